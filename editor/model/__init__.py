@@ -1,0 +1,20 @@
+"""The timeline model: pure Python, no Qt, no I/O."""
+
+from editor.model.clips import Clip, Fit, GeneratedClip, GenerationSpec, MediaClip, Take
+from editor.model.media import MediaKind, MediaSource
+from editor.model.time import parse_rate
+from editor.model.timeline import (
+    Change,
+    InvariantError,
+    Marker,
+    Settings,
+    Timeline,
+    Track,
+    TrackKind,
+    new_id,
+)
+
+__all__ = [
+    "Change", "Clip", "Fit", "GeneratedClip", "GenerationSpec", "InvariantError", "Marker", "MediaClip",
+    "MediaKind", "MediaSource", "Settings", "Take", "Timeline", "Track", "TrackKind", "new_id", "parse_rate",
+]

@@ -1,0 +1,280 @@
+"""The timeline: settings, the media pool, video and audio tracks, markers, and their invariants.
+
+Edits go through the command objects in ``editor.model.commands``; views subscribe to change events.
+"""
+
+from __future__ import annotations
+
+import bisect
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from fractions import Fraction
+
+from editor.model.clips import Clip, GeneratedClip, MediaClip
+from editor.model.media import MediaKind, MediaSource
+
+
+class TrackKind(str, Enum):
+    VIDEO = "video"
+    AUDIO = "audio"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Canvas size, exact frame rate and audio sample rate of the project."""
+
+    width: int = 1080
+    height: int = 1920
+    fps: Fraction = Fraction(30)
+    sample_rate: int = 48000
+
+    def __post_init__(self) -> None:
+        if self.width <= 0 or self.height <= 0:
+            raise ValueError(f"canvas size must be positive, got {self.width}x{self.height}")
+        if not isinstance(self.fps, Fraction) or self.fps <= 0:
+            raise ValueError(f"frame rate must be a positive Fraction, got {self.fps!r}")
+        if self.sample_rate <= 0:
+            raise ValueError(f"sample rate must be positive, got {self.sample_rate}")
+
+
+@dataclass(frozen=True)
+class Marker:
+    frame: int
+    name: str = ""
+    color: str = "#e0a030"
+
+
+@dataclass
+class Track:
+    """Clips on a track never overlap and are kept sorted by start. The spaces between them are gaps."""
+
+    id: str
+    kind: TrackKind
+    name: str = ""
+    clips: list[Clip] = field(default_factory=list)
+    hidden: bool = False   # video not drawn (video tracks)
+    muted: bool = False    # sound not mixed
+    locked: bool = False   # edits refused
+    volume: float = 1.0
+
+    def index_of(self, clip_id: str) -> int:
+        for i, clip in enumerate(self.clips):
+            if clip.id == clip_id:
+                return i
+        raise KeyError(clip_id)
+
+    def add(self, clip: Clip) -> None:
+        starts = [c.start for c in self.clips]
+        self.clips.insert(bisect.bisect_right(starts, clip.start), clip)
+
+    def remove(self, clip_id: str) -> Clip:
+        return self.clips.pop(self.index_of(clip_id))
+
+    def clip_at(self, frame: int) -> Clip | None:
+        starts = [c.start for c in self.clips]
+        i = bisect.bisect_right(starts, frame) - 1
+        if i >= 0 and self.clips[i].start <= frame < self.clips[i].end:
+            return self.clips[i]
+        return None
+
+    def clips_in(self, start: int, end: int) -> list[Clip]:
+        """Clips that overlap [start, end)."""
+        return [c for c in self.clips if c.start < end and c.end > start]
+
+    def gaps(self, until: int | None = None) -> list[tuple[int, int]]:
+        """Empty ranges [start, end) between clips (and up to ``until`` after the last one)."""
+        result: list[tuple[int, int]] = []
+        cursor = 0
+        for clip in self.clips:
+            if clip.start > cursor:
+                result.append((cursor, clip.start))
+            cursor = max(cursor, clip.end)
+        if until is not None and until > cursor:
+            result.append((cursor, until))
+        return result
+
+    @property
+    def end(self) -> int:
+        return max((c.end for c in self.clips), default=0)
+
+
+class InvariantError(AssertionError):
+    """The timeline broke one of its rules: a bug in an edit, never the user's fault."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed, for views: a command's label and the tracks it touched."""
+
+    label: str
+    track_ids: tuple[str, ...] = ()
+
+
+Listener = Callable[[Change], None]
+
+
+@dataclass(eq=False)
+class Timeline:
+    settings: Settings = field(default_factory=Settings)
+    media: dict[str, MediaSource] = field(default_factory=dict)
+    video_tracks: list[Track] = field(default_factory=list)   # index 0 is the bottom layer
+    audio_tracks: list[Track] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+    _listeners: list[Listener] = field(default_factory=list, repr=False)
+
+    # --- construction -------------------------------------------------------------------------------
+
+    @classmethod
+    def empty(cls, settings: Settings | None = None, video_tracks: int = 1, audio_tracks: int = 1) -> Timeline:
+        tl = cls(settings=settings or Settings())
+        for i in range(video_tracks):
+            tl.video_tracks.append(Track(new_id("v"), TrackKind.VIDEO, f"V{i + 1}"))
+        for i in range(audio_tracks):
+            tl.audio_tracks.append(Track(new_id("a"), TrackKind.AUDIO, f"A{i + 1}"))
+        return tl
+
+    # --- queries --------------------------------------------------------------------------------------
+
+    @property
+    def fps(self) -> Fraction:
+        return self.settings.fps
+
+    @property
+    def tracks(self) -> list[Track]:
+        return [*self.video_tracks, *self.audio_tracks]
+
+    def track(self, track_id: str) -> Track:
+        for t in self.tracks:
+            if t.id == track_id:
+                return t
+        raise KeyError(f"no track {track_id!r}")
+
+    def find(self, clip_id: str) -> tuple[Track, Clip]:
+        for t in self.tracks:
+            for c in t.clips:
+                if c.id == clip_id:
+                    return t, c
+        raise KeyError(f"no clip {clip_id!r}")
+
+    def clips(self) -> Iterator[tuple[Track, Clip]]:
+        for t in self.tracks:
+            for c in t.clips:
+                yield t, c
+
+    @property
+    def duration(self) -> int:
+        """Frames up to the end of the last clip on any track."""
+        return max((t.end for t in self.tracks), default=0)
+
+    def media_frames(self, clip: Clip) -> int | None:
+        """Length of the clip's media in timeline frames; None when unbounded (stills, pending segments)."""
+        media_id = clip.media_id()
+        if media_id is None or media_id not in self.media:
+            return None
+        return self.media[media_id].duration_frames(self.fps)
+
+    def pending_segments(self) -> list[GeneratedClip]:
+        return [c for _, c in self.clips() if isinstance(c, GeneratedClip) and c.pending]
+
+    def offline_media(self) -> list[MediaSource]:
+        return [m for m in self.media.values() if not m.online]
+
+    # --- invariants -----------------------------------------------------------------------------------
+
+    def problems(self) -> list[str]:
+        """Every broken rule, described. Empty when the timeline is consistent."""
+        found: list[str] = []
+        ids: set[str] = set()
+        track_ids: set[str] = set()
+        for t in self.tracks:
+            if t.id in track_ids:
+                found.append(f"duplicate track id {t.id}")
+            track_ids.add(t.id)
+            expected = TrackKind.VIDEO if t in self.video_tracks else TrackKind.AUDIO
+            if t.kind is not expected:
+                found.append(f"track {t.id} is {t.kind.value} but listed as {expected.value}")
+            previous: Clip | None = None
+            for c in t.clips:
+                if c.id in ids:
+                    found.append(f"duplicate clip id {c.id}")
+                ids.add(c.id)
+                if c.duration <= 0:
+                    found.append(f"clip {c.id} has length {c.duration}")
+                if c.start < 0:
+                    found.append(f"clip {c.id} starts before zero ({c.start})")
+                if c.source_in < 0:
+                    found.append(f"clip {c.id} source in before zero ({c.source_in})")
+                if previous is not None and c.start < previous.end:
+                    found.append(f"clips {previous.id} and {c.id} overlap on track {t.id}")
+                if previous is not None and c.start < previous.start:
+                    found.append(f"track {t.id} is not sorted at clip {c.id}")
+                found.extend(self._media_problems(t, c))
+                previous = c
+        return found
+
+    def _media_problems(self, track: Track, clip: Clip) -> list[str]:
+        found: list[str] = []
+        if isinstance(clip, MediaClip):
+            media = self.media.get(clip.media)
+            if media is None:
+                return [f"clip {clip.id} refers to unknown media {clip.media!r}"]
+            if track.kind is TrackKind.AUDIO and not media.has_audio:
+                found.append(f"clip {clip.id} on audio track {track.id} has no sound")
+            if track.kind is TrackKind.VIDEO and not media.has_video:
+                found.append(f"clip {clip.id} on video track {track.id} has no picture")
+        elif isinstance(clip, GeneratedClip):
+            if track.kind is not TrackKind.VIDEO:
+                found.append(f"generated clip {clip.id} is on a non-video track {track.id}")
+            for take in clip.takes:
+                if take.media_id not in self.media:
+                    found.append(f"take of clip {clip.id} refers to unknown media {take.media_id!r}")
+            if clip.active_take is not None and not (0 <= clip.active_take < len(clip.takes)):
+                found.append(f"clip {clip.id} has no take {clip.active_take}")
+        limit = self.media_frames(clip)
+        if limit is not None and clip.source_in + clip.duration > limit:
+            found.append(
+                f"clip {clip.id} plays source frames {clip.source_in}..{clip.source_in + clip.duration} "
+                f"but its media has {limit}"
+            )
+        return found
+
+    def check(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise InvariantError("; ".join(problems))
+
+    # --- equality and copies (for undo tests and snapshots) -------------------------------------------
+
+    def state(self) -> tuple:
+        """Everything that defines the timeline, as comparable plain values."""
+        return (
+            self.settings,
+            tuple(sorted(self.media.items())),
+            tuple(
+                (t.id, t.kind, t.name, tuple(t.clips), t.hidden, t.muted, t.locked, t.volume)
+                for t in self.tracks
+            ),
+            tuple(len(x) for x in (self.video_tracks, self.audio_tracks)),
+            tuple(sorted(self.markers, key=lambda m: (m.frame, m.name))),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Timeline) and self.state() == other.state()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # --- change events --------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def emit(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+
+def new_id(prefix: str = "c") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"

@@ -1,0 +1,1 @@
+"""PySide6 widgets. The only room that may import Qt."""
