@@ -13,7 +13,7 @@ from enum import Enum
 from fractions import Fraction
 
 from editor.model.clips import Clip, GeneratedClip, MediaClip
-from editor.model.media import MediaKind, MediaSource
+from editor.model.media import MediaSource
 
 
 class TrackKind(str, Enum):
