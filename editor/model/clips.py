@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Fit(str, Enum):
+class Fit(StrEnum):
     FILL = "fill"   # cover the canvas, centre-crop the overflow (the default for a 16:9 clip on 9:16)
     FIT = "fit"     # whole picture inside the canvas, black bars
     CROP = "crop"   # native pixel size, centred, cropped by the canvas (no scaling)

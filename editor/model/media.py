@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from fractions import Fraction
 
 
-class MediaKind(str, Enum):
+class MediaKind(StrEnum):
     VIDEO = "video"   # moving pictures, perhaps with sound
     AUDIO = "audio"   # sound only
     IMAGE = "image"   # a still: any duration

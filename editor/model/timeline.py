@@ -9,14 +9,14 @@ import bisect
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from fractions import Fraction
 
 from editor.model.clips import Clip, GeneratedClip, MediaClip
 from editor.model.media import MediaSource
 
 
-class TrackKind(str, Enum):
+class TrackKind(StrEnum):
     VIDEO = "video"
     AUDIO = "audio"
 
