@@ -1,8 +1,310 @@
-"""The ``promptcut`` command. Filled in below; heavy imports happen inside subcommands only."""
+"""The ``promptcut`` command.
 
+Starts fast: only argparse and the standard library load here; each subcommand imports what it needs.
+Every failure is one line on stderr and a non-zero exit, never a traceback (PROMPTCUT_DEBUG=1 shows one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
 import sys
+import threading
+from collections.abc import Callable, Sequence
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_CANCELLED = 130
 
 
-def main(argv: list[str] | None = None) -> int:
-    print("promptcut: the command line is being built", file=sys.stderr)
-    return 1
+class CliError(Exception):
+    """A failure to report as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # One line, like every other failure, instead of argparse's usage block.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from editor import __version__
+
+    parser = _Parser(
+        prog="promptcut",
+        description="PromptCut: a timeline video editor where recorded clips and prompt-generated shots share "
+        "the tracks. With no command, opens the editor.",
+    )
+    parser.add_argument("--version", action="version", version=f"promptcut {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("open", help="open the editor, optionally with a project or .otio file")
+    p.add_argument("file", nargs="?", help="a .promptcut project or an .otio timeline")
+    p.set_defaults(run=_cmd_open)
+
+    p = sub.add_parser("export", help="render a project or .otio timeline to a video file")
+    p.add_argument("input", help="a .promptcut project or an .otio timeline")
+    p.add_argument("-o", "--output", required=True, help="the video file to write (.mp4)")
+    p.add_argument("--preset", help="tiktok, reels, shorts, youtube, square (see `promptcut presets`); "
+                   "default: the project's own canvas and frame rate")
+    p.add_argument("--encoder", help="libx264 (default), libx265, h264_nvenc, hevc_nvenc, h264_qsv, h264_vaapi…")
+    p.add_argument("--encoder-preset", help="encoder speed preset, e.g. veryfast, medium, slow")
+    p.add_argument("--crf", type=int, help="constant quality (lower is better; 18-23 is typical)")
+    p.add_argument("--size", help="output size WIDTHxHEIGHT, e.g. 1080x1920")
+    p.add_argument("--fps", help="output frame rate, e.g. 30, 60 or 30000/1001")
+    p.add_argument("-y", "--overwrite", action="store_true", help="replace OUTPUT if it exists")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    p.set_defaults(run=_cmd_export)
+
+    p = sub.add_parser("presets", help="list the export presets")
+    p.set_defaults(run=_cmd_presets)
+
+    p = sub.add_parser("probe", help="show what PromptCut reads from a media file")
+    p.add_argument("media", help="a video, audio or image file")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=_cmd_probe)
+
+    p = sub.add_parser("convert", help="convert between a project file and .otio (by extension)")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("-y", "--overwrite", action="store_true", help="replace OUTPUT if it exists")
+    p.set_defaults(run=_cmd_convert)
+    return parser
+
+
+# --- subcommands ---------------------------------------------------------------------------------------
+
+
+def _cmd_open(args: argparse.Namespace) -> int:
+    if args.file:
+        doc = _open(args.file)
+        print(f"{args.file}: {_summary(doc.timeline)}")
+        for line in doc.warnings:
+            print(f"warning: {line}", file=sys.stderr)
+    print("The editor window is not built yet; use the subcommands (promptcut --help) meanwhile.")
+    return 0
+
+
+def _cmd_presets(args: argparse.Namespace) -> int:
+    from editor.model.time import format_rate
+    from editor.render.presets import PRESETS
+
+    for p in PRESETS.values():
+        print(f"{p.name:<8} {p.width}x{p.height} {format_rate(p.fps):>9} fps  {p.encoder} crf {p.crf}  "
+              f"{p.audio_codec} {p.sample_rate // 1000} kHz   {p.description}")
+    return 0
+
+
+def _cmd_probe(args: argparse.Namespace) -> int:
+    import json
+
+    from editor.media.probe import probe
+
+    info = probe(args.media)
+    if args.json:
+        data = {k: (str(v) if v is not None and not isinstance(v, (int, bool, str)) else v)
+                for k, v in info.__dict__.items()}
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    for line in _describe_media(info):
+        print(line)
+    return 0
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from editor.documents import save_document
+
+    _refuse_existing(args.output, args.overwrite)
+    doc = _open(args.input)
+    for line in doc.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    save_document(doc.timeline, args.output)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from editor.model.time import parse_rate
+    from editor.render.encoders import choose_encoder
+    from editor.render.export import ExportCancelled, export, resolve_settings
+
+    _refuse_existing(args.output, args.overwrite)
+    doc = _open(args.input)
+    for line in doc.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    encoder = args.encoder
+    if encoder:
+        encoder, note = choose_encoder(encoder)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
+    settings = resolve_settings(
+        doc.timeline,
+        args.preset,
+        size=_parse_size(args.size) if args.size else None,
+        fps=parse_rate(args.fps) if args.fps else None,
+        crf=args.crf,
+        encoder=encoder,
+        encoder_preset=args.encoder_preset,
+    )
+    cancel = threading.Event()
+    reporter = _ProgressLine(quiet=args.quiet)
+    with _sigint_sets(cancel):
+        try:
+            result = export(doc.timeline, args.output, settings, progress=reporter, cancel=cancel)
+        except ExportCancelled:
+            reporter.finish()
+            print("promptcut: export cancelled; nothing was written", file=sys.stderr)
+            return EXIT_CANCELLED
+    reporter.finish()
+    seconds = getattr(result, "elapsed_s", None)
+    took = f" in {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
+    print(f"wrote {args.output}{took}")
+    return 0
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def _open(path: str):
+    from editor.documents import open_document
+
+    if not os.path.exists(path):
+        raise CliError(f"no such file: {path}")
+    return open_document(path)
+
+
+def _summary(timeline) -> str:
+    from editor.model.time import format_rate, timecode
+
+    clips = sum(1 for _ in timeline.clips())
+    return (f"{timeline.settings.width}x{timeline.settings.height} at {format_rate(timeline.fps)} fps, "
+            f"{clips} clips, {timecode(timeline.duration, timeline.fps)}")
+
+
+def _describe_media(info) -> list[str]:
+    lines = [info.path]
+    if info.duration is not None:
+        lines.append(f"  duration   {float(info.duration):.3f} s")
+    if info.is_image:
+        lines.append(f"  image      {info.width}x{info.height} {info.pixel_format or ''}".rstrip())
+    elif info.has_video:
+        rate = f"{float(info.fps):.3f} fps" if info.fps else "unknown rate"
+        vfr = " (variable frame rate)" if info.variable_frame_rate else ""
+        rot = f", rotated {info.rotation}°" if info.rotation else ""
+        hdr = f", HDR ({info.color_transfer})" if info.is_hdr else ""
+        lines.append(f"  video      {info.video_codec} {info.width}x{info.height} {info.pixel_format} "
+                     f"{rate}{vfr}{rot}{hdr}")
+    if info.has_audio:
+        lines.append(f"  audio      {info.audio_codec} {info.sample_rate} Hz, {info.channels} ch")
+    return lines
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise CliError(f"size must look like 1080x1920, got {text!r}") from None
+    if w <= 0 or h <= 0 or w > 16384 or h > 16384:
+        raise CliError(f"size out of range: {text}")
+    return w, h
+
+
+def _refuse_existing(path: str, overwrite: bool) -> None:
+    if os.path.exists(path) and not overwrite:
+        raise CliError(f"{path} exists (use -y to replace it)")
+
+
+class _ProgressLine:
+    """Percent and ETA on one terminal line; occasional plain lines when stderr is not a terminal."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.last_decile = -1
+        self.drawn = False
+
+    def __call__(self, progress) -> None:
+        if self.quiet:
+            return
+        pct = int(progress.fraction * 100)
+        eta = progress.eta_s
+        eta_text = f"ETA {int(eta) // 60}:{int(eta) % 60:02d}" if eta is not None else "ETA --:--"
+        if self.tty:
+            sys.stderr.write(f"\rexporting {pct:3d}%  {eta_text}   ")
+            sys.stderr.flush()
+            self.drawn = True
+        elif pct // 10 > self.last_decile:
+            self.last_decile = pct // 10
+            print(f"exporting {pct:3d}%  {eta_text}", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+            self.drawn = False
+
+
+class _sigint_sets:
+    """Ctrl+C sets a cancel event (the exporter stops and cleans up) instead of raising mid-write."""
+
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+        self.previous: Callable | int | None = None
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, lambda *_: self.event.set())
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    """Error types whose message is already a user-facing line. Imported lazily (and only if loaded)."""
+    kinds: list[type[BaseException]] = [CliError, ValueError, OSError]
+    for module, name in (
+        ("editor.documents", "DocumentError"),
+        ("editor.media.info", "MediaError"),
+        ("editor.render.export", "ExportError"),
+        ("editor.project", "ProjectError"),
+        ("editor.interchange.otio", "InterchangeError"),
+        ("editor.media.ffmpeg", "FFmpegNotFound"),
+    ):
+        mod = sys.modules.get(module)
+        if mod is not None and hasattr(mod, name):
+            kinds.append(getattr(mod, name))
+    return tuple(kinds)
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        args = parser.parse_args(["open"])
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("promptcut: interrupted", file=sys.stderr)
+        return EXIT_CANCELLED
+    except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into one line
+        if os.environ.get("PROMPTCUT_DEBUG"):
+            raise
+        if isinstance(exc, _known_errors()):
+            print(f"promptcut: error: {_one_line(exc)}", file=sys.stderr)
+        else:
+            print(f"promptcut: internal error: {type(exc).__name__}: {_one_line(exc)} "
+                  "(run with PROMPTCUT_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

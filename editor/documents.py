@@ -1,0 +1,83 @@
+"""Opening and saving what the user works on: a PromptCut project or an OpenTimelineIO file, by extension.
+
+Sits above media, project and interchange: after loading, it probes every online media file so the pool
+carries facts read from the files themselves (an .otio made elsewhere often lacks durations), and it
+marks files that cannot be read as offline instead of failing the whole document.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from editor.media.info import MediaError
+from editor.media.probe import media_source_from_info, probe
+from editor.model import MediaSource, Timeline
+
+OTIO_SUFFIXES = (".otio",)
+
+
+class DocumentError(Exception):
+    """A document that cannot be opened or saved; the message is one line and names the file."""
+
+
+@dataclass
+class Document:
+    timeline: Timeline
+    path: Path | None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def offline(self) -> list[MediaSource]:
+        return self.timeline.offline_media()
+
+
+def is_otio(path: str | os.PathLike[str]) -> bool:
+    return Path(path).suffix.lower() in OTIO_SUFFIXES
+
+
+def open_document(path: str | os.PathLike[str], *, refresh_media: bool = True) -> Document:
+    """Load a project or .otio file; never fails over missing media (those clips come back offline)."""
+    from editor.interchange.otio import InterchangeError, read_otio
+    from editor.project import ProjectError, load_project
+
+    path = Path(path)
+    try:
+        loaded = read_otio(path) if is_otio(path) else load_project(path)
+    except (InterchangeError, ProjectError) as exc:
+        raise DocumentError(str(exc)) from None
+    doc = Document(loaded.timeline, path, list(loaded.warnings))
+    if refresh_media:
+        doc.warnings.extend(refresh_media_facts(doc.timeline))
+    return doc
+
+
+def refresh_media_facts(timeline: Timeline) -> list[str]:
+    """Re-probe each online file of the pool; unreadable ones go offline with a warning naming them."""
+    warnings: list[str] = []
+    for media_id, source in list(timeline.media.items()):
+        if not source.online:
+            continue
+        try:
+            info = probe(source.path)
+        except MediaError as exc:
+            timeline.media[media_id] = replace(source, online=False)
+            warnings.append(str(exc))
+            continue
+        fresh = media_source_from_info(info, media_id)
+        timeline.media[media_id] = replace(fresh, path=source.path)
+    return warnings
+
+
+def save_document(timeline: Timeline, path: str | os.PathLike[str]) -> None:
+    from editor.interchange.otio import InterchangeError, write_otio
+    from editor.project import ProjectError, save_project
+
+    try:
+        if is_otio(path):
+            write_otio(timeline, Path(path))
+        else:
+            save_project(timeline, Path(path))
+    except (InterchangeError, ProjectError) as exc:
+        raise DocumentError(str(exc)) from None
