@@ -131,6 +131,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     _refuse_existing(args.output, args.overwrite)
     doc = _open(args.input)
+    missing = sorted({m.path for m in doc.offline})
+    if missing:
+        raise CliError(f"media missing ({len(missing)}): {', '.join(missing)}")
     for line in doc.warnings:
         print(f"warning: {line}", file=sys.stderr)
     encoder = args.encoder

@@ -137,7 +137,8 @@ def test_export_of_an_otio_made_elsewhere(tmp_path: Path, media: dict[str, Path]
         ))
         if path == media["red"]:
             track.append(otio.schema.Gap(duration=otio.opentime.RationalTime(10, rate)))
-    timeline = otio.schema.Timeline(tracks=otio.schema.Stack(children=[track]))
+    timeline = otio.schema.Timeline()
+    timeline.tracks.append(track)
     source = tmp_path / "made elsewhere.otio"
     otio.adapters.write_to_file(timeline, str(source))
     out = tmp_path / "from-otio.mp4"
