@@ -1,6 +1,7 @@
-"""The timeline model: pure Python, no Qt, no I/O."""
+"""The timeline model: pure Python, no Qt, no I/O. Edits are the commands in ``editor.model.commands``."""
 
 from editor.model.clips import Clip, Fit, GeneratedClip, GenerationSpec, MediaClip, Take
+from editor.model.commands import Command, EditError, Group, History
 from editor.model.media import MediaKind, MediaSource
 from editor.model.time import parse_rate
 from editor.model.timeline import (
@@ -15,6 +16,7 @@ from editor.model.timeline import (
 )
 
 __all__ = [
-    "Change", "Clip", "Fit", "GeneratedClip", "GenerationSpec", "InvariantError", "Marker", "MediaClip",
-    "MediaKind", "MediaSource", "Settings", "Take", "Timeline", "Track", "TrackKind", "new_id", "parse_rate",
+    "Change", "Clip", "Command", "EditError", "Fit", "GeneratedClip", "GenerationSpec", "Group", "History",
+    "InvariantError", "Marker", "MediaClip", "MediaKind", "MediaSource", "Settings", "Take", "Timeline", "Track",
+    "TrackKind", "new_id", "parse_rate",
 ]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
+
+from editor.model.time import seconds_to_frames
 
 
 class MediaKind(StrEnum):
@@ -35,10 +38,13 @@ class MediaSource:
         """Whole timeline frames the media covers, or None when unbounded (stills)."""
         if self.duration is None or self.kind is MediaKind.IMAGE:
             return None
-        from editor.model.time import seconds_to_frames
-
-        return seconds_to_frames(self.duration, rate)
+        return _frames(self.duration, rate)
 
     @property
     def name(self) -> str:
         return self.path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+@lru_cache(maxsize=4096)
+def _frames(duration: Fraction, rate: Fraction) -> int:
+    return seconds_to_frames(duration, rate)

@@ -6,14 +6,15 @@ Edits go through the command objects in ``editor.model.commands``; views subscri
 from __future__ import annotations
 
 import bisect
+import math
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
 
 from editor.model.clips import Clip, GeneratedClip, MediaClip
-from editor.model.media import MediaSource
+from editor.model.media import MediaKind, MediaSource
 
 
 class TrackKind(StrEnum):
@@ -106,10 +107,18 @@ class InvariantError(AssertionError):
 
 @dataclass(frozen=True)
 class Change:
-    """What changed, for views: a command's label and the tracks it touched."""
+    """What changed, for views: a command's label and the tracks whose clips or flags it touched.
+
+    ``layout``: tracks were added, removed or reordered; ``media``: the pool changed; ``markers``: markers
+    changed; ``undo``: this is a command being reverted (the label is the reverted command's).
+    """
 
     label: str
     track_ids: tuple[str, ...] = ()
+    layout: bool = False
+    media: bool = False
+    markers: bool = False
+    undo: bool = False
 
 
 Listener = Callable[[Change], None]
@@ -175,6 +184,11 @@ class Timeline:
             return None
         return self.media[media_id].duration_frames(self.fps)
 
+    def is_still(self, clip: Clip) -> bool:
+        """True when the clip shows a still image: any length is fine and its source_in stays 0."""
+        media = self.media.get(clip.media_id() or "")
+        return media is not None and media.kind is MediaKind.IMAGE
+
     def pending_segments(self) -> list[GeneratedClip]:
         return [c for _, c in self.clips() if isinstance(c, GeneratedClip) and c.pending]
 
@@ -186,32 +200,57 @@ class Timeline:
     def problems(self) -> list[str]:
         """Every broken rule, described. Empty when the timeline is consistent."""
         found: list[str] = []
+        for key, media in self.media.items():
+            if media.id != key:
+                found.append(f"media {media.id} is filed under {key!r}")
+            if media.duration is not None and media.duration < 0:
+                found.append(f"media {media.id} has negative duration {media.duration}")
         ids: set[str] = set()
         track_ids: set[str] = set()
-        for t in self.tracks:
+        listed = [(TrackKind.VIDEO, t) for t in self.video_tracks] + [(TrackKind.AUDIO, t) for t in self.audio_tracks]
+        for expected, t in listed:
             if t.id in track_ids:
                 found.append(f"duplicate track id {t.id}")
             track_ids.add(t.id)
-            expected = TrackKind.VIDEO if t in self.video_tracks else TrackKind.AUDIO
             if t.kind is not expected:
                 found.append(f"track {t.id} is {t.kind.value} but listed as {expected.value}")
-            previous: Clip | None = None
             for c in t.clips:
                 if c.id in ids:
                     found.append(f"duplicate clip id {c.id}")
                 ids.add(c.id)
-                if c.duration <= 0:
-                    found.append(f"clip {c.id} has length {c.duration}")
-                if c.start < 0:
-                    found.append(f"clip {c.id} starts before zero ({c.start})")
-                if c.source_in < 0:
-                    found.append(f"clip {c.id} source in before zero ({c.source_in})")
-                if previous is not None and c.start < previous.end:
-                    found.append(f"clips {previous.id} and {c.id} overlap on track {t.id}")
-                if previous is not None and c.start < previous.start:
-                    found.append(f"track {t.id} is not sorted at clip {c.id}")
-                found.extend(self._media_problems(t, c))
-                previous = c
+            found.extend(self.track_problems(t))
+        for m in self.markers:
+            if m.frame < 0:
+                found.append(f"marker {m.name!r} is before zero ({m.frame})")
+        return found
+
+    def track_problems(self, track: Track, lo: int = 0, hi: int | None = None) -> list[str]:
+        """Broken rules within one track: lengths, order, overlaps, media ranges and kinds, volumes.
+
+        ``lo``/``hi`` limit the clip checks to ``track.clips[lo:hi]`` (and the cut before ``lo``)."""
+        found: list[str] = []
+        if not _valid_volume(track.volume):
+            found.append(f"track {track.id} has volume {track.volume}")
+        lo = max(lo, 0)
+        previous: Clip | None = track.clips[lo - 1] if 0 < lo <= len(track.clips) else None
+        for c in track.clips[lo:hi]:
+            if c.duration <= 0:
+                found.append(f"clip {c.id} has length {c.duration}")
+            if c.start < 0:
+                found.append(f"clip {c.id} starts before zero ({c.start})")
+            if c.source_in < 0:
+                found.append(f"clip {c.id} source in before zero ({c.source_in})")
+            if not _valid_volume(c.volume):
+                found.append(f"clip {c.id} has volume {c.volume}")
+            if previous is not None and c.start < previous.end:
+                found.append(f"clips {previous.id} and {c.id} overlap on track {track.id}")
+            if previous is not None and c.start < previous.start:
+                found.append(f"track {track.id} is not sorted at clip {c.id}")
+            if isinstance(c, (MediaClip, GeneratedClip)):
+                found.extend(self._media_problems(track, c))
+            else:
+                found.append(f"clip {c.id} is a {type(c).__name__}, neither a media nor a generated clip")
+            previous = c
         return found
 
     def _media_problems(self, track: Track, clip: Clip) -> list[str]:
@@ -232,6 +271,10 @@ class Timeline:
                     found.append(f"take of clip {clip.id} refers to unknown media {take.media_id!r}")
             if clip.active_take is not None and not (0 <= clip.active_take < len(clip.takes)):
                 found.append(f"clip {clip.id} has no take {clip.active_take}")
+            elif clip.active_take is not None:
+                media = self.media.get(clip.takes[clip.active_take].media_id)
+                if media is not None and not media.has_video:
+                    found.append(f"active take of clip {clip.id} has no picture")
         limit = self.media_frames(clip)
         if limit is not None and clip.source_in + clip.duration > limit:
             found.append(
@@ -260,6 +303,16 @@ class Timeline:
             tuple(sorted(self.markers, key=lambda m: (m.frame, m.name))),
         )
 
+    def copy(self) -> Timeline:
+        """An independent copy (clips, media and markers are immutable and shared); listeners not copied."""
+        return Timeline(
+            settings=self.settings,
+            media=dict(self.media),
+            video_tracks=[replace(t, clips=list(t.clips)) for t in self.video_tracks],
+            audio_tracks=[replace(t, clips=list(t.clips)) for t in self.audio_tracks],
+            markers=list(self.markers),
+        )
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Timeline) and self.state() == other.state()
 
@@ -274,6 +327,10 @@ class Timeline:
     def emit(self, change: Change) -> None:
         for listener in list(self._listeners):
             listener(change)
+
+
+def _valid_volume(volume: float) -> bool:
+    return isinstance(volume, (int, float)) and math.isfinite(volume) and volume >= 0
 
 
 def new_id(prefix: str = "c") -> str:

@@ -1,0 +1,485 @@
+"""The command machinery: EditError, the Command base, the primitive operations a command is made of, and
+the checks and clip arithmetic that the concrete commands share.
+
+A command first *plans*: it reads the timeline, validates, and lists primitive operations (replace a run of
+clips on a track, insert a track, put a media source, ...), raising ``EditError`` before anything changes.
+Then the operations run; each one knows its exact inverse, so ``revert`` runs the inverses backwards.
+After running, the touched parts are checked against the timeline's invariants; a broken rule there is
+refused like any other edit (and rolled back), so a command can never leave the timeline inconsistent.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from editor.model.clips import Clip, GeneratedClip, MediaClip
+from editor.model.media import MediaSource
+from editor.model.timeline import Change, Marker, Timeline, Track, TrackKind
+
+
+class EditError(ValueError):
+    """An edit that was refused; the message is one line saying what and why. The timeline is unchanged."""
+
+
+# --- primitive operations ---------------------------------------------------------------------------------
+
+
+class Op(Protocol):
+    def do(self, tl: Timeline) -> None: ...
+
+    def undo(self, tl: Timeline) -> None: ...
+
+
+@dataclass(frozen=True)
+class SpliceClips:
+    """Replace ``old`` (found at index ``lo`` of a track's clip list) by ``new``."""
+
+    track_id: str
+    lo: int
+    old: tuple[Clip, ...]
+    new: tuple[Clip, ...]
+
+    def do(self, tl: Timeline) -> None:
+        tl.track(self.track_id).clips[self.lo:self.lo + len(self.old)] = self.new
+
+    def undo(self, tl: Timeline) -> None:
+        tl.track(self.track_id).clips[self.lo:self.lo + len(self.new)] = self.old
+
+
+def _track_list(tl: Timeline, kind: TrackKind) -> list[Track]:
+    return tl.video_tracks if kind is TrackKind.VIDEO else tl.audio_tracks
+
+
+@dataclass(frozen=True)
+class PutTrack:
+    track: Track
+    index: int
+
+    def do(self, tl: Timeline) -> None:
+        _track_list(tl, self.track.kind).insert(self.index, self.track)
+
+    def undo(self, tl: Timeline) -> None:
+        removed = _track_list(tl, self.track.kind).pop(self.index)
+        assert removed is self.track
+
+
+@dataclass(frozen=True)
+class TakeTrack:
+    track: Track
+    index: int
+
+    def do(self, tl: Timeline) -> None:
+        PutTrack(self.track, self.index).undo(tl)
+
+    def undo(self, tl: Timeline) -> None:
+        PutTrack(self.track, self.index).do(tl)
+
+
+@dataclass(frozen=True)
+class ShiftTrack:
+    kind: TrackKind
+    old_index: int
+    new_index: int
+
+    def do(self, tl: Timeline) -> None:
+        tracks = _track_list(tl, self.kind)
+        tracks.insert(self.new_index, tracks.pop(self.old_index))
+
+    def undo(self, tl: Timeline) -> None:
+        tracks = _track_list(tl, self.kind)
+        tracks.insert(self.old_index, tracks.pop(self.new_index))
+
+
+@dataclass(frozen=True)
+class SetTrackAttrs:
+    track_id: str
+    old: tuple[tuple[str, Any], ...]
+    new: tuple[tuple[str, Any], ...]
+
+    def do(self, tl: Timeline) -> None:
+        track = tl.track(self.track_id)
+        for name, value in self.new:
+            setattr(track, name, value)
+
+    def undo(self, tl: Timeline) -> None:
+        track = tl.track(self.track_id)
+        for name, value in self.old:
+            setattr(track, name, value)
+
+
+@dataclass(frozen=True)
+class SetMedia:
+    """Put (old None), replace, or remove (new None) one pool entry; undo restores the pool's order exactly."""
+
+    media_id: str
+    old: MediaSource | None
+    new: MediaSource | None
+    position: int   # where the old entry sits in the pool's order
+
+    @staticmethod
+    def _set(tl: Timeline, media_id: str, value: MediaSource | None, position: int) -> None:
+        if value is None:
+            del tl.media[media_id]
+        elif media_id in tl.media or position >= len(tl.media):
+            tl.media[media_id] = value
+        else:   # put back where it was
+            items = list(tl.media.items())
+            items.insert(position, (media_id, value))
+            tl.media.clear()
+            tl.media.update(items)
+
+    def do(self, tl: Timeline) -> None:
+        self._set(tl, self.media_id, self.new, self.position)
+
+    def undo(self, tl: Timeline) -> None:
+        self._set(tl, self.media_id, self.old, self.position)
+
+
+@dataclass(frozen=True)
+class PutMarker:
+    marker: Marker
+    index: int
+
+    def do(self, tl: Timeline) -> None:
+        tl.markers.insert(self.index, self.marker)
+
+    def undo(self, tl: Timeline) -> None:
+        tl.markers.pop(self.index)
+
+
+@dataclass(frozen=True)
+class TakeMarker:
+    marker: Marker
+    index: int
+
+    def do(self, tl: Timeline) -> None:
+        tl.markers.pop(self.index)
+
+    def undo(self, tl: Timeline) -> None:
+        tl.markers.insert(self.index, self.marker)
+
+
+class Plan:
+    """The primitive operations a command will run, and what they touch (for verification and events)."""
+
+    def __init__(self, tl: Timeline) -> None:
+        self.tl = tl
+        self.ops: list[Op] = []
+        self.track_ids: list[str] = []
+        self.layout = self.media = self.markers = False
+        self._spliced: set[str] = set()
+        self._ranges: dict[str, tuple[int, int]] = {}   # per track: the clips to check after running
+
+    def _touch(self, track_id: str) -> None:
+        if track_id not in self.track_ids:
+            self.track_ids.append(track_id)
+
+    def set_clips(self, track: Track, clips: list[Clip]) -> None:
+        """Make ``clips`` (sorted by start) the track's clip list; stores only the changed run."""
+        if track.id in self._spliced:
+            raise RuntimeError(f"set_clips called twice for track {track.id} in one command")
+        self._spliced.add(track.id)
+        old = track.clips
+        lo = 0
+        while lo < len(old) and lo < len(clips) and old[lo] is clips[lo]:
+            lo += 1
+        hi_old, hi_new = len(old), len(clips)
+        while hi_old > lo and hi_new > lo and old[hi_old - 1] is clips[hi_new - 1]:
+            hi_old -= 1
+            hi_new -= 1
+        if hi_old > lo or hi_new > lo:
+            self.ops.append(SpliceClips(track.id, lo, tuple(old[lo:hi_old]), tuple(clips[lo:hi_new])))
+            self._ranges[track.id] = (lo, hi_new + 1)   # the new run and the cut after it
+        self._touch(track.id)
+
+    def put_track(self, track: Track, index: int) -> None:
+        self.ops.append(PutTrack(track, index))
+        self._touch(track.id)
+        self.layout = True
+
+    def take_track(self, track: Track, index: int) -> None:
+        self.ops.append(TakeTrack(track, index))
+        self._touch(track.id)
+        self.layout = True
+
+    def shift_track(self, track: Track, old_index: int, new_index: int) -> None:
+        if old_index != new_index:
+            self.ops.append(ShiftTrack(track.kind, old_index, new_index))
+        self._touch(track.id)
+        self.layout = True
+
+    def set_track_attrs(self, track: Track, **values: Any) -> None:
+        old = tuple((k, getattr(track, k)) for k in values)
+        self.ops.append(SetTrackAttrs(track.id, old, tuple(values.items())))
+        self._touch(track.id)
+
+    def set_media(self, media_id: str, new: MediaSource | None) -> None:
+        keys = list(self.tl.media)
+        position = keys.index(media_id) if media_id in self.tl.media else len(keys)
+        self.ops.append(SetMedia(media_id, self.tl.media.get(media_id), new, position))
+        self.media = True
+
+    def put_marker(self, marker: Marker, index: int) -> None:
+        self.ops.append(PutMarker(marker, index))
+        self.markers = True
+
+    def take_marker(self, marker: Marker, index: int) -> None:
+        self.ops.append(TakeMarker(marker, index))
+        self.markers = True
+
+    def problems(self) -> list[str]:
+        """The invariants the planned edit could have broken, checked after running it."""
+        if self.media or self.layout:
+            return self.tl.problems()
+        found: list[str] = []
+        for track_id in self.track_ids:
+            lo, hi = self._ranges.get(track_id, (0, 0))
+            found.extend(self.tl.track_problems(self.tl.track(track_id), lo, hi))
+        found.extend(f"marker {m.name!r} is before zero ({m.frame})" for m in self.tl.markers if m.frame < 0)
+        return found
+
+    def change(self, label: str) -> Change:
+        return Change(label, tuple(self.track_ids), layout=self.layout, media=self.media, markers=self.markers)
+
+
+# --- commands ---------------------------------------------------------------------------------------------
+
+
+class Command(ABC):
+    """One undoable edit. ``apply`` validates and performs it (or raises EditError, changing nothing);
+    ``revert`` restores exactly the state before ``apply``. A reverted command can be applied again (redo).
+
+    Commands keep every id they will create (split parts, new tracks) from construction, so a redo makes
+    the same ids and later commands in a redo stack still find their clips.
+    """
+
+    label: str = "Edit"
+
+    _ops: list[Op] | None = None
+    _change: Change | None = None
+
+    @property
+    def applied(self) -> bool:
+        return self._change is not None
+
+    def apply(self, tl: Timeline) -> None:
+        tl.emit(self._apply_quiet(tl))
+
+    def revert(self, tl: Timeline) -> None:
+        change = self._revert_quiet(tl)
+        tl.emit(Change(change.label, change.track_ids, change.layout, change.media, change.markers, undo=True))
+
+    @abstractmethod
+    def plan(self, tl: Timeline, p: Plan) -> None:
+        """Validate against ``tl`` and add the operations to ``p``; raise EditError to refuse. Never mutate."""
+
+    def _apply_quiet(self, tl: Timeline) -> Change:
+        if self.applied:
+            raise RuntimeError(f"{self.label}: already applied")
+        p = Plan(tl)
+        self.plan(tl, p)
+        done: list[Op] = []
+        try:
+            for op in p.ops:
+                op.do(tl)
+                done.append(op)
+            problems = p.problems()
+            if problems:
+                raise EditError(f"{self.label} refused: {problems[0]}")
+        except BaseException:
+            for op in reversed(done):
+                op.undo(tl)
+            raise
+        self._ops = p.ops
+        self._change = p.change(self.label)
+        return self._change
+
+    def _revert_quiet(self, tl: Timeline) -> Change:
+        if self._ops is None or self._change is None:
+            raise RuntimeError(f"{self.label}: not applied")
+        for op in reversed(self._ops):
+            op.undo(tl)
+        change = self._change
+        self._ops = self._change = None
+        return change
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        return f"{type(self).__name__}({fields})"
+
+
+# --- shared look-ups and checks ----------------------------------------------------------------------------
+
+
+def track_id_of(track: str | Track) -> str:
+    return track.id if isinstance(track, Track) else track
+
+
+def track_name(track: Track) -> str:
+    return track.name or track.id
+
+
+def clip_name(clip: Clip) -> str:
+    return f"clip {clip.name!r}" if clip.name else f"clip {clip.id}"
+
+
+def media_name(media: MediaSource) -> str:
+    return media.name or media.id
+
+
+def get_track(tl: Timeline, track_id: str) -> Track:
+    try:
+        return tl.track(track_id)
+    except KeyError:
+        raise EditError(f"no track {track_id!r}") from None
+
+
+def editable_track(tl: Timeline, track_id: str) -> Track:
+    track = get_track(tl, track_id)
+    refuse_locked(track)
+    return track
+
+
+def refuse_locked(track: Track) -> None:
+    if track.locked:
+        raise EditError(f"track {track_name(track)} is locked")
+
+
+def find_clip(tl: Timeline, clip_id: str) -> tuple[Track, Clip]:
+    try:
+        return tl.find(clip_id)
+    except KeyError:
+        raise EditError(f"no clip {clip_id!r}") from None
+
+
+def editable_clip(tl: Timeline, clip_id: str) -> tuple[Track, Clip]:
+    track, clip = find_clip(tl, clip_id)
+    refuse_locked(track)
+    return track, clip
+
+
+def require_new_clip_id(tl: Timeline, clip_id: str) -> None:
+    if not clip_id:
+        raise EditError("a clip needs an id")
+    if any(c.id == clip_id for _, c in tl.clips()):
+        raise EditError(f"a clip with id {clip_id} is already on the timeline")
+
+
+def require_frame(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EditError(f"{what} must be a whole frame number, got {value!r}")
+    return value
+
+
+def require_volume(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise EditError(f"{what} must be a finite number of 0 or more, got {value!r}")
+    return float(value)
+
+
+def check_kind(tl: Timeline, track: Track, clip: Clip) -> None:
+    """Refuse a clip that cannot play on this track: wrong kind, unknown media, no picture/sound for it."""
+    where = f"{track.kind.value} track {track_name(track)}"
+    if isinstance(clip, GeneratedClip):
+        if track.kind is not TrackKind.VIDEO:
+            raise EditError(f"generated {clip_name(clip)} can only go on a video track, not on {where}")
+        for take in clip.takes:
+            if take.media_id not in tl.media:
+                raise EditError(f"a take of {clip_name(clip)} refers to media {take.media_id!r}, not in the pool")
+        if clip.active_take is not None and not 0 <= clip.active_take < len(clip.takes):
+            raise EditError(f"{clip_name(clip)} has {len(clip.takes)} takes, no take {clip.active_take}")
+        media = tl.media.get(clip.media_id() or "")
+        if media is not None and not media.has_video:
+            raise EditError(f"the active take of {clip_name(clip)} ({media_name(media)}) has no picture")
+    elif isinstance(clip, MediaClip):
+        media = tl.media.get(clip.media)
+        if media is None:
+            raise EditError(f"{clip_name(clip)} refers to media {clip.media!r}, not in the pool")
+        if track.kind is TrackKind.VIDEO and not media.has_video:
+            raise EditError(f"{clip_name(clip)} cannot go on {where}: {media_name(media)} has no picture")
+        if track.kind is TrackKind.AUDIO and not media.has_audio:
+            raise EditError(f"{clip_name(clip)} cannot go on {where}: {media_name(media)} has no sound")
+    else:
+        raise EditError(f"{clip_name(clip)} is a {type(clip).__name__}: only media and generated clips go on tracks")
+
+
+def check_span(tl: Timeline, clip: Clip) -> None:
+    """Refuse a clip with no length, before frame 0, or playing source frames its media lacks."""
+    if clip.duration <= 0:
+        raise EditError(f"{clip_name(clip)} would have length {clip.duration}: a clip needs at least one frame")
+    if clip.start < 0:
+        raise EditError(f"{clip_name(clip)} would start at frame {clip.start}, before the timeline starts")
+    if clip.source_in < 0:
+        raise EditError(f"{clip_name(clip)} would start {-clip.source_in} frames before the start of its media")
+    limit = tl.media_frames(clip)
+    if limit is not None and clip.source_in + clip.duration > limit:
+        raise EditError(
+            f"{clip_name(clip)} would play source frames {clip.source_in}..{clip.source_in + clip.duration} "
+            f"but its media has {limit}"
+        )
+
+
+def check_clear(clips: list[Clip], clip: Clip, track: Track) -> None:
+    """Refuse when ``clip`` overlaps one of ``clips`` (which must not contain it)."""
+    for other in clips:
+        if other.start < clip.end and other.end > clip.start:
+            a, b = max(other.start, clip.start), min(other.end, clip.end)
+            raise EditError(f"{clip_name(clip)} would overlap {clip_name(other)} on {track_name(track)} "
+                            f"at frames {a}..{b}")
+
+
+# --- clip arithmetic ----------------------------------------------------------------------------------------
+
+
+def anchored(tl: Timeline, clip: Clip) -> bool:
+    """Whether moving the clip's head moves its source_in too. Stills and pending generated segments have no
+    source position to keep in step with (their source_in stays as it is, normally 0)."""
+    if isinstance(clip, GeneratedClip) and clip.pending:
+        return False
+    return not tl.is_still(clip)
+
+
+def with_head(tl: Timeline, clip: Clip, start: int, **changes: Any) -> Clip:
+    """The clip with its head moved to ``start`` (its end stays), source_in following when anchored."""
+    source_in = clip.source_in + (start - clip.start) if anchored(tl, clip) else clip.source_in
+    return clip.moved(start=start, duration=clip.end - start, source_in=source_in, **changes)
+
+
+def with_tail(clip: Clip, end: int) -> Clip:
+    return clip.moved(duration=end - clip.start)
+
+
+def split_clip(tl: Timeline, clip: Clip, at: int, right_id: str) -> tuple[Clip, Clip]:
+    return with_tail(clip, at), with_head(tl, clip, at, id=right_id)
+
+
+def shifted(clip: Clip, by: int) -> Clip:
+    return clip.moved(start=clip.start + by) if by else clip
+
+
+def clear_range(tl: Timeline, clips: list[Clip], start: int, end: int, split_id: str) -> list[Clip]:
+    """``clips`` with [start, end) emptied: covered clips removed, partly covered ones trimmed, and one that
+    spans the whole range split in two (its right part gets ``split_id``)."""
+    out: list[Clip] = []
+    for c in clips:
+        if c.end <= start or c.start >= end:
+            out.append(c)
+        elif c.start < start and c.end > end:
+            require_new_clip_id(tl, split_id)
+            out += [with_tail(c, start), with_head(tl, c, end, id=split_id)]
+        elif c.start < start:
+            out.append(with_tail(c, start))
+        elif c.end > end:
+            out.append(with_head(tl, c, end))
+    return out
+
+
+def placed(clips: list[Clip], clip: Clip) -> list[Clip]:
+    """``clips`` (sorted, clear of ``clip``) with ``clip`` put in order."""
+    i = 0
+    while i < len(clips) and clips[i].start < clip.start:
+        i += 1
+    return [*clips[:i], clip, *clips[i:]]

@@ -1,0 +1,185 @@
+"""Changing where clips start and end: trims, ripple trims, roll and slip.
+
+Edges are given as absolute timeline frames (where the user dragged the edge to). Media bounds hold for
+clips with bounded media; stills and pending generated segments may take any length (their source_in stays).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from editor.model.clips import Clip
+from editor.model.commands.base import (
+    Command,
+    EditError,
+    Plan,
+    anchored,
+    check_span,
+    clip_name,
+    editable_clip,
+    require_frame,
+    shifted,
+    with_head,
+    with_tail,
+)
+from editor.model.timeline import Timeline, Track
+
+
+def _replace(p: Plan, track: Track, old: Clip, new: Clip, shift_after: int = 0) -> None:
+    """Swap ``old`` for ``new`` on the track, moving the clips after it by ``shift_after``."""
+    i = track.clips.index(old)
+    p.set_clips(track, [*track.clips[:i], new, *(shifted(c, shift_after) for c in track.clips[i + 1:])])
+
+
+def _check_length(clip: Clip, start: int, end: int) -> None:
+    if end <= start:
+        raise EditError(f"{clip_name(clip)} would have no length: it would cover frames {start}..{end}")
+
+
+def _check_head_room(clip: Clip, new: Clip) -> None:
+    if new.source_in < 0:
+        raise EditError(f"{clip_name(clip)} cannot start earlier in its media: its head can move back "
+                        f"{clip.source_in} frames at most")
+
+
+def _check_tail_room(tl: Timeline, clip: Clip, new: Clip) -> None:
+    limit = tl.media_frames(new)
+    if limit is not None and new.source_in + new.duration > limit:
+        raise EditError(f"{clip_name(clip)} cannot end later in its media: its tail can move on "
+                        f"{limit - clip.source_in - clip.duration} frames at most")
+
+
+class TrimHead(Command):
+    """Move a clip's head to frame ``to``; its end stays put and its source_in follows."""
+
+    label = "Trim head"
+
+    def __init__(self, clip_id: str, to: int):
+        self.clip_id = clip_id
+        self.to = to
+
+    def plan(self, tl: Timeline, p: Plan) -> None:
+        track, clip = editable_clip(tl, self.clip_id)
+        to = require_frame(self.to, "the new head")
+        _check_length(clip, to, clip.end)
+        if to < 0:
+            raise EditError(f"{clip_name(clip)} cannot start at frame {to}, before the timeline starts")
+        new = with_head(tl, clip, to)
+        _check_head_room(clip, new)
+        i = track.clips.index(clip)
+        if i > 0 and track.clips[i - 1].end > to:
+            raise EditError(f"{clip_name(clip)} cannot start at frame {to}: "
+                            f"{clip_name(track.clips[i - 1])} ends at {track.clips[i - 1].end}")
+        check_span(tl, new)
+        _replace(p, track, clip, new)
+
+
+class TrimTail(Command):
+    """Move a clip's tail (its end, exclusive) to frame ``to``; its start and source_in stay put."""
+
+    label = "Trim tail"
+
+    def __init__(self, clip_id: str, to: int):
+        self.clip_id = clip_id
+        self.to = to
+
+    def plan(self, tl: Timeline, p: Plan) -> None:
+        track, clip = editable_clip(tl, self.clip_id)
+        to = require_frame(self.to, "the new tail")
+        _check_length(clip, clip.start, to)
+        new = with_tail(clip, to)
+        _check_tail_room(tl, clip, new)
+        i = track.clips.index(clip)
+        if i + 1 < len(track.clips) and track.clips[i + 1].start < to:
+            raise EditError(f"{clip_name(clip)} cannot end at frame {to}: "
+                            f"{clip_name(track.clips[i + 1])} starts at {track.clips[i + 1].start}")
+        check_span(tl, new)
+        _replace(p, track, clip, new)
+
+
+class RippleTrim(Command):
+    """Trim one edge of a clip and move the later clips on its track to close (or open) the space.
+
+    ``edge="tail"``: the clip's end goes to ``to``; later clips move by the same amount.
+    ``edge="head"``: the head is dragged to ``to``, i.e. the clip starts ``to - start`` frames later (or
+    earlier) in its source, but stays where it is on the timeline, shorter (or longer); later clips move back
+    (or on) by that amount.
+    """
+
+    label = "Ripple trim"
+
+    def __init__(self, clip_id: str, edge: Literal["head", "tail"], to: int):
+        self.clip_id = clip_id
+        self.edge = edge
+        self.to = to
+
+    def plan(self, tl: Timeline, p: Plan) -> None:
+        track, clip = editable_clip(tl, self.clip_id)
+        to = require_frame(self.to, f"the new {self.edge}")
+        if self.edge == "tail":
+            _check_length(clip, clip.start, to)
+            new = with_tail(clip, to)
+            _check_tail_room(tl, clip, new)
+            delta = to - clip.end
+        elif self.edge == "head":
+            _check_length(clip, to, clip.end)
+            delta = clip.start - to
+            source_in = clip.source_in - delta if anchored(tl, clip) else clip.source_in
+            new = clip.moved(duration=clip.duration + delta, source_in=source_in)
+            _check_head_room(clip, new)
+        else:
+            raise EditError(f"a clip has a 'head' and a 'tail' edge, not {self.edge!r}")
+        check_span(tl, new)
+        _replace(p, track, clip, new, shift_after=delta)
+
+
+class Roll(Command):
+    """Move the cut between two clips that meet (``left`` ends where ``right`` starts) to frame ``to``: the
+    left clip's tail and the right clip's head move together; nothing else moves."""
+
+    label = "Roll"
+
+    def __init__(self, left_id: str, right_id: str, to: int):
+        self.left_id = left_id
+        self.right_id = right_id
+        self.to = to
+
+    def plan(self, tl: Timeline, p: Plan) -> None:
+        track, left = editable_clip(tl, self.left_id)
+        right_track, right = editable_clip(tl, self.right_id)
+        if right_track is not track or left.end != right.start:
+            raise EditError(f"{clip_name(left)} and {clip_name(right)} do not meet: "
+                            f"no cut between them to roll")
+        to = require_frame(self.to, "the new cut")
+        _check_length(left, left.start, to)
+        _check_length(right, to, right.end)
+        new_left, new_right = with_tail(left, to), with_head(tl, right, to)
+        _check_tail_room(tl, left, new_left)
+        _check_head_room(right, new_right)
+        check_span(tl, new_left)
+        check_span(tl, new_right)
+        i = track.clips.index(left)
+        p.set_clips(track, [*track.clips[:i], new_left, new_right, *track.clips[i + 2:]])
+
+
+class Slip(Command):
+    """Play a different part of the source: set a clip's ``source_in``, keeping its place and length."""
+
+    label = "Slip"
+
+    def __init__(self, clip_id: str, source_in: int):
+        self.clip_id = clip_id
+        self.source_in = source_in
+
+    def plan(self, tl: Timeline, p: Plan) -> None:
+        track, clip = editable_clip(tl, self.clip_id)
+        source_in = require_frame(self.source_in, "the source in point")
+        if tl.is_still(clip):
+            raise EditError(f"{clip_name(clip)} is a still image: there is nothing to slip")
+        if source_in < 0:
+            raise EditError(f"cannot slip {clip_name(clip)} to source frame {source_in}, before its media starts")
+        limit = tl.media_frames(clip)
+        if limit is not None and source_in + clip.duration > limit:
+            raise EditError(f"cannot slip {clip_name(clip)} to source frame {source_in}: it would play up to "
+                            f"frame {source_in + clip.duration} of media with {limit}")
+        _replace(p, track, clip, clip.moved(source_in=source_in))
