@@ -425,6 +425,7 @@ def test_any_plain_otio_timeline_imports_consistently(data: st.DataObject) -> No
         for item in otio_track:
             if isinstance(item, otio.schema.Clip):
                 placed = item.range_in_parent().start_time
-                starts.setdefault(item.name, round(Fraction(placed.value) / snap_rate(placed.rate) * ours.fps))
+                starts.setdefault(item.name, Fraction(placed.value) / snap_rate(placed.rate) * ours.fps)
         for c in track.clips:
-            assert c.start == starts[c.name]
+            # OTIO's float times can land a hair either side of a half-frame tie: nearest frame, either way.
+            assert abs(c.start - starts[c.name]) <= Fraction(1, 2) + Fraction(1, 1000)
