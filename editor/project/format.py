@@ -1,0 +1,488 @@
+"""The project file format: a versioned JSON document, written and read here (no pickle, no I/O but stat).
+
+Format 1, field by field (``docs/project-format.md`` has the same with an example)::
+
+    {
+      "format": "promptcut-project",            # identifies the file
+      "format_version": 1,                      # bumped on any incompatible change; see migrations.py
+      "app_version": "0.1.0",                   # the PromptCut that wrote it (information only)
+      "settings": {"width": 1080, "height": 1920, "fps": "30000/1001", "sample_rate": 48000},
+      "media": [                                # the pool
+        {"id": "m1", "path": "media/clip.mp4", "kind": "video",          # video | audio | image
+         "duration": "1001/500",                # exact seconds as "num/den" or "n"; null for stills
+         "has_video": true, "has_audio": true, "width": 1920, "height": 1080}
+      ],
+      "tracks": [                               # video tracks bottom layer first, then audio tracks
+        {"id": "v1", "kind": "video", "name": "V1", "hidden": false, "muted": false, "locked": false,
+         "volume": 1.0, "clips": [
+           {"type": "media", "id": "c1", "start": 0, "duration": 60, "source_in": 0, "name": "",
+            "fit": "fill", "volume": 1.0, "media": "m1"},
+           {"type": "generated", "id": "g1", "start": 60, "duration": 48, "source_in": 0, "name": "",
+            "fit": "fill", "volume": 1.0,
+            "spec": {"prompt": "a red kite", "seed": 7, ...},       # GenerationSpec fields; unset ones left out
+            "takes": [{"media": "m2", "spec_hash": "3f2a..."}], "active_take": 0}
+        ]}
+      ],
+      "markers": [{"frame": 30, "name": "drop", "color": "#e0a030"}],
+      "metadata": {}                            # free-form JSON object kept for the caller
+    }
+
+Positions and lengths are integer frames at ``settings.fps``; rates and durations are exact fractions
+written as strings. Media paths inside the project file's folder (or below it) are stored relative to that
+folder with forward slashes, so a project folder moved or copied with its media keeps working; other paths
+are stored absolute. Paths in a generation spec (``first_image``/``last_image``) are stored verbatim: they
+are part of the spec's hash. Whether a media file is online is not stored; the loader checks.
+
+Reading is strict about types and values and says exactly where a file is wrong ("tracks[0].clips[2].start:
+expected a whole number, got '12'"); fields with a model default may be left out; unknown fields are
+ignored with a warning (they do not survive the next save).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from fractions import Fraction
+from pathlib import Path, PureWindowsPath
+from typing import Any
+
+import editor
+from editor.model.clips import Clip, Fit, GeneratedClip, GenerationSpec, MediaClip, Take
+from editor.model.media import MediaKind, MediaSource
+from editor.model.time import format_rate
+from editor.model.timeline import Marker, Settings, Timeline, Track, TrackKind
+from editor.project.errors import ProjectError
+from editor.project.migrations import MigrationError, migrate
+
+FORMAT_NAME = "promptcut-project"
+FORMAT_VERSION = 1
+PROJECT_SUFFIX = ".promptcut"
+
+_TOP_KEYS = ("format", "format_version", "app_version", "settings", "media", "tracks", "markers", "metadata")
+
+
+@dataclass
+class LoadedProject:
+    """What loading gives: the timeline, the media that is offline, and anything worth telling the user."""
+
+    timeline: Timeline
+    path: Path | None = None
+    offline: list[MediaSource] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION   # as found in the file, before any migration
+    app_version: str | None = None         # the PromptCut that wrote the file, if it said
+
+    @property
+    def migrated(self) -> bool:
+        return self.format_version < FORMAT_VERSION
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+
+def to_dict(timeline: Timeline, base_dir: str | os.PathLike[str] | None = None,
+            metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON-ready document for ``timeline``. With ``base_dir`` (the project file's folder), media paths
+    inside it are made relative; without, paths are written as they are. Raises ValueError for what the
+    format cannot hold (a clip type it does not know)."""
+    base = None if base_dir is None else os.path.abspath(base_dir)
+    s = timeline.settings
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "app_version": editor.__version__,
+        "settings": {"width": s.width, "height": s.height, "fps": format_rate(s.fps), "sample_rate": s.sample_rate},
+        "media": [_media_to_dict(m, base) for m in timeline.media.values()],
+        "tracks": [_track_to_dict(t) for t in timeline.tracks],
+        "markers": [{"frame": m.frame, "name": m.name, "color": m.color} for m in timeline.markers],
+        "metadata": dict(metadata or {}),
+    }
+
+
+def _fraction_text(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def _media_to_dict(media: MediaSource, base: str | None) -> dict[str, Any]:
+    return {
+        "id": media.id,
+        "path": store_path(media.path, base),
+        "kind": media.kind.value,
+        "duration": None if media.duration is None else _fraction_text(Fraction(media.duration)),
+        "has_video": media.has_video,
+        "has_audio": media.has_audio,
+        "width": media.width,
+        "height": media.height,
+    }
+
+
+def _track_to_dict(track: Track) -> dict[str, Any]:
+    return {
+        "id": track.id, "kind": track.kind.value, "name": track.name,
+        "hidden": track.hidden, "muted": track.muted, "locked": track.locked, "volume": track.volume,
+        "clips": [_clip_to_dict(c) for c in track.clips],
+    }
+
+
+def _clip_to_dict(clip: Clip) -> dict[str, Any]:
+    common = {"id": clip.id, "start": clip.start, "duration": clip.duration, "source_in": clip.source_in,
+              "name": clip.name, "fit": Fit(clip.fit).value, "volume": clip.volume}
+    if isinstance(clip, MediaClip):
+        return {"type": "media", **common, "media": clip.media}
+    if isinstance(clip, GeneratedClip):
+        return {"type": "generated", **common, "spec": _spec_to_dict(clip.spec),
+                "takes": [{"media": t.media_id, "spec_hash": t.spec_hash} for t in clip.takes],
+                "active_take": clip.active_take}
+    raise ValueError(f"clip {clip.id} is a {type(clip).__name__}, which a project file cannot hold")
+
+
+def _spec_to_dict(spec: GenerationSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"prompt": spec.prompt}
+    for f in fields(spec):
+        value = getattr(spec, f.name)
+        if f.name != "prompt" and value is not None and value != f.default:
+            out[f.name] = value
+    return out
+
+
+def store_path(path: str, base: str | os.PathLike[str] | None) -> str:
+    """How a media path is written: relative with '/' when inside ``base`` (or below), else absolute."""
+    if base is None:
+        return path
+    absolute = os.path.abspath(path)
+    base = os.path.abspath(base)
+    for candidate_base, candidate in ((base, absolute), (os.path.realpath(base), os.path.realpath(absolute))):
+        try:
+            rel = os.path.relpath(candidate, candidate_base)
+        except ValueError:  # another drive on Windows
+            continue
+        parts = Path(rel).parts
+        if rel != os.curdir and not os.path.isabs(rel) and parts and os.pardir not in parts:
+            return "/".join(parts)
+    return absolute
+
+
+def _is_absolute(path: str) -> bool:
+    return os.path.isabs(path) or path.startswith(("/", "\\")) or PureWindowsPath(path).is_absolute()
+
+
+def resolve_path(stored: str, base: str | os.PathLike[str] | None) -> str:
+    """The inverse of ``store_path``: relative paths are joined to ``base``."""
+    if base is None or _is_absolute(stored):
+        return stored
+    return os.path.normpath(os.path.join(os.path.abspath(base), *stored.split("/")))
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    """A problem at a place in the document: turned into a ProjectError naming the file."""
+
+
+_MISSING = object()
+_FRACTION_RE = re.compile(r"\d{1,40}(/\d{1,40})?")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class _Reader:
+    """Reads one JSON object, checking each field; remembers unknown keys for a warning."""
+
+    def __init__(self, value: Any, where: str, warnings: list[str]) -> None:
+        if not isinstance(value, dict):
+            raise _Bad(f"{where or 'the document'}: expected an object, got {_describe(value)}")
+        self.obj = value
+        self.where = where
+        self.warnings = warnings
+        self.seen: set[str] = set()
+
+    def at(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def get(self, key: str, check: Callable[[Any, str], Any], default: Any = _MISSING) -> Any:
+        self.seen.add(key)
+        if key not in self.obj:
+            if default is _MISSING:
+                raise _Bad(f"missing field '{self.at(key)}'")
+            return default
+        return check(self.obj[key], self.at(key))
+
+    def done(self) -> None:
+        for key in self.obj:
+            if key not in self.seen:
+                self.warnings.append(f"ignored unknown field '{self.at(key)}'")
+
+
+def _int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Bad(f"{where}: expected a whole number, got {_describe(value)}")
+    return value
+
+
+def _count(value: Any, where: str) -> int:
+    value = _int(value, where)
+    if value < 0:
+        raise _Bad(f"{where}: must not be negative, got {value}")
+    return value
+
+
+def _opt_int(value: Any, where: str) -> int | None:
+    return None if value is None else _int(value, where)
+
+
+def _str(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise _Bad(f"{where}: expected text, got {_describe(value)}")
+    return value
+
+
+def _opt_str(value: Any, where: str) -> str | None:
+    return None if value is None else _str(value, where)
+
+
+def _nonempty_str(value: Any, where: str) -> str:
+    value = _str(value, where)
+    if not value:
+        raise _Bad(f"{where}: must not be empty")
+    return value
+
+
+def _bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad(f"{where}: expected true or false, got {_describe(value)}")
+    return value
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _Bad(f"{where}: expected a number, got {_describe(value)}")
+    return float(value)
+
+
+def _opt_real(value: Any, where: str) -> float | int | None:
+    """A number kept as written (7 stays 7, 7.0 stays 7.0): a generation spec's hash sees the difference."""
+    if value is None:
+        return None
+    _number(value, where)
+    return value
+
+
+def _fraction(value: Any, where: str) -> Fraction:
+    if not isinstance(value, str) or not _FRACTION_RE.fullmatch(value):
+        raise _Bad(f"{where}: expected an exact number like \"30000/1001\", got {_describe(value)}")
+    num, _, den = value.partition("/")
+    if den and int(den) == 0:
+        raise _Bad(f"{where}: division by zero in {value!r}")
+    return Fraction(int(num), int(den or 1))
+
+
+def _opt_fraction(value: Any, where: str) -> Fraction | None:
+    return None if value is None else _fraction(value, where)
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise _Bad(f"{where}: expected a list, got {_describe(value)}")
+    return value
+
+
+def _dict(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Bad(f"{where}: expected an object, got {_describe(value)}")
+    return value
+
+
+def _choice(kind: type) -> Callable[[Any, str], Any]:
+    def check(value: Any, where: str) -> Any:
+        try:
+            return kind(value)
+        except ValueError:
+            allowed = ", ".join(repr(m.value) for m in kind)
+            raise _Bad(f"{where}: expected one of {allowed}, got {_describe(value)}") from None
+
+    return check
+
+
+def from_dict(data: Any, base_dir: str | os.PathLike[str] | None = None, *, source: str = "project data",
+              check_media: bool = False) -> LoadedProject:
+    """Build the timeline a document describes. Migrates older formats, refuses newer ones, checks every
+    field and then the timeline's own rules. ``base_dir`` resolves relative media paths; ``check_media``
+    marks media whose file is missing as offline. Raises ProjectError (one line, naming ``source``)."""
+    if not isinstance(data, dict):
+        raise ProjectError(source, f"not a PromptCut project (the file holds {_describe(data)}, not an object)")
+    if "format" not in data:
+        raise ProjectError(source, "not a PromptCut project (no 'format' field)")
+    if data["format"] != FORMAT_NAME:
+        raise ProjectError(source, f"not a PromptCut project (format is {_describe(data['format'])})")
+    version = data.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise ProjectError(source, f"damaged project: format_version is {_describe(version)}, not a version number")
+    app_version = data.get("app_version")
+    if version > FORMAT_VERSION:
+        by = f"PromptCut {app_version}" if isinstance(app_version, str) and app_version else "a newer PromptCut"
+        raise ProjectError(source, f"was saved by {by}, a newer version (format {version}; "
+                                   f"this version reads up to {FORMAT_VERSION}): update PromptCut to open it")
+    try:
+        data, steps = migrate(data, FORMAT_VERSION)
+    except MigrationError as exc:
+        raise ProjectError(source, f"cannot read this older project (format {version}): {exc}") from None
+    warnings: list[str] = []
+    if steps:
+        warnings.append(f"converted from project format {version} to {FORMAT_VERSION}; saving writes the new "
+                        "format and keeps a copy of the old file")
+    try:
+        timeline, metadata = _read_document(data, base_dir, warnings)
+    except _Bad as exc:
+        raise ProjectError(source, f"damaged project: {exc}") from None
+    problems = timeline.problems()
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ProjectError(source, f"inconsistent project: {problems[0]}{more}")
+    offline: list[MediaSource] = []
+    if check_media:
+        for media_id, media in list(timeline.media.items()):
+            if not os.path.isfile(media.path):
+                timeline.media[media_id] = media = replace(media, online=False)
+                offline.append(media)
+                warnings.append(f"media {media.name!r} is offline: {media.path} was not found")
+    else:
+        offline = timeline.offline_media()
+    return LoadedProject(timeline=timeline, path=None, offline=offline, warnings=warnings, metadata=metadata,
+                         format_version=version, app_version=app_version if isinstance(app_version, str) else None)
+
+
+def _read_document(data: dict[str, Any], base_dir: str | os.PathLike[str] | None,
+                   warnings: list[str]) -> tuple[Timeline, dict[str, Any]]:
+    top = _Reader(data, "", warnings)
+    top.seen.update(("format", "format_version"))
+    top.get("app_version", _opt_str, None)
+    settings = _read_settings(top.get("settings", _dict), warnings)
+    timeline = Timeline(settings=settings)
+    for i, item in enumerate(top.get("media", _list)):
+        media = _read_media(item, f"media[{i}]", base_dir, warnings)
+        if media.id in timeline.media:
+            raise _Bad(f"media[{i}].id: duplicate media id {media.id!r}")
+        timeline.media[media.id] = media
+    for i, item in enumerate(top.get("tracks", _list)):
+        track = _read_track(item, f"tracks[{i}]", warnings)
+        (timeline.video_tracks if track.kind is TrackKind.VIDEO else timeline.audio_tracks).append(track)
+    for i, item in enumerate(top.get("markers", _list, [])):
+        r = _Reader(item, f"markers[{i}]", warnings)
+        timeline.markers.append(Marker(frame=r.get("frame", _int), name=r.get("name", _str, ""),
+                                       color=r.get("color", _str, "#e0a030")))
+        r.done()
+    metadata = top.get("metadata", _dict, {})
+    top.done()
+    return timeline, metadata
+
+
+def _read_settings(value: dict[str, Any], warnings: list[str]) -> Settings:
+    r = _Reader(value, "settings", warnings)
+    defaults = Settings()
+    width = r.get("width", _int, defaults.width)
+    height = r.get("height", _int, defaults.height)
+    fps = r.get("fps", _fraction)
+    if fps == 0:
+        raise _Bad("settings.fps: must be more than zero")
+    sample_rate = r.get("sample_rate", _int, defaults.sample_rate)
+    r.done()
+    try:
+        return Settings(width=width, height=height, fps=fps, sample_rate=sample_rate)
+    except ValueError as exc:
+        raise _Bad(f"settings: {exc}") from None
+
+
+def _read_media(value: Any, where: str, base_dir: str | os.PathLike[str] | None, warnings: list[str]) -> MediaSource:
+    r = _Reader(value, where, warnings)
+    media = MediaSource(
+        id=r.get("id", _nonempty_str),
+        path=resolve_path(r.get("path", _nonempty_str), base_dir),
+        kind=r.get("kind", _choice(MediaKind)),
+        duration=r.get("duration", _opt_fraction),
+        has_video=r.get("has_video", _bool),
+        has_audio=r.get("has_audio", _bool),
+        width=r.get("width", _count, 0),
+        height=r.get("height", _count, 0),
+    )
+    r.done()
+    return media
+
+
+def _read_track(value: Any, where: str, warnings: list[str]) -> Track:
+    r = _Reader(value, where, warnings)
+    track = Track(
+        id=r.get("id", _nonempty_str),
+        kind=r.get("kind", _choice(TrackKind)),
+        name=r.get("name", _str, ""),
+        hidden=r.get("hidden", _bool, False),
+        muted=r.get("muted", _bool, False),
+        locked=r.get("locked", _bool, False),
+        volume=r.get("volume", _number, 1.0),
+    )
+    clips = [_read_clip(item, f"{where}.clips[{i}]", warnings) for i, item in enumerate(r.get("clips", _list, []))]
+    track.clips = sorted(clips, key=lambda c: c.start)  # a hand-edited file need not keep them in order
+    r.done()
+    return track
+
+
+def _read_clip(value: Any, where: str, warnings: list[str]) -> Clip:
+    r = _Reader(value, where, warnings)
+    kind = r.get("type", _str)
+    common = {
+        "id": r.get("id", _nonempty_str),
+        "start": r.get("start", _int),
+        "duration": r.get("duration", _int),
+        "source_in": r.get("source_in", _int, 0),
+        "name": r.get("name", _str, ""),
+        "fit": r.get("fit", _choice(Fit), Fit.FILL),
+        "volume": r.get("volume", _number, 1.0),
+    }
+    if kind == "media":
+        clip: Clip = MediaClip(**common, media=r.get("media", _nonempty_str))
+    elif kind == "generated":
+        takes = []
+        for i, item in enumerate(r.get("takes", _list, [])):
+            t = _Reader(item, f"{where}.takes[{i}]", warnings)
+            takes.append(Take(media_id=t.get("media", _nonempty_str), spec_hash=t.get("spec_hash", _str)))
+            t.done()
+        clip = GeneratedClip(**common, spec=_read_spec(r.get("spec", _dict), f"{where}.spec", warnings),
+                             takes=tuple(takes), active_take=r.get("active_take", _opt_int, None))
+    else:
+        raise _Bad(f"{where}.type: unknown clip type {_describe(kind)} (expected 'media' or 'generated')")
+    r.done()
+    return clip
+
+
+# How each GenerationSpec field is checked; a field added to the model without an entry here is read as text.
+_SPEC_CHECKS: dict[str, Callable[[Any, str], Any]] = {
+    "prompt": _str, "negative_prompt": _str, "model": _str, "seed": _opt_int, "steps": _opt_int,
+    "guidance": _opt_real, "width": _opt_int, "height": _opt_int, "first_image": _opt_str,
+    "last_image": _opt_str,
+}
+
+
+def _read_spec(value: dict[str, Any], where: str, warnings: list[str]) -> GenerationSpec:
+    r = _Reader(value, where, warnings)
+    values: dict[str, Any] = {}
+    for f in fields(GenerationSpec):
+        check = _SPEC_CHECKS.get(f.name, _opt_str)
+        if f.name == "prompt" or f.name in value:
+            values[f.name] = r.get(f.name, check)
+    r.done()
+    return GenerationSpec(**values)

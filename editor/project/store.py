@@ -1,0 +1,235 @@
+"""Saving and loading project files: atomic writes, a backup of the previous save, one-line errors.
+
+A save never leaves a half-written project behind:
+
+1. the new document is written to a temporary file in the same folder (``.NAME.XXXX.tmp``), flushed and
+   fsynced;
+2. the file it replaces is copied, the same way, to ``NAME.bak`` beside it (the previous save, replaced at
+   each save); when that file was in an older format, a copy also goes to ``NAME.vN.bak`` once and is
+   never overwritten, so a migration can always be undone;
+3. the temporary file is renamed over the project (``os.replace``, atomic on POSIX and Windows) and, on
+   POSIX, the folder is fsynced so the rename survives a power cut.
+
+If any step fails, the temporary file is removed, the project on disk is untouched and ``ProjectError``
+says why in one line. Loading never writes anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from editor.model.timeline import Timeline
+from editor.project.errors import ProjectError
+from editor.project.format import FORMAT_VERSION, LoadedProject, from_dict, to_dict
+
+BACKUP_SUFFIX = ".bak"
+
+
+def backup_path(path: str | os.PathLike[str], version: int | None = None) -> Path:
+    """Where the previous save of ``path`` is kept: ``NAME.bak``; ``NAME.vN.bak`` for a pre-migration copy."""
+    path = Path(path)
+    middle = "" if version is None else f".v{version}"
+    return path.with_name(f"{path.name}{middle}{BACKUP_SUFFIX}")
+
+
+def encode(data: Mapping[str, Any]) -> bytes:
+    """The bytes of a project document: UTF-8 JSON, indented, with a final newline."""
+    try:
+        text = json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False)
+        blob = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A path the OS handed over as undecodable bytes (surrogate escapes): write \\u escapes instead,
+        # which read back to the very same string.
+        blob = json.dumps(data, indent=1, ensure_ascii=True, allow_nan=False).encode("ascii")
+    return blob + b"\n"
+
+
+def save_project(timeline: Timeline, path: str | os.PathLike[str], *,
+                 metadata: Mapping[str, Any] | None = None, backup: bool = True) -> Path:
+    """Write ``timeline`` to ``path`` atomically, keeping the previous file as ``NAME.bak``.
+
+    Returns the path written. Raises ProjectError (one line) and leaves any existing file untouched when the
+    timeline is inconsistent, cannot be encoded, or the disk refuses.
+    """
+    shown = os.fspath(path)
+    target = Path(os.path.abspath(shown))
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))  # write through the link, keep the link
+    problems = timeline.problems()
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ProjectError(shown, f"not saved: the timeline is inconsistent: {problems[0]}{more}")
+    try:
+        blob = encode(to_dict(timeline, target.parent, metadata))
+    except (TypeError, ValueError) as exc:
+        raise ProjectError(shown, f"not saved: {exc}") from None
+    if target.is_dir():
+        raise ProjectError(shown, "not saved: that is a folder")
+    if not target.parent.is_dir():
+        raise ProjectError(shown, f"not saved: the folder {target.parent} does not exist")
+
+    old: bytes | None = None
+    old_mode: int | None = None
+    try:
+        if target.exists():
+            old_mode = stat.S_IMODE(target.stat().st_mode)
+            old = target.read_bytes() if backup else None
+    except OSError as exc:
+        raise ProjectError(shown, f"not saved: cannot read the existing file to back it up ({_why(exc)})") from None
+    unchanged = "the file on disk is unchanged" if old_mode is not None else "nothing was written"
+
+    tmp = None
+    try:
+        tmp = _write_temp(target, blob, old_mode if old_mode is not None else _default_mode())
+        if old is not None:
+            _write_backups(target, old)
+        _replace(tmp, target)
+        tmp = None
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        raise ProjectError(shown, f"not saved: {_why(exc)} ({unchanged})") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    return target
+
+
+def load_project(path: str | os.PathLike[str], *, check_media: bool = True) -> LoadedProject:
+    """Read a project file. Media whose files are missing come back offline (listed in ``offline`` and in
+    ``warnings``); their clips stay. Raises ProjectError (one line, naming the file) for anything else."""
+    shown = os.fspath(path)
+    try:
+        raw = Path(shown).read_bytes()
+    except FileNotFoundError:
+        raise ProjectError(shown, "no such file") from None
+    except IsADirectoryError:
+        raise ProjectError(shown, "is a folder, not a project file") from None
+    except PermissionError:
+        raise ProjectError(shown, "cannot read it (permission denied)") from None
+    except OSError as exc:
+        raise ProjectError(shown, f"cannot read it ({_why(exc)})") from None
+    if not raw.strip():
+        raise ProjectError(shown, "file is empty (not a PromptCut project, or a save that never finished)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ProjectError(shown, "not a PromptCut project (not UTF-8 text)") from None
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        where = f"line {exc.lineno}, column {exc.colno}: {exc.msg}" if isinstance(exc, json.JSONDecodeError) \
+            else str(exc)
+        start = "damaged project" if text.lstrip().startswith("{") else "not a PromptCut project"
+        raise ProjectError(shown, f"{start}: not valid JSON ({where})") from None
+    base = os.path.dirname(os.path.realpath(shown))  # a linked project file resolves media beside its target
+    loaded = from_dict(data, base, source=shown, check_media=check_media)
+    loaded.path = Path(shown)
+    if loaded.migrated:
+        loaded.warnings[0:1] = [
+            f"converted from project format {loaded.format_version} to {FORMAT_VERSION}; the next save writes "
+            f"format {FORMAT_VERSION} and keeps the old file as {backup_path(shown, loaded.format_version).name}"
+        ]
+    return loaded
+
+
+# --- the pieces ----------------------------------------------------------------------------------------
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a project may hold")
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _default_mode() -> int:
+    if os.name == "nt":
+        return 0o666
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write_temp(target: Path, blob: bytes, mode: int) -> str:
+    """Write ``blob`` to a new temporary file beside ``target``, fsynced; returns its path."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if os.name != "nt":
+            os.chmod(tmp, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _atomic_copy(target: Path, blob: bytes, mode: int) -> None:
+    tmp = _write_temp(target, blob, mode)
+    try:
+        _replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _write_backups(target: Path, old: bytes) -> None:
+    mode = stat.S_IMODE(target.stat().st_mode)
+    _atomic_copy(backup_path(target), old, mode)
+    version = _format_version_of(old)
+    if version is not None and version < FORMAT_VERSION:
+        keep = backup_path(target, version)
+        if not keep.exists():
+            _atomic_copy(keep, old, mode)
+
+
+def _format_version_of(blob: bytes) -> int | None:
+    try:
+        data = json.loads(blob.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return None
+    version = data.get("format_version") if isinstance(data, dict) else None
+    return version if isinstance(version, int) and not isinstance(version, bool) else None
+
+
+def _replace(tmp: str, target: Path) -> None:
+    """``os.replace``; on Windows, retried briefly while another program holds the target open."""
+    for attempt in range(10):
+        try:
+            os.replace(tmp, target)
+            return
+        except PermissionError:
+            if sys.platform != "win32" or attempt == 9:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX); where folders cannot be fsynced, nothing to do."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,469 @@
+"""The project document: every model field round-trips; bad documents are refused in one clear line."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from editor.model import (
+    Fit,
+    GeneratedClip,
+    GenerationSpec,
+    Marker,
+    MediaClip,
+    MediaKind,
+    MediaSource,
+    Settings,
+    Take,
+    Timeline,
+    Track,
+    TrackKind,
+)
+from editor.project import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    MigrationError,
+    ProjectError,
+    encode,
+    from_dict,
+    migrate,
+    migration,
+    resolve_path,
+    store_path,
+    to_dict,
+)
+from editor.project.migrations import migrate_v0_to_v1
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def round_trip(tl: Timeline, base_dir: str | None = None) -> Timeline:
+    data = json.loads(encode(to_dict(tl, base_dir)))
+    return from_dict(data, base_dir).timeline
+
+
+# --- hypothesis: timelines built from the model types --------------------------------------------------
+
+text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+segment = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="/\\\x00"), min_size=1,
+                  max_size=10).filter(lambda s: s not in (".", ".."))
+paths = st.lists(segment, min_size=1, max_size=4).map(lambda parts: "/" + "/".join(parts))
+rates = st.one_of(
+    st.sampled_from([Fraction(24000, 1001), Fraction(30000, 1001), Fraction(60000, 1001), Fraction(24),
+                     Fraction(25), Fraction(30), Fraction(50), Fraction(60)]),
+    st.fractions(min_value=Fraction(1, 10), max_value=240, max_denominator=1001),
+)
+volumes = st.floats(min_value=0, max_value=4, allow_nan=False, allow_infinity=False)
+specs = st.builds(
+    GenerationSpec,
+    prompt=text,
+    negative_prompt=text,
+    model=st.sampled_from(["", "wan2.1-t2v-1.3b", "ltx-video"]),
+    seed=st.none() | st.integers(0, 2**64),
+    steps=st.none() | st.integers(1, 100),
+    guidance=st.none() | st.integers(0, 20) | st.floats(0, 20, allow_nan=False),
+    width=st.none() | st.integers(16, 4096),
+    height=st.none() | st.integers(16, 4096),
+    first_image=st.none() | paths,
+    last_image=st.none() | paths,
+)
+
+
+@st.composite
+def timelines(draw: st.DrawFn, root: str = "") -> Timeline:
+    fps = draw(rates)
+    tl = Timeline(settings=Settings(width=draw(st.integers(1, 8192)), height=draw(st.integers(1, 8192)), fps=fps,
+                                    sample_rate=draw(st.sampled_from([22050, 44100, 48000, 96000]))))
+    for i in range(draw(st.integers(0, 5))):
+        kind = draw(st.sampled_from(list(MediaKind)))
+        has_video, has_audio = {MediaKind.VIDEO: (True, draw(st.booleans())), MediaKind.AUDIO: (False, True),
+                                MediaKind.IMAGE: (True, False)}[kind]
+        duration = None if kind is MediaKind.IMAGE and draw(st.booleans()) else \
+            Fraction(draw(st.integers(0, 10**6)), draw(st.integers(1, 1001)))
+        media_id = f"m{i}{draw(st.sampled_from(['', '-ñ', ' x', ':1']))}"
+        tl.media[media_id] = MediaSource(media_id, root + draw(paths), kind, duration, has_video, has_audio,
+                                         width=draw(st.integers(0, 8192)), height=draw(st.integers(0, 8192)))
+    pool = list(tl.media.values())
+    counter = iter(range(10**6))
+
+    def make_track(kind: TrackKind, index: int) -> Track:
+        track = Track(f"{kind.value[0]}{index}", kind, draw(text), hidden=draw(st.booleans()),
+                      muted=draw(st.booleans()), locked=draw(st.booleans()), volume=draw(volumes))
+        cursor = 0
+        for _ in range(draw(st.integers(0, 4))):
+            start = cursor + draw(st.integers(0, 50))
+            length = draw(st.integers(1, 100))
+            common = {"id": f"c{next(counter)}", "start": start, "duration": length, "name": draw(text),
+                      "fit": draw(st.sampled_from(list(Fit))), "volume": draw(volumes)}
+            fitting = [m for m in pool if (m.has_video if kind is TrackKind.VIDEO else m.has_audio)
+                       and (m.duration_frames(fps) is None or m.duration_frames(fps) >= length)]
+            if fitting and draw(st.booleans()):
+                media = draw(st.sampled_from(fitting))
+                frames = media.duration_frames(fps)
+                source_in = draw(st.integers(0, 1000 if frames is None else frames - length))
+                clip: Any = MediaClip(**common, source_in=source_in, media=media.id)
+            elif kind is TrackKind.VIDEO:
+                takes = tuple(Take(m.id, draw(text)) for m in draw(st.lists(st.sampled_from(pool), max_size=3))) \
+                    if pool else ()
+                playable = [i for i, t in enumerate(takes) if tl.media[t.media_id].has_video and
+                            (tl.media[t.media_id].duration_frames(fps) is None or
+                             tl.media[t.media_id].duration_frames(fps) >= length)]
+                active = draw(st.none() | st.sampled_from(playable)) if playable else None
+                clip = GeneratedClip(**common, spec=draw(specs), takes=takes, active_take=active)
+            else:
+                continue
+            track.clips.append(clip)
+            cursor = start + length
+        return track
+
+    tl.video_tracks = [make_track(TrackKind.VIDEO, i) for i in range(draw(st.integers(0, 3)))]
+    tl.audio_tracks = [make_track(TrackKind.AUDIO, i) for i in range(draw(st.integers(0, 2)))]
+    tl.markers = [Marker(draw(st.integers(0, 10**6)), draw(text), draw(st.sampled_from(["#e0a030", "red", ""])))
+                  for _ in range(draw(st.integers(0, 3)))]
+    assert tl.problems() == [], tl.problems()
+    return tl
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(timelines())
+def test_any_timeline_round_trips(tl: Timeline) -> None:
+    back = round_trip(tl)
+    assert back == tl
+    assert back.state() == tl.state()
+    for (_, a), (_, b) in zip(back.clips(), tl.clips(), strict=True):
+        assert type(a) is type(b)
+        if isinstance(a, GeneratedClip):
+            assert a.spec.content_hash() == b.spec.content_hash()  # the hash sees 7 vs 7.0: kept as written
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(timelines(root="/projects/film"))
+def test_any_timeline_round_trips_with_relative_paths(tl: Timeline) -> None:
+    data = to_dict(tl, "/projects")
+    assert all(not m["path"].startswith("/") for m in data["media"])
+    assert round_trip(tl, "/projects") == tl
+
+
+@settings(max_examples=40, deadline=None)
+@given(timelines())
+def test_saved_documents_are_plain_strict_json(tl: Timeline) -> None:
+    blob = encode(to_dict(tl))
+    data = json.loads(blob, parse_constant=lambda name: pytest.fail(f"{name} in a document"))
+    assert data["format"] == FORMAT_NAME and data["format_version"] == FORMAT_VERSION
+    assert data["settings"]["fps"] == (str(tl.fps.numerator) if tl.fps.denominator == 1 else
+                                       f"{tl.fps.numerator}/{tl.fps.denominator}")
+
+
+# --- examples ------------------------------------------------------------------------------------------
+
+
+def example() -> Timeline:
+    tl = Timeline(settings=Settings(width=1080, height=1920, fps=Fraction(30000, 1001)))
+    tl.media = {
+        "cam": MediaSource("cam", "/media/clip: 'ñ' [1] 100%.mp4", MediaKind.VIDEO, Fraction(1001, 100), True, True,
+                           1920, 1080),
+        "logo": MediaSource("logo", "/media/logo.png", MediaKind.IMAGE, None, True, False, 512, 512),
+        "music": MediaSource("music", "/media/music.wav", MediaKind.AUDIO, Fraction(30), False, True),
+        "take": MediaSource("take", "/gen/t.mp4", MediaKind.VIDEO, Fraction(49, 30), True, False, 480, 832),
+    }
+    v1 = Track("V1", TrackKind.VIDEO, "V1", clips=[
+        MediaClip("c1", 0, 90, 30, name="opening", fit=Fit.FIT, volume=0.25, media="cam"),
+        GeneratedClip("g1", 90, 48, name="kite", spec=GenerationSpec("a kite", "blurry", "wan", 7, 30, 5.0, 480, 832,
+                                                                     "/img/first.png"),
+                      takes=(Take("take", "abc"), Take("take", "def")), active_take=1),
+        GeneratedClip("g2", 200, 10),
+    ])
+    v2 = Track("V2", TrackKind.VIDEO, "logo", hidden=True, locked=True,
+               clips=[MediaClip("c3", 0, 500, fit=Fit.CROP, media="logo")])
+    a1 = Track("A1", TrackKind.AUDIO, "music", muted=True, volume=0.5,
+               clips=[MediaClip("c4", 0, 300, volume=1.5, media="music")])
+    tl.video_tracks, tl.audio_tracks = [v1, v2], [a1]
+    tl.markers = [Marker(90, "kite", "#30a0e0"), Marker(0)]
+    tl.check()
+    return tl
+
+
+def test_example_round_trips_field_by_field() -> None:
+    tl = example()
+    back = round_trip(tl)
+    assert back == tl
+    g1 = back.find("g1")[1]
+    assert isinstance(g1, GeneratedClip)
+    assert g1.spec == tl.find("g1")[1].spec and g1.active_take == 1 and g1.media_id() == "take"
+    g2 = back.find("g2")[1]
+    assert isinstance(g2, GeneratedClip) and g2.spec.prompt == "" and g2.pending
+    assert back.track("V2").hidden and back.track("V2").locked and back.track("A1").muted
+    assert back.track("A1").volume == 0.5 and back.find("c4")[1].volume == 1.5
+    assert back.find("c1")[1].fit is Fit.FIT
+    assert back.media["logo"].duration is None
+    assert back.media["cam"].duration == Fraction(1001, 100)
+    assert [t.id for t in back.video_tracks] == ["V1", "V2"]
+
+
+def test_document_layout() -> None:
+    data = to_dict(example(), metadata={"title": "Kite day"})
+    assert list(data) == ["format", "format_version", "app_version", "settings", "media", "tracks", "markers",
+                          "metadata"]
+    assert data["settings"] == {"width": 1080, "height": 1920, "fps": "30000/1001", "sample_rate": 48000}
+    assert data["media"][0]["duration"] == "1001/100"
+    assert data["media"][1]["duration"] is None
+    assert [t["kind"] for t in data["tracks"]] == ["video", "video", "audio"]
+    clip = data["tracks"][0]["clips"][1]
+    assert clip["type"] == "generated" and clip["takes"][1] == {"media": "take", "spec_hash": "def"}
+    assert clip["spec"] == {"prompt": "a kite", "negative_prompt": "blurry", "model": "wan", "seed": 7, "steps": 30,
+                            "guidance": 5.0, "width": 480, "height": 832, "first_image": "/img/first.png"}
+    assert data["metadata"] == {"title": "Kite day"}
+    assert from_dict(data).metadata == {"title": "Kite day"}
+
+
+def test_paths_inside_the_project_folder_are_relative() -> None:
+    assert store_path("/p/film/media/a b.mp4", "/p/film") == "media/a b.mp4"
+    assert store_path("/p/film/a.mp4", "/p/film") == "a.mp4"
+    assert store_path("/p/other/a.mp4", "/p/film") == "/p/other/a.mp4"
+    assert store_path("/p/a.mp4", "/p/film") == "/p/a.mp4"  # never '../'
+    assert store_path("/p/film", "/p/film") == "/p/film"
+    assert store_path("relative/a.mp4", None) == "relative/a.mp4"
+    assert resolve_path("media/a b.mp4", "/q/film") == "/q/film/media/a b.mp4"
+    assert resolve_path("/abs/a.mp4", "/q/film") == "/abs/a.mp4"
+    assert resolve_path("C:\\media\\a.mp4", "/q/film") == "C:\\media\\a.mp4"  # a Windows path stays absolute
+
+
+def test_reader_fills_model_defaults() -> None:
+    data = {
+        "format": FORMAT_NAME, "format_version": 1,
+        "settings": {"fps": "25"},
+        "media": [{"id": "m", "path": "/a.mp4", "kind": "video", "duration": "2", "has_video": True,
+                   "has_audio": False}],
+        "tracks": [{"id": "V1", "kind": "video", "clips": [
+            {"type": "media", "id": "c", "start": 0, "duration": 10, "media": "m"},
+            {"type": "generated", "id": "g", "start": 10, "duration": 5, "spec": {"prompt": "p"}},
+        ]}],
+    }
+    loaded = from_dict(data)
+    tl = loaded.timeline
+    assert tl.settings == Settings(fps=Fraction(25))
+    assert tl.find("c")[1] == MediaClip("c", 0, 10, media="m")
+    assert tl.find("g")[1] == GeneratedClip("g", 10, 5, spec=GenerationSpec("p"))
+    assert tl.markers == [] and loaded.metadata == {} and loaded.warnings == []
+
+
+def test_clips_are_sorted_on_load() -> None:
+    data = to_dict(example())
+    data["tracks"][0]["clips"].reverse()
+    assert from_dict(data).timeline == example()
+
+
+def test_unknown_fields_are_ignored_with_a_warning() -> None:
+    data = to_dict(example())
+    data["future"] = 1
+    data["tracks"][0]["clips"][0]["speed"] = 2
+    loaded = from_dict(data)
+    assert loaded.timeline == example()
+    assert sorted(loaded.warnings) == ["ignored unknown field 'future'",
+                                       "ignored unknown field 'tracks[0].clips[0].speed'"]
+
+
+# --- refusals ------------------------------------------------------------------------------------------
+
+
+def mutated(change: Any) -> dict[str, Any]:
+    data = to_dict(example())
+    change(data)
+    return data
+
+
+def clip0(data: dict[str, Any]) -> dict[str, Any]:
+    return data["tracks"][0]["clips"][0]
+
+
+BAD = [
+    (lambda d: d.pop("format"), "not a PromptCut project (no 'format' field)"),
+    (lambda d: d.update(format="kdenlive"), "not a PromptCut project (format is 'kdenlive')"),
+    (lambda d: d.update(format_version="1"), "format_version is '1'"),
+    (lambda d: d.update(format_version=-1), "format_version is -1"),
+    (lambda d: d.update(format_version=True), "format_version is true"),
+    (lambda d: d.pop("settings"), "missing field 'settings'"),
+    (lambda d: d.update(settings=[]), "settings: expected an object, got a list"),
+    (lambda d: d["settings"].update(fps="29.97"), "settings.fps: expected an exact number"),
+    (lambda d: d["settings"].update(fps=30), "settings.fps: expected an exact number"),
+    (lambda d: d["settings"].update(fps="30/0"), "division by zero"),
+    (lambda d: d["settings"].update(fps="0"), "settings.fps: must be more than zero"),
+    (lambda d: d["settings"].update(width=0), "canvas size must be positive"),
+    (lambda d: d.update(media={}), "media: expected a list, got an object"),
+    (lambda d: d["media"][0].pop("path"), "missing field 'media[0].path'"),
+    (lambda d: d["media"][0].update(kind="hologram"), "media[0].kind: expected one of 'video', 'audio', 'image'"),
+    (lambda d: d["media"][0].update(duration=10.01), "media[0].duration: expected an exact number"),
+    (lambda d: d["media"][0].update(duration="-3"), "media[0].duration: expected an exact number"),
+    (lambda d: d["media"][0].update(has_audio="yes"), "media[0].has_audio: expected true or false, got 'yes'"),
+    (lambda d: d["media"][0].update(width=-1), "media[0].width: must not be negative"),
+    (lambda d: d["media"].append(dict(d["media"][0])), "duplicate media id 'cam'"),
+    (lambda d: d["tracks"][0].update(kind="subtitle"), "tracks[0].kind: expected one of 'video', 'audio'"),
+    (lambda d: d["tracks"][0].update(muted=1), "tracks[0].muted: expected true or false, got 1"),
+    (lambda d: clip0(d).update(start="12"), "tracks[0].clips[0].start: expected a whole number, got '12'"),
+    (lambda d: clip0(d).update(start=1.5), "tracks[0].clips[0].start: expected a whole number, got 1.5"),
+    (lambda d: clip0(d).update(duration=True), "tracks[0].clips[0].duration: expected a whole number, got true"),
+    (lambda d: clip0(d).update(volume=math.nan), "tracks[0].clips[0].volume: expected a number, got nan"),
+    (lambda d: clip0(d).update(volume="loud"), "tracks[0].clips[0].volume: expected a number"),
+    (lambda d: clip0(d).update(fit="zoom"), "tracks[0].clips[0].fit: expected one of 'fill', 'fit', 'crop'"),
+    (lambda d: clip0(d).update(type="title"), "unknown clip type 'title'"),
+    (lambda d: clip0(d).pop("type"), "missing field 'tracks[0].clips[0].type'"),
+    (lambda d: clip0(d).update(media=""), "tracks[0].clips[0].media: must not be empty"),
+    (lambda d: d["tracks"][0]["clips"][1]["spec"].pop("prompt"), "missing field 'tracks[0].clips[1].spec.prompt'"),
+    (lambda d: d["tracks"][0]["clips"][1]["spec"].update(seed="7"), "spec.seed: expected a whole number"),
+    (lambda d: d["tracks"][0]["clips"][1].update(takes=[{"media": "take"}]), "takes[0].spec_hash'"),
+    (lambda d: d["markers"].append({"name": "x"}), "missing field 'markers[2].frame'"),
+    (lambda d: d.update(metadata=[]), "metadata: expected an object"),
+    # The model's own rules, checked after building it:
+    (lambda d: clip0(d).update(media="nope"), "inconsistent project: clip c1 refers to unknown media 'nope'"),
+    (lambda d: clip0(d).update(start=95), "inconsistent project: clips"),
+    (lambda d: clip0(d).update(source_in=250), "inconsistent project: clip c1 plays source frames"),
+    (lambda d: d["tracks"][0]["clips"][1].update(active_take=5), "inconsistent project: clip g1 has no take 5"),
+    (lambda d: d["tracks"][1].update(id="V1"), "inconsistent project: duplicate track id V1"),
+    (lambda d: d["tracks"][2]["clips"].append(clip0(d) | {"id": "c1", "start": 400}),
+     "inconsistent project: duplicate clip id c1"),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), BAD, ids=[e for _, e in BAD])
+def test_bad_documents_are_refused_in_one_line(change: Any, expected: str) -> None:
+    with pytest.raises(ProjectError) as caught:
+        from_dict(mutated(change), source="film.promptcut")
+    message = str(caught.value)
+    assert message.startswith("film.promptcut: ")
+    assert expected in message, message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("data", [[], "project", 3, None])
+def test_a_document_that_is_not_an_object(data: Any) -> None:
+    with pytest.raises(ProjectError, match="not a PromptCut project"):
+        from_dict(data, source="x")
+
+
+def test_a_newer_format_is_refused() -> None:
+    data = to_dict(example()) | {"format_version": 7, "app_version": "3.0.0", "tracks": "changed shape"}
+    with pytest.raises(ProjectError) as caught:
+        from_dict(data, source="film.promptcut")
+    assert str(caught.value) == ("film.promptcut: was saved by PromptCut 3.0.0, a newer version (format 7; this "
+                                 "version reads up to 1): update PromptCut to open it")
+
+
+# --- migrations ----------------------------------------------------------------------------------------
+
+
+def test_format_0_fixture_migrates() -> None:
+    data = json.loads((FIXTURES / "format-0.promptcut").read_text())
+    frozen = copy.deepcopy(data)
+    loaded = from_dict(data, "/films/kite")
+    assert data == frozen  # the input is not modified
+    assert loaded.format_version == 0 and loaded.migrated
+    assert loaded.warnings[0].startswith("converted from project format 0 to 1")
+    tl = loaded.timeline
+    assert tl.fps == Fraction(30000, 1001)  # "29.97" meant NTSC, not the float
+    assert [t.id for t in tl.video_tracks] == ["V1", "V2"] and [t.id for t in tl.audio_tracks] == ["A1"]
+    assert tl.track("V2").hidden and tl.track("A1").muted
+    assert tl.media["cam"].path == "/films/kite/media/cam.mp4"
+    assert loaded.metadata == {} and loaded.app_version is None
+    assert tl.markers == [Marker(90, "kite", "#30a0e0")]
+
+
+@pytest.mark.parametrize(("fps", "expected"), [
+    ("29.97", Fraction(30000, 1001)), (23.976, Fraction(24000, 1001)), ("25", Fraction(25)), (30, Fraction(30)),
+    ("59.94", Fraction(60000, 1001)), ("12.5", Fraction(25, 2)),
+])
+def test_migration_0_to_1_reads_decimal_rates(fps: Any, expected: Fraction) -> None:
+    data = {"format_version": 0, "settings": {"fps": fps}, "video_tracks": [], "audio_tracks": []}
+    assert Fraction(migrate_v0_to_v1(data)["settings"]["fps"]) == expected
+
+
+def test_a_broken_old_file_is_refused_in_one_line() -> None:
+    data = json.loads((FIXTURES / "format-0.promptcut").read_text())
+    data["settings"]["fps"] = "fast"
+    with pytest.raises(ProjectError, match=r"^old\.promptcut: cannot read this older project \(format 0\): "):
+        from_dict(data, source="old.promptcut")
+    data["settings"]["fps"] = "25"
+    data["video_tracks"] = {"V1": {}}
+    with pytest.raises(ProjectError, match="video_tracks is not a list"):
+        from_dict(data, source="old.promptcut")
+
+
+def test_migrations_chain_in_order() -> None:
+    registry: dict[int, Any] = {}
+    seen: list[int] = []
+
+    @migration(0, registry)
+    def zero(data: dict[str, Any]) -> dict[str, Any]:
+        seen.append(0)
+        data["a"] = 1
+        return data
+
+    @migration(1, registry)
+    def one(data: dict[str, Any]) -> dict[str, Any]:
+        seen.append(1)
+        data["b"] = data.pop("a") + 1
+        return data
+
+    original = {"format_version": 0}
+    result, steps = migrate(original, 2, registry)
+    assert result == {"format_version": 2, "b": 2}
+    assert steps == [1, 2] and seen == [0, 1]
+    assert original == {"format_version": 0}
+    assert migrate({"format_version": 2}, 2, registry) == ({"format_version": 2}, [])
+    with pytest.raises(MigrationError, match="no conversion from format 2 to 3"):
+        migrate({"format_version": 0}, 3, registry)
+    with pytest.raises(ValueError, match="already registered"):
+        migration(0, registry)(zero)
+
+
+def test_a_failing_migration_says_which_step() -> None:
+    registry: dict[int, Any] = {}
+    migration(4, registry)(lambda data: data["missing"])
+    with pytest.raises(MigrationError, match="cannot convert from format 4: KeyError"):
+        migrate({"format_version": 4}, 5, registry)
+
+
+def test_every_older_format_has_a_migration_and_a_fixture() -> None:
+    from editor.project import MIGRATIONS
+
+    assert sorted(MIGRATIONS) == list(range(FORMAT_VERSION))
+    for version in range(FORMAT_VERSION + 1):
+        assert (FIXTURES / f"format-{version}.promptcut").is_file()
+
+
+def test_format_1_fixture_reads() -> None:
+    loaded = from_dict(json.loads((FIXTURES / "format-1.promptcut").read_text()), "/films/kite")
+    assert not loaded.migrated and loaded.warnings == []
+    tl = loaded.timeline
+    g1 = tl.find("g1")[1]
+    assert isinstance(g1, GeneratedClip) and g1.spec.seed == 7 and g1.spec.guidance == 5.0
+    assert g1.media_id() == "take1"
+    assert tl.media["take1"].path == "/films/kite/generated/kite-7.mp4"
+    assert tl.media["logo"].path == "/elsewhere/brand/logo 'final' [2].png"
+    assert loaded.metadata == {"title": "Kite day"} and loaded.app_version == "0.1.0"
+
+
+def test_the_format_covers_every_model_field() -> None:
+    """A field added to the model must be added to the format (and this list), or it would be lost on save."""
+    from dataclasses import fields as dataclass_fields
+
+    def names(cls: type) -> set[str]:
+        return {f.name for f in dataclass_fields(cls)}
+
+    data = to_dict(example())
+    assert names(Settings) == set(data["settings"])
+    assert names(MediaSource) - {"online"} == set(data["media"][0])  # online is found out on load, not stored
+    assert names(Track) == set(data["tracks"][0])
+    assert names(Marker) == set(data["markers"][0])
+    media_clip, generated_clip = data["tracks"][0]["clips"][:2]
+    assert names(MediaClip) == set(media_clip) - {"type"}
+    assert names(GeneratedClip) == set(generated_clip) - {"type"}
+    assert {"media_id", "spec_hash"} == names(Take) and set(generated_clip["takes"][0]) == {"media", "spec_hash"}
+    assert names(GenerationSpec) == set(generated_clip["spec"]) | {"last_image"}  # last_image unset in example
