@@ -119,7 +119,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     doc = _open(args.input)
     for line in doc.warnings:
         print(f"warning: {line}", file=sys.stderr)
-    save_document(doc.timeline, args.output)
+    save_document(doc.timeline, args.output, doc.metadata)
     print(f"wrote {args.output}")
     return 0
 

@@ -27,6 +27,7 @@ class Document:
     timeline: Timeline
     path: Path | None
     warnings: list[str] = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)   # the project file's free-form metadata, kept on save
 
     @property
     def offline(self) -> list[MediaSource]:
@@ -47,7 +48,7 @@ def open_document(path: str | os.PathLike[str], *, refresh_media: bool = True) -
         loaded = read_otio(path) if is_otio(path) else load_project(path)
     except (InterchangeError, ProjectError) as exc:
         raise DocumentError(str(exc)) from None
-    doc = Document(loaded.timeline, path, list(loaded.warnings))
+    doc = Document(loaded.timeline, path, list(loaded.warnings), dict(getattr(loaded, "metadata", {}) or {}))
     if refresh_media:
         doc.warnings.extend(refresh_media_facts(doc.timeline))
     return doc
@@ -70,7 +71,7 @@ def refresh_media_facts(timeline: Timeline) -> list[str]:
     return warnings
 
 
-def save_document(timeline: Timeline, path: str | os.PathLike[str]) -> None:
+def save_document(timeline: Timeline, path: str | os.PathLike[str], metadata: dict | None = None) -> None:
     from editor.interchange.otio import InterchangeError, write_otio
     from editor.project import ProjectError, save_project
 
@@ -78,6 +79,6 @@ def save_document(timeline: Timeline, path: str | os.PathLike[str]) -> None:
         if is_otio(path):
             write_otio(timeline, Path(path))
         else:
-            save_project(timeline, Path(path))
+            save_project(timeline, Path(path), metadata=metadata)
     except (InterchangeError, ProjectError) as exc:
         raise DocumentError(str(exc)) from None

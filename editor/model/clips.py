@@ -36,7 +36,8 @@ class GenerationSpec:
     last_image: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+        # The prompt is always kept (even empty) so from_dict(to_dict(spec)) round-trips.
+        return {k: v for k, v in self.__dict__.items() if k == "prompt" or v not in (None, "")}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GenerationSpec:
