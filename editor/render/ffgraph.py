@@ -1,0 +1,297 @@
+"""One segment as one ffmpeg command: inputs seeked with ``-ss`` before ``-i``, a filter graph (always passed
+as a file through ``-/filter_complex``, so no argv limit and no path ever inside a graph), the video encoded
+with the export's encoder settings and the sound written as raw float PCM with an exact sample count.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from editor.media.ffmpeg import ffmpeg_exe
+from editor.media.info import MediaInfo
+from editor.model.time import format_rate, seconds_arg
+from editor.render.encoders import hardware_input_args, hardware_upload_filter
+from editor.render.layout import Placement, place
+from editor.render.plan import Segment, VideoLayer, output_samples
+from editor.render.settings import ExportSettings, timescale, video_encoder_args
+
+# Seconds read past a segment's end from each input, so rate conversion always has a frame to look at.
+READ_MARGIN = Fraction(1, 5)
+
+# HDR (PQ/HLG, BT.2020) to SDR BT.709: linearise with HDR reference white (BT.2408: 203 nits) as 1.0, tone-map
+# the highlights with Mobius (linear below its knee), back to BT.709 limited range. Measured on PQ and HLG
+# colour bars mastered at 203 nits: mid grey 128 -> 127, red stays (211, 11, 11), white -> 214. The common
+# npl=100 + Hable recipe gave grey 112 / white 191 (Hable is filmic and darkens the whole picture).
+ZSCALE_TONEMAP = ("zscale=t=linear:npl=203,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:desat=0,"
+                  "zscale=t=bt709:m=bt709:r=tv,format=yuv420p")
+PLACEBO_TONEMAP = ("libplacebo=tonemapping=auto:colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv:"
+                   "format=yuv420p")
+
+_ALPHA_FORMATS = ("yuva", "rgba", "argb", "bgra", "abgr", "gbrap", "ya8", "ya16", "pal8")
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """What the exporter needs to know about one media file (from the probe)."""
+
+    path: str             # absolute
+    width: int            # display size: upright, square pixels
+    height: int
+    square_pixels: bool = True   # False: the decoded (upright) picture is not width x height pixels
+    still: bool = False
+    hdr: bool = False
+    alpha: bool = False
+    has_video: bool = True
+    has_audio: bool = False
+    channels: int = 2
+
+    @classmethod
+    def from_info(cls, info: MediaInfo) -> SourceFacts:
+        w, h = info.width, info.height
+        sar = info.sample_aspect_ratio
+        square = not (sar and sar > 0 and sar != 1)
+        if not square:
+            w = max(1, round(w * sar))
+        if info.rotation in (90, 270):
+            w, h = h, w
+        fmt = (info.pixel_format or "").lower()
+        return cls(path=os.path.abspath(info.path), width=w, height=h, square_pixels=square,
+                   still=info.is_image, hdr=info.is_hdr,
+                   alpha=fmt.startswith(_ALPHA_FORMATS), has_video=info.has_video, has_audio=info.has_audio,
+                   channels=info.channels or 2)
+
+
+@functools.cache
+def _filters() -> frozenset[str]:
+    try:
+        done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-filters"], capture_output=True,
+                              text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(line.split()[1] for line in done.stdout.splitlines() if len(line.split()) >= 3)
+
+
+def tonemap_chain() -> tuple[str | None, str | None]:
+    """(filters, note): zscale+tonemap when this ffmpeg has them, else libplacebo, else nothing (with a note)."""
+    have = _filters()
+    if {"zscale", "tonemap"} <= have:
+        return ZSCALE_TONEMAP, None
+    if "libplacebo" in have:
+        return PLACEBO_TONEMAP, None
+    return None, "this ffmpeg has neither zscale nor libplacebo: HDR media is converted without tone mapping"
+
+
+def ffmpeg_path(path: str) -> str:
+    """A file path as an ffmpeg URL that no protocol prefix or pattern can reinterpret."""
+    return "file:" + os.path.abspath(path)
+
+
+def source_window_int(window: tuple[Fraction, ...], src_w: int, src_h: int) -> tuple[int, int, int, int]:
+    """A source window rounded to whole pixels, kept inside the source."""
+    x, y, w, h = window
+    iw, ih = max(1, min(src_w, round(w))), max(1, min(src_h, round(h)))
+    ix, iy = min(max(0, round(x)), src_w - iw), min(max(0, round(y)), src_h - ih)
+    return ix, iy, iw, ih
+
+
+@dataclass
+class SegmentCommand:
+    args: list[str]       # full argv, ffmpeg first
+    graph: str            # the filter graph text, to be written to ``graph_path`` before running
+    graph_path: Path
+    video_path: Path
+    audio_path: Path | None
+
+
+def job_command(segments: Sequence[Segment], settings: ExportSettings, facts: dict[str, SourceFacts],
+                folder: Path, name: str, threads: int = 0) -> SegmentCommand:
+    """One ffmpeg process rendering ``segments`` (consecutive) into one MP4 and one raw PCM file.
+
+    Several short segments share a process (the concat filter joins them, exact to the frame and sample):
+    each ffmpeg start and x264 start costs more than a 10-frame segment's own encoding.
+    """
+    fps = settings.fps
+    rate = format_rate(fps)
+    sr = settings.sample_rate
+    inputs: list[list[str]] = []
+    chains: list[str] = []
+    batch = len(segments) > 1
+    sounding = any(_sounds(seg, facts) for seg in segments)
+    vlabels, alabels = [], []
+    for j, seg in enumerate(segments):
+        index: dict[tuple, int] = {}
+
+        def input_for(media_id: str, start: Fraction, offset: int, frames: int, index=index) -> int:
+            """One input per source use: seeked to ``start``, read for the use's length plus a margin."""
+            f = facts[media_id]
+            key = (media_id, Fraction(0) if f.still else start, offset, frames)
+            if key in index:
+                return index[key]
+            read = seconds_arg(Fraction(frames) / fps + READ_MARGIN)
+            if f.still:
+                args = ["-f", "image2", "-pattern_type", "none", "-loop", "1", "-framerate", rate, "-t", read]
+            else:
+                args = ["-ss", seconds_arg(start), "-t", read] if start > 0 else ["-t", read]
+            inputs.append([*args, "-i", ffmpeg_path(f.path)])
+            index[key] = len(inputs) - 1
+            return index[key]
+
+        prefix = f"g{j}"
+        video, sound = _segment_graph(seg, settings, facts, prefix, input_for, chains)
+        if batch:
+            chains.append(f"[{video}]trim=end_frame={seg.frames},setpts=PTS-STARTPTS[{prefix}v]")
+            vlabels.append(f"[{prefix}v]")
+            if sounding:
+                if sound is None:
+                    chains.append(f"anullsrc=r={sr}:cl=stereo,atrim=end_sample={seg.samples},"
+                                  f"aformat=sample_fmts=flt:channel_layouts=stereo[{prefix}a]")
+                    sound = f"{prefix}a"
+                alabels.append(f"[{sound}]")
+        else:
+            vlabels.append(f"[{video}]")
+            if sound is not None:
+                alabels.append(f"[{sound}]")
+
+    # ffmpeg 9 takes colour tags from the frames over the encoder's options: set them on the frames.
+    tail = ("format=yuv420p,setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
+            + hardware_upload_filter(settings.encoder))
+    if batch:
+        chains.append(f"{''.join(vlabels)}concat=n={len(vlabels)}:v=1:a=0,{tail}[v]")
+        if alabels:
+            chains.append(f"{''.join(alabels)}concat=n={len(alabels)}:v=0:a=1[a]")
+    else:
+        chains.append(f"{vlabels[0]}{tail}[v]")
+        if alabels:
+            chains.append(f"{alabels[0]}anull[a]")
+
+    frames = sum(seg.frames for seg in segments)
+    graph_path = folder / f"{name}.graph"
+    video_path = folder / f"{name}.mp4"
+    audio_path = folder / f"{name}.f32" if alabels else None
+    args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1",
+            "-stats_period", "0.2", *hardware_input_args(settings.encoder)]
+    for item in inputs:
+        args += item
+    args += ["-/filter_complex", str(graph_path),
+             "-map", "[v]", "-frames:v", str(frames), *video_encoder_args(settings, threads),
+             "-video_track_timescale", str(timescale(fps)), "-an", "-f", "mp4", ffmpeg_path(str(video_path))]
+    if audio_path is not None:
+        args += ["-map", "[a]", "-c:a", "pcm_f32le", "-ar", str(sr), "-ac", "2", "-f", "f32le",
+                 ffmpeg_path(str(audio_path))]
+    return SegmentCommand(args, ";\n".join(chains) + "\n", graph_path, video_path, audio_path)
+
+
+def segment_command(seg: Segment, settings: ExportSettings, facts: dict[str, SourceFacts], folder: Path,
+                    name: str, threads: int = 0) -> SegmentCommand:
+    """One segment in one process (``job_command`` of one)."""
+    return job_command([seg], settings, facts, folder, name, threads)
+
+
+def _sounds(seg: Segment, facts: dict[str, SourceFacts]) -> list:
+    return [x for x in seg.sounds if facts[x.media_id].has_audio]
+
+
+def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, SourceFacts], prefix: str,
+                   input_for, chains: list[str]) -> tuple[str, str | None]:
+    """Append the chains compositing one segment; returns (video label, sound label or None). The video
+    runs on past the segment's end (held frames): the caller trims or limits it."""
+    fps = settings.fps
+    rate = format_rate(fps)
+    W, H = settings.width, settings.height
+    sr = settings.sample_rate
+    P = prefix
+    # --- video ---
+    tonemap, _ = tonemap_chain()
+    placed = [(layer, facts[layer.media_id], place(facts[layer.media_id].width, facts[layer.media_id].height,
+                                                   W, H, layer.fit)) for layer in seg.layers]
+
+    def whole(layer: VideoLayer) -> bool:
+        return layer.offset == 0 and layer.frames >= seg.frames
+
+    # Layers under an opaque layer that covers the whole canvas for the whole segment are never seen: drop
+    # them (not even decoded).
+    for i in range(len(placed) - 1, 0, -1):
+        layer, f, p = placed[i]
+        if whole(layer) and p.covers(W, H) and not f.alpha:
+            placed = placed[i:]
+            break
+    base_whole = bool(placed) and whole(placed[0][0])
+
+    labels: list[tuple[str, VideoLayer, SourceFacts, Placement]] = []
+    for n, (layer, f, p) in enumerate(placed):
+        k = input_for(layer.media_id, layer.start, layer.offset, layer.frames)
+        steps = [f"fps={rate}:start_time=0"]
+        if f.hdr and tonemap:
+            steps.append(tonemap)
+        scale = "flags=bicubic:out_color_matrix=bt709:out_range=tv"
+        if p.needs_crop and f.square_pixels:
+            # Crop in source pixels first, then scale only what shows (FILL of 16:9 on 9:16 scales a third).
+            x, y, w, h = source_window_int(p.source_window(f.width, f.height), f.width, f.height)
+            steps += [f"crop={w}:{h}:{x}:{y}", f"scale={p.crop_w}:{p.crop_h}:{scale}", "setsar=1"]
+        else:
+            steps += [f"scale={p.scaled_w}:{p.scaled_h}:{scale}", "setsar=1"]
+            if p.needs_crop:
+                steps.append(f"crop={p.crop_w}:{p.crop_h}:{p.crop_x}:{p.crop_y}")
+        steps.append("format=yuva420p" if f.alpha else "format=yuv420p")
+        # A source that runs out early holds its last frame; a layer shows exactly its frames, from its offset
+        # (the fps filter's time base is one frame, so the offset is in frames).
+        steps.append("tpad=stop_mode=clone:stop=-1")
+        if not (n == 0 and base_whole):
+            steps.append(f"trim=end_frame={layer.frames}")
+            if layer.offset:
+                steps.append(f"setpts=PTS+{layer.offset}")
+        chains.append(f"[{k}:v]{','.join(steps)}[{P}l{n}]")
+        labels.append((f"{P}l{n}", layer, f, p))
+
+    black = f"color=c=black:s={W}x{H}:r={rate},format=yuv420p"
+    overlays = labels
+    if base_whole and labels[0][3].covers(W, H) and not labels[0][2].alpha:
+        current, overlays = labels[0][0], labels[1:]
+    elif base_whole and not labels[0][2].alpha:
+        label, _, _, p = labels[0]
+        chains.append(f"[{label}]pad={W}:{H}:{p.x}:{p.y}:color=black[{P}base]")
+        current, overlays = f"{P}base", labels[1:]
+    else:
+        chains.append(f"{black}[{P}base]")
+        current = f"{P}base"
+    for i, (label, _, _, p) in enumerate(overlays):
+        chains.append(f"[{current}][{label}]overlay=x={p.x}:y={p.y}:eof_action=pass:format=yuv420[{P}o{i}]")
+        current = f"{P}o{i}"
+
+    # --- sound ---
+    def at(frame: int) -> int:   # exact output sample of a frame of this segment
+        return output_samples(seg.frame + frame, fps, sr) - seg.sample
+
+    n_samples = seg.samples
+    sound_labels = []
+    for n, sound in enumerate(seg.sounds):
+        f = facts[sound.media_id]
+        if not f.has_audio:
+            continue
+        k = input_for(sound.media_id, sound.start, sound.offset, sound.frames)
+        first, length = at(sound.offset), at(sound.end) - at(sound.offset)
+        steps = [f"aresample={sr}:async=1:first_pts=0"]
+        if f.channels == 1:
+            steps.append("pan=stereo|c0=c0|c1=c0")
+        steps.append(f"aformat=sample_fmts=fltp:sample_rates={sr}:channel_layouts=stereo")
+        if abs(sound.gain - 1.0) > 1e-9:
+            steps.append(f"volume={sound.gain:.6f}")
+        steps.append(f"apad=whole_len={length},atrim=end_sample={length}")
+        if first:
+            steps.append(f"adelay=delays={first}S:all=1")
+        chains.append(f"[{k}:a]{','.join(steps)}[{P}s{n}]")
+        sound_labels.append(f"{P}s{n}")
+    end_all = f"apad=whole_len={n_samples},atrim=end_sample={n_samples},aformat=sample_fmts=flt"
+    if len(sound_labels) > 1:
+        joined = "".join(f"[{x}]" for x in sound_labels)
+        chains.append(f"{joined}amix=inputs={len(sound_labels)}:normalize=0:duration=longest:dropout_transition=0,"
+                      f"{end_all}[{P}a]")
+    elif sound_labels:
+        chains.append(f"[{sound_labels[0]}]{end_all}[{P}a]")
+    return current, (f"{P}a" if sound_labels else None)
