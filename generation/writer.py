@@ -1,0 +1,214 @@
+"""Frames -> a high-quality H.264 MP4 at the model's native fps, plus a JSON sidecar; both written atomically.
+
+The MP4 goes to a temporary file in the destination folder and is renamed into place only after ffmpeg
+succeeds, so a reader never sees a partial file. The sidecar is written after the video: a sidecar next to a
+video means the take is complete. Conforming to the timeline's fps and size happens later, at placement.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping
+from fractions import Fraction
+from importlib import metadata as _metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import GenerationError
+from .ffmpeg import find_ffmpeg
+from .request import GenerationResult
+
+SIDECAR_FORMAT = "promptcut.generation"
+SIDECAR_VERSION = 1
+DEFAULT_CRF = 14  # visually lossless for generated footage; it is re-encoded again at export
+DEFAULT_PRESET = "medium"
+
+
+def sidecar_path(video: str | os.PathLike[str]) -> Path:
+    return Path(video).with_suffix(".json")
+
+
+def _fps_arg(fps: int | float | Fraction) -> str:
+    f = Fraction(fps).limit_denominator(1001000) if not isinstance(fps, int) else Fraction(fps)
+    if f <= 0:
+        raise ValueError(f"fps must be positive, got {fps}")
+    return f"{f.numerator}/{f.denominator}"
+
+
+def _temp_beside(path: Path, suffix: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".partial{suffix}", dir=path.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def write_video(
+    frames: np.ndarray,
+    path: str | os.PathLike[str],
+    fps: int | float | Fraction,
+    *,
+    crf: int = DEFAULT_CRF,
+    preset: str = DEFAULT_PRESET,
+    ffmpeg: str | None = None,
+) -> Path:
+    """Encode ``(T, H, W, 3)`` uint8 RGB frames to ``path`` (H.264, yuv420p, bt709 tags, +faststart)."""
+    arr = np.asarray(frames)
+    if arr.ndim != 4 or arr.shape[-1] != 3 or arr.shape[0] < 1:
+        raise ValueError(f"frames must be (T, H, W, 3) with T >= 1, got {arr.shape}")
+    if arr.dtype != np.uint8:
+        raise ValueError(f"frames must be uint8, got {arr.dtype}")
+    t, h, w, _ = arr.shape
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    exe = ffmpeg or find_ffmpeg()
+    tmp = _temp_beside(out, out.suffix or ".mp4")
+    cmd = [
+        exe,
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{w}x{h}",
+        "-r",
+        _fps_arg(fps),
+        "-i",
+        "pipe:0",
+        # RGB -> limited-range BT.709 YUV with the matrix we tag (swscale defaults to BT.601); even sides.
+        "-vf",
+        "pad=ceil(iw/2)*2:ceil(ih/2)*2,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,"
+        "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv",
+        "-c:v",
+        "libx264",
+        "-preset",
+        preset,
+        "-crf",
+        str(crf),
+        "-pix_fmt",
+        "yuv420p",
+        "-colorspace",
+        "bt709",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-color_range",
+        "tv",
+        "-movflags",
+        "+faststart",
+        "-an",
+        "-f",
+        "mp4",
+        str(tmp),
+    ]
+    # Frames go in through stdin; stderr goes to a file so a chatty ffmpeg can never block the pipe.
+    try:
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+            assert proc.stdin is not None
+            broken = False
+            try:
+                for frame in arr:
+                    proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+            except BrokenPipeError:
+                broken = True
+            finally:
+                try:
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    broken = True
+            rc = proc.wait()
+            err.seek(0)
+            log = err.read().decode("utf-8", "replace").strip()
+        if rc != 0 or broken:
+            tail = log.splitlines()[-1] if log else f"exit status {rc}"
+            raise GenerationError(f"ffmpeg could not write {out.name}: {tail}", kind="write")
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def write_json_atomic(path: str | os.PathLike[str], data: Mapping[str, Any]) -> Path:
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_beside(out, ".json")
+    try:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=_json_default) + "\n", encoding="utf-8")
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def _versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for dist in ("promptcut", "diffusers", "transformers", "torch"):
+        try:
+            out[dist] = _metadata.version(dist)
+        except _metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def write_result(
+    result: GenerationResult,
+    path: str | os.PathLike[str],
+    *,
+    crf: int = DEFAULT_CRF,
+    preset: str = DEFAULT_PRESET,
+    extra: Mapping[str, Any] | None = None,
+) -> tuple[Path, Path]:
+    """Write the take: ``path`` (MP4 at the model's native fps) and its sidecar (``path`` with ``.json``).
+
+    ``extra`` is merged into the sidecar (a job id, the spec hash, ...). Returns (video, sidecar).
+    """
+    t0 = time.perf_counter()
+    video = write_video(result.frames, path, result.fps, crf=crf, preset=preset)
+    encode_s = time.perf_counter() - t0
+    meta = result.metadata()
+    sidecar: dict[str, Any] = {
+        "format": SIDECAR_FORMAT,
+        "version": SIDECAR_VERSION,
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "video": {
+            "file": video.name,
+            "width": result.width,
+            "height": result.height,
+            "frames": result.num_frames,
+            "fps": result.fps,
+            "seconds": result.num_frames / result.fps,
+            "codec": "h264",
+            "pix_fmt": "yuv420p",
+            "color": "bt709",
+            "crf": crf,
+        },
+        **meta,
+        "timings": {**meta["timings"], "encode_s": encode_s},
+        "software": _versions(),
+    }
+    if extra:
+        sidecar.update(extra)
+    return video, write_json_atomic(sidecar_path(video), sidecar)
