@@ -11,6 +11,7 @@ import functools
 import subprocess
 
 from editor.media.ffmpeg import FFmpegNotFound, ffmpeg_exe
+from editor.render.procs import meaningful_error
 
 SOFTWARE = ("libx264", "libx265")
 HARDWARE = ("h264_nvenc", "hevc_nvenc", "h264_qsv", "hevc_qsv", "h264_vaapi", "hevc_vaapi")
@@ -67,8 +68,6 @@ def probe_encoder(encoder: str) -> tuple[bool, str]:
         return False, str(exc)
     if done.returncode == 0:
         return True, ""
-    from editor.render.procs import meaningful_error
-
     return False, meaningful_error(done.stderr) or f"test encode failed (exit {done.returncode})"
 
 

@@ -1,6 +1,10 @@
-"""One segment as one ffmpeg command: inputs seeked with ``-ss`` before ``-i``, a filter graph (always passed
-as a file through ``-/filter_complex``, so no argv limit and no path ever inside a graph), the video encoded
-with the export's encoder settings and the sound written as raw float PCM with an exact sample count.
+"""Segments as ffmpeg commands: inputs seeked with ``-ss`` before ``-i``, a filter graph (always passed as a
+file through ``-/filter_complex``, so no argv limit and no path ever inside a graph), the video encoded with
+the export's encoder settings and the sound written as raw float PCM with an exact sample count.
+
+Within a segment the bottom track's pictures are made whole canvases and concatenated (black where that
+track is empty); every picture above is overlaid from its frame offset for its length; every sound is
+delayed to its exact sample offset and mixed at its level with ``amix normalize=0``.
 """
 
 from __future__ import annotations
@@ -187,12 +191,6 @@ def job_command(segments: Sequence[Segment], settings: ExportSettings, facts: di
     return SegmentCommand(args, ";\n".join(chains) + "\n", graph_path, video_path, audio_path)
 
 
-def segment_command(seg: Segment, settings: ExportSettings, facts: dict[str, SourceFacts], folder: Path,
-                    name: str, threads: int = 0) -> SegmentCommand:
-    """One segment in one process (``job_command`` of one)."""
-    return job_command([seg], settings, facts, folder, name, threads)
-
-
 def _sounds(seg: Segment, facts: dict[str, SourceFacts]) -> list:
     return [x for x in seg.sounds if facts[x.media_id].has_audio]
 
@@ -221,10 +219,9 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
         if whole(layer) and p.covers(W, H) and not f.alpha:
             placed = placed[i:]
             break
-    base_whole = bool(placed) and whole(placed[0][0])
 
-    labels: list[tuple[str, VideoLayer, SourceFacts, Placement]] = []
-    for n, (layer, f, p) in enumerate(placed):
+    def picture(n: int, layer: VideoLayer, f: SourceFacts, p: Placement) -> str:
+        """The chain from a source to its placed picture (not yet on the canvas), held past its end."""
         k = input_for(layer.media_id, layer.start, layer.offset, layer.frames)
         steps = [f"fps={rate}:start_time=0"]
         if f.hdr and tonemap:
@@ -239,29 +236,56 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
             if p.needs_crop:
                 steps.append(f"crop={p.crop_w}:{p.crop_h}:{p.crop_x}:{p.crop_y}")
         steps.append("format=yuva420p" if f.alpha else "format=yuv420p")
-        # A source that runs out early holds its last frame; a layer shows exactly its frames, from its offset
-        # (the fps filter's time base is one frame, so the offset is in frames).
-        steps.append("tpad=stop_mode=clone:stop=-1")
-        if not (n == 0 and base_whole):
-            steps.append(f"trim=end_frame={layer.frames}")
-            if layer.offset:
-                steps.append(f"setpts=PTS+{layer.offset}")
-        chains.append(f"[{k}:v]{','.join(steps)}[{P}l{n}]")
-        labels.append((f"{P}l{n}", layer, f, p))
+        steps.append("tpad=stop_mode=clone:stop=-1")   # a source that runs out early holds its last frame
+        chains.append(f"[{k}:v]{','.join(steps)}[{P}p{n}]")
+        return f"{P}p{n}"
+
+    def on_canvas(label: str, f: SourceFacts, p: Placement, frames: int | None, tag: str) -> str:
+        """A placed picture as a whole canvas (black around it), ``frames`` long (None: endless)."""
+        trim = f",trim=end_frame={frames},setpts=PTS-STARTPTS" if frames is not None else ""
+        if p.covers(W, H) and not f.alpha:
+            if not trim:
+                return label
+            chains.append(f"[{label}]{trim[1:]}[{tag}]")
+        elif not f.alpha:
+            chains.append(f"[{label}]pad={W}:{H}:{p.x}:{p.y}:color=black{trim}[{tag}]")
+        else:
+            end = f",trim=end_frame={frames}" if frames is not None else ""
+            chains.append(f"color=c=black:s={W}x{H}:r={rate},format=yuv420p{end}[{tag}bg];"
+                          f"[{tag}bg][{label}]overlay=x={p.x}:y={p.y}:eof_action=pass:format=yuv420{trim}[{tag}]")
+        return tag
 
     black = f"color=c=black:s={W}x{H}:r={rate},format=yuv420p"
-    overlays = labels
-    if base_whole and labels[0][3].covers(W, H) and not labels[0][2].alpha:
-        current, overlays = labels[0][0], labels[1:]
-    elif base_whole and not labels[0][2].alpha:
-        label, _, _, p = labels[0]
-        chains.append(f"[{label}]pad={W}:{H}:{p.x}:{p.y}:color=black[{P}base]")
-        current, overlays = f"{P}base", labels[1:]
+    # The bottom track's pictures follow one another: each made a whole canvas, then concatenated (black in
+    # between). Everything above is overlaid from its offset for its length (the fps filter's time base is
+    # one frame, so offsets are in frames).
+    lowest = placed[0][0].track if placed else None
+    bottom = [(n, x) for n, x in enumerate(placed) if x[0].track == lowest]
+    upper = [(n, x) for n, x in enumerate(placed) if x[0].track != lowest]
+    if len(bottom) == 1 and whole(bottom[0][1][0]):
+        n, (layer, f, p) = bottom[0]
+        current = on_canvas(picture(n, layer, f, p), f, p, None, f"{P}base")
+    elif bottom:
+        pieces, cursor = [], 0
+        for n, (layer, f, p) in bottom:
+            if layer.offset > cursor:
+                chains.append(f"{black},trim=end_frame={layer.offset - cursor}[{P}gap{n}]")
+                pieces.append(f"[{P}gap{n}]")
+            pieces.append(f"[{on_canvas(picture(n, layer, f, p), f, p, layer.frames, f'{P}c{n}')}]")
+            cursor = layer.end
+        if cursor < seg.frames:
+            chains.append(f"{black},trim=end_frame={seg.frames - cursor}[{P}tail]")
+            pieces.append(f"[{P}tail]")
+        chains.append(f"{''.join(pieces)}concat=n={len(pieces)}:v=1:a=0[{P}base]")
+        current = f"{P}base"
     else:
         chains.append(f"{black}[{P}base]")
         current = f"{P}base"
-    for i, (label, _, _, p) in enumerate(overlays):
-        chains.append(f"[{current}][{label}]overlay=x={p.x}:y={p.y}:eof_action=pass:format=yuv420[{P}o{i}]")
+    for i, (n, (layer, f, p)) in enumerate(upper):
+        label = picture(n, layer, f, p)
+        shift = f",setpts=PTS+{layer.offset}" if layer.offset else ""
+        chains.append(f"[{label}]trim=end_frame={layer.frames}{shift}[{P}u{n}]")
+        chains.append(f"[{current}][{P}u{n}]overlay=x={p.x}:y={p.y}:eof_action=pass:format=yuv420[{P}o{i}]")
         current = f"{P}o{i}"
 
     # --- sound ---

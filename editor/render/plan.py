@@ -4,12 +4,13 @@ The timeline is first cut at every edge of every clip that shows or sounds (on a
 output frames (and output samples) computed cumulatively from zero, never by adding rounded lengths, so
 nothing drifts however many segments there are.
 
-Neighbouring pieces are then merged back while the bottom picture (the *base*: the lowest layer, spanning
-the whole segment) simply continues: a razor cut, an overlay, a sticker or a sound effect coming and going on
-another track does not split the main clip, because every split makes each ffmpeg input seek again (from the
-previous keyframe: up to a whole GOP of decoding) and starts a new IDR frame. Pictures and sounds that only
-cover part of a merged segment carry an ``offset`` and a length in output frames. A merged segment keeps at
-most ``MAX_INPUTS`` sources, so no ffmpeg process opens many decoders at once.
+Neighbouring pieces are then merged back wherever a moving picture continues across the edge: a razor cut,
+an overlay or picture-in-picture coming and going over a clip, a clip running on under another track's cut.
+A cut there would make that picture's input seek again (decoding from its previous keyframe: up to a whole
+GOP) and start a new IDR frame; at a clean cut nothing is lost. Sounds and stills do not hold segments
+together (re-opening them is cheap). Pictures and sounds that cover part of a merged segment carry an
+``offset`` and a length in output frames; the lowest track's pictures follow one another in it. A merged
+segment opens at most ``MAX_INPUTS`` sources, so no ffmpeg process holds many decoders at once.
 """
 
 from __future__ import annotations
@@ -203,24 +204,29 @@ def build_plan(timeline: Timeline, fps: Fraction, sample_rate: int,
 
 
 def _merge(prev: Segment, piece: Segment, fps: Fraction, max_inputs: int) -> Segment | None:
-    """``prev`` and the following ``piece`` as one segment, or None when the base picture does not continue
-    (or the result would open too many sources). ``piece`` has only whole-span layers."""
-    base, next_base = prev.base, piece.base
-    if base is None or next_base is None:
-        if prev.layers or piece.layers:
-            return None       # a base starts or stops here: cut
-    elif not base.continues(replace(next_base, offset=base.end), fps):
+    """``prev`` and the following ``piece`` as one segment, or None to cut between them.
+
+    They merge when a moving picture continues across the boundary (a clip under or over a cut, a razor
+    cut), when everything continues (stills too), or when both are black; never when the result would open
+    more sources than ``max_inputs``. ``piece`` has only whole-span layers.
+    """
+    moved_layers = [replace(layer, offset=prev.frames) for layer in piece.layers]
+    ending = [old for old in prev.layers if old.end == prev.frames]
+    continuing = [(old, new) for new in moved_layers for old in ending if old.continues(new, fps)]
+    if not (prev.layers or piece.layers):
+        pass                                            # black continues
+    elif not any(not old.still for old, _ in continuing) and \
+            not (len(continuing) == len(moved_layers) == len(ending)):
         return None
     frames = prev.frames + piece.frames
     layers = list(prev.layers)
-    for layer in piece.layers:
-        moved = replace(layer, offset=prev.frames)
+    for new in moved_layers:
         for n, old in enumerate(layers):
-            if old.end == prev.frames and old.continues(moved, fps):
-                layers[n] = replace(old, frames=old.frames + layer.frames)
+            if old.end == prev.frames and old.continues(new, fps):
+                layers[n] = replace(old, frames=old.frames + new.frames)
                 break
         else:
-            layers.append(moved)
+            layers.append(new)
     sounds = list(prev.sounds)
     for sound in piece.sounds:
         moved = replace(sound, offset=prev.frames)

@@ -249,3 +249,12 @@ def test_progress_is_throttled_and_complete(long_timeline, tmp_path):
     assert seen[-1].done_frames == seen[-1].total_frames == result.frames == 480
     rendering = [p for p in seen if p.stage == "rendering"]
     assert len(rendering) <= 4 + 12 * max(1.0, rendering[-1].elapsed_s - rendering[0].elapsed_s)
+
+
+def test_very_long_output_name(media, tmp_path):
+    tl = timeline()
+    place_clip(tl, 0, media["red"], 0, 10)
+    out = tmp_path / ("a very long name " * 14 + ".mp4")
+    assert len(out.name) > 240
+    export(tl, out, resolve_settings(tl))
+    assert d.stream_info(out).frames == 10 and leftovers(tmp_path, out.name) == []

@@ -120,7 +120,7 @@ def test_phone_footage_is_shown_upright(media, tmp_path, key, top, bottom):
     counter-clockwise turn ffmpeg reports as 'rotation of 90 degrees', which puts blue on top.
     """
     tl = timeline()
-    place_clip(tl, 0, media[key], 0, 15)
+    place_clip(tl, 0, media[key], 0, 15, source_in=8)    # seeked with -ss: still turned upright
     result = run(tl, tmp_path / f"{key}.mp4")
     assert near(d.rgb_at(result.path, 0.2, d.TOP), top)
     assert near(d.rgb_at(result.path, 0.2, d.BOTTOM), bottom)
@@ -218,3 +218,33 @@ def test_overlay_and_sound_effect_inside_one_clip_land_on_exact_frames(media, tm
     assert all(near(c, RED) for c in means[:, 1])
     source_beep = [t for t in d.beep_times(media["flash"]) if 25 / 30 <= t < 55 / 30]
     assert d.beep_times(result.path) == pytest.approx([source_beep[0] + (23 - 25) / 30], abs=1e-3)
+
+
+def test_hevc_export_with_libx265(media, tmp_path):
+    tl = timeline()
+    place_clip(tl, 0, media["red"], 0, 20)
+    place_clip(tl, 0, media["blue"], 20, 60)     # a long segment and a short one: two runs joined
+    result = run(tl, tmp_path / "hevc.mp4", encoder="libx265")
+    assert result.runs == 2
+    info = d.stream_info(result.path)
+    assert (info.video_codec, info.pix_fmt, info.frames) == ("hevc", "yuv420p", 80)
+    assert (info.color_primaries, info.color_trc, info.colorspace) == (1, 1, 1)
+    assert near(d.rgb_at(result.path, 0.3, d.CENTRE), RED) and near(d.rgb_at(result.path, 2.5, d.CENTRE), BLUE)
+
+
+def test_picture_in_picture_across_cuts_and_a_gap_below(media, tmp_path):
+    """A moving upper clip spanning two cuts and a gap below it renders in one segment, frame-exact."""
+    tl = timeline(video_tracks=2, audio_tracks=0)
+    place_clip(tl, 0, media["red"], 0, 20)
+    place_clip(tl, 0, media["blue"], 30, 30, source_in=3)          # a 10-frame gap before it
+    place_clip(tl, 1, media["yellow_sq"], 10, 40, fit=Fit.CROP)    # over the cut, the gap and the next cut
+    result = run(tl, tmp_path / "pip.mp4")
+    assert result.segments == 1
+    _, means = d.frame_means(result.path, [d.CENTRE, d.CORNER])
+
+    def names(colours):
+        table = {"R": RED, "B": BLUE, "Y": YELLOW, "K": BLACK}
+        return "".join(next((k for k, v in table.items() if near(c, v, 30)), "?") for c in colours)
+
+    assert names(means[:, 1]) == "R" * 20 + "K" * 10 + "B" * 30
+    assert names(means[:, 0]) == "R" * 10 + "Y" * 40 + "B" * 10

@@ -139,3 +139,27 @@ def test_av_sync_holds_over_many_segments_at_ntsc_rate(media, tmp_path):
     assert all(abs(x) <= 1001 / 30000 for x in _pairs(flashes, beeps))
     fps = Fraction(30000, 1001)
     assert flashes == pytest.approx([float(s / fps) for s in starts], abs=1e-3)
+
+
+def test_sound_only_timeline_has_black_picture(media, tmp_path):
+    tl = timeline(video_tracks=1, audio_tracks=1)
+    place_clip(tl, 0, media["tone44"], 0, 30, audio=True)
+    result = run(tl, tmp_path / "radio.mp4")
+    assert result.frames == 30
+    assert np.abs(d.rgb_at(result.path, 0.5)).max() < 4
+    samples, rate = d.audio(result.path)
+    assert d.rms(samples, rate, 0.1, 0.9) == pytest.approx(source_rms(media["tone44"]), rel=0.05)
+
+
+def test_hidden_track_is_heard_not_seen_and_muted_track_seen_not_heard(media, tmp_path):
+    tl = timeline(video_tracks=2, audio_tracks=0)
+    place_clip(tl, 0, media["red"], 0, 30)
+    place_clip(tl, 1, media["blue"], 0, 30)
+    tl.video_tracks[0].muted = True     # red: seen, not heard
+    tl.video_tracks[1].hidden = True    # blue: heard (660 Hz), not seen
+    result = run(tl, tmp_path / "flags.mp4")
+    assert np.abs(d.rgb_at(result.path, 0.5, d.CENTRE) - [255, 0, 0]).max() < 24
+    samples, _ = d.audio(result.path)
+    spectrum = np.abs(np.fft.rfft(samples[0, :48000]))     # 1 s: 1 Hz per bin
+    assert np.argmax(spectrum) == 660
+    assert spectrum[440] < spectrum[660] / 100

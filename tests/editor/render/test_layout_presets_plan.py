@@ -212,3 +212,52 @@ def test_meaningful_error_skips_boilerplate():
     assert meaningful_error("[h264_nvenc @ 0x56196e354200] Cannot load libcuda.so.1\nConversion failed!") == \
         "Cannot load libcuda.so.1"
     assert meaningful_error("") == ""
+
+
+@given(st.integers(16, 4000), st.integers(16, 4000), st.integers(16, 2000), st.integers(16, 2000),
+       st.sampled_from([Fit.FILL, Fit.FIT, Fit.CROP]))
+def test_source_window_is_the_visible_part_of_the_source(sw, sh, cw, ch, fit):
+    p = place(sw, sh, cw, ch, fit)
+    x, y, w, h = p.source_window(sw, sh)
+    assert 0 <= x and x + w <= sw and 0 <= y and y + h <= sh   # noqa: SIM300
+    assert w * p.scaled_w == p.crop_w * sw and h * p.scaled_h == p.crop_h * sh
+
+
+def test_short_segments_share_runs_and_long_ones_run_alone():
+    from editor.render.export import BATCH_INPUTS, batch_segments
+    from editor.render.ffgraph import SourceFacts
+
+    tl = timeline()
+    _pool(tl, "a", seconds=1000)
+    start = 0
+    lengths = [10] * 30 + [300] + [10] * 5
+    for i, n in enumerate(lengths):
+        tl.video_tracks[0].add(MediaClip(f"c{i}", start, n, (i * 50) % 900, media="a"))
+        start += n
+    plan = build_plan(tl, Fraction(30), 48000)
+    assert len(plan.segments) == len(lengths)
+    facts = {"a": SourceFacts("/media/a.mp4", 320, 180, has_audio=True)}
+    runs = batch_segments(plan, facts)
+    assert [s for run in runs for s in run] == list(plan.segments)             # all, in order, once
+    assert any(len(run) == 1 and run[0].frames == 300 for run in runs)         # the long one alone
+    assert all(sum(s.inputs() for s in run) <= BATCH_INPUTS for run in runs)
+    assert all(sum(s.frames for s in run) <= 120 for run in runs if len(run) > 1)
+    assert len(runs) < len(lengths) / 3
+
+
+def test_a_moving_picture_over_a_cut_holds_the_segment_together():
+    tl = timeline(video_tracks=2, audio_tracks=0)
+    for mid in ("a", "b", "p", "q"):
+        _pool(tl, mid, seconds=100)
+    _pool(tl, "s", kind=MediaKind.IMAGE, audio=False)
+    tl.video_tracks[0].add(MediaClip("a", 0, 100, 0, media="a"))
+    tl.video_tracks[0].add(MediaClip("b", 100, 100, 0, media="b"))     # clean cut at 100 ...
+    tl.video_tracks[0].add(MediaClip("c", 200, 100, 0, media="a"))     # ... and at 200
+    tl.video_tracks[1].add(MediaClip("pip", 150, 100, 0, media="p"))   # a video over the cut at 200
+    tl.video_tracks[1].add(MediaClip("logo", 0, 120, 0, media="s"))    # a still over the cut at 100
+    plan = build_plan(tl, Fraction(30), 48000)
+    assert [(s.frame, s.frames) for s in plan.segments] == [(0, 100), (100, 200)]
+    second = plan.segments[1]
+    assert [(x.media_id, x.offset, x.frames) for x in second.layers] == \
+        [("b", 0, 100), ("a", 100, 100), ("s", 0, 20), ("p", 50, 100)]
+    assert second.layers[1].start == Fraction(200 - 200, 30)
