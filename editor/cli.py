@@ -55,7 +55,51 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--fps", help="output frame rate, e.g. 30, 60 or 30000/1001")
     p.add_argument("-y", "--overwrite", action="store_true", help="replace OUTPUT if it exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    p.add_argument("--generate", action="store_true",
+                   help="generate the pending generated segments first (takes are saved beside the input)")
+    p.add_argument("--model", help="the video model for --generate (see `promptcut models list`)")
     p.set_defaults(run=_cmd_export)
+
+    p = sub.add_parser("generate", help="make a video shot from a text prompt with a local model")
+    p.add_argument("prompt", help="what the shot shows")
+    p.add_argument("-o", "--output", required=True, help="the video file to write (.mp4)")
+    p.add_argument("--model", help="a model id (see `promptcut models list`); default: an installed model")
+    p.add_argument("--seconds", type=_positive_float, help="length in seconds (default: the model's default)")
+    p.add_argument("--seed", type=_seed, help="random seed (default: a random one, printed)")
+    p.add_argument("--size", help="WIDTHxHEIGHT, snapped to the model (default: its portrait size)")
+    p.add_argument("--steps", type=_positive_int, help="denoising steps (default: the model's)")
+    p.add_argument("--guidance", type=_non_negative_float, help="guidance scale (default: the model's)")
+    p.add_argument("--negative", help="negative prompt (default: the model's)")
+    p.add_argument("--image", help="an image the shot starts from (image-to-video models)")
+    p.add_argument("--last-image", help="an image the shot ends on (first+last-frame or keyframe models)")
+    p.add_argument("--no-cache", action="store_true", help="generate again even if an identical shot exists")
+    p.add_argument("-y", "--overwrite", action="store_true", help="replace OUTPUT if it exists")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    p.set_defaults(run=_cmd_generate)
+
+    p = sub.add_parser("fill", help="generate every pending segment of a project or .otio and attach the takes")
+    p.add_argument("input", help="a .promptcut project or an .otio timeline")
+    p.add_argument("-o", "--output", help="where to save (default: over INPUT)")
+    p.add_argument("--model", help="the video model for every segment (default: each segment's own, else an "
+                   "installed model)")
+    p.add_argument("--gaps", action="store_true", help="also fill the gaps of the bottom video track")
+    p.add_argument("--prompt", help="what to show in the gaps (with --gaps)")
+    p.add_argument("--no-cache", action="store_true", help="generate again even if an identical shot exists")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    p.set_defaults(run=_cmd_fill)
+
+    p = sub.add_parser("models", help="list, download or locate video models")
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION", parser_class=_Parser, required=True)
+    m = msub.add_parser("list", help="the models PromptCut knows, installed or not")
+    m.add_argument("--json", action="store_true", help="print JSON")
+    m.set_defaults(run=_cmd_models_list)
+    m = msub.add_parser("download", help="fetch a model from the Hugging Face hub into the models folder")
+    m.add_argument("model", help="a model id")
+    m.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    m.set_defaults(run=_cmd_models_download)
+    m = msub.add_parser("path", help="print the folder holding a model's weights")
+    m.add_argument("model", help="a model id")
+    m.set_defaults(run=_cmd_models_path)
 
     p = sub.add_parser("presets", help="list the export presets")
     p.set_defaults(run=_cmd_presets)
@@ -136,6 +180,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"media missing ({len(missing)}): {', '.join(missing)}")
     for line in doc.warnings:
         print(f"warning: {line}", file=sys.stderr)
+    if args.generate:
+        _fill_document(doc, args.input, model=args.model, quiet=args.quiet)
+        _save(doc, args.input)
+    else:
+        _refuse_pending(doc.timeline)
     encoder = args.encoder
     if encoder:
         encoder, note = choose_encoder(encoder)
@@ -150,6 +199,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         encoder=encoder,
         encoder_preset=args.encoder_preset,
     )
+    for note in settings.notes:
+        print(f"note: {note}", file=sys.stderr)
     cancel = threading.Event()
     reporter = _ProgressLine(quiet=args.quiet)
     with _sigint_sets(cancel):
@@ -160,10 +211,225 @@ def _cmd_export(args: argparse.Namespace) -> int:
             print("promptcut: export cancelled; nothing was written", file=sys.stderr)
             return EXIT_CANCELLED
     reporter.finish()
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     seconds = getattr(result, "elapsed_s", None)
     took = f" in {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
     print(f"wrote {args.output}{took}")
     return 0
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from fractions import Fraction
+    from pathlib import Path
+
+    from editor.generate.catalog import require_installed, resolve_model
+    from editor.generate.places import places_for
+    from editor.generate.runner import GenerationCancelled, JobRunner, job_state
+    from editor.generate.session import open_client, publish
+    from generation.models import get_model
+    from generation.plan import PlanError, SegmentNeed, plan_job
+
+    _refuse_existing(args.output, args.overwrite)
+    model = get_model(resolve_model(args.model))
+    require_installed(model.id)
+    images = {}
+    for name, value in (("--image", args.image), ("--last-image", args.last_image)):
+        if value is not None:
+            if not os.path.isfile(value):
+                raise CliError(f"{name}: no such file: {value}")
+            images[name] = os.path.abspath(value)
+    width, height = _parse_size(args.size) if args.size else (None, None)
+    seconds = Fraction(repr(args.seconds)) if args.seconds else Fraction(model.default_frames, model.fps)
+    need = SegmentNeed(key="shot", seconds=seconds, prompt=args.prompt, negative=args.negative, model=model.id,
+                       seed=args.seed, steps=args.steps, guidance=args.guidance, width=width, height=height,
+                       first_image=images.get("--image"), last_image=images.get("--last-image"))
+    try:
+        job = plan_job(need)
+    except PlanError as exc:
+        raise CliError(str(exc)) from None
+    for note in job.notes:
+        print(f"note: {note}", file=sys.stderr)
+    places = places_for(None).make()
+    finished: list = []
+    cancel = threading.Event()
+    reporter = _ProgressLine(quiet=args.quiet, label="generating")
+    with open_client(places) as client, _sigint_sets(cancel):
+        runner = JobRunner(client, progress=reporter, cancel=cancel)
+        try:
+            runner.submit(job.job_spec(), finished.append, no_cache=args.no_cache)
+            runner.wait()
+        except GenerationCancelled:
+            reporter.finish()
+            print("promptcut: generation cancelled; nothing was written", file=sys.stderr)
+            return EXIT_CANCELLED
+    reporter.finish()
+    result = finished[0]
+    if job_state(result) != "done":
+        raise CliError(f"generation {job_state(result)}: {getattr(result, 'message', '') or 'no reason given'}")
+    publish(Path(result.output), Path(args.output))
+    print(f"wrote {args.output} ({job.num_frames} frames at {job.width}x{job.height}, {job.fps} fps; "
+          f"model {job.model}, seed {job.seed}, {job.steps} steps, guidance {job.guidance:g})")
+    return 0
+
+
+def _cmd_fill(args: argparse.Namespace) -> int:
+    if args.gaps and not args.prompt:
+        raise CliError("--gaps needs --prompt TEXT: what to show in the gaps")
+    if args.prompt and not args.gaps:
+        raise CliError("--prompt is the prompt for gaps: add --gaps")
+    output = args.output or args.input
+    doc = _open(args.input)
+    for line in doc.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    result = _fill_document(doc, output, model=args.model, quiet=args.quiet, gaps=args.gaps,
+                            gap_prompt=args.prompt or "", no_cache=args.no_cache, strict=False)
+    _save(doc, output)
+    n = len(result.attached)
+    print(f"generated {n} shot{'s' * (n != 1)}; wrote {output}")
+    if not result.ok:
+        raise CliError(result.summary())
+    return 0
+
+
+def _cmd_models_list(args: argparse.Namespace) -> int:
+    import json
+
+    from editor.generate.catalog import model_rows
+
+    rows = model_rows()
+    if args.json:
+        print(json.dumps([{**row.model.describe(), "installed": row.installed,
+                           "path": str(row.path) if row.path else None, "size_bytes": row.size_bytes}
+                          for row in rows], indent=2))
+        return 0
+    width = max(len(r.model.id) for r in rows)
+    for row in rows:
+        m = row.model
+        state = row.state
+        sizes = ", ".join(str(s) for s in m.sizes)
+        print(f"{m.id:<{width}}  {state:<13}  {row.size_text:<18}  {m.label}")
+        print(f"{'':<{width}}  {', '.join(sorted(a.value for a in m.abilities))}; {sizes} at {m.fps} fps; "
+              f"{m.frames.describe()} frames")
+    return 0
+
+
+def _cmd_models_download(args: argparse.Namespace) -> int:
+    from editor.generate.catalog import download_model
+
+    reporter = _ProgressLine(quiet=args.quiet, label="downloading")
+
+    def progress(done: int, total: int | None, eta: float | None) -> None:
+        reporter(_Fraction(done / total if total else 0.0, eta))
+
+    path = download_model(args.model, progress=progress)
+    reporter.finish()
+    print(path)
+    return 0
+
+
+def _cmd_models_path(args: argparse.Namespace) -> int:
+    from editor.generate.catalog import model_path
+
+    print(model_path(args.model))
+    return 0
+
+
+# --- generation helpers ------------------------------------------------------------------------------------
+
+
+def _refuse_pending(timeline) -> None:
+    """Stop before exporting a timeline with generated segments that have no take, listing them."""
+    from editor.generate.pending import find_pending
+
+    pending = [s for s in find_pending(timeline) if not timeline.track(s.track_id).hidden]
+    if pending:
+        labels = [s.label(timeline) for s in pending]
+        n = len(labels)
+        noun = "generated segment has" if n == 1 else "generated segments have"
+        raise CliError(f"{n} {noun} no take yet: {', '.join(labels)} (add --generate to make them)")
+
+
+def _fill_document(doc, path: str, *, model: str | None, quiet: bool, gaps: bool = False, gap_prompt: str = "",
+                   no_cache: bool = False, strict: bool = True):
+    """Generate the document's pending segments into the folder beside ``path``; returns the FillResult.
+    ``strict``: any segment left without a take is an error (export cannot go on without it)."""
+    from editor.generate.filling import FillCancelled, fill
+    from editor.generate.places import places_for
+    from editor.generate.session import open_client
+
+    places = places_for(path).make()
+    cancel = threading.Event()
+    reporter = _ProgressLine(quiet=quiet, label="generating")
+    with open_client(places) as client, _sigint_sets(cancel):
+        try:
+            result = fill(doc.timeline, client, places, include_gaps=gaps, gap_prompt=gap_prompt, model=model,
+                          no_cache=no_cache, progress=reporter, cancel=cancel)
+        except FillCancelled:
+            reporter.finish()
+            raise KeyboardInterrupt from None
+    reporter.finish()
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if strict and not result.ok:
+        raise CliError(result.summary())
+    return result
+
+
+def _save(doc, path: str) -> None:
+    from editor.documents import save_document
+
+    save_document(doc.timeline, path, doc.metadata)
+
+
+class _Fraction:
+    """A progress value for _ProgressLine."""
+
+    stage = "downloading"
+
+    def __init__(self, fraction: float, eta_s: float | None) -> None:
+        self.fraction = fraction
+        self.eta_s = eta_s
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"must be in 0..2**63-1, got {text}")
+    return value
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -221,25 +487,26 @@ def _refuse_existing(path: str, overwrite: bool) -> None:
 class _ProgressLine:
     """Percent and ETA on one terminal line; occasional plain lines when stderr is not a terminal."""
 
-    def __init__(self, quiet: bool = False) -> None:
+    def __init__(self, quiet: bool = False, label: str = "exporting") -> None:
         self.quiet = quiet
+        self.label = label
         self.tty = sys.stderr.isatty()
         self.last_decile = -1
         self.drawn = False
 
     def __call__(self, progress) -> None:
-        if self.quiet:
+        if self.quiet or progress.stage == "checking":
             return
         pct = int(progress.fraction * 100)
         eta = progress.eta_s
         eta_text = f"ETA {int(eta) // 60}:{int(eta) % 60:02d}" if eta is not None else "ETA --:--"
         if self.tty:
-            sys.stderr.write(f"\rexporting {pct:3d}%  {eta_text}   ")
+            sys.stderr.write(f"\r{self.label} {pct:3d}%  {eta_text}   ")
             sys.stderr.flush()
             self.drawn = True
         elif pct // 10 > self.last_decile:
             self.last_decile = pct // 10
-            print(f"exporting {pct:3d}%  {eta_text}", file=sys.stderr, flush=True)
+            print(f"{self.label} {pct:3d}%  {eta_text}", file=sys.stderr, flush=True)
 
     def finish(self) -> None:
         if self.drawn:
@@ -273,6 +540,11 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("editor.project", "ProjectError"),
         ("editor.interchange.otio", "InterchangeError"),
         ("editor.media.ffmpeg", "FFmpegNotFound"),
+        ("editor.generate.catalog", "ModelError"),
+        ("editor.generate.frames", "FrameError"),
+        ("generation.errors", "GenerationError"),
+        ("generation.models", "UnknownModel"),
+        ("generation.plan", "PlanError"),
     ):
         mod = sys.modules.get(module)
         if mod is not None and hasattr(mod, name):

@@ -83,10 +83,12 @@ def vfr_clip(path: str | Path, color: str = "green", seconds: float = 3.0, size:
 
 def rotated_clip(path: str | Path, seconds: float = 2.0, size: tuple[int, int] = (320, 180),
                  rotation: int = 90) -> Path:
-    """A landscape-coded clip whose display matrix says 'turn by ``rotation``', as a phone held upright writes.
+    """A landscape-coded clip with a display matrix, as a phone held upright writes.
 
-    The picture is red on its left half and blue on its right half, so upright display is checkable:
-    turned 90 degrees clockwise (display matrix -90), the red half ends up on top.
+    ``rotation`` is ffmpeg's ``-display_rotation``: degrees counter-clockwise. The coded picture is red on its
+    left half and blue on its right half, so upright display is checkable: with the default 90 the player
+    turns it counter-clockwise and the blue half ends up on top (probe reports 270 clockwise); with -90 the
+    red half does.
     """
     path = Path(path)
     w, h = size
@@ -140,8 +142,8 @@ def flash_beep_clip(path: str | Path, seconds: int = 4, size: tuple[int, int] = 
     w, h = size
     frame = 1 / fps
     video = f"color=c=black:s={w}x{h}:r={fps}:d={seconds},drawbox=c=white:t=fill:enable='lt(mod(t,1),{frame})'"
-    audio = (f"sine=frequency=1000:sample_rate={sample_rate}:duration={seconds},"
-             f"volume=volume='if(lt(mod(t,1),{frame}),1,0)':eval=frame")
+    # Evaluated per sample, so each beep starts on the flash's first sample and lasts exactly one frame.
+    audio = f"aevalsrc='if(lt(mod(t,1),{frame}),sin(2*PI*1000*t),0)':s={sample_rate}:d={seconds}"
     _run(["-f", "lavfi", "-i", video, "-f", "lavfi", "-i", audio,
           *_x264(), "-c:a", "pcm_s16le", str(path)] if path.suffix.lower() in (".mov", ".mkv") else
          ["-f", "lavfi", "-i", video, "-f", "lavfi", "-i", audio, *_x264(), "-c:a", "aac", str(path)])
