@@ -1,5 +1,7 @@
-"""Locating the ffmpeg binary. ``generation`` may not import the editor, so it has its own small finder with the
-same order as the editor's: ``$PROMPTCUT_FFMPEG``, then ``ffmpeg`` on PATH, then the imageio-ffmpeg wheel's."""
+"""Locating the ffmpeg binary: ``$PROMPTCUT_FFMPEG``, then ``ffmpeg`` on PATH, then the imageio-ffmpeg wheel's.
+
+The one finder for the whole program: ``generation`` may not import the editor, so the editor imports this.
+"""
 
 from __future__ import annotations
 

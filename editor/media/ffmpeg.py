@@ -1,29 +1,18 @@
-"""Where the ffmpeg binary comes from: a system ffmpeg when present, else the imageio-ffmpeg wheel's."""
+"""Where the ffmpeg binary comes from: PROMPTCUT_FFMPEG, then a system ffmpeg, then the imageio-ffmpeg wheel's.
+
+The finder itself lives in ``generation.ffmpeg`` because ``generation`` may not import the editor; the editor
+shares it (and caches the answer) so both sides always run the same binary.
+"""
 
 from __future__ import annotations
 
 import functools
-import os
-import shutil
 
+from generation.ffmpeg import FFmpegNotFound, find_ffmpeg
 
-class FFmpegNotFound(RuntimeError):
-    pass
+__all__ = ["FFmpegNotFound", "ffmpeg_exe"]
 
 
 @functools.cache
 def ffmpeg_exe() -> str:
-    """Path of the ffmpeg to run. PROMPTCUT_FFMPEG overrides; then PATH; then the bundled wheel."""
-    override = os.environ.get("PROMPTCUT_FFMPEG")
-    if override:
-        if not (os.path.isfile(override) and os.access(override, os.X_OK)):
-            raise FFmpegNotFound(f"PROMPTCUT_FFMPEG points at {override!r}, which is not an executable")
-        return override
-    system = shutil.which("ffmpeg")
-    if system:
-        return system
-    try:
-        import imageio_ffmpeg
-    except ImportError:
-        raise FFmpegNotFound("no ffmpeg found: install ffmpeg or the imageio-ffmpeg package") from None
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return find_ffmpeg()
