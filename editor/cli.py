@@ -180,9 +180,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"media missing ({len(missing)}): {', '.join(missing)}")
     for line in doc.warnings:
         print(f"warning: {line}", file=sys.stderr)
+    if args.model and not args.generate:
+        raise CliError("--model chooses the model for --generate: add --generate")
     if args.generate:
-        _fill_document(doc, args.input, model=args.model, quiet=args.quiet)
-        _save(doc, args.input)
+        result = _fill_document(doc, args.input, model=args.model, quiet=args.quiet, visible_only=True)
+        if result.attached:
+            _save(doc, args.input)
+            n = len(result.attached)
+            print(f"generated {n} shot{'s' * (n != 1)}; saved the takes in {args.input}")
     else:
         _refuse_pending(doc.timeline)
     encoder = args.encoder
@@ -225,7 +230,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     from editor.generate.catalog import require_installed, resolve_model
     from editor.generate.places import places_for
-    from editor.generate.runner import GenerationCancelled, JobRunner, job_state
+    from editor.generate.runner import GenerationCancelled, JobRunner, job_failure, job_state
     from editor.generate.session import open_client, publish
     from generation.models import get_model
     from generation.plan import PlanError, SegmentNeed, plan_job
@@ -266,7 +271,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     reporter.finish()
     result = finished[0]
     if job_state(result) != "done":
-        raise CliError(f"generation {job_state(result)}: {getattr(result, 'message', '') or 'no reason given'}")
+        raise CliError(f"generation {job_state(result)}: {job_failure(result)}")
     publish(Path(result.output), Path(args.output))
     print(f"wrote {args.output} ({job.num_frames} frames at {job.width}x{job.height}, {job.fps} fps; "
           f"model {job.model}, seed {job.seed}, {job.steps} steps, guidance {job.guidance:g})")
@@ -284,7 +289,8 @@ def _cmd_fill(args: argparse.Namespace) -> int:
         print(f"warning: {line}", file=sys.stderr)
     result = _fill_document(doc, output, model=args.model, quiet=args.quiet, gaps=args.gaps,
                             gap_prompt=args.prompt or "", no_cache=args.no_cache, strict=False)
-    _save(doc, output)
+    if result.attached or output != args.input:
+        _save(doc, output)
     n = len(result.attached)
     print(f"generated {n} shot{'s' * (n != 1)}; wrote {output}")
     if not result.ok:
@@ -351,22 +357,33 @@ def _refuse_pending(timeline) -> None:
 
 
 def _fill_document(doc, path: str, *, model: str | None, quiet: bool, gaps: bool = False, gap_prompt: str = "",
-                   no_cache: bool = False, strict: bool = True):
+                   no_cache: bool = False, strict: bool = True, visible_only: bool = False):
     """Generate the document's pending segments into the folder beside ``path``; returns the FillResult.
     ``strict``: any segment left without a take is an error (export cannot go on without it)."""
-    from editor.generate.filling import FillCancelled, fill
+    from editor.generate.filling import FillCancelled, FillResult, fill
+    from editor.generate.pending import find_pending
     from editor.generate.places import places_for
     from editor.generate.session import open_client
 
-    places = places_for(path).make()
+    segments = find_pending(doc.timeline, gaps, gap_prompt=gap_prompt)
+    if visible_only:   # what an export shows: pending segments on hidden tracks are not needed
+        segments = [s for s in segments if not doc.timeline.track(s.track_id).hidden]
+    if not segments:
+        return FillResult()
+    places = places_for(path)
     cancel = threading.Event()
     reporter = _ProgressLine(quiet=quiet, label="generating")
     with open_client(places) as client, _sigint_sets(cancel):
         try:
-            result = fill(doc.timeline, client, places, include_gaps=gaps, gap_prompt=gap_prompt, model=model,
-                          no_cache=no_cache, progress=reporter, cancel=cancel)
-        except FillCancelled:
+            result = fill(doc.timeline, client, places, segments=segments, model=model, no_cache=no_cache,
+                          progress=reporter, cancel=cancel)
+        except FillCancelled as exc:
             reporter.finish()
+            done = getattr(exc, "result", FillResult())
+            if done.attached:   # keep the shots made before Ctrl+C
+                _save(doc, path)
+                print(f"generation cancelled; saved the {len(done.attached)} shot(s) made before in {path}",
+                      file=sys.stderr)
             raise KeyboardInterrupt from None
     reporter.finish()
     for note in result.notes:

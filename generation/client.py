@@ -1,0 +1,602 @@
+"""The generator client: persists jobs, runs them through a worker process, streams events. Pure Python.
+
+``GeneratorClient`` is what the editor and the command line use. The job store (SQLite) is the truth; the
+worker (``python -m generation.worker``, spawned lazily on the first queued job) is a helper that is fed one
+job at a time. A background *pump* thread does the feeding: it claims the next queued job, sends it, turns the
+worker's events into store updates and :class:`Event` s, and looks after the worker:
+
+* a worker that dies (crash, ``kill -9``, the OOM killer) puts its running job back in the queue; after
+  ``max_attempts`` starts the job fails with "the generator crashed N times on this job". The worker is
+  restarted with backoff (0.5 s, 1 s, 2 s, ... capped at 8 s) and the queue goes on;
+* a running job whose cancel was requested (here, or by another process through the store) is cancelled
+  between denoising steps;
+* on construction, jobs left running by a process that is gone go back to the queue, so a queue survives a
+  restart of the editor.
+
+Events are for people: poll them from a GUI timer with :meth:`GeneratorClient.poll` (never blocks) or from a
+thread with :meth:`GeneratorClient.events`. Nothing needs the events to be read for the queue to advance.
+The worker's stderr (library warnings, tracebacks) goes to a log file beside the store.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .jobs import Job, JobNotFound, JobSpec, JobState, JobStore
+
+__all__ = ["DEFAULT_MAX_ATTEMPTS", "Event", "GeneratorClient"]
+
+DEFAULT_MAX_ATTEMPTS = 3
+RESTART_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0)
+_CANCEL_POLL_S = 0.25  # how often a running job's cancel flag is re-read from the store
+_IDLE_POLL_S = 1.0  # how often an idle pump looks for jobs queued by another process
+_LOG_ROTATE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something happened. ``kind``: ``queued``, ``started``, ``progress``, ``done``, ``error``, ``cancelled``,
+    ``requeued`` (the worker died under the job; it runs again), ``worker_started``, ``worker_ready``,
+    ``worker_exited``. ``fraction`` is 0..1 over the whole job; ``message`` one line for people; ``output`` the
+    video of a ``done`` job (``cached`` when it came from the cache without generating)."""
+
+    kind: str
+    job_id: str | None = None
+    fraction: float | None = None
+    message: str = ""
+    output: str | None = None
+    eta_s: float | None = None
+    stage: str | None = None
+    error_kind: str | None = None
+    hint: str = ""
+    cached: bool = False
+    time: float = field(default_factory=time.time)
+
+
+@dataclass
+class _Worker:
+    proc: subprocess.Popen[bytes]
+    generation: int
+    spawned_at: float
+    ready_at: float | None = None
+
+
+class GeneratorClient:
+    """Submit jobs, cancel them, follow them. Thread-safe.
+
+    ``store_path``: the SQLite job store (shared with other clients). ``output_dir``: where takes are written
+    (content-addressed). ``models_dir``: the models folder for the worker (else ``$PROMPTCUT_MODELS``). ``env``:
+    extra environment for the worker (a value of None removes a variable). ``log_path``: the worker's stderr
+    (default: ``<store>.worker.log``). ``autostart``: resume jobs already queued in the store at once (else on
+    the first :meth:`submit`, :meth:`wait` or :meth:`run_until_idle`).
+    """
+
+    def __init__(
+        self,
+        store_path: str | os.PathLike[str],
+        output_dir: str | os.PathLike[str],
+        *,
+        models_dir: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str | None] | None = None,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        log_path: str | os.PathLike[str] | None = None,
+        python: str | None = None,
+        autostart: bool = True,
+        restart_delays: tuple[float, ...] = RESTART_DELAYS_S,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.store = JobStore(store_path)
+        self.output_dir = Path(output_dir).absolute()
+        self.models_dir = None if models_dir is None else str(Path(models_dir).absolute())
+        self.max_attempts = max_attempts
+        self.log_path = Path(log_path) if log_path is not None else self.store.path.with_name(
+            self.store.path.name + ".worker.log"
+        )
+        self.restart_delays = tuple(restart_delays) or RESTART_DELAYS_S
+        self._env = dict(env or {})
+        self._python = python or sys.executable
+        self._inbox: queue.Queue[tuple[Any, ...]] = queue.Queue()
+        self._cond = threading.Condition()
+        self._events: collections.deque[Event] = collections.deque(maxlen=10_000)
+        self._state_lock = threading.RLock()
+        self._pump: threading.Thread | None = None
+        self._closing = False
+        self._closed = False
+        self._worker: _Worker | None = None
+        self._generation = 0
+        self._current: str | None = None
+        self._cancel_sent = False
+        self._crashes = 0  # consecutive worker deaths, for the backoff
+        self._restart_at = 0.0
+        self.worker_starts = 0
+        self.last_startup_s: float | None = None
+        self.requeued_on_start = self.store.requeue_interrupted()
+        if autostart and self.store.next_queued() is not None:
+            self._ensure_pump()
+
+    # -- public API -----------------------------------------------------------------------------------------------
+    @property
+    def worker_pid(self) -> int | None:
+        """The running worker's pid; None when there is none (never started, or between restarts)."""
+        w = self._worker
+        return None if w is None else w.proc.pid
+
+    def submit(self, spec: JobSpec | Mapping[str, Any], *, no_cache: bool = False, priority: int = 0) -> Job:
+        """Persist a job and return it. A cache hit comes back DONE at once (no worker involved); otherwise the
+        job is QUEUED and the worker starts if it is not running. Higher ``priority`` runs first."""
+        self._check_open()
+        if not isinstance(spec, JobSpec):
+            spec = JobSpec.from_dict(spec)
+        job = self.store.submit(spec, self.output_dir, no_cache=no_cache, priority=priority)
+        if job.state is JobState.DONE:
+            self._emit(Event("done", job.id, 1.0, "from cache", output=job.output, cached=True))
+            return job
+        if job.state is JobState.QUEUED:
+            self._emit(Event("queued", job.id, 0.0))
+        self._ensure_pump()
+        self._wake()
+        return job
+
+    def cancel(self, job_id: str) -> Job:
+        """Cancel a queued job at once, or ask the running one to stop (``cancelled`` follows)."""
+        before = self.store.get(job_id)
+        job = self.store.cancel(job_id)
+        if before.state is JobState.QUEUED and job.state is JobState.CANCELLED:
+            self._emit(Event("cancelled", job.id, job.progress, job.message))
+        self._wake()
+        return job
+
+    def retry(self, job_id: str) -> Job:
+        """Queue a failed or cancelled job again."""
+        job = self.store.retry(job_id)
+        self._emit(Event("queued", job.id, 0.0))
+        self._ensure_pump()
+        self._wake()
+        return job
+
+    def get(self, job_id: str) -> Job:
+        return self.store.get(job_id)
+
+    def jobs(self, states: Any = None) -> list[Job]:
+        return self.store.list(states)
+
+    def poll(self) -> list[Event]:
+        """The events since the last call; never blocks (for a GUI timer)."""
+        with self._cond:
+            out = list(self._events)
+            self._events.clear()
+        return out
+
+    def events(self, timeout: float | None = None) -> list[Event]:
+        """Wait up to ``timeout`` seconds (None: forever) for at least one event, then return all there are."""
+        with self._cond:
+            self._cond.wait_for(lambda: bool(self._events) or self._closed, timeout)
+            out = list(self._events)
+            self._events.clear()
+        return out
+
+    def wait(self, job_id: str, timeout: float | None = None) -> Job:
+        """Block until the job is finished (done, failed or cancelled) and return it; TimeoutError otherwise."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        job = self.store.get(job_id)
+        if not job.is_final:
+            self._ensure_pump()
+        while not job.is_final:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise TimeoutError(f"job {job_id} is still {job.state} after {timeout} s")
+            with self._cond:
+                self._cond.wait(0.5 if remaining is None else min(0.5, remaining))
+            job = self.store.get(job_id)
+        return job
+
+    def run_until_idle(self, on_event: Callable[[Event], None] | None = None,
+                       timeout: float | None = None) -> list[Job]:
+        """Run until nothing is queued and this client runs nothing, handing each event to ``on_event`` (this
+        consumes the events). Returns the jobs that finished meanwhile, in the order they finished."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        finished: list[str] = []
+        self._ensure_pump()
+        while True:
+            for ev in self.events(timeout=0.2):
+                if ev.kind in ("done", "error", "cancelled") and ev.job_id and ev.job_id not in finished:
+                    finished.append(ev.job_id)
+                if on_event is not None:
+                    on_event(ev)
+            if self._idle():
+                for ev in self.poll():
+                    if on_event is not None:
+                        on_event(ev)
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"the generator queue is still busy after {timeout} s")
+        out = []
+        for job_id in finished:
+            job = self.store.find(job_id)
+            if job is not None:
+                out.append(job)
+        return out
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the worker (its running job goes back to the queue, for the next client) and close the store."""
+        with self._state_lock:
+            if self._closed:
+                return
+            self._closing = True
+            pump = self._pump
+        if pump is not None:
+            self._wake()
+            pump.join(timeout)
+        else:
+            self._stop_worker()
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self.store.close()
+
+    def __enter__(self) -> GeneratorClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing -------------------------------------------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self._closing or self._closed:
+            raise RuntimeError("the generator client is closed")
+
+    def _emit(self, event: Event) -> None:
+        with self._cond:
+            self._events.append(event)
+            self._cond.notify_all()
+
+    def _wake(self) -> None:
+        self._inbox.put(("wake",))
+
+    def _ensure_pump(self) -> None:
+        with self._state_lock:
+            if self._pump is not None or self._closing:
+                return
+            self._pump = threading.Thread(target=self._pump_main, name="generator-pump", daemon=True)
+            self._pump.start()
+
+    def _idle(self) -> bool:
+        with self._state_lock:
+            if self._current is not None:
+                return False
+        return self.store.next_queued() is None and self.store.count(JobState.RUNNING, owner=self.store.owner) == 0
+
+    # -- the pump thread ------------------------------------------------------------------------------------------
+    def _pump_main(self) -> None:
+        try:
+            while not self._closing:
+                try:
+                    item = self._inbox.get(timeout=self._next_timeout())
+                except queue.Empty:
+                    item = None
+                items = [] if item is None else [item]
+                while True:
+                    try:
+                        items.append(self._inbox.get_nowait())
+                    except queue.Empty:
+                        break
+                try:
+                    for it in items:
+                        self._handle(it)
+                    if not self._closing:
+                        self._tick()
+                except Exception as exc:  # noqa: BLE001 - the pump must outlive any one surprise
+                    self._emit(Event("error", self._current, message=f"generator client: {type(exc).__name__}: "
+                                     f"{exc}", error_kind="internal"))
+                    time.sleep(0.2)
+        finally:
+            self._stop_worker()
+
+    def _next_timeout(self) -> float:
+        if self._current is not None:
+            return _CANCEL_POLL_S
+        if self._worker is None and self._restart_at > time.monotonic():
+            return max(0.01, self._restart_at - time.monotonic())
+        return _IDLE_POLL_S
+
+    def _handle(self, item: tuple[Any, ...]) -> None:
+        kind = item[0]
+        if kind == "line":
+            _, generation, raw = item
+            if self._worker is not None and generation == self._worker.generation:
+                self._on_line(raw)
+        elif kind == "eof":
+            _, generation = item
+            if self._worker is not None and generation == self._worker.generation:
+                self._on_worker_exit()
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        if self._current is not None:
+            if not self._cancel_sent:  # asked here or by another process: the store says
+                job = self.store.find(self._current)
+                if job is None or job.cancel_requested:
+                    self._send({"cmd": "cancel", "job": self._current})
+                    self._cancel_sent = True
+            return
+        if self._worker is None and now < self._restart_at:
+            return
+        job = self.store.claim_next()
+        if job is None:
+            return
+        with self._state_lock:
+            self._current = job.id
+            self._cancel_sent = False
+        if self._worker is None and not self._spawn():
+            return
+        self._send({"cmd": "submit", "job": job.id, "spec": job.spec.to_dict(), "output": job.output,
+                    "hash": job.hash})
+
+    def _spawn(self) -> bool:
+        """Start a worker; on failure the claimed job is handled as if the worker had died at once."""
+        env = dict(os.environ)
+        for key, value in self._env.items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
+        if self.models_dir is not None:
+            env["PROMPTCUT_MODELS"] = self.models_dir
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+        cmd = [self._python, "-m", "generation.worker", "--parent-pid", str(os.getpid())]
+        if self.models_dir is not None:
+            cmd += ["--models-dir", self.models_dir]
+        try:
+            log = self._open_log()
+            try:
+                proc = subprocess.Popen(  # a fresh interpreter, never a fork
+                    cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, close_fds=True
+                )
+            finally:
+                log.close()
+        except OSError as exc:
+            self._generation += 1
+            self._after_worker_death(f"could not start the generator: {exc}")
+            return False
+        self._generation += 1
+        worker = _Worker(proc, self._generation, time.monotonic())
+        with self._state_lock:
+            self._worker = worker
+        self.worker_starts += 1
+        threading.Thread(target=self._read_stdout, args=(proc.stdout, worker.generation),
+                         name=f"generator-stdout-{worker.generation}", daemon=True).start()
+        self._emit(Event("worker_started", None, message=f"generator started (pid {proc.pid})"))
+        return True
+
+    def _open_log(self) -> IO[bytes]:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if self.log_path.stat().st_size > _LOG_ROTATE_BYTES:
+                os.replace(self.log_path, self.log_path.with_name(self.log_path.name + ".1"))
+        except OSError:
+            pass
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed right after
+        log.write(f"--- generator starting {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
+        log.flush()
+        return log
+
+    def _read_stdout(self, stream: IO[bytes], generation: int) -> None:
+        try:
+            for raw in stream:
+                self._inbox.put(("line", generation, raw))
+        except (OSError, ValueError):
+            pass
+        self._inbox.put(("eof", generation))
+
+    def _send(self, message: dict[str, Any]) -> None:
+        w = self._worker
+        if w is None or w.proc.stdin is None:
+            return
+        try:
+            w.proc.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
+            w.proc.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # its stdout EOF follows and is handled there
+
+    # -- worker events --------------------------------------------------------------------------------------------
+    def _on_line(self, raw: bytes) -> None:
+        try:
+            msg = json.loads(raw.decode("utf-8", "replace"))
+        except ValueError:
+            return  # only protocol lines reach stdout; a torn line from a dying worker is not worth a word
+        if not isinstance(msg, dict):
+            return
+        event, job_id = msg.get("event"), msg.get("job")
+        if event == "ready":
+            assert self._worker is not None
+            self._worker.ready_at = time.monotonic()
+            self.last_startup_s = self._worker.ready_at - self._worker.spawned_at
+            self._emit(Event("worker_ready", None, message=f"generator ready on {msg.get('device')} "
+                             f"in {self.last_startup_s:.1f} s"))
+            return
+        if job_id is None or job_id != self._current:
+            if event == "error":
+                self._emit(Event("error", job_id, message=str(msg.get("message", "")),
+                                 error_kind=msg.get("kind"), hint=str(msg.get("hint", ""))))
+            return
+        if event == "started":
+            self.store.set_progress(job_id, 0.0, "generating")
+            self._emit(Event("started", job_id, 0.0))
+        elif event == "progress":
+            fraction = float(msg.get("fraction") or 0.0)
+            stage = msg.get("stage")
+            step, steps = msg.get("step"), msg.get("steps")
+            text = f"{stage} {step}/{steps}" if stage == "denoising" else str(stage or "")
+            self.store.set_progress(job_id, fraction, text)
+            eta = msg.get("eta_s")
+            self._emit(Event("progress", job_id, fraction, text, eta_s=None if eta is None else float(eta),
+                             stage=stage))
+        elif event == "done":
+            output = str(msg.get("output") or "")
+            result = {k: msg.get(k) for k in ("mode", "notes", "timings", "sidecar", "revision", "pipeline_class")}
+            if not output or not Path(output).is_file():
+                job = self.store.set_failed(job_id, f"the generator reported a take that is not there: {output}",
+                                            kind="write")
+                self._finished(job)
+                return
+            notes = msg.get("notes") or []
+            job = self.store.set_done(job_id, output, result=result, message="; ".join(map(str, notes)))
+            self._finished(job)
+        elif event == "error":
+            job = self.store.set_failed(job_id, str(msg.get("message") or "failed"),
+                                        kind=str(msg.get("kind") or "pipeline"), hint=str(msg.get("hint") or ""),
+                                        result={"fix": msg.get("fix") or {}})
+            self._finished(job)
+        elif event == "cancelled":
+            job = self.store.get(job_id)
+            if self._closing and not job.cancel_requested:  # cancelled by our shutdown: it goes back in the queue
+                self.store.requeue(job_id, "interrupted: the generator was closed", count_attempt=False)
+                with self._state_lock:
+                    self._current = None
+                return
+            job = self.store.set_cancelled(job_id)
+            self._finished(job)
+
+    def _finished(self, job: Job) -> None:
+        with self._state_lock:
+            self._current = None
+        self._crashes = 0
+        if job.state is JobState.DONE:
+            self._emit(Event("done", job.id, 1.0, job.message, output=job.output))
+        elif job.state is JobState.FAILED:
+            self._emit(Event("error", job.id, job.progress, job.message, error_kind=job.error_kind, hint=job.hint))
+        elif job.state is JobState.CANCELLED:
+            self._emit(Event("cancelled", job.id, job.progress, job.message))
+
+    def _on_worker_exit(self) -> None:
+        """The worker's stdout closed: it exited or died. Reap it, deal with its job, plan a restart."""
+        w = self._worker
+        assert w is not None
+        try:
+            rc = w.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            w.proc.kill()
+            rc = w.proc.wait()
+        with self._state_lock:
+            self._worker = None
+        if w.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                w.proc.stdin.close()
+        self._emit(Event("worker_exited", None, message=f"generator {_describe_exit(rc)}"))
+        if self._closing:
+            return
+        self._after_worker_death(_describe_exit(rc), rc)
+
+    def _after_worker_death(self, why: str, rc: int | None = None) -> None:
+        self._crashes += 1
+        delay = self.restart_delays[min(self._crashes - 1, len(self.restart_delays) - 1)]
+        self._restart_at = time.monotonic() + delay
+        job_id = self._current
+        with self._state_lock:
+            self._current = None
+        if job_id is None:
+            return
+        job = self.store.find(job_id)
+        if job is None or job.state is not JobState.RUNNING:
+            return
+        if job.cancel_requested:
+            self._finished(self.store.set_cancelled(job_id, f"cancelled (the generator {why})"))
+            return
+        if job.attempts >= self.max_attempts:
+            times = "once" if job.attempts == 1 else f"{job.attempts} times"
+            tail = _log_tail(self.log_path) if rc is not None else ""
+            detail = f"{why}{': ' + tail if tail else ''}"
+            failed = self.store.set_failed(
+                job_id,
+                f"the generator crashed {times} on this job (last: {detail})",
+                kind="crash",
+                hint=f"See the generator log {self.log_path}; try fewer frames, a smaller size or another model.",
+            )
+            self._finished(failed)
+            return
+        self.store.requeue(job_id, f"the generator {why}; trying again (attempt {job.attempts + 1} of "
+                                   f"{self.max_attempts})")
+        self._emit(Event("requeued", job_id, 0.0, f"the generator {why}; the job is queued again"))
+
+    def _stop_worker(self) -> None:
+        """Close time: ask the worker to stop, then insist. Its running job goes back to the queue."""
+        w = self._worker
+        if w is not None:
+            self._send({"cmd": "shutdown"})
+            try:
+                w.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                w.proc.terminate()
+                try:
+                    w.proc.wait(timeout=3)
+                except subprocess.TimeoutExpired:
+                    w.proc.kill()
+                    w.proc.wait()
+            # Lines it wrote before going (a last ``done``, say) still count.
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline:
+                try:
+                    item = self._inbox.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                if item[0] == "eof" and item[1] == w.generation:
+                    break
+                if item[0] == "line" and item[1] == w.generation:
+                    self._on_line(item[2])
+            with self._state_lock:
+                self._worker = None
+            for stream in (w.proc.stdin, w.proc.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+        job_id = self._current
+        if job_id is not None:
+            with contextlib.suppress(JobNotFound):
+                self.store.requeue(job_id, "interrupted: the generator was closed", count_attempt=False)
+            with self._state_lock:
+                self._current = None
+
+
+def _describe_exit(rc: int | None) -> str:
+    if rc is None:
+        return "did not start"
+    if rc < 0:
+        try:
+            name = signal.Signals(-rc).name
+        except ValueError:
+            name = f"signal {-rc}"
+        return f"was killed by {name}"
+    return f"exited with status {rc}"
+
+
+def _log_tail(path: Path, limit: int = 200) -> str:
+    """The last meaningful line of the worker's log (the exception, usually)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - 4096))
+            lines = f.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return ""
+    for line in reversed(lines):
+        text = " ".join(line.split())
+        if text and not text.startswith("---"):
+            return text if len(text) <= limit else text[: limit - 1] + "…"
+    return ""
+

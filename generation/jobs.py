@@ -1,0 +1,903 @@
+"""Job specs, their content hash, and the SQLite job store. Plain Python: no torch here.
+
+A :class:`JobSpec` is one shot, fully resolved (the planner fills the model's defaults before submitting, so two
+equal requests are equal specs). Its :meth:`JobSpec.content_hash` keys the cache: model id and revision, prompt,
+negative prompt, seed, size, frame count, steps, guidance, and the conditioning images by the sha256 of their
+file *content* (moving or renaming an image does not change the hash; editing it does).
+
+The :class:`JobStore` is the truth about jobs (the worker process is a helper). It lives in one SQLite file in
+WAL mode with a busy timeout, so two processes (the editor and a ``promptcut`` command, say) may share it:
+
+* ``submit`` persists a job before anything runs. An identical request whose output file still exists returns
+  the existing DONE job (the cache) without touching the GPU; ``no_cache=True`` forces a new job.
+* Outputs are content-addressed: ``<output_dir>/<hash[:2]>/<hash>.mp4`` plus its ``.json`` sidecar (written by
+  ``generation.writer``; a sidecar next to a video means the take is complete). A forced re-run of a hash whose
+  file exists writes ``<hash>-<job id[:8]>.mp4`` beside it instead of replacing a take in use.
+* ``claim_next`` hands the next queued job (highest priority, then oldest) to exactly one runner, atomically.
+* ``requeue_interrupted`` (called by every client on start) puts jobs left RUNNING by a process that is gone
+  back to QUEUED: interrupted jobs go back to the queue. Jobs running under a live client are left alone.
+
+Schema changes go through :data:`MIGRATIONS` (chained ``vN -> vN+1``, each in its own ``BEGIN IMMEDIATE``
+transaction, the file backed up first; a store from a newer PromptCut is refused, never downgraded).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import socket
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import MISSING, dataclass, fields
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from .errors import GenerationError
+
+__all__ = [
+    "FINAL_STATES",
+    "MIGRATIONS",
+    "Job",
+    "JobNotFound",
+    "JobSpec",
+    "JobState",
+    "JobStore",
+    "Migration",
+    "StoreError",
+    "file_sha256",
+    "model_revision",
+    "output_path_for",
+]
+
+HASH_FORMAT = "promptcut.job/1"  # bump only if the hashed document changes meaning (it invalidates the cache)
+_MAX_SEED = 2**63 - 1
+_STALE_HEARTBEAT_S = 600.0  # a running job whose owner is on another host and silent this long is interrupted
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Job spec and content hash
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One shot to generate, fully resolved. Plain data; ``to_dict``/``from_dict`` round-trip through JSON.
+
+    Images are file paths (made absolute); everything else is a concrete value, not "the model's default":
+    use :meth:`create` to fill defaults from the registry.
+    """
+
+    model: str
+    prompt: str
+    negative_prompt: str
+    seed: int
+    width: int
+    height: int
+    num_frames: int
+    steps: int
+    guidance: float
+    first_image: str | None = None
+    last_image: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("model", "prompt", "negative_prompt"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"{name} must be a string, got {type(getattr(self, name)).__name__}")
+        if not self.model:
+            raise ValueError("model must be given")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= _MAX_SEED:
+            raise ValueError(f"seed must be an integer in 0..2**63-1, got {self.seed!r}")
+        for name in ("width", "height", "num_frames", "steps"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        g = self.guidance
+        if isinstance(g, bool) or not isinstance(g, (int, float)) or not (g >= 0 and math.isfinite(g)):
+            raise ValueError(f"guidance must be a finite number >= 0, got {g!r}")
+        object.__setattr__(self, "guidance", float(g))
+        for name in ("first_image", "last_image"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
+                raise TypeError(f"{name} must be a file path, got {type(value).__name__}")
+            object.__setattr__(self, name, os.path.abspath(os.fspath(value)))
+
+    # -- construction -------------------------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        model: str,
+        prompt: str,
+        *,
+        negative_prompt: str | None = None,
+        seed: int = 0,
+        width: int | None = None,
+        height: int | None = None,
+        num_frames: int | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        first_image: str | os.PathLike[str] | None = None,
+        last_image: str | os.PathLike[str] | None = None,
+    ) -> JobSpec:
+        """A spec with the model's defaults filled in and size/length snapped to its rules (as the backend would),
+        so requests that would make the same shot hash equal. Conditioning is kept as given."""
+        from .models import get_model, nearest_frame_count, snap_size
+
+        info = get_model(model)
+        if (width is None) != (height is None):
+            raise ValueError("give both width and height, or neither")
+        if width is None or height is None:
+            width, height = info.default_size.width, info.default_size.height
+        else:
+            width, height = snap_size(info, width, height)
+        frames = info.default_frames if num_frames is None else nearest_frame_count(info, frames=num_frames)
+        return cls(
+            model=info.id,
+            prompt=prompt,
+            negative_prompt=info.default_negative_prompt if negative_prompt is None else negative_prompt,
+            seed=seed,
+            width=width,
+            height=height,
+            num_frames=frames,
+            steps=info.default_steps if steps is None else steps,
+            guidance=info.default_guidance if guidance is None else guidance,
+            first_image=first_image,  # type: ignore[arg-type]  # made a str in __post_init__
+            last_image=last_image,  # type: ignore[arg-type]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> JobSpec:
+        if not isinstance(data, Mapping):
+            raise TypeError(f"a job spec is a JSON object, got {type(data).__name__}")
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"unknown job spec field(s): {', '.join(unknown)}")
+        required = {f.name for f in fields(cls) if f.default is MISSING}
+        missing = sorted(n for n in required if n not in data)
+        if missing:
+            raise ValueError(f"job spec lacks {', '.join(missing)}")
+        return cls(**data)
+
+    def to_request(self) -> Any:
+        """The backend's :class:`generation.request.GenerationRequest` for this spec."""
+        from .request import GenerationRequest
+
+        return GenerationRequest(
+            model=self.model,
+            prompt=self.prompt,
+            negative_prompt=self.negative_prompt,
+            seed=self.seed,
+            width=self.width,
+            height=self.height,
+            num_frames=self.num_frames,
+            steps=self.steps,
+            guidance=self.guidance,
+            first_image=self.first_image,
+            last_image=self.last_image,
+        )
+
+    # -- hashing ------------------------------------------------------------------------------------------------
+    def hash_document(self) -> dict[str, Any]:
+        """What the content hash covers: the spec with images as content hashes, plus the model's revision.
+
+        Fields added to JobSpec later must be left out of this document while at their default value, so the
+        hashes of existing outputs stay valid.
+        """
+        doc: dict[str, Any] = {"format": HASH_FORMAT, "model_revision": model_revision(self.model)}
+        for name, value in self.to_dict().items():
+            if name in ("first_image", "last_image"):
+                value = None if value is None else {"sha256": file_sha256(value)}
+            doc[name] = value
+        return doc
+
+    def content_hash(self) -> str:
+        """sha256 (hex) of the canonical JSON of :meth:`hash_document`. Reads the conditioning images."""
+        canonical = json.dumps(self.hash_document(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def model_revision(model_id: str) -> str | None:
+    """The revision that goes into a job's hash: the registry's pinned revision, the built-in test model's recipe,
+    or None (an unpinned model: whatever snapshot is installed; the sidecar records which one was used)."""
+    from .models import UnknownModel, get_model
+
+    try:
+        info = get_model(model_id)
+    except UnknownModel:
+        return None
+    if info.is_test_model:
+        from .testing.tiny import tiny_model_revision
+
+        return tiny_model_revision(info.id)
+    return info.revision
+
+
+_file_hash_cache: dict[tuple[str, int, int, int], str] = {}
+_file_hash_lock = threading.Lock()
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """sha256 of a file's bytes (memoised on path, size, mtime and inode). A missing file is a ``bad_request``."""
+    p = os.path.abspath(os.fspath(path))
+    try:
+        st = os.stat(p)
+    except OSError as exc:
+        raise GenerationError(f"conditioning image not found: {p} ({exc.strerror})", kind="bad_request") from None
+    key = (p, st.st_size, st.st_mtime_ns, st.st_ino)
+    with _file_hash_lock:
+        known = _file_hash_cache.get(key)
+    if known is not None:
+        return known
+    h = hashlib.sha256()
+    try:
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise GenerationError(f"cannot read conditioning image {p}: {exc.strerror}", kind="bad_request") from None
+    digest = h.hexdigest()
+    with _file_hash_lock:
+        if len(_file_hash_cache) > 4096:
+            _file_hash_cache.clear()
+        _file_hash_cache[key] = digest
+    return digest
+
+
+def output_path_for(output_dir: str | os.PathLike[str], content_hash: str, job_id: str | None = None) -> Path:
+    """``<output_dir>/<hash[:2]>/<hash>.mp4``, or ``<hash>-<job id[:8]>.mp4`` for a forced re-run."""
+    name = content_hash if job_id is None else f"{content_hash}-{job_id[:8]}"
+    return Path(os.path.abspath(os.fspath(output_dir))) / content_hash[:2] / f"{name}.mp4"
+
+
+def _take_exists(video: str | os.PathLike[str] | None) -> bool:
+    """A complete take: the video and, beside it, its sidecar (written last)."""
+    if not video:
+        return False
+    v = Path(video)
+    return v.is_file() and v.with_suffix(".json").is_file()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Jobs
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINAL_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED})
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job as stored. ``progress`` is 0..1; ``message`` one line (the error, a note, or what is happening);
+    ``error_kind``/``hint`` come from :class:`generation.errors.GenerationError` when it failed; ``output`` is the
+    video path (where it will be written while queued or running); ``result`` holds the worker's report (mode,
+    notes, timings, sidecar path). Times are Unix seconds. ``attempts`` counts the times it was started."""
+
+    id: str
+    spec: JobSpec
+    hash: str
+    state: JobState
+    priority: int
+    order: float
+    progress: float
+    message: str
+    error_kind: str | None
+    hint: str
+    output: str | None
+    result: dict[str, Any]
+    cached: bool
+    attempts: int
+    cancel_requested: bool
+    owner: str | None
+    created: float
+    started: float | None
+    finished: float | None
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def sidecar(self) -> Path | None:
+        return None if not self.output else Path(self.output).with_suffix(".json")
+
+    @property
+    def mode(self) -> str | None:
+        return self.result.get("mode")
+
+
+class StoreError(RuntimeError):
+    """The job store cannot be opened or used (newer schema, damaged file, locked past the timeout)."""
+
+
+class JobNotFound(KeyError):  # noqa: N818 - reads as what happened
+    def __str__(self) -> str:
+        return f"no job {self.args[0]!r} in the job store"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Schema and migrations
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Takes the store from ``version - 1`` to ``version``. ``apply`` runs inside one transaction."""
+
+    version: int
+    description: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _v1_jobs(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            hash TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+            priority INTEGER NOT NULL DEFAULT 0,
+            seq REAL NOT NULL,
+            progress REAL NOT NULL DEFAULT 0,
+            message TEXT NOT NULL DEFAULT '',
+            error_kind TEXT,
+            hint TEXT NOT NULL DEFAULT '',
+            output TEXT,
+            result TEXT NOT NULL DEFAULT '{}',
+            cached INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            owner TEXT,
+            heartbeat REAL,
+            created REAL NOT NULL,
+            started REAL,
+            finished REAL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX jobs_by_hash ON jobs (hash, state)")
+    conn.execute("CREATE INDEX jobs_queue ON jobs (state, priority DESC, seq)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "jobs table", _v1_jobs),)
+
+
+def _latest_version() -> int:
+    return MIGRATIONS[-1].version if MIGRATIONS else 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The store
+# ---------------------------------------------------------------------------------------------------------------
+
+_HOST = socket.gethostname()
+_open_owners: set[str] = set()  # owner tokens of the stores open in this process (a live pid may hold dead ones)
+_open_owners_lock = threading.Lock()
+
+
+def _pid_alive(pid: int) -> bool:
+    """True if ``pid`` runs (a zombie counts as gone)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True  # no /proc (macOS): os.kill said it exists
+
+
+def _owner_alive(owner: str | None, heartbeat: float | None, now: float) -> bool:
+    if not owner:
+        return False
+    host, _, rest = owner.partition("/")
+    pid_text, _, _token = rest.partition("/")
+    if host != _HOST:
+        return heartbeat is not None and now - heartbeat < _STALE_HEARTBEAT_S
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        with _open_owners_lock:
+            return owner in _open_owners
+    return _pid_alive(pid)
+
+
+_COLUMNS = (
+    "id, hash, spec, state, priority, seq, progress, message, error_kind, hint, output, result, cached, attempts, "
+    "cancel_requested, owner, heartbeat, created, started, finished"
+)
+
+
+class JobStore:
+    """The persistent job queue and cache index. Thread-safe (one connection behind a lock); several processes
+    may open the same file. ``owner`` identifies this store object as a runner of jobs (``host/pid/token``)."""
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.owner = f"{_HOST}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
+        self._lock = threading.RLock()
+        self._closed = False
+        try:
+            self._conn = sqlite3.connect(
+                str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the job store {self.path}: {exc}") from None
+        self._conn.row_factory = sqlite3.Row
+        try:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":  # pragma: no cover - a filesystem without shared memory
+                raise StoreError(f"the job store {self.path} cannot use WAL mode (got {mode})")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise StoreError(f"the job store {self.path} is unusable: {exc}") from None
+        except BaseException:
+            self._conn.close()
+            raise
+        with _open_owners_lock:
+            _open_owners.add(self.owner)
+
+    # -- plumbing -----------------------------------------------------------------------------------------------
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            with _open_owners_lock:
+                _open_owners.discard(self.owner)
+            self._conn.close()
+
+    def __enter__(self) -> JobStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so two processes never interleave."""
+        with self._lock:
+            if self._closed:
+                raise StoreError("the job store is closed")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            if self._closed:
+                raise StoreError("the job store is closed")
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def schema_version(self) -> int:
+        with self._lock:
+            return self._version(self._conn)
+
+    @staticmethod
+    def _version(conn: sqlite3.Connection) -> int:
+        has_table = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        ).fetchone()
+        if not has_table:
+            return 0
+        row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def _migrate(self) -> None:
+        migrations = MIGRATIONS
+        latest = _latest_version()
+        versions = [m.version for m in migrations]
+        if versions != list(range(1, len(versions) + 1)):
+            raise StoreError(f"job store migrations must be numbered 1..n, got {versions}")
+        current = self._version(self._conn)
+        if current > latest:
+            raise StoreError(
+                f"the job store {self.path} was made by a newer PromptCut (schema {current}, this one knows "
+                f"{latest}); update PromptCut or use another store"
+            )
+        if current == latest:
+            return
+        if current > 0:  # back the store up before changing an existing one
+            backup = self.path.with_name(f"{self.path.name}.v{current}.bak")
+            dest = sqlite3.connect(str(backup))
+            try:
+                self._conn.backup(dest)
+            finally:
+                dest.close()
+        with self._write() as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version INTEGER PRIMARY KEY, applied REAL NOT NULL, description TEXT NOT NULL)"
+            )
+            current = self._version(conn)  # another process may have migrated while we waited for the lock
+            if current > latest:
+                raise StoreError(f"the job store {self.path} was made by a newer PromptCut (schema {current})")
+            for m in migrations[current:]:
+                m.apply(conn)
+                conn.execute(
+                    "INSERT INTO schema_version (version, applied, description) VALUES (?, ?, ?)",
+                    (m.version, time.time(), m.description),
+                )
+
+    @staticmethod
+    def _job(row: sqlite3.Row) -> Job:
+        return Job(
+            id=row["id"],
+            spec=JobSpec.from_dict(json.loads(row["spec"])),
+            hash=row["hash"],
+            state=JobState(row["state"]),
+            priority=int(row["priority"]),
+            order=float(row["seq"]),
+            progress=float(row["progress"]),
+            message=row["message"],
+            error_kind=row["error_kind"],
+            hint=row["hint"],
+            output=row["output"],
+            result=json.loads(row["result"] or "{}"),
+            cached=bool(row["cached"]),
+            attempts=int(row["attempts"]),
+            cancel_requested=bool(row["cancel_requested"]),
+            owner=row["owner"],
+            created=float(row["created"]),
+            started=row["started"],
+            finished=row["finished"],
+        )
+
+    def _get(self, conn: sqlite3.Connection, job_id: str) -> Job:
+        row = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise JobNotFound(job_id)
+        return self._job(row)
+
+    # -- reading ------------------------------------------------------------------------------------------------
+    def get(self, job_id: str) -> Job:
+        with self._lock:
+            return self._get(self._conn, job_id)
+
+    def find(self, job_id: str) -> Job | None:
+        try:
+            return self.get(job_id)
+        except JobNotFound:
+            return None
+
+    def list(self, states: Iterable[JobState | str] | None = None) -> list[Job]:
+        """Jobs in queue order: running, then queued (priority, then order), then finished (newest first)."""
+        sql = f"SELECT {_COLUMNS} FROM jobs"
+        params: list[Any] = []
+        if states is not None:
+            wanted = [JobState(s).value for s in states]
+            if not wanted:
+                return []
+            sql += f" WHERE state IN ({', '.join('?' * len(wanted))})"
+            params = wanted
+        sql += (
+            " ORDER BY CASE state WHEN 'running' THEN 0 WHEN 'queued' THEN 1 ELSE 2 END,"
+            " CASE WHEN state IN ('running', 'queued') THEN -priority ELSE 0 END,"
+            " CASE WHEN state IN ('running', 'queued') THEN seq ELSE -COALESCE(finished, created) END"
+        )
+        return [self._job(r) for r in self._read(sql, params)]
+
+    def next_queued(self) -> Job | None:
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM jobs WHERE state = 'queued' ORDER BY priority DESC, seq LIMIT 1"
+        )
+        return self._job(rows[0]) if rows else None
+
+    def count(self, state: JobState | str, *, owner: str | None = None) -> int:
+        sql, params = "SELECT COUNT(*) FROM jobs WHERE state = ?", [JobState(state).value]
+        if owner is not None:
+            sql += " AND owner = ?"
+            params.append(owner)
+        return int(self._read(sql, params)[0][0])
+
+    # -- submitting ---------------------------------------------------------------------------------------------
+    def submit(
+        self,
+        spec: JobSpec,
+        output_dir: str | os.PathLike[str],
+        *,
+        no_cache: bool = False,
+        priority: int = 0,
+    ) -> Job:
+        """Persist a job for ``spec`` and return it.
+
+        Without ``no_cache``: an earlier DONE job with the same hash whose take still exists is returned as is
+        (the cache); a take at the content-addressed path without a job (cleared, or made from another store)
+        becomes a new DONE job marked ``cached``; an identical job already queued or running is returned instead
+        of a duplicate. Otherwise a new QUEUED job.
+        """
+        if not isinstance(spec, JobSpec):
+            raise TypeError(f"submit takes a JobSpec, got {type(spec).__name__}")
+        content_hash = spec.content_hash()  # reads the images: outside the write lock
+        canonical = output_path_for(output_dir, content_hash)
+        now = time.time()
+        with self._write() as conn:
+            if not no_cache:
+                rows = conn.execute(
+                    f"SELECT {_COLUMNS} FROM jobs WHERE hash = ? AND state = 'done' ORDER BY finished DESC",
+                    (content_hash,),
+                ).fetchall()
+                for row in rows:
+                    if _take_exists(row["output"]):
+                        return self._job(row)
+                if _take_exists(canonical):
+                    return self._insert(
+                        conn, spec, content_hash, canonical, JobState.DONE, priority, now,
+                        cached=True, result=_result_from_sidecar(canonical),
+                    )
+                row = conn.execute(
+                    f"SELECT {_COLUMNS} FROM jobs WHERE hash = ? AND state IN ('queued', 'running') "
+                    "ORDER BY created LIMIT 1",
+                    (content_hash,),
+                ).fetchone()
+                if row is not None:
+                    if priority > row["priority"]:
+                        conn.execute("UPDATE jobs SET priority = ? WHERE id = ?", (priority, row["id"]))
+                        return self._get(conn, row["id"])
+                    return self._job(row)
+            job_id = uuid.uuid4().hex
+            output = canonical
+            taken = conn.execute(
+                "SELECT 1 FROM jobs WHERE output = ? AND state IN ('queued', 'running', 'done') LIMIT 1",
+                (str(canonical),),
+            ).fetchone()
+            if taken is not None or canonical.exists():
+                output = output_path_for(output_dir, content_hash, job_id)
+            return self._insert(conn, spec, content_hash, output, JobState.QUEUED, priority, now, job_id=job_id)
+
+    def _insert(
+        self,
+        conn: sqlite3.Connection,
+        spec: JobSpec,
+        content_hash: str,
+        output: Path,
+        state: JobState,
+        priority: int,
+        now: float,
+        *,
+        job_id: str | None = None,
+        cached: bool = False,
+        result: Mapping[str, Any] | None = None,
+    ) -> Job:
+        job_id = job_id or uuid.uuid4().hex
+        seq = float(conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs").fetchone()[0])
+        done = state is JobState.DONE
+        conn.execute(
+            "INSERT INTO jobs (id, hash, spec, state, priority, seq, progress, output, result, cached, created, "
+            "finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                job_id,
+                content_hash,
+                json.dumps(spec.to_dict(), sort_keys=True),
+                state.value,
+                int(priority),
+                seq,
+                1.0 if done else 0.0,
+                str(output),
+                json.dumps(dict(result or {})),
+                int(cached),
+                now,
+                now if done else None,
+            ),
+        )
+        return self._get(conn, job_id)
+
+    # -- running ------------------------------------------------------------------------------------------------
+    def claim_next(self, owner: str | None = None) -> Job | None:
+        """Atomically take the next queued job (priority, then order) and mark it RUNNING for ``owner``
+        (this store's owner by default); ``attempts`` goes up by one. None when nothing is queued."""
+        if self.next_queued() is None:  # cheap read first: an idle runner polls this
+            return None
+        owner = owner or self.owner
+        now = time.time()
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT id FROM jobs WHERE state = 'queued' ORDER BY priority DESC, seq LIMIT 1"
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute(
+                "UPDATE jobs SET state = 'running', owner = ?, heartbeat = ?, started = ?, finished = NULL, "
+                "attempts = attempts + 1, progress = 0, message = 'waiting for the generator', error_kind = NULL, "
+                "hint = '', cancel_requested = 0 WHERE id = ?",
+                (owner, now, now, row["id"]),
+            )
+            return self._get(conn, row["id"])
+
+    def set_running(self, job_id: str, *, owner: str | None = None) -> Job:
+        """Mark one queued job RUNNING (``claim_next`` is the usual way in)."""
+        now = time.time()
+        with self._write() as conn:
+            job = self._get(conn, job_id)
+            if job.state is not JobState.QUEUED:
+                raise StoreError(f"job {job_id} is {job.state}, not queued")
+            conn.execute(
+                "UPDATE jobs SET state = 'running', owner = ?, heartbeat = ?, started = ?, attempts = attempts + 1, "
+                "progress = 0, message = '', cancel_requested = 0 WHERE id = ?",
+                (owner or self.owner, now, now, job_id),
+            )
+            return self._get(conn, job_id)
+
+    def set_progress(self, job_id: str, fraction: float, message: str = "") -> None:
+        fraction = min(1.0, max(0.0, float(fraction)))
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE jobs SET progress = ?, message = ?, heartbeat = ? WHERE id = ? AND state = 'running'",
+                (fraction, _one_line(message), time.time(), job_id),
+            )
+
+    def set_done(self, job_id: str, output: str | os.PathLike[str], *, result: Mapping[str, Any] | None = None,
+                 message: str = "") -> Job:
+        return self._finish(job_id, JobState.DONE, message, output=os.fspath(output), result=result)
+
+    def set_failed(self, job_id: str, message: str, *, kind: str = "pipeline", hint: str = "",
+                   result: Mapping[str, Any] | None = None) -> Job:
+        return self._finish(job_id, JobState.FAILED, message, kind=kind, hint=hint, result=result)
+
+    def set_cancelled(self, job_id: str, message: str = "cancelled") -> Job:
+        return self._finish(job_id, JobState.CANCELLED, message)
+
+    def _finish(self, job_id: str, state: JobState, message: str, *, output: str | None = None,
+                kind: str | None = None, hint: str = "", result: Mapping[str, Any] | None = None) -> Job:
+        now = time.time()
+        with self._write() as conn:
+            job = self._get(conn, job_id)
+            if job.is_final:
+                return job  # a late report (the job was cancelled or finished elsewhere): keep the first word
+            merged = {**job.result, **dict(result or {})}
+            conn.execute(
+                "UPDATE jobs SET state = ?, message = ?, error_kind = ?, hint = ?, output = COALESCE(?, output), "
+                "result = ?, progress = CASE WHEN ? = 'done' THEN 1.0 ELSE progress END, finished = ?, owner = NULL, "
+                "heartbeat = NULL WHERE id = ?",
+                (state.value, _one_line(message), kind, _one_line(hint), output, json.dumps(merged), state.value,
+                 now, job_id),
+            )
+            return self._get(conn, job_id)
+
+    def requeue(self, job_id: str, message: str = "", *, count_attempt: bool = True) -> Job:
+        """Put a RUNNING job back in the queue. ``count_attempt=False`` gives its attempt back (the job did not
+        fail: the client closed, say)."""
+        with self._write() as conn:
+            job = self._get(conn, job_id)
+            if job.state is not JobState.RUNNING:
+                return job
+            conn.execute(
+                "UPDATE jobs SET state = 'queued', owner = NULL, heartbeat = NULL, progress = 0, message = ?, "
+                "attempts = MAX(0, attempts - ?) WHERE id = ?",
+                (_one_line(message), 0 if count_attempt else 1, job_id),
+            )
+            return self._get(conn, job_id)
+
+    def requeue_interrupted(self) -> list[str]:
+        """Jobs left RUNNING by a process that is gone go back to QUEUED (ids returned). Their attempts stand,
+        so a job that keeps taking its runner down still ends up failed."""
+        now = time.time()
+        with self._write() as conn:
+            rows = conn.execute("SELECT id, owner, heartbeat FROM jobs WHERE state = 'running'").fetchall()
+            gone = [r["id"] for r in rows if not _owner_alive(r["owner"], r["heartbeat"], now)]
+            for job_id in gone:
+                conn.execute(
+                    "UPDATE jobs SET state = 'queued', owner = NULL, heartbeat = NULL, progress = 0, "
+                    "message = 'interrupted; queued again' WHERE id = ?",
+                    (job_id,),
+                )
+            return gone
+
+    # -- managing -----------------------------------------------------------------------------------------------
+    def cancel(self, job_id: str) -> Job:
+        """A queued job is cancelled at once; a running one is marked ``cancel_requested`` (its runner stops it
+        between steps and reports); a finished one is left as it is."""
+        with self._write() as conn:
+            job = self._get(conn, job_id)
+            if job.state is JobState.QUEUED:
+                conn.execute(
+                    "UPDATE jobs SET state = 'cancelled', message = 'cancelled', finished = ? WHERE id = ?",
+                    (time.time(), job_id),
+                )
+            elif job.state is JobState.RUNNING:
+                conn.execute("UPDATE jobs SET cancel_requested = 1, message = 'cancelling' WHERE id = ?", (job_id,))
+            return self._get(conn, job_id)
+
+    def retry(self, job_id: str) -> Job:
+        """A failed or cancelled job goes back to the queue (end of its priority), attempts reset."""
+        with self._write() as conn:
+            job = self._get(conn, job_id)
+            if job.state not in (JobState.FAILED, JobState.CANCELLED):
+                raise StoreError(f"only failed or cancelled jobs can be retried; job {job_id} is {job.state}")
+            seq = float(conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs").fetchone()[0])
+            conn.execute(
+                "UPDATE jobs SET state = 'queued', seq = ?, attempts = 0, progress = 0, message = '', "
+                "error_kind = NULL, hint = '', cancel_requested = 0, started = NULL, finished = NULL WHERE id = ?",
+                (seq, job_id),
+            )
+            return self._get(conn, job_id)
+
+    def reorder(self, job_id: str, *, priority: int | None = None, before: str | None = None) -> Job:
+        """Change a queued job's place: a new ``priority`` (higher runs first) and/or just ``before`` another
+        queued job (taking that job's priority)."""
+        with self._write() as conn:
+            job = self._get(conn, job_id)
+            if job.state is not JobState.QUEUED:
+                raise StoreError(f"only queued jobs can be reordered; job {job_id} is {job.state}")
+            new_priority = job.priority if priority is None else int(priority)
+            seq = job.order
+            if before is not None:
+                other = self._get(conn, before)
+                if other.state is not JobState.QUEUED:
+                    raise StoreError(f"job {before} is {other.state}, not queued")
+                new_priority = other.priority if priority is None else new_priority
+                prev = conn.execute(
+                    "SELECT MAX(seq) FROM jobs WHERE state = 'queued' AND priority = ? AND seq < ? AND id != ?",
+                    (new_priority, other.order, job_id),
+                ).fetchone()[0]
+                seq = (other.order - 1.0) if prev is None else (prev + other.order) / 2.0
+            conn.execute("UPDATE jobs SET priority = ?, seq = ? WHERE id = ?", (new_priority, seq, job_id))
+            return self._get(conn, job_id)
+
+    def clear_finished(self, *, states: Iterable[JobState | str] = FINAL_STATES,
+                       older_than: float | None = None) -> int:
+        """Delete finished jobs (their files stay: a take at its content address is still found by ``submit``).
+        ``older_than``: only jobs finished more than that many seconds ago. Returns how many went."""
+        wanted = sorted({JobState(s).value for s in states} & {s.value for s in FINAL_STATES})
+        if not wanted:
+            return 0
+        sql = f"DELETE FROM jobs WHERE state IN ({', '.join('?' * len(wanted))})"
+        params: list[Any] = list(wanted)
+        if older_than is not None:
+            sql += " AND COALESCE(finished, created) < ?"
+            params.append(time.time() - older_than)
+        with self._write() as conn:
+            return conn.execute(sql, params).rowcount
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _result_from_sidecar(video: Path) -> dict[str, Any]:
+    """What the DONE job of a take found on disk reports: mode, notes and timings from its sidecar."""
+    try:
+        meta = json.loads(video.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"sidecar": str(video.with_suffix(".json"))}
+    out: dict[str, Any] = {"sidecar": str(video.with_suffix(".json"))}
+    if isinstance(meta, dict):
+        for key in ("mode", "notes", "timings"):
+            if key in meta:
+                out[key] = meta[key]
+    return out

@@ -1,0 +1,423 @@
+"""The generator worker: its own process that keeps a diffusers backend warm and runs one job at a time.
+
+Start it as ``python -m generation.worker [--parent-pid PID] [--models-dir DIR]`` with pipes on stdin and
+stdout (``generation.client`` does this: a spawned process, never a fork, since CUDA does not survive a fork).
+
+Protocol (version 1)
+--------------------
+Both directions carry UTF-8 JSON, one object per line (``\\n``-terminated). stdout carries protocol lines
+only: anything libraries print goes to stderr (the worker moves fd 1 onto fd 2 at start and writes the protocol
+to a private copy of the original stdout), which the client sends to a log file.
+
+Commands (client -> worker, on stdin)::
+
+    {"cmd": "submit", "job": ID, "spec": {JobSpec fields}, "output": "/abs/path.mp4", "hash": HEX (optional)}
+    {"cmd": "cancel", "job": ID}
+    {"cmd": "ping"}
+    {"cmd": "shutdown"}
+
+``submit`` queues the job (the client sends one at a time; more wait in order). When ``hash`` is given it must
+equal the spec's content hash *now*: a conditioning image changed since queueing fails the job rather than
+filing the new shot under the old hash. ``cancel`` stops the running job between denoising steps, or drops a
+waiting one; either way a ``cancelled`` event follows (nothing for a job the worker no longer has).
+``shutdown`` cancels what runs and exits with status 0.
+
+Events (worker -> client, on stdout)::
+
+    {"event": "ready", "pid": N, "protocol": 1, "device": "cuda:0", "startup_s": S}
+    {"event": "started", "job": ID}
+    {"event": "progress", "job": ID, "fraction": F, "step": I, "steps": N, "stage": STAGE, "eta_s": S|null}
+    {"event": "done", "job": ID, "output": PATH, "sidecar": PATH, "mode": MODE, "notes": [...],
+     "timings": {...}, "revision": R, "pipeline_class": C}
+    {"event": "error", "job": ID|null, "kind": KIND, "message": ONE LINE, "hint": ONE LINE, "fix": {...}}
+    {"event": "cancelled", "job": ID}
+    {"event": "pong"}
+
+``stage`` is ``loading``, ``denoising``, ``decoding`` or ``encoding``; ``fraction`` runs 0..1 over the whole
+job. ``kind`` is a :class:`generation.errors.GenerationError` kind (``out_of_memory``, ``model_missing``,
+``bad_request``, ``pipeline``, ``write``, ...), ``internal`` for an unexpected exception (its traceback goes to
+stderr) or ``protocol`` for a line the worker could not use (``job`` is then null when unknown). A job's
+failure is an event, never the worker's exit; after a CUDA out-of-memory error the next job runs normally.
+
+Lifetime: the worker exits when stdin reaches EOF, on ``shutdown``, and when its parent dies (the parent pid is
+polled twice a second; on Linux ``PR_SET_PDEATHSIG`` also delivers SIGTERM at once). It ignores SIGINT: a
+Ctrl-C in the terminal is the client's to handle.
+
+Test hook: with ``PROMPTCUT_TEST_FAIL_OOM_ONCE=1`` in its environment the worker raises
+``torch.OutOfMemoryError`` from inside the first denoising step of its first job (through the backend's step
+callback, where a real CUDA OOM surfaces). Inert unless set; for tests only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+import traceback
+from typing import IO, Any
+
+PROTOCOL_VERSION = 1
+FAIL_OOM_ONCE_ENV = "PROMPTCUT_TEST_FAIL_OOM_ONCE"
+_PARENT_POLL_S = 0.5
+
+log = logging.getLogger("promptcut.worker")
+
+
+class Protocol:
+    """Writes events, one JSON line each, to the protocol stream; safe from several threads."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def send(self, event: str, **fields: Any) -> None:
+        line = json.dumps({"event": event, **fields}, default=str, ensure_ascii=False)
+        with self._lock:
+            try:
+                self._stream.write(line + "\n")
+                self._stream.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                # The reader is gone: so is our reason to live.
+                os._exit(0)
+
+
+def _one_line(text: object, limit: int = 400) -> str:
+    s = " ".join(str(text).split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def take_stdout() -> IO[str]:
+    """Keep the real stdout for the protocol and point fd 1 (and ``sys.stdout``) at stderr."""
+    sys.stdout.flush()
+    proto_fd = os.dup(1)  # not inheritable: ffmpeg and friends never see it
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return os.fdopen(proto_fd, "w", encoding="utf-8", newline="\n", buffering=1)
+
+
+def set_parent_death_signal(sig: int = signal.SIGTERM) -> bool:
+    """Linux: ask the kernel to send ``sig`` when the parent goes. False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        return libc.prctl(pr_set_pdeathsig, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):  # pragma: no cover - exotic libc
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def watch_parent(parent_pid: int | None, interval: float = _PARENT_POLL_S) -> threading.Thread:
+    """A daemon thread that ends this process when the parent dies (re-parented, or its pid gone)."""
+    original_ppid = os.getppid()
+
+    def watch() -> None:
+        while True:
+            orphaned = os.getppid() != original_ppid
+            if parent_pid is not None and not orphaned:
+                orphaned = not _pid_alive(parent_pid)
+            if orphaned:
+                print("promptcut worker: parent process gone; exiting", file=sys.stderr, flush=True)
+                os._exit(3)
+            time.sleep(interval)
+
+    t = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    t.start()
+    return t
+
+
+class Worker:
+    """Reads commands (a stdin thread), runs jobs one at a time (the main thread), reports events."""
+
+    def __init__(self, proto: Protocol, *, models_dir: str | None = None) -> None:
+        self.proto = proto
+        self.models_dir = models_dir
+        self._jobs: queue.Queue[tuple[str, dict[str, Any], str, str | None] | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._current: str | None = None
+        self._cancel = threading.Event()
+        self._waiting: set[str] = set()  # submitted, not started
+        self._dropped: set[str] = set()  # cancelled while waiting
+        self._stopping = False
+        self._fail_oom_once = os.environ.get(FAIL_OOM_ONCE_ENV) == "1"
+        self.backend: Any = None
+
+    # -- commands (stdin thread) ---------------------------------------------------------------------------------
+    def read_commands(self, stream: IO[bytes]) -> None:
+        try:
+            for raw in stream:
+                self.handle_line(raw)
+        except (OSError, ValueError):  # pragma: no cover - stdin torn down
+            pass
+        self.stop()  # EOF: the client is gone or done with us
+
+    def handle_line(self, raw: bytes | str) -> None:
+        try:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError:
+            self._protocol_error(None, "a command line that is not UTF-8")
+            return
+        text = text.strip()
+        if not text:
+            return
+        try:
+            msg = json.loads(text)
+        except ValueError:
+            self._protocol_error(None, f"not a JSON line: {text[:80]!r}")
+            return
+        if not isinstance(msg, dict):
+            self._protocol_error(None, f"a command must be a JSON object, got {type(msg).__name__}")
+            return
+        cmd = msg.get("cmd")
+        job = msg.get("job")
+        job = job if isinstance(job, str) and job else None
+        if cmd == "submit":
+            spec, output = msg.get("spec"), msg.get("output")
+            if job is None or not isinstance(spec, dict) or not isinstance(output, str) or not output:
+                self._protocol_error(job, "submit needs job (a string), spec (an object) and output (a path)")
+                return
+            expected = msg.get("hash")
+            with self._lock:
+                if self._stopping:
+                    return
+                self._waiting.add(job)
+            self._jobs.put((job, spec, output, expected if isinstance(expected, str) else None))
+        elif cmd == "cancel":
+            if job is None:
+                self._protocol_error(None, "cancel needs job (a string)")
+                return
+            self.cancel(job)
+        elif cmd == "ping":
+            self.proto.send("pong")
+        elif cmd == "shutdown":
+            self.stop()
+        else:
+            self._protocol_error(job, f"unknown command {cmd!r}; expected submit, cancel, ping or shutdown")
+
+    def _protocol_error(self, job: str | None, message: str) -> None:
+        self.proto.send("error", job=job, kind="protocol", message=_one_line(message), hint="", fix={})
+
+    def cancel(self, job: str) -> None:
+        with self._lock:
+            if job == self._current:
+                self._cancel.set()
+                return
+            if job in self._waiting:
+                self._waiting.discard(job)
+                self._dropped.add(job)
+            else:
+                return
+        self.proto.send("cancelled", job=job)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            self._cancel.set()
+        self._jobs.put(None)
+
+    # -- jobs (main thread) -------------------------------------------------------------------------------------
+    def start_backend(self) -> dict[str, Any]:
+        """Import torch/diffusers and make the backend, so that ``ready`` means warm imports."""
+        import diffusers  # noqa: F401 - imported now so the first job does not pay for it
+        import torch  # noqa: F401
+
+        from .backends.diffusers_backend import DiffusersBackend
+        from .backends.settings import BackendSettings
+
+        settings = BackendSettings.from_env(models_root=self.models_dir)
+        self.backend = DiffusersBackend(settings)
+        info: dict[str, Any] = {}
+        try:
+            info["device"] = str(self.backend.device)
+        except Exception as exc:  # noqa: BLE001 - reported; each job will fail with the same words
+            info["device"] = None
+            kind = getattr(exc, "kind", "internal")
+            self.proto.send("error", job=None, kind=kind, message=_one_line(exc), hint=getattr(exc, "hint", ""),
+                            fix={})
+        return info
+
+    def run(self) -> None:
+        while True:
+            item = self._jobs.get()
+            if item is None:
+                return
+            job, spec, output, expected = item
+            with self._lock:
+                self._waiting.discard(job)
+                if job in self._dropped:
+                    self._dropped.discard(job)
+                    continue
+                if self._stopping:
+                    return
+                self._current = job
+                self._cancel = threading.Event()
+                cancel = self._cancel
+            try:
+                self.run_job(job, spec, output, expected, cancel)
+            finally:
+                with self._lock:
+                    self._current = None
+
+    def run_job(self, job: str, spec_data: dict[str, Any], output: str, expected_hash: str | None,
+                cancel: threading.Event) -> None:
+        from .errors import Cancelled, GenerationError
+        from .jobs import JobSpec
+        from .writer import write_result
+
+        send = self.proto.send
+        try:
+            spec = JobSpec.from_dict(spec_data)
+            content_hash = spec.content_hash()
+        except GenerationError as exc:
+            send("error", job=job, kind=exc.kind, message=_one_line(exc.message), hint=_one_line(exc.hint), fix={})
+            return
+        except (TypeError, ValueError) as exc:
+            send("error", job=job, kind="bad_request", message=_one_line(f"bad job spec: {exc}"), hint="", fix={})
+            return
+        if expected_hash is not None and expected_hash != content_hash:
+            send("error", job=job, kind="bad_request",
+                 message="a conditioning image changed after the job was queued",
+                 hint="Submit the job again to generate from the images as they are now.", fix={})
+            return
+        send("started", job=job)
+        tracker = _ProgressTracker(send, job)
+
+        def on_progress(p: Any) -> None:
+            if self._fail_oom_once and p.phase == "denoising":
+                self._fail_oom_once = False
+                import torch
+
+                raise torch.OutOfMemoryError(
+                    f"CUDA out of memory. Tried to allocate 20.00 GiB (simulated by {FAIL_OOM_ONCE_ENV})"
+                )
+            tracker(p)
+
+        try:
+            result = self.backend.generate(spec.to_request(), progress=on_progress, cancel=cancel)
+            if cancel.is_set():
+                raise Cancelled("cancelled before writing")
+            tracker.encoding()
+            video, sidecar = write_result(
+                result, output, extra={"job": {"id": job, "spec_hash": content_hash, "spec": spec.to_dict()}}
+            )
+        except Cancelled:
+            send("cancelled", job=job)
+            return
+        except GenerationError as exc:
+            if exc.detail:
+                print(exc.detail, file=sys.stderr, flush=True)
+            send("error", job=job, kind=exc.kind, message=_one_line(exc.message), hint=_one_line(exc.hint),
+                 fix=exc.fix)
+            return
+        except Exception as exc:  # noqa: BLE001 - a job's failure is an event, never the worker's exit
+            traceback.print_exc(file=sys.stderr)
+            first = (str(exc).strip().splitlines() or [""])[0]
+            send("error", job=job, kind="internal", message=_one_line(f"{type(exc).__name__}: {first}"),
+                 hint="See the generator log for the traceback.", fix={})
+            return
+        send(
+            "done",
+            job=job,
+            output=str(video),
+            sidecar=str(sidecar),
+            mode=result.mode,
+            notes=list(result.notes),
+            timings=dict(result.timings),
+            revision=result.revision,
+            pipeline_class=result.pipeline_class,
+        )
+
+
+class _ProgressTracker:
+    """Backend progress -> ``progress`` events with one fraction over the whole job and an ETA."""
+
+    _LOADED, _DENOISED, _DECODED = 0.05, 0.85, 0.93
+
+    def __init__(self, send: Any, job: str) -> None:
+        self.send, self.job = send, job
+        self.since = time.perf_counter()  # the end of loading, once known
+        self.first: tuple[int, float] | None = None  # (step, time) of the first denoising report
+        self.steps = 0
+        self.last_step = 0
+
+    def __call__(self, p: Any) -> None:
+        now = time.perf_counter()
+        if p.phase == "loading":
+            if p.step:
+                self.since = now
+            fraction = self._LOADED if p.step else 0.0
+            self.send("progress", job=self.job, fraction=fraction, step=0, steps=0, stage="loading", eta_s=None)
+        elif p.phase == "denoising":
+            self.steps, self.last_step = p.total, p.step
+            if self.first is None:
+                self.first = (p.step, now)
+                per_step = (now - self.since) / p.step if p.step else None  # includes prompt encoding
+            else:
+                s0, t0 = self.first
+                per_step = (now - t0) / (p.step - s0) if p.step > s0 else None
+            eta = None if per_step is None else round(per_step * max(0, p.total - p.step), 3)
+            done = p.step / p.total if p.total else 0.0
+            fraction = self._LOADED + (self._DENOISED - self._LOADED) * done
+            self.send("progress", job=self.job, fraction=round(fraction, 4), step=p.step, steps=p.total,
+                      stage="denoising", eta_s=eta)
+        elif p.phase == "decoding":
+            self.send("progress", job=self.job, fraction=self._DENOISED, step=p.step, steps=p.total,
+                      stage="decoding", eta_s=None)
+
+    def encoding(self) -> None:
+        self.send("progress", job=self.job, fraction=self._DECODED, step=self.last_step, steps=self.steps,
+                  stage="encoding", eta_s=None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generation.worker", description=__doc__.splitlines()[0])
+    parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process is gone")
+    parser.add_argument("--models-dir", default=None, help="the models folder (else $PROMPTCUT_MODELS)")
+    parser.add_argument("--no-pdeathsig", action="store_true", help="tests: rely on polling the parent only")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    proto = Protocol(take_stdout())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s worker %(message)s")
+    if not args.no_pdeathsig:
+        set_parent_death_signal()
+    parent = args.parent_pid
+    if parent is not None and not _pid_alive(parent):
+        return 3  # the parent died before we got here
+    watch_parent(parent)
+
+    worker = Worker(proto, models_dir=args.models_dir)
+    reader = threading.Thread(target=worker.read_commands, args=(sys.stdin.buffer,), name="commands", daemon=True)
+    reader.start()
+    info = worker.start_backend()
+    startup_s = round(time.perf_counter() - started, 3)
+    proto.send("ready", pid=os.getpid(), protocol=PROTOCOL_VERSION, startup_s=startup_s, **info)
+    worker.run()
+    return 0
+
+
+if __name__ == "__main__":
+    code = main()
+    # Leave at once: the command thread is blocked reading stdin, and interpreter finalisation with such a
+    # daemon thread can abort. Everything worth keeping has been flushed.
+    sys.stderr.flush()
+    os._exit(code)

@@ -1,0 +1,41 @@
+"""Fixtures for the generation glue: a hermetic generator environment and colour media made once.
+
+Every model and cache lookup points at session temp folders (no hub, no user cache); the tiny test models are
+built there on first use by whoever needs them (a worker process or the planner's checks).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from editor.media import synth
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hermetic_env(tmp_path_factory):
+    root = tmp_path_factory.mktemp("generate-env")
+    env = {
+        "PROMPTCUT_MODELS": str(root / "models"),
+        "XDG_CACHE_HOME": str(root / "xdg-cache"),
+        "HF_HUB_CACHE": str(root / "hf-cache"),
+        "HF_HUB_OFFLINE": "1",
+        "PROMPTCUT_DEVICE": "cpu",
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        yield env
+
+
+@pytest.fixture(scope="session")
+def colours(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("generate-media")
+    return {
+        "red": synth.color_clip(d / "red.mp4", "red", 1.0, size=(160, 90), tone_hz=None),
+        "blue": synth.color_clip(d / "blue.mp4", "blue", 1.0, size=(160, 90), tone_hz=None),
+        "green": synth.color_clip(d / "green.mp4", "green", 1.0, size=(160, 90), tone_hz=None),
+        "yellow_png": synth.still(d / "yellow.png", "yellow", size=(64, 64)),
+        "rot_cw": synth.rotated_clip(d / "rotm90.mp4", 1.0, rotation=-90),
+    }
