@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .jobs import Job, JobNotFound, JobSpec, JobState, JobStore
+from .models import get_model
 
 __all__ = ["DEFAULT_MAX_ATTEMPTS", "Event", "GeneratorClient"]
 
@@ -71,11 +72,16 @@ class _Worker:
     proc: subprocess.Popen[bytes]
     generation: int
     spawned_at: float
+    log_offset: int = 0  # where its stderr starts in the log
     ready_at: float | None = None
 
 
 class GeneratorClient:
     """Submit jobs, cancel them, follow them. Thread-safe.
+
+    Attributes worth reading: ``store`` (the :class:`JobStore`), ``worker_pid`` (None until a job needs the
+    worker), ``worker_starts``, ``last_startup_s`` (spawn to ``ready``), ``requeued_on_start`` (jobs this client
+    took back from a runner that was gone), ``max_attempts``.
 
     ``store_path``: the SQLite job store (shared with other clients). ``output_dir``: where takes are written
     (content-addressed). ``models_dir``: the models folder for the worker (else ``$PROMPTCUT_MODELS``). ``env``:
@@ -141,6 +147,7 @@ class GeneratorClient:
         self._check_open()
         if not isinstance(spec, JobSpec):
             spec = JobSpec.from_dict(spec)
+        get_model(spec.model)  # an unknown model is the caller's mistake: say so now (UnknownModel)
         job = self.store.submit(spec, self.output_dir, no_cache=no_cache, priority=priority)
         if job.state is JobState.DONE:
             self._emit(Event("done", job.id, 1.0, "from cache", output=job.output, cached=True))
@@ -300,8 +307,8 @@ class GeneratorClient:
                     if not self._closing:
                         self._tick()
                 except Exception as exc:  # noqa: BLE001 - the pump must outlive any one surprise
-                    self._emit(Event("error", self._current, message=f"generator client: {type(exc).__name__}: "
-                                     f"{exc}", error_kind="internal"))
+                    self._emit(Event("error", None, message=f"generator client: {type(exc).__name__}: {exc}",
+                                     error_kind="internal"))
                     time.sleep(0.2)
         finally:
             self._stop_worker()
@@ -363,6 +370,7 @@ class GeneratorClient:
             cmd += ["--models-dir", self.models_dir]
         try:
             log = self._open_log()
+            log_offset = log.tell()
             try:
                 proc = subprocess.Popen(  # a fresh interpreter, never a fork
                     cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, close_fds=True
@@ -374,7 +382,7 @@ class GeneratorClient:
             self._after_worker_death(f"could not start the generator: {exc}")
             return False
         self._generation += 1
-        worker = _Worker(proc, self._generation, time.monotonic())
+        worker = _Worker(proc, self._generation, time.monotonic(), log_offset)
         with self._state_lock:
             self._worker = worker
         self.worker_starts += 1
@@ -500,9 +508,11 @@ class GeneratorClient:
         self._emit(Event("worker_exited", None, message=f"generator {_describe_exit(rc)}"))
         if self._closing:
             return
-        self._after_worker_death(_describe_exit(rc), rc)
+        # A worker that exited with an error status usually said why on stderr; a signal leaves no last words.
+        tail = _log_tail(self.log_path, w.log_offset) if rc > 0 else ""
+        self._after_worker_death(_describe_exit(rc) + (f": {tail}" if tail else ""))
 
-    def _after_worker_death(self, why: str, rc: int | None = None) -> None:
+    def _after_worker_death(self, why: str) -> None:
         self._crashes += 1
         delay = self.restart_delays[min(self._crashes - 1, len(self.restart_delays) - 1)]
         self._restart_at = time.monotonic() + delay
@@ -519,11 +529,9 @@ class GeneratorClient:
             return
         if job.attempts >= self.max_attempts:
             times = "once" if job.attempts == 1 else f"{job.attempts} times"
-            tail = _log_tail(self.log_path) if rc is not None else ""
-            detail = f"{why}{': ' + tail if tail else ''}"
             failed = self.store.set_failed(
                 job_id,
-                f"the generator crashed {times} on this job (last: {detail})",
+                f"the generator crashed {times} on this job (last: {why})",
                 kind="crash",
                 hint=f"See the generator log {self.log_path}; try fewer frames, a smaller size or another model.",
             )
@@ -567,7 +575,11 @@ class GeneratorClient:
         job_id = self._current
         if job_id is not None:
             with contextlib.suppress(JobNotFound):
-                self.store.requeue(job_id, "interrupted: the generator was closed", count_attempt=False)
+                job = self.store.get(job_id)
+                if job.cancel_requested:  # its cancel had not landed yet: it ends cancelled, not queued
+                    self._finished(self.store.set_cancelled(job_id))
+                else:
+                    self.store.requeue(job_id, "interrupted: the generator was closed", count_attempt=False)
             with self._state_lock:
                 self._current = None
 
@@ -584,13 +596,13 @@ def _describe_exit(rc: int | None) -> str:
     return f"exited with status {rc}"
 
 
-def _log_tail(path: Path, limit: int = 200) -> str:
-    """The last meaningful line of the worker's log (the exception, usually)."""
+def _log_tail(path: Path, offset: int = 0, limit: int = 200) -> str:
+    """The last meaningful line one worker wrote to the log (from ``offset``): the exception, usually."""
     try:
         with open(path, "rb") as f:
             f.seek(0, os.SEEK_END)
             size = f.tell()
-            f.seek(max(0, size - 4096))
+            f.seek(max(offset, size - 4096))
             lines = f.read().decode("utf-8", "replace").splitlines()
     except OSError:
         return ""

@@ -600,6 +600,8 @@ class JobStore:
         sql = f"SELECT {_COLUMNS} FROM jobs"
         params: list[Any] = []
         if states is not None:
+            if isinstance(states, str):  # one state given bare ("queued" or JobState.QUEUED)
+                states = [states]
             wanted = [JobState(s).value for s in states]
             if not wanted:
                 return []
@@ -803,13 +805,15 @@ class JobStore:
             )
             return self._get(conn, job_id)
 
-    def requeue_interrupted(self) -> list[str]:
-        """Jobs left RUNNING by a process that is gone go back to QUEUED (ids returned). Their attempts stand,
-        so a job that keeps taking its runner down still ends up failed."""
+    def requeue_interrupted(self, *, include_live: bool = False) -> list[str]:
+        """Jobs left RUNNING by a runner that is gone go back to QUEUED (ids returned). A runner is alive while
+        its process runs and its store is open (another host: while it reported within 10 minutes), so a second
+        client never takes a job from the first; ``include_live=True`` takes every running job (recovery tools).
+        Attempts stand, so a job that keeps taking its runner down still ends up failed."""
         now = time.time()
         with self._write() as conn:
             rows = conn.execute("SELECT id, owner, heartbeat FROM jobs WHERE state = 'running'").fetchall()
-            gone = [r["id"] for r in rows if not _owner_alive(r["owner"], r["heartbeat"], now)]
+            gone = [r["id"] for r in rows if include_live or not _owner_alive(r["owner"], r["heartbeat"], now)]
             for job_id in gone:
                 conn.execute(
                     "UPDATE jobs SET state = 'queued', owner = NULL, heartbeat = NULL, progress = 0, "

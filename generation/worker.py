@@ -40,8 +40,9 @@ stderr) or ``protocol`` for a line the worker could not use (``job`` is then nul
 failure is an event, never the worker's exit; after a CUDA out-of-memory error the next job runs normally.
 
 Lifetime: the worker exits when stdin reaches EOF, on ``shutdown``, and when its parent dies (the parent pid is
-polled twice a second; on Linux ``PR_SET_PDEATHSIG`` also delivers SIGTERM at once). It ignores SIGINT: a
-Ctrl-C in the terminal is the client's to handle.
+polled twice a second; on Linux ``PR_SET_PDEATHSIG`` also delivers SIGTERM at once). A worker told to stop
+while it is still importing torch leaves at once. It ignores SIGINT: a Ctrl-C in the terminal is the client's
+to handle.
 
 Test hook: with ``PROMPTCUT_TEST_FAIL_OOM_ONCE=1`` in its environment the worker raises
 ``torch.OutOfMemoryError`` from inside the first denoising step of its first job (through the backend's step
@@ -231,6 +232,9 @@ class Worker:
         with self._lock:
             self._stopping = True
             self._cancel.set()
+            if self.backend is None:  # still importing torch: nothing started, nothing to finish
+                sys.stderr.flush()
+                os._exit(0)
         self._jobs.put(None)
 
     # -- jobs (main thread) -------------------------------------------------------------------------------------
@@ -280,12 +284,17 @@ class Worker:
                 cancel: threading.Event) -> None:
         from .errors import Cancelled, GenerationError
         from .jobs import JobSpec
+        from .models import UnknownModel, get_model
         from .writer import write_result
 
         send = self.proto.send
         try:
             spec = JobSpec.from_dict(spec_data)
+            get_model(spec.model)
             content_hash = spec.content_hash()
+        except UnknownModel as exc:
+            send("error", job=job, kind="bad_request", message=_one_line(exc), hint="", fix={})
+            return
         except GenerationError as exc:
             send("error", job=job, kind=exc.kind, message=_one_line(exc.message), hint=_one_line(exc.hint), fix={})
             return

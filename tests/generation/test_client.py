@@ -24,6 +24,10 @@ from generation.client import Event, GeneratorClient
 from generation.jobs import JobSpec, JobState, JobStore, _pid_alive
 from generation.worker import FAIL_OOM_ONCE_ENV
 
+# One torch thread per worker: on a small shared machine, OpenMP threads contending with other processes make
+# the tiny jobs swing tenfold in time. Behaviour is the same either way.
+WORKER_ENV = {"OMP_NUM_THREADS": "1"}
+
 
 def spec(model: str = "tiny-wan", **kw) -> JobSpec:
     kw.setdefault("width", 64)
@@ -58,7 +62,7 @@ def folders(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(models_root, folders):
     store, media = folders
-    c = GeneratorClient(store, media, models_dir=models_root)
+    c = GeneratorClient(store, media, models_dir=models_root, env=WORKER_ENV)
     yield c
     c.close()
 
@@ -139,6 +143,16 @@ def test_cancel_mid_job_then_the_next_job_completes(fresh):
     assert fresh.get(long.id).state is JobState.CANCELLED
 
 
+def test_a_job_cancelled_just_before_close_ends_cancelled_not_queued(models_root, tmp_path):
+    with GeneratorClient(tmp_path / "jobs.sqlite", tmp_path / "media", models_dir=models_root, env=WORKER_ENV) as c:
+        job = c.submit(spec(seed=44, steps=400))
+        c.cancel(job.id)  # queued still, or claimed while the worker starts: either way it must end cancelled
+        t0 = time.monotonic()
+    assert time.monotonic() - t0 < 5  # a worker still starting up leaves at once
+    with JobStore(tmp_path / "jobs.sqlite") as store:
+        assert store.get(job.id).state is JobState.CANCELLED
+
+
 def test_a_cancel_from_another_process_reaches_the_running_job(fresh, folders):
     long = fresh.submit(spec(seed=43, steps=400))
     wait_event(fresh, kind="progress", job_id=long.id, stage="denoising")
@@ -210,7 +224,7 @@ def test_first_and_last_images_reach_the_pipeline(fresh, images, tmp_path, model
 
 def test_a_cuda_out_of_memory_error_fails_that_job_with_the_fix_and_the_next_job_runs(models_root, tmp_path):
     with GeneratorClient(tmp_path / "jobs.sqlite", tmp_path / "media", models_dir=models_root,
-                         env={FAIL_OOM_ONCE_ENV: "1"}) as c:
+                         env={**WORKER_ENV, FAIL_OOM_ONCE_ENV: "1"}) as c:
         first = c.submit(spec(seed=61))
         second = c.submit(spec(seed=62))
         finished = c.run_until_idle(timeout=180)
@@ -227,7 +241,7 @@ def test_a_cuda_out_of_memory_error_fails_that_job_with_the_fix_and_the_next_job
 
 def test_close_with_jobs_queued_and_a_new_client_finishes_them(models_root, tmp_path):
     store, media = tmp_path / "jobs.sqlite", tmp_path / "media"
-    first = GeneratorClient(store, media, models_dir=models_root)
+    first = GeneratorClient(store, media, models_dir=models_root, env=WORKER_ENV)
     ids = [first.submit(spec(seed=70 + i, steps=30)).id for i in range(3)]
     running, _ = wait_event(first, kind="progress", stage="denoising")
     first.close()
@@ -238,7 +252,7 @@ def test_close_with_jobs_queued_and_a_new_client_finishes_them(models_root, tmp_
     assert interrupted.state in (JobState.QUEUED, JobState.DONE)  # it may have finished as we closed
     assert interrupted.attempts == (0 if interrupted.state is JobState.QUEUED else 1)
 
-    with GeneratorClient(store, media, models_dir=models_root) as second:  # resumes at once (autostart)
+    with GeneratorClient(store, media, models_dir=models_root, env=WORKER_ENV) as second:  # resumes at once (autostart)
         assert second.requeued_on_start == []  # the first client put its job back itself
         for job_id in ids:
             assert second.wait(job_id, timeout=180).state is JobState.DONE
@@ -262,7 +276,8 @@ def test_an_editor_killed_mid_job_leaves_no_worker_and_its_job_is_resumed(models
                     raise SystemExit(__import__("time").sleep(600))
         """
     )
-    editor = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    editor = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, **WORKER_ENV})
     try:
         job_id, worker_pid = editor.stdout.readline().split()
         os.kill(editor.pid, signal.SIGKILL)
@@ -276,7 +291,44 @@ def test_an_editor_killed_mid_job_leaves_no_worker_and_its_job_is_resumed(models
     assert not _pid_alive(int(worker_pid)), "the worker outlived the editor"
     with JobStore(store) as look:
         assert look.get(job_id).state is JobState.RUNNING  # as the dead editor left it
-    with GeneratorClient(store, media, models_dir=models_root) as again:
+    with GeneratorClient(store, media, models_dir=models_root, env=WORKER_ENV) as again:
         assert again.requeued_on_start == [job_id]
         done = again.wait(job_id, timeout=180)
         assert done.state is JobState.DONE and done.attempts == 2
+
+
+# -- a generator that cannot start ----------------------------------------------------------------------------------
+
+
+def test_a_generator_that_cannot_start_fails_the_job_after_its_attempts_with_its_last_words(tmp_path):
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\necho 'ModuleNotFoundError: No module named torch' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    with GeneratorClient(tmp_path / "jobs.sqlite", tmp_path / "media", python=str(broken),
+                         restart_delays=(0.05, 0.1)) as c:
+        job = c.wait(c.submit(spec(seed=91)).id, timeout=60)
+        assert job.state is JobState.FAILED and job.attempts == 3 and job.error_kind == "crash"
+        assert job.message == ("the generator crashed 3 times on this job (last: exited with status 3: "
+                               "ModuleNotFoundError: No module named torch)")
+        assert c.worker_starts == 3 and c.worker_pid is None
+        kinds = [e.kind for e in c.poll()]
+        assert kinds.count("requeued") == 2 and kinds.count("worker_exited") == 3 and kinds[-1] == "error"
+
+
+def test_a_missing_interpreter_is_reported_not_raised(tmp_path):
+    with GeneratorClient(tmp_path / "jobs.sqlite", tmp_path / "media", python=str(tmp_path / "no-python"),
+                         restart_delays=(0.05,), max_attempts=2) as c:
+        job = c.wait(c.submit(spec(seed=92)).id, timeout=60)
+        assert job.state is JobState.FAILED and job.attempts == 2
+        assert "could not start the generator" in job.message and "no-python" in job.message
+
+
+def test_unknown_models_and_bad_specs_are_refused_at_submit(tmp_path):
+    from generation.models import UnknownModel
+
+    with GeneratorClient(tmp_path / "jobs.sqlite", tmp_path / "media") as c:
+        with pytest.raises(UnknownModel, match="unknown model 'nope'"):
+            c.submit(JobSpec("nope", "x", "", 1, 64, 64, 9, 2, 5.0))
+        with pytest.raises(ValueError, match="unknown job spec field"):
+            c.submit({**spec().to_dict(), "fps": 30})
+        assert c.jobs() == [] and c.worker_pid is None

@@ -186,6 +186,7 @@ def test_queue_order_is_priority_then_submission(store, tmp_path):
     assert [j.id for j in store.list()] == [c.id, a.id, b.id]
     store.reorder(b.id, before=a.id)
     assert [j.id for j in store.list(["queued"])] == [c.id, b.id, a.id]
+    assert store.list("queued") == store.list([JobState.QUEUED]) and store.list([]) == []
     store.reorder(a.id, priority=9)
     order = []
     while (job := store.claim_next()) is not None:

@@ -29,7 +29,7 @@ class RawWorker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=stderr,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})},  # steady timings on a shared machine
         )
         if log:
             stderr.close()
@@ -196,7 +196,7 @@ def test_the_worker_exits_when_its_parent_dies(models_root, tmp_path, how):
         """
     )
     parent = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              text=True)
+                              text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
     try:
         worker_pid = int(parent.stdout.readline())
         assert _pid_alive(worker_pid)
@@ -210,3 +210,21 @@ def test_the_worker_exits_when_its_parent_dies(models_root, tmp_path, how):
         if parent.poll() is None:
             parent.kill()
         parent.stdin.close()
+
+
+def test_stdout_carries_only_protocol_lines():
+    """Whatever libraries print, from Python or from C (fd 1), goes to stderr once the worker took stdout."""
+    script = textwrap.dedent(
+        """
+        import os, sys
+        from generation.worker import Protocol, take_stdout
+        proto = Protocol(take_stdout())
+        print("a library chatting on sys.stdout")
+        os.write(1, b"a C library writing to fd 1\\n")
+        proto.send("ready", pid=os.getpid())
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert done.returncode == 0
+    assert [json.loads(line)["event"] for line in done.stdout.splitlines()] == ["ready"]
+    assert b"a library chatting" in done.stderr and b"a C library" in done.stderr
