@@ -1,0 +1,344 @@
+"""The viewer's picture: the composited frame of a timeline at a timeline frame, as RGB numpy arrays.
+
+Same rules as the exporter (``editor.render.ffgraph``): video tracks bottom-up, hidden tracks skipped, gaps
+black, each picture placed by ``layout.place`` (crop in source pixels first, then scale, when the placement
+crops; scale then crop otherwise), bicubic scaling, rotation from the probe applied (PyAV does not
+auto-rotate as the ffmpeg CLI does), a picture that does not cover the canvas showing the layer below, PNG
+alpha blended over it. The source frame at a time follows the exporter's ``fps`` filter (see
+``editor.render.decoding``), so VFR footage is conformed the same way.
+
+Differences, on purpose: a pending generated segment shows a placeholder card with its prompt and offline
+media a "media offline" slate (the exporter refuses both). HDR (PQ/HLG) sources are tone-mapped
+approximately in numpy (PQ or HLG to linear with reference white at 203 nits, BT.2020 to BT.709 primaries, a
+soft shoulder above 0.8, BT.709 gamma): close to the exporter's zscale+mobius chain, not identical.
+
+Thread-safe: one lock serialises ``frame`` (decoders are stateful); call it from a worker thread.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import threading
+from collections import OrderedDict
+from fractions import Fraction
+from typing import Any
+
+import av
+import numpy as np
+
+from editor.media.info import MediaError, MediaInfo
+from editor.media.probe import probe
+from editor.model import Clip, GeneratedClip, MediaKind, Timeline
+from editor.render.decoding import DecoderPool
+from editor.render.ffgraph import SourceFacts, source_window_int
+from editor.render.layout import Placement, place
+
+__all__ = ["Compositor", "placeholder_card", "offline_slate"]
+
+CARD_BG = (34, 36, 48)
+CARD_FG = (200, 205, 230)
+SLATE_BG = (70, 14, 18)
+SLATE_FG = (255, 235, 235)
+_CACHE_LIMIT = 32
+
+
+class Compositor:
+    """``Compositor(timeline).frame(index, width, height)``: the (height, width, 3) uint8 picture at timeline
+    frame ``index``. The timeline is read on every call, so edits show at once."""
+
+    def __init__(self, timeline: Timeline, decoders: DecoderPool | None = None) -> None:
+        self.timeline = timeline
+        self.decoders = decoders or DecoderPool()
+        self._lock = threading.RLock()
+        self._stills: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._placed: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self.still_loads = 0
+
+    def close(self) -> None:
+        with self._lock:
+            self.decoders.close()
+            self._stills.clear()
+            self._placed.clear()
+
+    # --- the frame -----------------------------------------------------------------------------------------
+
+    def frame(self, index: int, width: int, height: int) -> np.ndarray:
+        if width <= 0 or height <= 0:
+            raise ValueError(f"size must be positive: {width}x{height}")
+        with self._lock:
+            layers = self._layers(index)
+            # Nothing under an opaque layer that covers the canvas is seen: start from the topmost such layer.
+            start = 0
+            for i in range(len(layers) - 1, -1, -1):
+                if self._covers(layers[i], width, height):
+                    start = i
+                    break
+            canvas = np.zeros((height, width, 3), np.uint8)
+            for layer in layers[start:]:
+                self._draw(canvas, layer, index)
+            return canvas
+
+    def _layers(self, index: int) -> list[tuple[str, Clip, Any]]:
+        """(kind, clip, extra) bottom first: kind is "picture" (extra: MediaInfo), "pending" or "offline"."""
+        tl = self.timeline
+        out: list[tuple[str, Clip, Any]] = []
+        for track in tl.video_tracks:
+            if track.hidden:
+                continue
+            clip = track.clip_at(index)
+            if clip is None:
+                continue
+            if isinstance(clip, GeneratedClip) and clip.pending:
+                out.append(("pending", clip, clip.spec.prompt or clip.name))
+                continue
+            mid = clip.media_id()
+            media = tl.media.get(mid or "")
+            if media is None:
+                continue                       # as the exporter's plan: not in the pool, not drawn
+            if not media.online or not os.path.isfile(media.path):
+                out.append(("offline", clip, media.path))
+                continue
+            try:
+                info = probe(media.path)
+            except MediaError:
+                out.append(("offline", clip, media.path))
+                continue
+            if not info.has_video:
+                continue
+            out.append(("picture", clip, info))
+        return out
+
+    def _covers(self, layer: tuple[str, Clip, Any], width: int, height: int) -> bool:
+        kind, clip, info = layer
+        if kind != "picture":
+            return True
+        facts = SourceFacts.from_info(info)
+        return not facts.alpha and place(facts.width, facts.height, width, height, clip.fit).covers(width, height)
+
+    def _draw(self, canvas: np.ndarray, layer: tuple[str, Clip, Any], index: int) -> None:
+        kind, clip, extra = layer
+        height, width = canvas.shape[:2]
+        if kind == "pending":
+            canvas[:] = placeholder_card(extra, width, height)
+            return
+        if kind == "offline":
+            canvas[:] = offline_slate(extra, width, height)
+            return
+        info: MediaInfo = extra
+        facts = SourceFacts.from_info(info)
+        p = place(facts.width, facts.height, width, height, clip.fit)
+        try:
+            pic = self._picture(clip, info, facts, p, index)
+        except MediaError:
+            canvas[:] = offline_slate(info.path, width, height)
+            return
+        # ffmpeg's pad and overlay put 4:2:0 pictures at even positions: so do we.
+        x, y = p.x & ~1, p.y & ~1
+        region = canvas[y:y + p.crop_h, x:x + p.crop_w]
+        if pic.shape[2] == 4:
+            alpha = pic[:, :, 3:4].astype(np.float32) / 255.0
+            blended = pic[:, :, :3].astype(np.float32) * alpha + region.astype(np.float32) * (1.0 - alpha)
+            region[:] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
+        else:
+            region[:] = pic
+
+    # --- pictures ------------------------------------------------------------------------------------------
+
+    def _picture(self, clip: Clip, info: MediaInfo, facts: SourceFacts, p: Placement, index: int) -> np.ndarray:
+        """The placed part of the clip's picture at ``index``: (crop_h, crop_w, 3 or 4) uint8."""
+        fps = self.timeline.fps
+        still = facts.still or self.timeline.media[clip.media_id() or ""].kind is MediaKind.IMAGE
+        if still:
+            key: tuple = ("still", info.path, p, facts.alpha)
+            hit = self._cached(key)
+            if hit is not None:
+                return hit
+            still_pic = self._still(info, facts.alpha)
+            return self._remember(key, _place_array(still_pic, p, facts, _subsampling(info.pixel_format)))
+        t = Fraction(clip.source_in + index - clip.start) / fps
+        dec = self.decoders.get(info.path)
+        with self.decoders.lock:
+            frame = dec.frame_at(t + 1 / (2 * fps), Fraction(clip.source_in) / fps)
+            key = ("video", info.path, frame.pts, p)
+            hit = self._cached(key)
+            if hit is not None:
+                return hit
+            return self._remember(key, _place_frame(frame, info, facts, p))
+
+    def _cached(self, key: tuple) -> np.ndarray | None:
+        hit = self._placed.get(key)
+        if hit is not None:
+            self._placed.move_to_end(key)
+        return hit
+
+    def _remember(self, key: tuple, value: np.ndarray) -> np.ndarray:
+        self._placed[key] = value
+        while len(self._placed) > _CACHE_LIMIT:
+            self._placed.popitem(last=False)
+        return value
+
+    def _still(self, info: MediaInfo, alpha: bool) -> np.ndarray:
+        """The image, upright, RGB or RGBA, decoded once."""
+        hit = self._stills.get(info.path)
+        if hit is not None:
+            return hit
+        try:
+            with av.open(info.path) as c:
+                frame = next(c.decode(video=0))
+                arr = frame.to_ndarray(format="rgba" if alpha else "rgb24")
+        except (av.FFmpegError, StopIteration, OSError) as exc:
+            raise MediaError(f"cannot decode {info.path}: {exc}", path=info.path) from None
+        arr = _rotate(arr, info.rotation)
+        self.still_loads += 1
+        self._stills[info.path] = arr
+        while len(self._stills) > 16:
+            self._stills.popitem(last=False)
+        return arr
+
+
+# --- pixels ------------------------------------------------------------------------------------------------
+
+
+def _rotate(arr: np.ndarray, clockwise: int) -> np.ndarray:
+    turns = (clockwise // 90) % 4
+    return np.ascontiguousarray(np.rot90(arr, -turns)) if turns else arr
+
+
+def _resize(arr: np.ndarray, w: int, h: int) -> np.ndarray:
+    if arr.shape[1] == w and arr.shape[0] == h:
+        return arr
+    fmt = "rgba" if arr.shape[2] == 4 else "rgb24"
+    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(arr), format=fmt)
+    return frame.reformat(width=w, height=h, interpolation="BICUBIC").to_ndarray(format=fmt)
+
+
+def _subsampling(pixel_format: str | None) -> tuple[int, int]:
+    """Masks for ffmpeg's rounding to the chroma grid of the source's pixel format (1: to even)."""
+    fmt = (pixel_format or "").lower()
+    if "420" in fmt or fmt.startswith(("nv12", "nv21", "p010", "p016")):
+        return 1, 1
+    if "422" in fmt or fmt.startswith(("yuyv", "uyvy", "nv16")):
+        return 1, 0
+    return 0, 0
+
+
+def _place_array(arr: np.ndarray, p: Placement, facts: SourceFacts, sub: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """An upright full picture placed: crop the source window then scale (as the exporter does for square
+    pixels), or scale then crop."""
+    if p.needs_crop and facts.square_pixels:
+        src_h, src_w = arr.shape[:2]
+        x, y, w, h = source_window_int(p.source_window(src_w, src_h), src_w, src_h)
+        # ffmpeg's crop rounds position and size down to the chroma subsampling.
+        hsub, vsub = sub
+        x, w, y, h = x & ~hsub, max(1, w & ~hsub), y & ~vsub, max(1, h & ~vsub)
+        return _resize(arr[y:y + h, x:x + w], p.crop_w, p.crop_h)
+    scaled = _resize(arr, p.scaled_w, p.scaled_h)
+    if p.needs_crop:
+        scaled = scaled[p.crop_y:p.crop_y + p.crop_h, p.crop_x:p.crop_x + p.crop_w]
+    return np.ascontiguousarray(scaled)
+
+
+def _place_frame(frame: Any, info: MediaInfo, facts: SourceFacts, p: Placement) -> np.ndarray:
+    if info.is_hdr:
+        return _place_array(_rotate(hdr_to_sdr(frame, info.color_transfer or ""), info.rotation), p, facts,
+                            _subsampling(info.pixel_format))
+    fmt = "rgba" if facts.alpha else "rgb24"
+    if p.needs_crop and facts.square_pixels:
+        return _place_array(_rotate(frame.to_ndarray(format=fmt), info.rotation), p, facts,
+                            _subsampling(info.pixel_format))
+    # Scale straight from YUV to the placed size (cheap at preview sizes), then turn upright and crop.
+    w, h = (p.scaled_h, p.scaled_w) if info.rotation in (90, 270) else (p.scaled_w, p.scaled_h)
+    arr = _rotate(frame.reformat(width=w, height=h, format=fmt, interpolation="BICUBIC").to_ndarray(), info.rotation)
+    if p.needs_crop:
+        arr = arr[p.crop_y:p.crop_y + p.crop_h, p.crop_x:p.crop_x + p.crop_w]
+    return np.ascontiguousarray(arr)
+
+
+# BT.2020 to BT.709 primaries (linear light).
+_BT2020_TO_709 = np.array([[1.6605, -0.5876, -0.0728],
+                           [-0.1246, 1.1329, -0.0083],
+                           [-0.0182, -0.1006, 1.1187]], np.float32)
+
+
+def hdr_to_sdr(frame: Any, transfer: str) -> np.ndarray:
+    """An approximate tone map of a PQ or HLG BT.2020 frame to 8-bit BT.709 RGB (reference white 203 nits)."""
+    rgb = frame.reformat(format="rgb48le", src_colorspace="BT2020", dst_colorspace="BT2020").to_ndarray()
+    e = rgb.astype(np.float32) / 65535.0
+    if transfer == "arib-std-b67":        # HLG: inverse OETF, then the OOTF of a 1000-nit display
+        a, b, c = 0.17883277, 0.28466892, 0.55991073
+        scene = np.where(e <= 0.5, e * e / 3.0, (np.exp((e - c) / a) + b) / 12.0)
+        nits = 1000.0 * np.power(np.maximum(scene, 0), 1.2)
+    else:                                 # PQ (SMPTE 2084) EOTF
+        m1, m2, c1, c2, c3 = 0.1593017578125, 78.84375, 0.8359375, 18.8515625, 18.6875
+        p = np.power(np.clip(e, 0, 1), 1 / m2)
+        nits = 10000.0 * np.power(np.maximum(p - c1, 0) / (c2 - c3 * p), 1 / m1)
+    lin = (nits / 203.0) @ _BT2020_TO_709.T
+    lin = np.maximum(lin, 0)
+    knee = 0.8
+    lin = np.where(lin <= knee, lin, knee + (1 - knee) * (1 - np.exp(-(lin - knee) / (1 - knee))))
+    v = np.where(lin < 0.018, 4.5 * lin, 1.099 * np.power(lin, 0.45) - 0.099)
+    return np.clip(v * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+# --- cards -------------------------------------------------------------------------------------------------
+
+_card_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_card_lock = threading.Lock()
+
+
+def _font(size: int) -> Any:
+    from PIL import ImageFont
+    for name in ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"):
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default()
+
+
+def _card(kind: str, title: str, text: str, width: int, height: int, bg: tuple, fg: tuple) -> np.ndarray:
+    key = (kind, title, text, width, height)
+    with _card_lock:
+        hit = _card_cache.get(key)
+        if hit is not None:
+            return hit
+    arr = np.empty((height, width, 3), np.uint8)
+    arr[:] = bg
+    try:
+        from PIL import Image, ImageDraw
+    except ImportError:
+        Image = None  # noqa: N806 - flat colour without PIL
+    if Image is not None:
+        img = Image.fromarray(arr)
+        draw = ImageDraw.Draw(img)
+        size = max(8, min(width, height) // 14)
+        big, small = _font(int(size * 1.3)), _font(size)
+        margin = max(4, width // 16)
+        chars = max(8, int((width - 2 * margin) / (size * 0.55)))
+        lines = textwrap.wrap(text, chars)[:8]
+        y = max(margin, height // 2 - (len(lines) + 2) * size)
+        draw.text((margin, y), title, fill=fg, font=big)
+        y += int(size * 2.2)
+        for line in lines:
+            draw.text((margin, y), line, fill=fg, font=small)
+            y += int(size * 1.3)
+        border = max(1, min(width, height) // 60)
+        draw.rectangle((0, 0, width - 1, height - 1), outline=fg, width=border)
+        arr = np.asarray(img, np.uint8).copy()
+    arr.setflags(write=False)
+    with _card_lock:
+        _card_cache[key] = arr
+        while len(_card_cache) > 16:
+            _card_cache.popitem(last=False)
+    return arr
+
+
+def placeholder_card(prompt: str, width: int, height: int) -> np.ndarray:
+    """A dark card with the prompt: what a generated segment without a take shows in the viewer."""
+    return _card("pending", "Generating…", prompt or "(no prompt)", width, height, CARD_BG, CARD_FG)
+
+
+def offline_slate(path: str, width: int, height: int) -> np.ndarray:
+    """A red slate saying the media is offline, with its file name."""
+    return _card("offline", "MEDIA OFFLINE", os.path.basename(path) or path, width, height, SLATE_BG, SLATE_FG)
