@@ -276,7 +276,13 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
         if cursor < seg.frames:
             chains.append(f"{black},trim=end_frame={seg.frames - cursor}[{P}tail]")
             pieces.append(f"[{P}tail]")
-        chains.append(f"{''.join(pieces)}concat=n={len(pieces)}:v=1:a=0[{P}base]")
+        # concat stamps its output in microseconds, each piece offset by the previous pieces' rounded length
+        # (20 frames at 30 fps: 666666 us), while overlay's framesync rescales the upper pictures' 1/fps
+        # stamps to 666667 us: two frames in three after a cut would show the overlay's previous frame.
+        # Back to whole output frames.
+        tb = 1 / fps
+        chains.append(f"{''.join(pieces)}concat=n={len(pieces)}:v=1:a=0,"
+                      f"settb={tb.numerator}/{tb.denominator},setpts=N[{P}base]")
         current = f"{P}base"
     else:
         chains.append(f"{black}[{P}base]")
@@ -314,8 +320,13 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
     end_all = f"apad=whole_len={n_samples},atrim=end_sample={n_samples},aformat=sample_fmts=flt"
     if len(sound_labels) > 1:
         joined = "".join(f"[{x}]" for x in sound_labels)
+        # amix stamps its output from input 0's frames only: once that input ends before the others (a sound
+        # delayed after it), the rest of the mix comes out without timestamps (AV_NOPTS_VALUE), and whether it
+        # does depends on thread timing. The concat of a batched run then adds that to its offsets and fails
+        # ("Invalid data found when processing input"). Every sound here starts at pts 0 and is padded to
+        # exact sample counts, so the mix's timestamps are its sample count.
         chains.append(f"{joined}amix=inputs={len(sound_labels)}:normalize=0:duration=longest:dropout_transition=0,"
-                      f"{end_all}[{P}a]")
+                      f"asetpts=N/SR/TB,{end_all}[{P}a]")
     elif sound_labels:
         chains.append(f"[{sound_labels[0]}]{end_all}[{P}a]")
     return current, (f"{P}a" if sound_labels else None)

@@ -11,7 +11,6 @@ from editor.media import synth
 from editor.model import Fit
 from editor.render import export, resolve_settings
 from editor.render.compositor import Compositor
-from editor.render.export import ExportError
 
 W, H = 180, 320
 
@@ -51,12 +50,7 @@ def agreed(media, pattern, tmp_path_factory):
     place_clip(tl, 0, pattern["pattern"], 75, 10, fit=Fit.STRETCH)
     tl.check()
     out = tmp_path_factory.mktemp("compositor-export") / "agree.mp4"
-    try:
-        export(tl, out, resolve_settings(tl, size=(W, H)), jobs=1)
-    except ExportError as exc:
-        # Known exporter issue (reported to the lead): this 7-input run sometimes fails inside ffmpeg with
-        # "Invalid data found when processing input", depending on the media files' paths.
-        pytest.xfail(f"exporter failed: {exc}")
+    export(tl, out, resolve_settings(tl, size=(W, H)))
     exported = decoded(out)
     comp = Compositor(tl)
     ours = [comp.frame(i, W, H) for i in range(tl.duration)]
@@ -71,9 +65,9 @@ def test_every_frame_agrees_by_psnr(agreed):
     scores = [psnr(luma(a), luma(b)) for a, b in zip(exported, ours, strict=True)]
     rgb = [psnr(a, b) for a, b in zip(exported, ours, strict=True)]
     worst = min(range(len(scores)), key=scores.__getitem__)
-    # Measured: 37-42 dB on pattern frames, 48-58 on solid ones, but 29.5-31.7 on two frames in three of
-    # 20..29 (red under the FIT pattern, a new export segment): an open timing question, see the report.
-    assert scores[worst] >= 29, f"frame {worst}: {scores[worst]:.1f} dB"
+    # Measured: 37-42 dB on pattern frames (39.5-40.7 on 20..29, the FIT pattern over the red clip after the
+    # bottom track's cut), 48-58 on solid ones.
+    assert scores[worst] >= 35, f"frame {worst}: {scores[worst]:.1f} dB"
     worst = min(range(len(rgb)), key=rgb.__getitem__)
     assert rgb[worst] >= 23, f"frame {worst}: RGB {rgb[worst]:.1f} dB"
 
