@@ -15,7 +15,7 @@ run: $(STAMP)
 	$(VENV)/bin/promptcut $(ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check editor generation tests bench
+	$(VENV)/bin/ruff check editor generation tests bench tools
 	$(VENV)/bin/lint-imports
 
 test: lint

@@ -121,13 +121,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_open(args: argparse.Namespace) -> int:
-    if args.file:
-        doc = _open(args.file)
-        print(f"{args.file}: {_summary(doc.timeline)}")
-        for line in doc.warnings:
-            print(f"warning: {line}", file=sys.stderr)
-    print("The editor window is not built yet; use the subcommands (promptcut --help) meanwhile.")
-    return 0
+    if args.file and not os.path.exists(args.file):
+        raise CliError(f"no such file: {args.file}")
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                                                 or os.environ.get("QT_QPA_PLATFORM")):
+        raise CliError("no display to open the editor window on (set DISPLAY, or QT_QPA_PLATFORM=offscreen)")
+    try:
+        from editor.ui.app import run
+    except ImportError as exc:
+        raise CliError(f"the editor window needs PySide6 ({exc})") from None
+    return run(args.file)
 
 
 def _cmd_presets(args: argparse.Namespace) -> int:

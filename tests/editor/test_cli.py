@@ -206,10 +206,27 @@ def test_convert_round_trips_through_otio(tmp_path: Path, media: dict[str, Path]
     assert back.settings == original.settings
 
 
-def test_no_command_opens_the_editor() -> None:
-    done = promptcut()
-    assert done.returncode == 0
-    assert "editor" in done.stdout.lower()
+def test_without_a_display_the_editor_says_so_in_one_line() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, "-m", "editor.cli"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert_one_line_error(done, "display")
+
+
+def test_open_starts_the_window_with_the_project(tmp_path: Path, media: dict[str, Path]) -> None:
+    project = two_clip_project(tmp_path, media["red"], media["blue"])
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen([sys.executable, "-m", "editor.cli", "open", str(project)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # The window's event loop keeps running: a crash or a failure to open would end the process.
+        with pytest.raises(subprocess.TimeoutExpired):
+            proc.wait(timeout=8)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err
+    assert "error" not in err.lower()
 
 
 def test_ctrl_c_during_export_cancels_and_leaves_nothing(tmp_path: Path, media: dict[str, Path]) -> None:

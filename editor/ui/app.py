@@ -1,0 +1,44 @@
+"""Starting the GUI: the QApplication, the theme, the main window (and the welcome dialog when no file)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+STYLE = Path(__file__).resolve().parents[2] / "assets" / "style.qss"
+
+
+def stylesheet() -> str:
+    try:
+        return STYLE.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("PromptCut")
+    app.setOrganizationName("PromptCut")
+    app.setStyle("Fusion")
+    app.setStyleSheet(stylesheet())
+    return app
+
+
+def run(path: str | None = None) -> int:
+    """Open the editor window (with ``path`` if given) and run until it closes."""
+    from editor.ui.main_window import MainWindow
+    from editor.ui.welcome import WelcomeDialog
+
+    app = application()
+    window = MainWindow()
+    window.show()
+    if path:
+        if not window.open_path(path):
+            return 1
+    else:
+        dialog = WelcomeDialog(window)
+        if dialog.exec():
+            window.apply_welcome(dialog)
+    return app.exec()

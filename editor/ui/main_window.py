@@ -1,0 +1,406 @@
+"""The main window: media bin, viewer, inspector and timeline, menus, toolbar, status bar, files."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.model import Timeline
+from editor.ui.edits import Edits
+from editor.ui.inspector import Inspector
+from editor.ui.media_bin import MediaBin
+from editor.ui.timeline_view import TimelineView
+from editor.ui.viewer import Viewer
+
+PROJECT_FILTER = "PromptCut projects (*.promptcut);;OpenTimelineIO (*.otio);;All files (*)"
+MEDIA_FILTER = "Media (*.mp4 *.mov *.mkv *.webm *.m4v *.avi *.wav *.mp3 *.m4a *.aac *.flac *.ogg *.png *.jpg " \
+               "*.jpeg *.webp);;All files (*)"
+
+# (action name, menu text, shortcuts, key handled by the timeline too)
+SHORTCUTS: list[tuple[str, str]] = [
+    ("Space", "Play / pause"), ("J / K / L", "Play backwards / stop / play forwards (press again: faster)"),
+    ("Left / Right", "One frame back / forward"), ("Up / Down", "Previous / next edit point"),
+    ("Home / End", "Start / end of the timeline"), ("I / O", "Mark in / out"),
+    ("S, Ctrl+K, Ctrl+B", "Split at the playhead"), ("Delete", "Delete (leave a gap)"),
+    ("Shift+Delete", "Ripple delete"), ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
+    ("+ / -", "Zoom in / out"), ("Shift+Z", "Zoom to fit"), ("N", "Snapping on / off"),
+    ("Alt+drag an edge", "Ripple trim"), ("Shift/Ctrl+click, drag on empty space", "Add to selection, rubber band"),
+    ("Ctrl+drag from the bin", "Insert instead of overwrite"),
+    ("Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S", "New / open / save / save as"),
+]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, timeline: Timeline | None = None, path: str | Path | None = None,
+                 metadata: dict | None = None) -> None:
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.resize(1600, 900)
+        self.path: Path | None = Path(path) if path else None
+        self.metadata: dict = dict(metadata or {})
+        self.edits = Edits(timeline or Timeline.empty(), self)
+        self.edits.refused.connect(self.show_message)
+        # Bound methods, not lambdas: Qt then drops these connections when the window goes, before the stack
+        # (its grandchild) is destroyed and emits on the way out.
+        self.edits.stack.cleanChanged.connect(self._update_title)
+        self.edits.stack.indexChanged.connect(self._update_undo_texts)
+
+        self.bin = MediaBin(self.edits)
+        self.bin.message.connect(self.show_message)
+        self.viewer = Viewer()
+        self.inspector = Inspector(self.edits)
+        self.timeline_view = TimelineView(self.edits)
+        self.timeline_view.message.connect(self.show_message)
+        self.timeline_view.media_dropped.connect(self.bin.import_paths)
+        self.timeline_view.playhead_changed.connect(self._playhead_moved)
+        self.timeline_view.selection_changed.connect(self._selection_changed)
+        self.viewer.transport.connect(self._transport)
+
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(_panel("Media", self.bin))
+        top.addWidget(_panel("Viewer", self.viewer))
+        top.addWidget(_panel("Inspector", self.inspector))
+        top.setSizes([300, 980, 320])
+        top.setStretchFactor(1, 1)
+        main = QSplitter(Qt.Orientation.Vertical)
+        main.addWidget(top)
+        main.addWidget(self.timeline_view)
+        main.setSizes([520, 380])
+        main.setStretchFactor(0, 1)
+        self.setCentralWidget(main)
+
+        self.play_timer = QTimer(self)
+        self.play_timer.timeout.connect(self._tick)
+        self.play_speed = 0
+        self._play_origin = (0.0, 0)
+
+        self.actions_by_name: dict[str, QAction] = {}
+        self._build_menus()
+        self.position_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.position_label)
+        self._update_title()
+        self._update_undo_texts()
+        self._playhead_moved(0)
+        QTimer.singleShot(0, self.timeline_view.zoom_to_fit)
+
+    # --- actions -------------------------------------------------------------------------------------
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.edits.timeline
+
+    def _action(self, name: str, text: str, slot: Callable[[], None], keys: tuple[str, ...] = (),
+                timeline_key: bool = False) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        action.triggered.connect(lambda _=False: slot())
+        if timeline_key:
+            # Keys that would fight text fields work only where the timeline (or its menu) has the focus.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.timeline_view.addAction(action)
+            for k in keys:
+                seq = QKeySequence(k)
+                combo = seq[0]
+                self.timeline_view.key_handlers[(int(combo.key().value), int(combo.keyboardModifiers().value))] \
+                    = slot
+        self.actions_by_name[name] = action
+        return action
+
+    def _build_menus(self) -> None:
+        tv = self.timeline_view
+        a = self._action
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(a("new", "&New Project…", self.new_project, ("Ctrl+N",)))
+        file_menu.addAction(a("demo", "New &Demo Project", self.new_demo_project))
+        file_menu.addAction(a("open", "&Open…", self.open_dialog, ("Ctrl+O",)))
+        file_menu.addSeparator()
+        file_menu.addAction(a("save", "&Save", self.save, ("Ctrl+S",)))
+        file_menu.addAction(a("save_as", "Save &As…", self.save_as, ("Ctrl+Shift+S",)))
+        file_menu.addSeparator()
+        file_menu.addAction(a("import", "&Import Media…", self.import_dialog, ("Ctrl+I",)))
+        export = a("export", "&Export…", lambda: None, ("Ctrl+E",))
+        export.setEnabled(False)
+        export.setToolTip("The export dialog is not built yet: use `promptcut export`")
+        file_menu.addAction(export)
+        file_menu.addSeparator()
+        file_menu.addAction(a("quit", "&Quit", self.close, ("Ctrl+Q",)))
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        undo = a("undo", "&Undo", self.edits.stack.undo, ("Ctrl+Z",))
+        redo = a("redo", "&Redo", self.edits.stack.redo, ("Ctrl+Shift+Z", "Ctrl+Y"))
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(a("split", "&Split at Playhead", tv.split_at_playhead, ("S", "Ctrl+K", "Ctrl+B"), True))
+        edit_menu.addAction(a("cut", "Cu&t (Delete)", tv.delete_selected, ("Ctrl+X",), True))
+        edit_menu.addAction(a("delete", "&Delete", tv.delete_selected, ("Delete", "Backspace"), True))
+        edit_menu.addAction(a("ripple_delete", "&Ripple Delete", lambda: tv.delete_selected(ripple=True),
+                              ("Shift+Delete", "Shift+Backspace"), True))
+        edit_menu.addSeparator()
+        edit_menu.addAction(a("select_all", "Select &All", lambda: tv.select({c.id for _, c in self.timeline.clips()}),
+                              ("Ctrl+A",), True))
+        snap = a("snap", "S&napping", tv.toggle_snapping, ("N",), True)
+        snap.setCheckable(True)
+        snap.setChecked(True)
+        edit_menu.addAction(snap)
+        edit_menu.addAction(a("mark_in", "Mark &In", tv.set_in, ("I",), True))
+        edit_menu.addAction(a("mark_out", "Mark &Out", tv.set_out, ("O",), True))
+
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(a("zoom_in", "Zoom &In", tv.zoom_in, ("+", "=", "Ctrl+="), True))
+        view_menu.addAction(a("zoom_out", "Zoom &Out", tv.zoom_out, ("-", "Ctrl+-"), True))
+        view_menu.addAction(a("zoom_fit", "Zoom to &Fit", tv.zoom_to_fit, ("Shift+Z",), True))
+
+        play_menu = self.menuBar().addMenu("&Playback")
+        play_menu.addAction(a("play", "&Play / Pause", self.toggle_play, ("Space",), True))
+        play_menu.addAction(a("reverse", "Play &Backwards (J)", lambda: self.shuttle(-1), ("J",), True))
+        play_menu.addAction(a("stop", "&Stop (K)", self.stop, ("K",), True))
+        play_menu.addAction(a("forward", "Play &Forwards (L)", lambda: self.shuttle(1), ("L",), True))
+        play_menu.addSeparator()
+        play_menu.addAction(a("prev_frame", "Previous Frame", lambda: self.step(-1), ("Left",), True))
+        play_menu.addAction(a("next_frame", "Next Frame", lambda: self.step(1), ("Right",), True))
+        play_menu.addAction(a("prev_edit", "Previous Edit", tv.previous_edit, ("Up",), True))
+        play_menu.addAction(a("next_edit", "Next Edit", tv.next_edit, ("Down",), True))
+        play_menu.addAction(a("home", "Go to Start", lambda: tv.set_playhead(0), ("Home",), True))
+        play_menu.addAction(a("end", "Go to End", lambda: tv.set_playhead(self.timeline.duration), ("End",), True))
+
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(a("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, ("F1",)))
+
+        bar = QToolBar("Main", self)
+        bar.setObjectName("MainToolBar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for name in ("new", "open", "save", None, "import", None, "undo", "redo", None, "split", "delete",
+                     "ripple_delete", None, "snap", "zoom_out", "zoom_in", "zoom_fit", None, "export"):
+            if name is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(self.actions_by_name[name])
+        self.addToolBar(bar)
+
+    def _update_undo_texts(self, *_ignored: object) -> None:
+        stack = self.edits.stack
+        undo, redo = self.actions_by_name["undo"], self.actions_by_name["redo"]
+        try:
+            undo.setEnabled(stack.canUndo())
+            redo.setEnabled(stack.canRedo())
+            undo.setText(f"&Undo {stack.undoText()}" if stack.canUndo() else "&Undo")
+            redo.setText(f"&Redo {stack.redoText()}" if stack.canRedo() else "&Redo")
+        except RuntimeError:   # the stack clears while the window is being torn down
+            return
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{rows}</table>",
+                          QMessageBox.StandardButton.Close, self)
+        box.open()
+
+    # --- playhead and playback -----------------------------------------------------------------------
+
+    def _playhead_moved(self, frame: int) -> None:
+        self.viewer.show_frame(self.timeline, frame)
+        n = sum(len(t.clips) for t in self.timeline.tracks)
+        self.position_label.setText(f"{n} clips  ·  snapping {'on' if self.timeline_view.snapping else 'off'}")
+
+    def _selection_changed(self) -> None:
+        sel = self.timeline_view.selected
+        self.inspector.show_clip(next(iter(sel)) if len(sel) == 1 else None)
+        self.viewer.show_frame(self.timeline, self.timeline_view.playhead)
+
+    def step(self, frames: int) -> None:
+        self.stop()
+        self.timeline_view.set_playhead(self.timeline_view.playhead + frames)
+
+    def toggle_play(self) -> None:
+        if self.play_speed:
+            self.stop()
+        else:
+            self.shuttle(1, restart=True)
+
+    def shuttle(self, direction: int, restart: bool = False) -> None:
+        """J/L: start or speed up playback that way (1x, 2x, 4x, 8x)."""
+        if restart or self.play_speed == 0 or (self.play_speed > 0) != (direction > 0):
+            self.play_speed = direction
+        else:
+            self.play_speed = max(-8, min(8, self.play_speed * 2))
+        self._play_origin = (time.monotonic(), self.timeline_view.playhead)
+        self.play_timer.start(max(1, int(1000 / float(self.timeline.fps))))
+        self.viewer.set_playing(True)
+
+    def stop(self) -> None:
+        self.play_speed = 0
+        self.play_timer.stop()
+        self.viewer.set_playing(False)
+
+    def _tick(self) -> None:
+        t0, f0 = self._play_origin
+        frame = f0 + int((time.monotonic() - t0) * float(self.timeline.fps) * self.play_speed)
+        end = self.timeline.duration
+        if frame < 0 or (self.play_speed > 0 and frame >= end):
+            frame = max(0, min(frame, end))
+            self.stop()
+        self.timeline_view.set_playhead(frame)
+
+    def _transport(self, action: str) -> None:
+        {"start": lambda: self.timeline_view.set_playhead(0), "back": lambda: self.step(-1),
+         "play": self.toggle_play, "forward": lambda: self.step(1),
+         "end": lambda: self.timeline_view.set_playhead(self.timeline.duration)}[action]()
+
+    # --- files ---------------------------------------------------------------------------------------
+
+    def _update_title(self, *_ignored: object) -> None:
+        name = self.path.name if self.path else "Untitled"
+        mark = "" if self.edits.stack.isClean() else " •"
+        self.setWindowTitle(f"{name}{mark} — PromptCut")
+
+    @property
+    def modified(self) -> bool:
+        return not self.edits.stack.isClean()
+
+    def ask_save_changes(self) -> str:
+        """'save', 'discard' or 'cancel' (tests replace this)."""
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to {self.path.name if self.path else 'Untitled'}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+        return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
+            answer, "cancel")
+
+    def maybe_keep_changes(self) -> bool:
+        """True when it is fine to drop the current document (saved, discarded or unchanged)."""
+        if not self.modified:
+            return True
+        answer = self.ask_save_changes()
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def set_document(self, timeline: Timeline, path: str | Path | None, metadata: dict | None = None) -> None:
+        self.stop()
+        self.edits.reset(timeline)
+        self.path = Path(path) if path else None
+        self.metadata = dict(metadata or {})
+        self.bin.attach()
+        self.timeline_view.set_edits_timeline()
+        self._update_title()
+        self._update_undo_texts()
+
+    def open_path(self, path: str | Path) -> bool:
+        from editor.documents import DocumentError, open_document
+
+        try:
+            doc = open_document(path)
+        except (DocumentError, OSError) as exc:
+            self.show_message(str(exc))
+            QMessageBox.warning(self, "Cannot open", str(exc)) if self.isVisible() else None
+            return False
+        self.set_document(doc.timeline, path, doc.metadata)
+        note = f"; {len(doc.offline)} media offline" if doc.offline else ""
+        self.show_message(f"Opened {Path(path).name}{note}")
+        return True
+
+    def open_dialog(self) -> None:
+        if not self.maybe_keep_changes():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", str(self.path.parent if self.path else ""),
+                                              PROJECT_FILTER, options=QFileDialog.Option.DontUseNativeDialog)
+        if path:
+            self.open_path(path)
+
+    def save_to(self, path: str | Path) -> bool:
+        from editor.documents import DocumentError, save_document
+
+        try:
+            save_document(self.timeline, path, self.metadata)
+        except (DocumentError, OSError) as exc:
+            self.show_message(f"Not saved: {exc}")
+            return False
+        self.path = Path(path)
+        self.edits.stack.setClean()
+        self._update_title()
+        self.show_message(f"Saved {self.path.name}")
+        return True
+
+    def save(self) -> bool:
+        return self.save_to(self.path) if self.path else self.save_as()
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save project as", str(self.path or "Untitled.promptcut"),
+                                              PROJECT_FILTER, options=QFileDialog.Option.DontUseNativeDialog)
+        if not path:
+            return False
+        if not Path(path).suffix:
+            path += ".promptcut"
+        return self.save_to(path)
+
+    def import_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import media", "", MEDIA_FILTER,
+                                                options=QFileDialog.Option.DontUseNativeDialog)
+        self.bin.import_paths(paths)
+
+    def new_project(self) -> None:
+        from editor.ui.welcome import WelcomeDialog
+
+        if not self.maybe_keep_changes():
+            return
+        dialog = WelcomeDialog(self)
+        if dialog.exec():
+            self.apply_welcome(dialog)
+
+    def apply_welcome(self, dialog) -> None:
+        if dialog.choice == "open":
+            self.open_dialog()
+        elif dialog.choice == "demo":
+            self.new_demo_project(ask=False)
+        elif dialog.choice == "new":
+            self.set_document(Timeline.empty(dialog.settings(), video_tracks=2, audio_tracks=2), None)
+
+    def new_demo_project(self, ask: bool = True) -> None:
+        import tempfile
+
+        from editor.ui.demo import make_demo
+
+        if ask and not self.maybe_keep_changes():
+            return
+        self.show_message("Making the demo project…")
+        folder = Path(tempfile.mkdtemp(prefix="promptcut-demo-"))
+        self.set_document(make_demo(folder), None)
+        self.show_message(f"Demo project made in {folder}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.maybe_keep_changes():
+            self.stop()
+            event.accept()
+        else:
+            event.ignore()
+
+
+def _panel(title: str, body: QWidget) -> QWidget:
+    box = QWidget()
+    box.setObjectName("Panel")
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    label = QLabel(title.upper())
+    label.setObjectName("PanelHeader")
+    layout.addWidget(label)
+    layout.addWidget(body, 1)
+    return box

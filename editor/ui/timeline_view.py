@@ -1,0 +1,806 @@
+"""The timeline: ruler, track headers, clips. Paints only the visible range; edits go through ``Edits``.
+
+The view keeps no copy of the timeline: it reads ``edits.timeline`` when painting and repaints on the
+model's Change events. Per track it caches the list of clip starts (for bisect), dropped when that track
+changes.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QScrollBar, QWidget
+
+from editor.model import Change, Clip, GeneratedClip, Group, MediaClip, MediaKind, Track, TrackKind, new_id
+from editor.model.commands import (
+    Delete,
+    Insert,
+    Move,
+    Overwrite,
+    RippleDelete,
+    RippleTrim,
+    SetTrackFlags,
+    Split,
+    TrimHead,
+    TrimTail,
+)
+from editor.model.time import timecode
+from editor.ui.edits import Edits
+
+MEDIA_MIME = "application/x-promptcut-media"
+
+RULER_H = 30
+HEADER_W = 168
+VIDEO_H = 64
+AUDIO_H = 48
+EDGE_PX = 7
+SNAP_PX = 9
+SCROLLBAR_H = 12
+
+C_BG = QColor("#16171b")
+C_TRACK = QColor("#1e2026")
+C_TRACK_ALT = QColor("#1b1d22")
+C_HEADER = QColor("#23252c")
+C_RULER = QColor("#202228")
+C_TEXT = QColor("#c9ccd3")
+C_DIM = QColor("#7c818c")
+C_VIDEO = QColor("#2f6f9f")
+C_STILL = QColor("#6c4f9e")
+C_AUDIO = QColor("#2f8a5f")
+C_GEN = QColor("#b86b2a")
+C_GEN_PENDING = QColor("#6b4a2f")
+C_OFFLINE = QColor("#a33a3a")
+C_SELECT = QColor("#f2c14e")
+C_PLAYHEAD = QColor("#ff4d5e")
+C_SNAP = QColor("#7fd1ff")
+
+
+@dataclass
+class _Drag:
+    kind: str                 # "move", "head", "tail", "ripple-head", "ripple-tail", "band", "scrub"
+    clip_id: str = ""
+    track_id: str = ""
+    press: QPointF | None = None
+    frame0: int = 0           # frame under the pointer at press
+    clip: Clip | None = None
+    preview_start: int = 0
+    preview_end: int = 0
+    preview_track: str = ""
+    moved: bool = False
+    snap_frame: int | None = None
+    band: QRect | None = None
+
+
+class TimelineView(QWidget):
+    """The timeline widget. Signals: ``playhead_changed(frame)``, ``selection_changed()``, ``message(str)``."""
+
+    playhead_changed = Signal(int)
+    selection_changed = Signal()
+    message = Signal(str)
+    media_dropped = Signal(list)   # file paths dropped from the file manager
+
+    def __init__(self, edits: Edits, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edits = edits
+        self.setObjectName("TimelineView")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setAcceptDrops(True)
+        self.setMinimumHeight(RULER_H + VIDEO_H + AUDIO_H + SCROLLBAR_H)
+        self.px_per_frame = 4.0
+        self.scroll_px = 0
+        self.playhead = 0
+        self.selected: set[str] = set()
+        self.snapping = True
+        self.mark_in: int | None = None
+        self.mark_out: int | None = None
+        self._starts: dict[str, list[int]] = {}
+        self._drag: _Drag | None = None
+        # QPainter.setBrush is avoided (fillPath/strokePath instead): in PySide6 6.12 each call drops a reference
+        # to None, and a few thousand calls crash the interpreter.
+        self._no_pen = QPen(Qt.PenStyle.NoPen)
+        self.key_handlers: dict[tuple[int, int], Callable[[], None]] = {}   # filled by the main window
+        self._unsubscribe: Callable[[], None] | None = None
+        self.font_small = QFont(self.font())
+        self.font_small.setPointSizeF(8.5)
+        self.scrollbar = QScrollBar(Qt.Orientation.Horizontal, self)
+        self.scrollbar.valueChanged.connect(self._scrolled)
+        self._attach()
+        self._sync_scrollbar()
+
+    # --- model ---------------------------------------------------------------------------------------
+
+    @property
+    def timeline(self):
+        return self.edits.timeline
+
+    def _attach(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._unsubscribe = self.timeline.subscribe(self._changed)
+        self._starts.clear()
+
+    def set_edits_timeline(self) -> None:
+        """Call after ``edits.reset(new_timeline)``: follow the new timeline."""
+        self._attach()
+        self.selected.clear()
+        self.playhead = 0
+        self.zoom_to_fit()
+        self.selection_changed.emit()
+        self.playhead_changed.emit(0)
+
+    def _changed(self, change: Change) -> None:
+        if change.layout:
+            self._starts.clear()
+        for tid in change.track_ids:
+            self._starts.pop(tid, None)
+        existing = {c.id for t in self.timeline.tracks for c in t.clips} if self.selected else set()
+        if self.selected - existing:
+            self.selected &= existing
+            self.selection_changed.emit()
+        else:
+            self.selection_changed.emit()   # the selected clip's properties may have changed
+        self._sync_scrollbar()
+        self.update()
+
+    def starts(self, track: Track) -> list[int]:
+        cached = self._starts.get(track.id)
+        if cached is None or len(cached) != len(track.clips):
+            cached = [c.start for c in track.clips]
+            self._starts[track.id] = cached
+        return cached
+
+    def visible_clips(self, track: Track, f0: float, f1: float) -> list[Clip]:
+        """Clips overlapping frames [f0, f1), found by bisect on the track's starts."""
+        starts = self.starts(track)
+        lo = max(0, bisect.bisect_right(starts, f0) - 1)
+        hi = bisect.bisect_left(starts, f1)
+        return [c for c in track.clips[lo:hi] if c.end > f0]
+
+    # --- geometry ------------------------------------------------------------------------------------
+
+    def rows(self) -> list[tuple[Track, int, int]]:
+        """(track, top, height) from the top: video tracks (top layer first), then audio tracks."""
+        result = []
+        y = RULER_H
+        for t in reversed(self.timeline.video_tracks):
+            result.append((t, y, VIDEO_H))
+            y += VIDEO_H
+        for t in self.timeline.audio_tracks:
+            result.append((t, y, AUDIO_H))
+            y += AUDIO_H
+        return result
+
+    def x_of(self, frame: float) -> float:
+        return HEADER_W + frame * self.px_per_frame - self.scroll_px
+
+    def frame_at(self, x: float) -> int:
+        return max(0, round((x - HEADER_W + self.scroll_px) / self.px_per_frame))
+
+    def lane_width(self) -> int:
+        return max(1, self.width() - HEADER_W)
+
+    def visible_frames(self) -> tuple[float, float]:
+        f0 = self.scroll_px / self.px_per_frame
+        return f0, f0 + self.lane_width() / self.px_per_frame
+
+    def track_at(self, y: float) -> Track | None:
+        for track, top, h in self.rows():
+            if top <= y < top + h:
+                return track
+        return None
+
+    def row_of(self, track_id: str) -> tuple[int, int]:
+        for track, top, h in self.rows():
+            if track.id == track_id:
+                return top, h
+        raise KeyError(track_id)
+
+    def clip_rect(self, clip_id: str) -> QRect:
+        """Where a clip is drawn, in widget coordinates (for tests and hit testing)."""
+        track, clip = self.timeline.find(clip_id)
+        top, h = self.row_of(track.id)
+        x0, x1 = self.x_of(clip.start), self.x_of(clip.end)
+        return QRect(round(x0), top + 2, max(1, round(x1 - x0)), h - 4)
+
+    def clip_at(self, pos: QPointF) -> tuple[Track, Clip] | None:
+        if pos.x() < HEADER_W:
+            return None
+        track = self.track_at(pos.y())
+        if track is None:
+            return None
+        f = (pos.x() - HEADER_W + self.scroll_px) / self.px_per_frame
+        for c in self.visible_clips(track, f, f + 1e-9):
+            if c.start <= f < c.end:
+                return track, c
+        return None
+
+    # --- zoom and scroll -----------------------------------------------------------------------------
+
+    def content_px(self) -> int:
+        return int((self.timeline.duration + 10 * float(self.timeline.fps)) * self.px_per_frame)
+
+    def _sync_scrollbar(self) -> None:
+        maximum = max(0, self.content_px() - self.lane_width())
+        self.scrollbar.blockSignals(True)
+        self.scrollbar.setRange(0, maximum)
+        self.scrollbar.setPageStep(self.lane_width())
+        self.scrollbar.setSingleStep(40)
+        self.scroll_px = min(self.scroll_px, maximum)
+        self.scrollbar.setValue(self.scroll_px)
+        self.scrollbar.blockSignals(False)
+
+    def _scrolled(self, value: int) -> None:
+        self.scroll_px = value
+        self.update()
+
+    def set_zoom(self, px_per_frame: float, anchor_frame: float | None = None) -> None:
+        px_per_frame = min(40.0, max(0.002, px_per_frame))
+        anchor = self.playhead if anchor_frame is None else anchor_frame
+        anchor_x = self.x_of(anchor)
+        self.px_per_frame = px_per_frame
+        self.scroll_px = max(0, int(anchor * px_per_frame - (anchor_x - HEADER_W)))
+        self._sync_scrollbar()
+        self.update()
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.px_per_frame * 1.5)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.px_per_frame / 1.5)
+
+    def zoom_to_fit(self) -> None:
+        frames = max(self.timeline.duration, int(10 * self.timeline.fps))
+        self.px_per_frame = min(40.0, max(0.002, (self.lane_width() - 24) / frames))
+        self.scroll_px = 0
+        self._sync_scrollbar()
+        self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self.scrollbar.setGeometry(HEADER_W, self.height() - SCROLLBAR_H, self.width() - HEADER_W, SCROLLBAR_H)
+        self._sync_scrollbar()
+        super().resizeEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        steps = event.angleDelta().y() / 120
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.set_zoom(self.px_per_frame * (1.25 ** steps), self.frame_at(event.position().x()))
+        else:
+            self.scrollbar.setValue(self.scrollbar.value() - int(steps * 80))
+        event.accept()
+
+    # --- playhead and marks --------------------------------------------------------------------------
+
+    def set_playhead(self, frame: int) -> None:
+        frame = max(0, int(frame))
+        if frame != self.playhead:
+            self.playhead = frame
+            self._follow_playhead()
+            self.update()
+            self.playhead_changed.emit(frame)
+
+    def _follow_playhead(self) -> None:
+        x = self.x_of(self.playhead)
+        if x < HEADER_W or x > self.width() - 10:
+            self.scrollbar.setValue(max(0, int(self.playhead * self.px_per_frame - self.lane_width() * 0.2)))
+
+    def edit_points(self) -> list[int]:
+        points = {0}
+        for t in self.timeline.tracks:
+            for c in t.clips:
+                points.add(c.start)
+                points.add(c.end)
+        return sorted(points)
+
+    def previous_edit(self) -> None:
+        points = self.edit_points()
+        i = bisect.bisect_left(points, self.playhead) - 1
+        self.set_playhead(points[i] if i >= 0 else 0)
+
+    def next_edit(self) -> None:
+        points = self.edit_points()
+        i = bisect.bisect_right(points, self.playhead)
+        if i < len(points):
+            self.set_playhead(points[i])
+
+    def set_in(self) -> None:
+        self.mark_in = self.playhead
+        self.update()
+
+    def set_out(self) -> None:
+        self.mark_out = self.playhead
+        self.update()
+
+    # --- selection and edits -------------------------------------------------------------------------
+
+    def select(self, ids: set[str]) -> None:
+        self.selected = set(ids)
+        self.selection_changed.emit()
+        self.update()
+
+    def selected_clips(self) -> list[tuple[Track, Clip]]:
+        return [(t, c) for t, c in self.timeline.clips() if c.id in self.selected]
+
+    def split_at_playhead(self) -> None:
+        """Split the selected clips under the playhead, or every clip under it when none is selected."""
+        f = self.playhead
+        under = [(t, c) for t in self.timeline.tracks if not t.locked
+                 for c in [t.clip_at(f)] if c is not None and c.start < f]
+        chosen = [(t, c) for t, c in under if c.id in self.selected] or under
+        if not chosen:
+            self.message.emit("Nothing to split under the playhead")
+            return
+        commands = [Split(c.id, f) for _, c in chosen]
+        self._do(commands[0] if len(commands) == 1 else Group(f"Split {len(commands)} clips", commands))
+
+    def delete_selected(self, ripple: bool = False) -> None:
+        chosen = self.selected_clips()
+        if not chosen:
+            self.message.emit("Select a clip first")
+            return
+        chosen.sort(key=lambda tc: -tc[1].start)    # right to left, so ripples do not move the others
+        kind = RippleDelete if ripple else Delete
+        commands = [kind(c.id) for _, c in chosen]
+        label = f"{kind.label} {len(commands)} clips"
+        if self._do(commands[0] if len(commands) == 1 else Group(label, commands)):
+            self.select(set())
+
+    def _do(self, command) -> bool:
+        ok = self.edits.do(command)
+        if ok:
+            self.message.emit(command.label)
+        return ok
+
+    def toggle_snapping(self) -> None:
+        self.snapping = not self.snapping
+        self.message.emit("Snapping on" if self.snapping else "Snapping off")
+
+    # --- painting ------------------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.fillRect(self.rect(), C_BG)
+        f0, f1 = self.visible_frames()
+        rows = self.rows()
+        lane = QRect(HEADER_W, RULER_H, self.lane_width(), self.height() - RULER_H - SCROLLBAR_H)
+        for i, (_track, top, h) in enumerate(rows):
+            p.fillRect(QRect(HEADER_W, top, self.lane_width(), h - 1), C_TRACK if i % 2 == 0 else C_TRACK_ALT)
+        p.save()
+        p.setClipRect(lane)
+        for track, top, h in rows:
+            self._paint_track(p, track, top, h, f0, f1)
+        self._paint_drag(p)
+        p.restore()
+        self._paint_ruler(p, f0, f1)
+        for track, top, h in rows:
+            self._paint_header(p, track, top, h)
+        self._paint_playhead(p)
+        p.fillRect(QRect(0, 0, HEADER_W, RULER_H), C_HEADER)
+        p.setPen(C_DIM)
+        p.setFont(self.font_small)
+        p.drawText(QRect(10, 0, HEADER_W - 10, RULER_H), Qt.AlignmentFlag.AlignVCenter,
+                   timecode(self.playhead, self.timeline.fps))
+        p.end()
+
+    def _clip_colour(self, clip: Clip, track: Track) -> QColor:
+        if isinstance(clip, GeneratedClip):
+            return C_GEN_PENDING if clip.pending else C_GEN
+        media = self.timeline.media.get(clip.media_id() or "")
+        if media is not None and not media.online:
+            return C_OFFLINE
+        if track.kind is TrackKind.AUDIO:
+            return C_AUDIO
+        if media is not None and media.kind is MediaKind.IMAGE:
+            return C_STILL
+        return C_VIDEO
+
+    def _paint_track(self, p: QPainter, track: Track, top: int, h: int, f0: float, f1: float) -> None:
+        p.setFont(self.font_small)
+        fm = QFontMetrics(self.font_small)
+        dim = track.hidden or track.muted
+        for clip in self.visible_clips(track, f0, f1):
+            x0 = max(self.x_of(clip.start), HEADER_W - 4.0)
+            x1 = min(self.x_of(clip.end), float(self.width() + 4))
+            rect = QRectF(x0, top + 2, max(1.0, x1 - x0), h - 4)
+            colour = self._clip_colour(clip, track)
+            if dim:
+                colour = colour.darker(160)
+            path = QPainterPath()
+            path.addRoundedRect(rect, 4, 4)
+            p.fillPath(path, colour)
+            if rect.width() > 6:
+                p.fillRect(QRectF(rect.left(), rect.top(), rect.width(), 3), colour.lighter(140))
+            if isinstance(clip, GeneratedClip):
+                hatch = QBrush(QColor(255, 255, 255, 40 if clip.pending else 22), Qt.BrushStyle.BDiagPattern)
+                p.fillPath(path, hatch)
+            elif track.kind is TrackKind.AUDIO and rect.width() > 8:
+                self._paint_wave(p, rect, clip)
+            selected = clip.id in self.selected
+            p.strokePath(path, QPen(C_SELECT, 2) if selected else QPen(colour.darker(170), 1))
+            if rect.width() > 24:
+                label = self._label(clip)
+                text_rect = rect.adjusted(6, 5, -4, -4).toRect()
+                p.setPen(QColor("#f4f5f7"))
+                p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                           fm.elidedText(label, Qt.TextElideMode.ElideRight, text_rect.width()))
+                if h >= VIDEO_H and rect.width() > 60:
+                    p.setPen(QColor(255, 255, 255, 150))
+                    p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+                               fm.elidedText(self._sub_label(clip), Qt.TextElideMode.ElideRight,
+                                             text_rect.width()))
+
+    def _paint_wave(self, p: QPainter, rect: QRectF, clip: Clip) -> None:
+        """A light envelope line down the middle (real waveforms come from the thumbnail cache later)."""
+        mid = rect.center().y() + 4
+        p.setPen(QPen(QColor(255, 255, 255, 60), 1))
+        p.drawLine(QPointF(rect.left() + 2, mid), QPointF(rect.right() - 2, mid))
+
+    def _label(self, clip: Clip) -> str:
+        if isinstance(clip, GeneratedClip):
+            state = "pending" if clip.pending else f"take {(clip.active_take or 0) + 1}/{len(clip.takes)}"
+            return f"✦ {clip.name or clip.spec.prompt or 'generated'} ({state})"
+        if clip.name:
+            return clip.name
+        media = self.timeline.media.get(clip.media_id() or "")
+        name = media.name if media else clip.id
+        return f"{name} (offline)" if media is not None and not media.online else name
+
+    def _sub_label(self, clip: Clip) -> str:
+        return timecode(clip.duration, self.timeline.fps)
+
+    def _paint_ruler(self, p: QPainter, f0: float, f1: float) -> None:
+        p.fillRect(QRect(HEADER_W, 0, self.lane_width(), RULER_H), C_RULER)
+        fps = float(self.timeline.fps)
+        if self.mark_in is not None or self.mark_out is not None:
+            a = self.x_of(self.mark_in or 0)
+            b = self.x_of(self.mark_out if self.mark_out is not None else self.timeline.duration)
+            p.fillRect(QRectF(max(a, HEADER_W), RULER_H - 8, max(0.0, b - max(a, HEADER_W)), 8),
+                       QColor(127, 209, 255, 70))
+        step = self._tick_step(fps)
+        minor = max(1, step // 5) if step >= 5 else step
+        first = int(f0 // minor) * minor
+        p.setFont(self.font_small)
+        f = first
+        while f <= f1:
+            x = self.x_of(f)
+            if x >= HEADER_W:
+                if f % step == 0:
+                    p.setPen(C_DIM)
+                    p.drawLine(QPointF(x, RULER_H - 12), QPointF(x, RULER_H))
+                    p.setPen(C_TEXT)
+                    p.drawText(QPointF(x + 4, 13), timecode(f, self.timeline.fps))
+                else:
+                    p.setPen(QColor("#4a4e58"))
+                    p.drawLine(QPointF(x, RULER_H - 5), QPointF(x, RULER_H))
+            f += minor
+        for marker in self.timeline.markers:
+            x = self.x_of(marker.frame)
+            if x >= HEADER_W:
+                _fill_polygon(p, [QPointF(x - 5, RULER_H - 10), QPointF(x + 5, RULER_H - 10),
+                                  QPointF(x, RULER_H - 2)], QColor(marker.color))
+        p.setPen(QColor("#30333b"))
+        p.drawLine(HEADER_W, RULER_H - 1, self.width(), RULER_H - 1)
+
+    def _tick_step(self, fps: float) -> int:
+        """Frames between labelled ticks, so labels are at least ~90 px apart."""
+        nominal = max(1, round(fps))
+        candidates = [1, 2, 5, 10] + [nominal * s for s in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)]
+        for c in candidates:
+            if c * self.px_per_frame >= 90:
+                return c
+        return candidates[-1]
+
+    def _paint_header(self, p: QPainter, track: Track, top: int, h: int) -> None:
+        rect = QRect(0, top, HEADER_W, h - 1)
+        p.fillRect(rect, C_HEADER)
+        p.fillRect(QRect(0, top, 3, h - 1), C_VIDEO if track.kind is TrackKind.VIDEO else C_AUDIO)
+        p.setPen(C_TEXT)
+        f = QFont(self.font())
+        f.setBold(True)
+        p.setFont(f)
+        p.drawText(QRect(12, top, 60, h), Qt.AlignmentFlag.AlignVCenter, track.name or track.id)
+        for name, box in self.header_buttons(track, top, h).items():
+            on = getattr(track, name)
+            path = QPainterPath()
+            path.addRoundedRect(QRectF(box), 4, 4)
+            p.fillPath(path, QColor("#e0a030") if on and name == "locked" else
+                       QColor("#c0404a") if on else QColor("#2d3038"))
+            p.setPen(QColor("#f4f5f7") if on else C_DIM)
+            p.setFont(self.font_small)
+            glyph = {"hidden": "H" if track.kind is TrackKind.VIDEO else "", "muted": "M", "locked": "L"}[name]
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, glyph)
+        p.setPen(QColor("#30333b"))
+        p.drawLine(HEADER_W - 1, top, HEADER_W - 1, top + h)
+
+    def header_buttons(self, track: Track, top: int, h: int) -> dict[str, QRect]:
+        y = top + (h - 22) // 2
+        names = ["hidden", "muted", "locked"] if track.kind is TrackKind.VIDEO else ["muted", "locked"]
+        right = HEADER_W - 10
+        boxes = {}
+        for name in reversed(names):
+            boxes[name] = QRect(right - 24, y, 24, 22)
+            right -= 28
+        return boxes
+
+    def _paint_playhead(self, p: QPainter) -> None:
+        x = self.x_of(self.playhead)
+        if x < HEADER_W:
+            return
+        p.setPen(QPen(C_PLAYHEAD, 1.5))
+        p.drawLine(QPointF(x, 4), QPointF(x, self.height() - SCROLLBAR_H))
+        _fill_polygon(p, [QPointF(x - 7, 2), QPointF(x + 7, 2), QPointF(x + 7, 12), QPointF(x, 19),
+                          QPointF(x - 7, 12)], C_PLAYHEAD)
+
+    def _paint_drag(self, p: QPainter) -> None:
+        d = self._drag
+        if d is None or not d.moved:
+            return
+        if d.kind == "band" and d.band is not None:
+            band = QPainterPath()
+            band.addRect(QRectF(d.band))
+            p.fillPath(band, QColor(127, 209, 255, 30))
+            p.strokePath(band, QPen(C_SNAP, 1, Qt.PenStyle.DashLine))
+            return
+        if d.clip is None:
+            return
+        top, h = self.row_of(d.preview_track)
+        x0, x1 = self.x_of(d.preview_start), self.x_of(d.preview_end)
+        ghost = QPainterPath()
+        ghost.addRoundedRect(QRectF(x0, top + 2, max(1.0, x1 - x0), h - 4), 4, 4)
+        p.fillPath(ghost, QColor(255, 255, 255, 35))
+        p.strokePath(ghost, QPen(QColor("#ffffff"), 1.5, Qt.PenStyle.DashLine))
+        if d.snap_frame is not None:
+            x = self.x_of(d.snap_frame)
+            p.setPen(QPen(C_SNAP, 1))
+            p.drawLine(QPointF(x, RULER_H), QPointF(x, self.height()))
+
+    # --- mouse ---------------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self.setFocus()
+        pos = event.position()
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if pos.y() < RULER_H and pos.x() >= HEADER_W:
+            self._drag = _Drag("scrub")
+            self.set_playhead(self.frame_at(pos.x()))
+            return
+        if pos.x() < HEADER_W:
+            self._press_header(pos)
+            return
+        mods = event.modifiers()
+        adding = bool(mods & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier))
+        hit = self.clip_at(pos)
+        if hit is None:
+            if not adding:
+                self.select(set())
+            self._drag = _Drag("band", press=pos)
+            return
+        track, clip = hit
+        if adding:
+            self.select(self.selected ^ {clip.id})
+            return
+        if clip.id not in self.selected or len(self.selected) > 1:
+            self.select({clip.id})
+        ripple = bool(mods & Qt.KeyboardModifier.AltModifier)
+        x0, x1 = self.x_of(clip.start), self.x_of(clip.end)
+        edge_px = min(EDGE_PX, (x1 - x0) / 3)
+        if pos.x() - x0 <= edge_px:
+            kind = "ripple-head" if ripple else "head"
+        elif x1 - pos.x() <= edge_px:
+            kind = "ripple-tail" if ripple else "tail"
+        else:
+            kind = "move"
+        self._drag = _Drag(kind, clip.id, track.id, pos, self.frame_at(pos.x()), clip, clip.start, clip.end,
+                           track.id)
+
+    def _press_header(self, pos: QPointF) -> None:
+        for track, top, h in self.rows():
+            for name, box in self.header_buttons(track, top, h).items():
+                if box.contains(pos.toPoint()):
+                    self._do(SetTrackFlags(track.id, **{name: not getattr(track, name)}))
+                    return
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        pos = event.position()
+        d = self._drag
+        if d is None:
+            self._hover_cursor(pos)
+            return
+        if d.kind == "scrub":
+            self.set_playhead(self.frame_at(pos.x()))
+            return
+        if d.press is not None and not d.moved and (pos - d.press).manhattanLength() < 3:
+            return
+        d.moved = True
+        if d.kind == "band":
+            d.band = QRect(d.press.toPoint(), pos.toPoint()).normalized()
+            self.update()
+            return
+        clip = d.clip
+        assert clip is not None
+        delta = self.frame_at(pos.x()) - d.frame0
+        d.snap_frame = None
+        if d.kind == "move":
+            start = max(0, clip.start + delta)
+            snapped = self._snap_move(start, clip.duration, clip.id)
+            if snapped is not None:
+                start, d.snap_frame = snapped
+            target = self.track_at(pos.y())
+            source = self.timeline.track(d.track_id)
+            d.preview_track = target.id if target is not None and target.kind is source.kind else d.preview_track
+            d.preview_start, d.preview_end = start, start + clip.duration
+        elif d.kind.endswith("head"):
+            to = min(clip.end - 1, max(0, clip.start + delta))
+            to, d.snap_frame = self._snap_point(to, clip.id)
+            d.preview_start, d.preview_end = to, clip.end
+        else:
+            to = max(clip.start + 1, clip.end + delta)
+            to, d.snap_frame = self._snap_point(to, clip.id)
+            d.preview_start, d.preview_end = clip.start, to
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        d, self._drag = self._drag, None
+        if d is None or not d.moved:
+            self.update()
+            return
+        if d.kind == "band" and d.band is not None:
+            self._select_band(d.band, event.modifiers())
+        elif d.kind == "move" and d.clip is not None:
+            if d.preview_start != d.clip.start or d.preview_track != d.track_id:
+                to_track = None if d.preview_track == d.track_id else d.preview_track
+                self._do(Move(d.clip_id, to_track, d.preview_start))
+        elif d.clip is not None:
+            clip = d.clip
+            if d.kind == "head" and d.preview_start != clip.start:
+                self._do(TrimHead(clip.id, d.preview_start))
+            elif d.kind == "tail" and d.preview_end != clip.end:
+                self._do(TrimTail(clip.id, d.preview_end))
+            elif d.kind == "ripple-head" and d.preview_start != clip.start:
+                self._do(RippleTrim(clip.id, "head", d.preview_start))
+            elif d.kind == "ripple-tail" and d.preview_end != clip.end:
+                self._do(RippleTrim(clip.id, "tail", d.preview_end))
+        self.update()
+
+    def _hover_cursor(self, pos: QPointF) -> None:
+        hit = self.clip_at(pos)
+        cursor = Qt.CursorShape.ArrowCursor
+        if hit is not None:
+            x0, x1 = self.x_of(hit[1].start), self.x_of(hit[1].end)
+            edge_px = min(EDGE_PX, (x1 - x0) / 3)
+            if pos.x() - x0 <= edge_px or x1 - pos.x() <= edge_px:
+                cursor = Qt.CursorShape.SizeHorCursor
+        self.setCursor(cursor)
+
+    def _select_band(self, band: QRect, mods) -> None:
+        f0, f1 = self.frame_at(band.left()), self.frame_at(band.right())
+        ids = set()
+        for track, top, h in self.rows():
+            if top + h < band.top() or top > band.bottom():
+                continue
+            ids.update(c.id for c in self.visible_clips(track, f0, f1 + 1))
+        if mods & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier):
+            ids |= self.selected
+        self.select(ids)
+
+    # --- snapping ------------------------------------------------------------------------------------
+
+    def snap_targets(self, exclude: str) -> list[int]:
+        f0, f1 = self.visible_frames()
+        points = {self.playhead, *(m.frame for m in self.timeline.markers)}
+        points.update(x for x in (self.mark_in, self.mark_out) if x is not None)
+        for track in self.timeline.tracks:
+            for c in self.visible_clips(track, f0, f1):
+                if c.id != exclude:
+                    points.add(c.start)
+                    points.add(c.end)
+        return sorted(points)
+
+    def _snap_point(self, frame: int, exclude: str) -> tuple[int, int | None]:
+        if not self.snapping:
+            return frame, None
+        limit = SNAP_PX / self.px_per_frame
+        best = min(self.snap_targets(exclude), key=lambda t: abs(t - frame), default=None)
+        if best is not None and abs(best - frame) <= limit:
+            return best, best
+        return frame, None
+
+    def _snap_move(self, start: int, duration: int, exclude: str) -> tuple[int, int] | None:
+        if not self.snapping:
+            return None
+        limit = SNAP_PX / self.px_per_frame
+        best: tuple[float, int, int] | None = None
+        for t in self.snap_targets(exclude):
+            for offset in (0, duration):
+                dist = abs(t - (start + offset))
+                if dist <= limit and (best is None or dist < best[0]) and t - offset >= 0:
+                    best = (dist, t - offset, t)
+        return None if best is None else (best[1], best[2])
+
+    # --- keyboard ------------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        handler = self.key_handlers.get((event.key(), _mods(event)))
+        if handler is None:
+            super().keyPressEvent(event)
+            return
+        handler()
+        event.accept()
+
+    # --- drops ---------------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasFormat(MEDIA_MIME) or event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        insert = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if self.drop_mime(event.mimeData(), event.position(), insert=insert):
+            event.acceptProposedAction()
+
+    def drop_mime(self, mime: QMimeData, pos: QPointF | QPoint, *, insert: bool = False) -> bool:
+        """Put the bin's media at ``pos`` (overwrite; ``insert`` pushes later clips right), or import files."""
+        pos = QPointF(pos)
+        if mime.hasFormat(MEDIA_MIME):
+            media_id = bytes(mime.data(MEDIA_MIME).data()).decode()
+            return self.place_media(media_id, self.track_at(pos.y()), self.frame_at(pos.x()), insert=insert)
+        if mime.hasUrls():
+            paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+            if paths:
+                self.media_dropped.emit(paths)
+                return True
+        return False
+
+    def place_media(self, media_id: str, track: Track | None, frame: int, *, insert: bool = False) -> bool:
+        media = self.timeline.media.get(media_id)
+        if media is None:
+            return False
+        want = TrackKind.VIDEO if media.has_video else TrackKind.AUDIO
+        if track is None or track.kind is not want:
+            tracks = self.timeline.video_tracks if want is TrackKind.VIDEO else self.timeline.audio_tracks
+            if not tracks:
+                self.message.emit(f"No {want.value} track for {media.name}")
+                return False
+            track = tracks[0]
+        length = media.duration_frames(self.timeline.fps) or int(5 * self.timeline.fps)
+        clip = MediaClip(new_id("c"), frame, max(1, length), media=media_id, name=media.name)
+        command = (Insert if insert else Overwrite)(track.id, clip, frame)
+        ok = self._do(command)
+        if ok:
+            self.select({clip.id})
+        return ok
+
+
+def _fill_polygon(p: QPainter, points: list[QPointF], colour: QColor) -> None:
+    path = QPainterPath()
+    path.addPolygon(QPolygonF(points))
+    path.closeSubpath()
+    p.fillPath(path, colour)
+
+
+def _mods(event: QKeyEvent) -> int:
+    mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    return int(mods.value if hasattr(mods, "value") else mods)
