@@ -2,6 +2,28 @@
 
 import os
 
+import pytest
+
 # The generator's worker processes inherit this. CI machines have 2 shared cores; two OpenMP threads per torch
 # process, with ffmpeg and pytest beside them, oversubscribe them and slow tiny pipelines 10-30x.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hermetic_env(tmp_path_factory):
+    """Every model and cache lookup points at session temp folders: no hub, no user cache, no user settings."""
+    root = tmp_path_factory.mktemp("hermetic-env")
+    env = {
+        "PROMPTCUT_MODELS": str(root / "models"),
+        "XDG_CACHE_HOME": str(root / "xdg-cache"),
+        "HF_HUB_CACHE": str(root / "hf-cache"),
+        "HF_HUB_OFFLINE": "1",
+        "PROMPTCUT_DEVICE": "cpu",
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        for key in ("PROMPTCUT_OFFLOAD", "PROMPTCUT_VAE_TILING", "PROMPTCUT_DTYPE", "PROMPTCUT_MAX_LOADED",
+                    "PROMPTCUT_PROBE_CACHE", "PROMPTCUT_DEBUG"):
+            mp.delenv(key, raising=False)
+        yield env

@@ -5,25 +5,6 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture(scope="session", autouse=True)
-def hermetic_env(tmp_path_factory):
-    """Point every model and cache lookup at session temp folders, and forbid the network."""
-    root = tmp_path_factory.mktemp("generation-env")
-    env = {
-        "PROMPTCUT_MODELS": str(root / "models"),
-        "XDG_CACHE_HOME": str(root / "xdg-cache"),
-        "HF_HUB_CACHE": str(root / "hf-cache"),
-        "HF_HUB_OFFLINE": "1",
-        "PROMPTCUT_DEVICE": "cpu",
-    }
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in env.items():
-            mp.setenv(key, value)
-        for key in ("PROMPTCUT_OFFLOAD", "PROMPTCUT_VAE_TILING", "PROMPTCUT_DTYPE", "PROMPTCUT_MAX_LOADED"):
-            mp.delenv(key, raising=False)
-        yield env
-
-
 @pytest.fixture(scope="session")
 def models_root(hermetic_env):
     """The session's models folder with the three test models built in it (once)."""

@@ -13,22 +13,6 @@ import pytest
 from editor.media import synth
 
 
-@pytest.fixture(scope="session", autouse=True)
-def hermetic_env(tmp_path_factory):
-    root = tmp_path_factory.mktemp("generate-env")
-    env = {
-        "PROMPTCUT_MODELS": str(root / "models"),
-        "XDG_CACHE_HOME": str(root / "xdg-cache"),
-        "HF_HUB_CACHE": str(root / "hf-cache"),
-        "HF_HUB_OFFLINE": "1",
-        "PROMPTCUT_DEVICE": "cpu",
-    }
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in env.items():
-            mp.setenv(key, value)
-        yield env
-
-
 @pytest.fixture(scope="session")
 def colours(tmp_path_factory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("generate-media")
