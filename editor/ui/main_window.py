@@ -20,9 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from editor.model import Timeline
+from editor.ui.autosave import Autosaver
 from editor.ui.edits import Edits
+from editor.ui.export_dialog import ExportDialog
 from editor.ui.inspector import Inspector
 from editor.ui.media_bin import MediaBin
+from editor.ui.project_lock import ProjectLock
 from editor.ui.timeline_view import TimelineView
 from editor.ui.viewer import Viewer
 
@@ -96,6 +99,13 @@ class MainWindow(QMainWindow):
         self._update_undo_texts()
         self._playhead_moved(0)
         QTimer.singleShot(0, self.timeline_view.zoom_to_fit)
+        self.read_only = False   # another window or instance holds the project's lock: Save does Save As
+        self.project_lock: ProjectLock | None = None
+        self.autosaver = Autosaver(self)
+        if self.path is not None:
+            self._set_lock(self._try_lock(self.path))
+        elif timeline is None:
+            QTimer.singleShot(0, self.offer_untitled_recovery)
 
     # --- actions -------------------------------------------------------------------------------------
 
@@ -133,9 +143,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(a("save_as", "Save &As…", self.save_as, ("Ctrl+Shift+S",)))
         file_menu.addSeparator()
         file_menu.addAction(a("import", "&Import Media…", self.import_dialog, ("Ctrl+I",)))
-        export = a("export", "&Export…", lambda: None, ("Ctrl+E",))
-        export.setEnabled(False)
-        export.setToolTip("The export dialog is not built yet: use `promptcut export`")
+        export = a("export", "&Export…", self.export_dialog, ("Ctrl+M",))
+        export.setToolTip("Export the timeline to an MP4 file (Ctrl+M)")
         file_menu.addAction(export)
         file_menu.addSeparator()
         file_menu.addAction(a("quit", "&Quit", self.close, ("Ctrl+Q",)))
@@ -295,6 +304,7 @@ class MainWindow(QMainWindow):
 
     def set_document(self, timeline: Timeline, path: str | Path | None, metadata: dict | None = None) -> None:
         self.stop()
+        self._document_changing(path)
         self.edits.reset(timeline)
         self.path = Path(path) if path else None
         self.metadata = dict(metadata or {})
@@ -306,15 +316,21 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str | Path) -> bool:
         from editor.documents import DocumentError, open_document
 
+        proceed, lock = self._lock_for_open(path)
+        if not proceed:
+            return False
         try:
             doc = open_document(path)
         except (DocumentError, OSError) as exc:
+            self._drop_unused_lock(lock)
             self.show_message(str(exc))
             QMessageBox.warning(self, "Cannot open", str(exc)) if self.isVisible() else None
             return False
         self.set_document(doc.timeline, path, doc.metadata)
+        self._set_lock(lock)
         note = f"; {len(doc.offline)} media offline" if doc.offline else ""
         self.show_message(f"Opened {Path(path).name}{note}")
+        self.offer_recovery()
         return True
 
     def open_dialog(self) -> None:
@@ -328,18 +344,25 @@ class MainWindow(QMainWindow):
     def save_to(self, path: str | Path) -> bool:
         from editor.documents import DocumentError, save_document
 
+        proceed, lock = self._lock_for_save(path)
+        if not proceed:
+            return False
         try:
             save_document(self.timeline, path, self.metadata)
         except (DocumentError, OSError) as exc:
+            self._drop_unused_lock(lock)
             self.show_message(f"Not saved: {exc}")
             return False
         self.path = Path(path)
         self.edits.stack.setClean()
+        self._saved(lock)
         self._update_title()
         self.show_message(f"Saved {self.path.name}")
         return True
 
     def save(self) -> bool:
+        if self.read_only:
+            return self.save_as()
         return self.save_to(self.path) if self.path else self.save_as()
 
     def save_as(self) -> bool:
@@ -350,6 +373,19 @@ class MainWindow(QMainWindow):
         if not Path(path).suffix:
             path += ".promptcut"
         return self.save_to(path)
+
+    def export_dialog(self) -> ExportDialog:
+        """Show the export dialog (not modal: the window stays usable while it renders a snapshot)."""
+        dialog = getattr(self, "_export_dialog", None)
+        if dialog is None:
+            dialog = self._export_dialog = ExportDialog(lambda: self.timeline, self.path, self)
+        elif not dialog.running:
+            dialog.project_path = self.path
+            dialog.dest_edit.setText(str(dialog.default_destination()))
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
 
     def import_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Import media", "", MEDIA_FILTER,
@@ -388,9 +424,132 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.maybe_keep_changes():
             self.stop()
+            self._closing()
             event.accept()
         else:
             event.ignore()
+
+    # --- autosave, crash recovery, the project lock ---------------------------------------------------
+
+    def ask_recover(self, path: Path | None, recovery: Path) -> str:
+        """'recover', 'discard' or 'later' (tests replace this)."""
+        name = path.name if path else "an untitled project"
+        box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved changes",
+                          f"PromptCut closed without saving the changes to {name}. Recover them from the "
+                          f"autosave copy?", parent=self)
+        recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return {recover: "recover", discard: "discard"}.get(box.clickedButton(), "later")
+
+    def ask_open_read_only(self, path: Path, holder: str) -> str:
+        """'read-only' or 'cancel' (tests replace this)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Project in use",
+                          f"{path.name} is open in {holder}. Open it read-only? (Save will ask for a new name.)",
+                          parent=self)
+        read_only = box.addButton("Open Read-Only", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return "read-only" if box.clickedButton() is read_only else "cancel"
+
+    def _try_lock(self, path: str | Path) -> ProjectLock | None:
+        lock = ProjectLock(path)
+        return lock if lock.acquire() else None
+
+    def _holds_lock_on(self, path: str | Path) -> bool:
+        return self.project_lock is not None and self.project_lock.path == ProjectLock(path).path
+
+    def _lock_for_open(self, path: str | Path) -> tuple[bool, ProjectLock | None]:
+        """(go on, the lock to hold; None: read-only)."""
+        if self._holds_lock_on(path):
+            return True, self.project_lock
+        lock = ProjectLock(path)
+        if lock.acquire():
+            return True, lock
+        return self.ask_open_read_only(Path(path), lock.holder()) == "read-only", None
+
+    def _lock_for_save(self, path: str | Path) -> tuple[bool, ProjectLock | None]:
+        if self._holds_lock_on(path):
+            return True, self.project_lock
+        lock = ProjectLock(path)
+        if lock.acquire():
+            return True, lock
+        self.show_message(f"Not saved: {Path(path).name} is open in {lock.holder()} (read-only here)")
+        return False, None
+
+    def _drop_unused_lock(self, lock: ProjectLock | None) -> None:
+        if lock is not None and lock is not self.project_lock:
+            lock.release()
+
+    def _set_lock(self, lock: ProjectLock | None) -> None:
+        if self.project_lock is not None and self.project_lock is not lock:
+            self.project_lock.release()
+        self.project_lock = lock
+        self.read_only = self.path is not None and lock is None
+        if self.read_only:
+            self.show_message(f"{self.path.name} is open elsewhere: read-only (Save asks for a new name)")
+
+    def _document_changing(self, path: str | Path | None) -> None:
+        """Another document replaces this one: drop this one's recovery copies and, for another file, its lock."""
+        if not hasattr(self, "autosaver"):
+            return
+        self.autosaver.discard()
+        if path is None or self.path is None or Path(path).absolute() != self.path.absolute():
+            if self.project_lock is not None:
+                self.project_lock.release()
+            self.project_lock = None
+            self.read_only = False
+
+    def _saved(self, lock: ProjectLock | None) -> None:
+        self.autosaver.discard()
+        self._set_lock(lock)
+
+    def _closing(self) -> None:
+        self.autosaver.shutdown(discard=True)
+        if self.project_lock is not None:
+            self.project_lock.release()
+        self.project_lock = None
+
+    def offer_recovery(self) -> bool:
+        """After opening: offer the recovery copy a crash left for this project. True when recovered."""
+        from editor.ui.autosave import find_recovery
+
+        if self.path is None or self.read_only:
+            return False
+        recovery = find_recovery(self.path)
+        return recovery is not None and self._recover_from(self.path, recovery)
+
+    def offer_untitled_recovery(self) -> bool:
+        """At start: offer the newest recovery copy of an untitled project whose editor crashed."""
+        from editor.ui.autosave import untitled_recoveries
+
+        if self.path is not None or self.modified:
+            return False
+        found = untitled_recoveries()
+        return bool(found) and self._recover_from(None, found[0])
+
+    def _recover_from(self, path: Path | None, recovery: Path) -> bool:
+        from editor.project import ProjectError
+        from editor.ui.autosave import delete_recovery, load_recovery
+
+        answer = self.ask_recover(path, recovery)
+        if answer == "discard":
+            delete_recovery(recovery)
+            return False
+        if answer != "recover":
+            return False
+        try:
+            timeline, metadata = load_recovery(recovery)
+        except ProjectError as exc:
+            self.show_message(str(exc))
+            return False
+        self.set_document(timeline, path, metadata)
+        self.edits.stack.resetClean()   # recovered changes are unsaved changes
+        self.autosaver.adopt(recovery)
+        self._update_title()
+        self.show_message(f"Recovered unsaved changes to {path.name if path else 'Untitled'}")
+        return True
 
 
 def _panel(title: str, body: QWidget) -> QWidget:

@@ -1,0 +1,220 @@
+"""Autosave to a separate recovery file, and recovery after a crash.
+
+Every ``interval`` (60 s by default) a modified window's project is serialised on the GUI thread (a snapshot)
+and written atomically on a worker thread to ``<recovery>/<key>.promptcut``, with a ``.json`` sidecar naming
+the original file, the time and the writing process. The key is the SHA-1 of the project's absolute path, or
+``untitled-<uuid>`` for a project never saved. The user's own file is never written here. The recovery copy
+is deleted after a successful save and on a clean close; one left behind by a crash is offered on reopen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer
+
+from editor.model import Timeline
+
+if TYPE_CHECKING:
+    from editor.ui.main_window import MainWindow
+
+DEFAULT_INTERVAL_MS = 60_000
+RECOVERY_SUFFIX = ".promptcut"
+SIDECAR_SUFFIX = ".json"
+
+
+def recovery_dir() -> Path:
+    """``$PROMPTCUT_RECOVERY``, else ``$XDG_CACHE_HOME/promptcut/recovery`` (``~/.cache`` by default)."""
+    override = os.environ.get("PROMPTCUT_RECOVERY")
+    if override:
+        return Path(override)
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "promptcut" / "recovery"
+
+
+def key_for(path: str | os.PathLike[str]) -> str:
+    return hashlib.sha1(os.path.abspath(os.fspath(path)).encode("utf-8")).hexdigest()
+
+
+def recovery_path_for(path: str | os.PathLike[str]) -> Path:
+    return recovery_dir() / f"{key_for(path)}{RECOVERY_SUFFIX}"
+
+
+def sidecar_of(recovery: Path) -> Path:
+    return recovery.with_suffix(SIDECAR_SUFFIX)
+
+
+def read_sidecar(recovery: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(sidecar_of(recovery).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def delete_recovery(recovery: Path) -> None:
+    for p in (recovery, sidecar_of(recovery)):
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
+def _pid_alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def find_recovery(project: str | os.PathLike[str]) -> Path | None:
+    """The recovery copy a crash left for ``project``: newer than the project file, not being written by
+    another live process."""
+    rec = recovery_path_for(project)
+    if not rec.is_file():
+        return None
+    info = read_sidecar(rec)
+    pid = info.get("pid")
+    if pid != os.getpid() and _pid_alive(pid):
+        return None  # another running editor is autosaving it
+    try:
+        project_mtime = Path(project).stat().st_mtime
+    except OSError:
+        return rec  # the project is gone: the copy is all there is
+    saved_at = info.get("time") if isinstance(info.get("time"), (int, float)) else rec.stat().st_mtime
+    return rec if saved_at > project_mtime else None
+
+
+def untitled_recoveries() -> list[Path]:
+    """Recovery copies of never-saved projects whose process is gone (a crash), newest first."""
+    folder = recovery_dir()
+    if not folder.is_dir():
+        return []
+    found = []
+    for rec in folder.glob(f"untitled-*{RECOVERY_SUFFIX}"):
+        pid = read_sidecar(rec).get("pid")
+        if pid == os.getpid() or _pid_alive(pid):
+            continue
+        found.append(rec)
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def load_recovery(recovery: Path) -> tuple[Timeline, dict]:
+    """The timeline and metadata of a recovery copy (media paths are stored absolute)."""
+    from editor.project import ProjectError, from_dict
+
+    try:
+        data = json.loads(recovery.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ProjectError(str(recovery), f"damaged recovery file ({exc})") from None
+    loaded = from_dict(data, None, source=str(recovery), check_media=True)
+    return loaded.timeline, dict(getattr(loaded, "metadata", None) or {})
+
+
+def _atomic_write(target: Path, blob: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(blob)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _write_pair(recovery: Path, blob: bytes, sidecar: bytes) -> None:
+    _atomic_write(recovery, blob)
+    _atomic_write(sidecar_of(recovery), sidecar)
+
+
+class Autosaver(QObject):
+    """Writes the window's project to its recovery file every ``interval_ms`` while it is modified."""
+
+    def __init__(self, window: MainWindow, interval_ms: int = DEFAULT_INTERVAL_MS) -> None:
+        super().__init__(window)
+        self.window = window
+        self.untitled_key = f"untitled-{uuid.uuid4()}"
+        self.written: set[Path] = set()   # recovery files this session owns (deleted on save / clean close)
+        self.last_error: str | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="promptcut-autosave")
+        self._pending: Future | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.autosave_now)
+        self.timer.start()
+
+    def set_interval(self, ms: int) -> None:
+        self.timer.setInterval(ms)
+
+    @property
+    def recovery_path(self) -> Path:
+        path = self.window.path
+        if path is None:
+            return recovery_dir() / f"{self.untitled_key}{RECOVERY_SUFFIX}"
+        return recovery_path_for(path)
+
+    def autosave_now(self) -> bool:
+        """Snapshot now (GUI thread), write in the background; False when there is nothing to save."""
+        w = self.window
+        if not w.modified or getattr(w, "read_only", False):
+            return False
+        from editor.project import encode, to_dict
+
+        target = self.recovery_path
+        if w.path is not None and os.path.abspath(target) == os.path.abspath(w.path):
+            return False  # never over the user's file
+        try:
+            blob = encode(to_dict(w.timeline, None, w.metadata))
+        except (TypeError, ValueError) as exc:
+            self.last_error = str(exc)
+            return False
+        sidecar = json.dumps({"original": str(Path(w.path).absolute()) if w.path else None,
+                              "time": time.time(), "pid": os.getpid()}).encode("utf-8")
+        self.written.add(target)
+        self._pending = self._executor.submit(_write_pair, target, blob, sidecar)
+        self._pending.add_done_callback(self._done)
+        return True
+
+    def _done(self, future: Future) -> None:
+        exc = future.exception()
+        self.last_error = None if exc is None else str(exc)
+
+    def wait(self) -> None:
+        """Block until the last write has finished."""
+        pending = self._pending
+        if pending is not None:
+            with contextlib.suppress(Exception):
+                pending.result()
+
+    def adopt(self, recovery: Path) -> None:
+        """Own a recovery file left by a crash (deleted with ours on save / clean close)."""
+        self.written.add(recovery)
+
+    def discard(self) -> None:
+        """Delete every recovery file this session wrote or adopted."""
+        self.wait()
+        for rec in list(self.written):
+            delete_recovery(rec)
+        self.written.clear()
+
+    def shutdown(self, discard: bool = True) -> None:
+        self.timer.stop()
+        if discard:
+            self.discard()
+        else:
+            self.wait()
+        self._executor.shutdown(wait=True)
