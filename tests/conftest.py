@@ -11,11 +11,13 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 @pytest.fixture(scope="session", autouse=True)
 def hermetic_env(tmp_path_factory):
-    """Every model and cache lookup points at session temp folders: no hub, no user cache, no user settings."""
+    """Every model, cache and settings lookup points at session temp folders: no hub, no user cache or settings."""
     root = tmp_path_factory.mktemp("hermetic-env")
     env = {
         "PROMPTCUT_MODELS": str(root / "models"),
         "XDG_CACHE_HOME": str(root / "xdg-cache"),
+        "XDG_CONFIG_HOME": str(root / "xdg-config"),   # QSettings (recent projects) lands here
+        "XDG_DATA_HOME": str(root / "xdg-data"),
         "HF_HUB_CACHE": str(root / "hf-cache"),
         "HF_HUB_OFFLINE": "1",
         "PROMPTCUT_DEVICE": "cpu",

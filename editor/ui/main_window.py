@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -138,11 +138,15 @@ class MainWindow(QMainWindow):
         file_menu.addAction(a("new", "&New Project…", self.new_project, ("Ctrl+N",)))
         file_menu.addAction(a("demo", "New &Demo Project", self.new_demo_project))
         file_menu.addAction(a("open", "&Open…", self.open_dialog, ("Ctrl+O",)))
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self.update_recent_menu)
+        self.update_recent_menu()
         file_menu.addSeparator()
         file_menu.addAction(a("save", "&Save", self.save, ("Ctrl+S",)))
         file_menu.addAction(a("save_as", "Save &As…", self.save_as, ("Ctrl+Shift+S",)))
         file_menu.addSeparator()
         file_menu.addAction(a("import", "&Import Media…", self.import_dialog, ("Ctrl+I",)))
+        file_menu.addAction(a("relink", "&Relink Offline Media…", self.relink_dialog))
         export = a("export", "&Export…", self.export_dialog, ("Ctrl+M",))
         export.setToolTip("Export the timeline to an MP4 file (Ctrl+M)")
         file_menu.addAction(export)
@@ -330,6 +334,7 @@ class MainWindow(QMainWindow):
         self._set_lock(lock)
         note = f"; {len(doc.offline)} media offline" if doc.offline else ""
         self.show_message(f"Opened {Path(path).name}{note}")
+        add_recent_project(path)
         self.offer_recovery()
         return True
 
@@ -358,6 +363,7 @@ class MainWindow(QMainWindow):
         self._saved(lock)
         self._update_title()
         self.show_message(f"Saved {self.path.name}")
+        add_recent_project(self.path)
         return True
 
     def save(self) -> bool:
@@ -386,6 +392,58 @@ class MainWindow(QMainWindow):
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+
+    # --- recent projects, relinking offline media -------------------------------------------------------
+
+    def update_recent_menu(self) -> None:
+        """Rebuild File > Open Recent from the stored list (files that are gone are pruned)."""
+        self.recent_menu.clear()
+        paths = recent_projects()
+        for path in paths:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.setData(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_recent(p))
+        self.recent_menu.setEnabled(bool(paths))
+
+    def open_recent(self, path: str | Path) -> bool:
+        if not self.maybe_keep_changes():
+            return False
+        if not Path(path).is_file():
+            recent_projects()   # prunes it
+            self.show_message(f"{Path(path).name} is no longer there")
+            return False
+        return self.open_path(path)
+
+    def ask_relink_folder(self) -> str:
+        """The folder to search for offline media, or '' (tests replace this)."""
+        start = str(self.path.parent) if self.path else ""
+        return QFileDialog.getExistingDirectory(self, "Relink offline media: folder to search", start,
+                                                QFileDialog.Option.DontUseNativeDialog)
+
+    def relink_dialog(self) -> list:
+        """File > Relink Offline Media…: find offline files by name in a folder, relink the confirmed ones as
+        one undo step, and say in the status bar which were found but not confirmed. Returns the matches."""
+        from editor.relink import find_candidates, relink_command
+
+        if not self.timeline.offline_media():
+            self.show_message("No offline media to relink")
+            return []
+        folder = self.ask_relink_folder()
+        if not folder:
+            return []
+        matches = find_candidates(self.timeline, folder)
+        command = relink_command(matches)
+        relinked = 0
+        if command is not None and self.edits.do(command):
+            relinked = sum(m.confirmed for m in matches)
+        unconfirmed = [m for m in matches if not m.confirmed]
+        left = len(self.timeline.offline_media())
+        text = f"Relinked {relinked} media; {left} still offline"
+        if unconfirmed:
+            text += " — not confirmed: " + "; ".join(f"{Path(m.new_path).name} {m.reason}" for m in unconfirmed)
+        self.show_message(text)
+        return matches
 
     def import_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Import media", "", MEDIA_FILTER,
@@ -550,6 +608,37 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.show_message(f"Recovered unsaved changes to {path.name if path else 'Untitled'}")
         return True
+
+
+RECENT_LIMIT = 10
+
+
+def _recent_settings() -> QSettings:
+    """Where the recent projects live: an INI file for PromptCut/PromptCut in the user scope (tests move it
+    with ``QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, folder)``)."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "PromptCut", "PromptCut")
+
+
+def recent_projects() -> list[str]:
+    """The recent projects, newest first, with files that no longer exist pruned (and forgotten)."""
+    settings = _recent_settings()
+    stored = settings.value("recent/projects", [])
+    if isinstance(stored, str):
+        stored = [stored]
+    stored = [str(p) for p in (stored or [])]
+    kept = [p for p in stored if Path(p).is_file()][:RECENT_LIMIT]
+    if kept != stored:
+        settings.setValue("recent/projects", kept)
+    return kept
+
+
+def add_recent_project(path: str | Path) -> None:
+    """Put ``path`` first in the recent projects (at most RECENT_LIMIT kept)."""
+    entry = str(Path(path).absolute())
+    paths = [entry] + [p for p in recent_projects() if p != entry]
+    settings = _recent_settings()
+    settings.setValue("recent/projects", paths[:RECENT_LIMIT])
+    settings.sync()
 
 
 def _panel(title: str, body: QWidget) -> QWidget:

@@ -1,0 +1,86 @@
+"""Relinking offline media (pure): find by name in a folder (any case), confirm by probed facts or hash."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from editor.documents import open_document
+from editor.media import synth
+from editor.media.probe import content_hash, media_source_from_info, probe
+from editor.model import Timeline
+from editor.model.testing import clip
+from editor.project import save_project
+from editor.relink import find_candidates, relink_command
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("relink-media")
+    return {"a": synth.color_clip(d / "Shot.mp4", seconds=2.0),
+            "b": synth.color_clip(d / "other.mp4", color="blue", seconds=1.0)}
+
+
+def _project(tmp_path: Path, media: Path) -> Path:
+    """A project using ``media`` (copied into tmp_path/old), which then moves away."""
+    old = tmp_path / "old"
+    old.mkdir()
+    src = shutil.copy(media, old / "Shot.mp4")
+    tl = Timeline.empty()
+    tl.media["m1"] = media_source_from_info(probe(src), "m1", str(src))
+    tl.video_tracks[0].clips = [clip("m1", 0, 30, clip_id="c1")]
+    path = tmp_path / "film.promptcut"
+    save_project(tl, path)
+    return path
+
+
+def test_moved_and_renamed_case_is_found_and_confirmed(tmp_path, clips):
+    path = _project(tmp_path, clips["a"])
+    (tmp_path / "new" / "deep").mkdir(parents=True)
+    (tmp_path / "old" / "Shot.mp4").rename(tmp_path / "new" / "deep" / "SHOT.MP4")
+    shutil.rmtree(tmp_path / "old")
+    tl = open_document(path).timeline
+    assert [m.id for m in tl.offline_media()] == ["m1"]
+    [match] = find_candidates(tl, tmp_path / "new")
+    assert match.confirmed, match.reason
+    assert match.new_path == str(tmp_path / "new" / "deep" / "SHOT.MP4")
+    assert match.old_path.endswith("Shot.mp4")
+    command = relink_command([match])
+    command.apply(tl)
+    assert tl.media["m1"].online and tl.media["m1"].path == match.new_path
+    command.revert(tl)
+    assert not tl.media["m1"].online
+
+
+def test_same_name_different_duration_is_not_confirmed(tmp_path, clips):
+    path = _project(tmp_path, clips["a"])
+    shutil.rmtree(tmp_path / "old")
+    (tmp_path / "new").mkdir()
+    shutil.copy(clips["b"], tmp_path / "new" / "shot.mp4")
+    tl = open_document(path).timeline
+    [match] = find_candidates(tl, tmp_path / "new")
+    assert not match.confirmed
+    assert "lasts" in match.reason
+    assert relink_command([match]) is None
+
+
+def test_hash_when_recorded(tmp_path, clips):
+    path = _project(tmp_path, clips["a"])
+    shutil.rmtree(tmp_path / "old")
+    (tmp_path / "new").mkdir()
+    shutil.copy(clips["a"], tmp_path / "new" / "Shot.mp4")
+    tl = open_document(path).timeline
+    [ok] = find_candidates(tl, tmp_path / "new", hashes={"m1": content_hash(clips["a"])})
+    assert ok.confirmed and "hash" in ok.reason
+    [bad] = find_candidates(tl, tmp_path / "new", hashes={"m1": content_hash(clips["b"])})
+    assert not bad.confirmed and "hash" in bad.reason
+
+
+def test_no_file_of_that_name_gives_no_match(tmp_path, clips):
+    path = _project(tmp_path, clips["a"])
+    shutil.rmtree(tmp_path / "old")
+    (tmp_path / "new").mkdir()
+    shutil.copy(clips["b"], tmp_path / "new" / "unrelated.mp4")
+    assert find_candidates(open_document(path).timeline, tmp_path / "new") == []
