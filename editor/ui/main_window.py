@@ -160,7 +160,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(redo)
         edit_menu.addSeparator()
         edit_menu.addAction(a("split", "&Split at Playhead", tv.split_at_playhead, ("S", "Ctrl+K", "Ctrl+B"), True))
-        edit_menu.addAction(a("cut", "Cu&t (Delete)", tv.delete_selected, ("Ctrl+X",), True))
+        edit_menu.addAction(a("cut", "Cu&t", tv.cut_selected, ("Ctrl+X",), True))
+        edit_menu.addAction(a("copy", "&Copy", tv.copy_selected, ("Ctrl+C",), True))
+        edit_menu.addAction(a("paste", "&Paste at Playhead", tv.paste_at_playhead, ("Ctrl+V",), True))
         edit_menu.addAction(a("delete", "&Delete", tv.delete_selected, ("Delete", "Backspace"), True))
         edit_menu.addAction(a("ripple_delete", "&Ripple Delete", lambda: tv.delete_selected(ripple=True),
                               ("Shift+Delete", "Shift+Backspace"), True))

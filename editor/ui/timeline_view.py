@@ -8,9 +8,11 @@ changes.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -30,7 +32,18 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QScrollBar, QWidget
 
-from editor.model import Change, Clip, GeneratedClip, Group, MediaClip, MediaKind, Track, TrackKind, new_id
+from editor.model import (
+    Change,
+    Clip,
+    GeneratedClip,
+    Group,
+    MediaClip,
+    MediaKind,
+    MediaSource,
+    Track,
+    TrackKind,
+    new_id,
+)
 from editor.model.commands import (
     Delete,
     Insert,
@@ -44,6 +57,7 @@ from editor.model.commands import (
     TrimTail,
 )
 from editor.model.time import timecode
+from editor.ui.clip_art import ClipArt, thumb_key, wave_key
 from editor.ui.edits import Edits
 
 MEDIA_MIME = "application/x-promptcut-media"
@@ -55,6 +69,8 @@ AUDIO_H = 48
 EDGE_PX = 7
 SNAP_PX = 9
 SCROLLBAR_H = 12
+WAVE_STRIP = 16         # the sound strip at the bottom of a video clip that has audio
+WAVE_PER_S = 100        # waveform buckets per second of media
 
 C_BG = QColor("#16171b")
 C_TRACK = QColor("#1e2026")
@@ -98,7 +114,7 @@ class TimelineView(QWidget):
     message = Signal(str)
     media_dropped = Signal(list)   # file paths dropped from the file manager
 
-    def __init__(self, edits: Edits, parent: QWidget | None = None) -> None:
+    def __init__(self, edits: Edits, parent: QWidget | None = None, *, art: ClipArt | None = None) -> None:
         super().__init__(parent)
         self.edits = edits
         self.setObjectName("TimelineView")
@@ -123,6 +139,11 @@ class TimelineView(QWidget):
         self.font_small = QFont(self.font())
         self.font_small.setPointSizeF(8.5)
         self.scrollbar = QScrollBar(Qt.Orientation.Horizontal, self)
+        # Thumbnails and waveforms: loaded on a thread pool through the disk caches, painted when ready.
+        self.art = art or ClipArt(self)
+        self.art.ready.connect(self._art_loaded)
+        self._art_waiting: dict[object, set[str]] = {}     # art key -> clips painted without it
+        self._clipboard: list[tuple[str, Clip]] = []       # (track id, clip) copied, in time order
         self.scrollbar.valueChanged.connect(self._scrolled)
         self._attach()
         self._sync_scrollbar()
@@ -364,6 +385,61 @@ class TimelineView(QWidget):
         if self._do(commands[0] if len(commands) == 1 else Group(label, commands)):
             self.select(set())
 
+    # --- clipboard -----------------------------------------------------------------------------------
+
+    def copy_selected(self) -> bool:
+        """Keep the selected clips (with their tracks) for ``paste_at_playhead``."""
+        chosen = sorted(self.selected_clips(), key=lambda tc: tc[1].start)
+        if not chosen:
+            self.message.emit("Select a clip to copy")
+            return False
+        self._clipboard = [(t.id, c) for t, c in chosen]
+        self.message.emit(f"Copied {len(chosen)} clip{'s' if len(chosen) > 1 else ''}")
+        return True
+
+    def cut_selected(self) -> bool:
+        """Copy the selected clips, then delete them (one undo step for the delete)."""
+        if not self.copy_selected():
+            return False
+        self.delete_selected()
+        return True
+
+    def paste_at_playhead(self) -> bool:
+        """Overwrite copies of the clipboard's clips at the playhead, keeping their spacing. Clips copied from
+        one track go on the selected clip's track when it is of the same kind; otherwise on their own tracks."""
+        if not self._clipboard:
+            self.message.emit("Nothing to paste")
+            return False
+        base = self._clipboard[0][1].start
+        source_tracks = {tid for tid, _ in self._clipboard}
+        target: Track | None = None
+        chosen = self.selected_clips()
+        if chosen and len(source_tracks) == 1:
+            kind = self._track_kind(next(iter(source_tracks)), self._clipboard[0][1])
+            target = next((t for t, _ in chosen if t.kind is kind), None)
+        commands, ids = [], set()
+        for track_id, clip in self._clipboard:
+            tid = target.id if target is not None else track_id
+            if not any(t.id == tid for t in self.timeline.tracks):
+                self.message.emit("The copied clip's track is gone")
+                return False
+            at = self.playhead + clip.start - base
+            copy = clip.moved(id=new_id("c"), start=at)
+            commands.append(Overwrite(tid, copy, at))
+            ids.add(copy.id)
+        command = commands[0] if len(commands) == 1 else Group(f"Paste {len(commands)} clips", commands)
+        ok = self._do(command)
+        if ok:
+            self.select(ids)
+        return ok
+
+    def _track_kind(self, track_id: str, clip: Clip) -> TrackKind:
+        for t in self.timeline.tracks:
+            if t.id == track_id:
+                return t.kind
+        media = self.timeline.media.get(clip.media_id() or "")
+        return TrackKind.AUDIO if media is not None and not media.has_video else TrackKind.VIDEO
+
     def _do(self, command) -> bool:
         ok = self.edits.do(command)
         if ok:
@@ -429,11 +505,14 @@ class TimelineView(QWidget):
             p.fillPath(path, colour)
             if rect.width() > 6:
                 p.fillRect(QRectF(rect.left(), rect.top(), rect.width(), 3), colour.lighter(140))
+            media = self._art_media(clip)
+            if media is not None and rect.width() > 8:
+                self._paint_art(p, path, rect, clip, track, media, dim)
+            elif track.kind is TrackKind.AUDIO and rect.width() > 8:
+                self._paint_wave_line(p, rect)
             if isinstance(clip, GeneratedClip):
                 hatch = QBrush(QColor(255, 255, 255, 40 if clip.pending else 22), Qt.BrushStyle.BDiagPattern)
                 p.fillPath(path, hatch)
-            elif track.kind is TrackKind.AUDIO and rect.width() > 8:
-                self._paint_wave(p, rect, clip)
             selected = clip.id in self.selected
             p.strokePath(path, QPen(C_SELECT, 2) if selected else QPen(colour.darker(170), 1))
             if rect.width() > 24:
@@ -448,11 +527,145 @@ class TimelineView(QWidget):
                                fm.elidedText(self._sub_label(clip), Qt.TextElideMode.ElideRight,
                                              text_rect.width()))
 
-    def _paint_wave(self, p: QPainter, rect: QRectF, clip: Clip) -> None:
-        """A light envelope line down the middle (real waveforms come from the thumbnail cache later)."""
+    def _paint_wave_line(self, p: QPainter, rect: QRectF) -> None:
+        """A light line down the middle: the placeholder while a waveform loads (or when there is none)."""
         mid = rect.center().y() + 4
         p.setPen(QPen(QColor(255, 255, 255, 60), 1))
         p.drawLine(QPointF(rect.left() + 2, mid), QPointF(rect.right() - 2, mid))
+
+    # --- clip art (thumbnails and waveforms) ---------------------------------------------------------
+
+    def _art_media(self, clip: Clip) -> MediaSource | None:
+        """The media whose art a clip shows, or None (pending segments, offline or unknown media)."""
+        media = self.timeline.media.get(clip.media_id() or "")
+        return media if media is not None and media.online else None
+
+    @staticmethod
+    def _thumb_height(media: MediaSource) -> int:
+        return VIDEO_H - 9 - (WAVE_STRIP if media.has_audio else 0)
+
+    @staticmethod
+    def _wave_buckets(media: MediaSource) -> int:
+        seconds = float(media.duration or 0)
+        return int(min(200_000, max(64, round(seconds * WAVE_PER_S))))
+
+    def _source_seconds(self, media: MediaSource, source_frame: float) -> float:
+        if media.kind is MediaKind.IMAGE:
+            return 0.0
+        t = max(0.0, source_frame / float(self.timeline.fps))
+        if media.duration is not None:
+            t = min(t, max(0.0, float(media.duration) - 1.0 / float(self.timeline.fps)))
+        return t
+
+    def _art_keys(self, clip: Clip, track: Track, media: MediaSource) -> list[object]:
+        keys: list[object] = []
+        if track.kind is TrackKind.VIDEO and media.has_video:
+            keys.append(thumb_key(media.path, self._source_seconds(media, clip.source_in),
+                                  self._thumb_height(media)))
+        if media.has_audio and media.kind is not MediaKind.IMAGE:
+            keys.append(wave_key(media.path, self._wave_buckets(media)))
+        return keys
+
+    def art_ready(self, clip_id: str) -> bool:
+        """True when the clip's head thumbnail (video) and waveform (sound) are loaded and can be painted."""
+        try:
+            track, clip = self.timeline.find(clip_id)
+        except KeyError:
+            return False
+        media = self._art_media(clip)
+        if media is None:
+            return False
+        keys = self._art_keys(clip, track, media)
+        return bool(keys) and all(self.art.has(k) for k in keys)
+
+    def _wait_for(self, key: object, clip_id: str) -> None:
+        self._art_waiting.setdefault(key, set()).add(clip_id)
+
+    def _art_loaded(self, key: object) -> None:
+        """A thumbnail or waveform arrived: repaint the clips that were drawn without it."""
+        for clip_id in self._art_waiting.pop(key, ()):
+            try:
+                rect = self.clip_rect(clip_id)
+            except KeyError:
+                continue
+            self.update(rect.adjusted(-2, -2, 2, 2))
+
+    def _paint_art(self, p: QPainter, path: QPainterPath, rect: QRectF, clip: Clip, track: Track,
+                   media: MediaSource, dim: bool) -> None:
+        p.save()
+        p.setClipPath(path, Qt.ClipOperation.IntersectClip)
+        inner = rect.adjusted(1, 4, -1, -1)
+        if track.kind is TrackKind.VIDEO and media.has_video:
+            wave_h = WAVE_STRIP if media.has_audio else 0
+            self._paint_thumbs(p, QRectF(inner.left(), inner.top(), inner.width(), inner.height() - wave_h),
+                               clip, media)
+            if wave_h:
+                strip = QRectF(inner.left(), inner.bottom() - wave_h, inner.width(), wave_h)
+                p.fillRect(strip, QColor(0, 0, 0, 90))
+                self._paint_wave(p, strip, clip, media)
+        elif media.has_audio:
+            self._paint_wave(p, inner, clip, media)
+        if dim:
+            p.fillRect(inner, QColor(0, 0, 0, 110))
+        p.restore()
+
+    def _paint_thumbs(self, p: QPainter, area: QRectF, clip: Clip, media: MediaSource) -> None:
+        """One picture at the clip's head, then more across the clip while there is room (visible ones only)."""
+        th = self._thumb_height(media)
+        aspect = (media.width / media.height) if media.width and media.height else 16 / 9
+        head = self.art.thumb(media.path, self._source_seconds(media, clip.source_in), th)
+        tw = float(head.width()) if head is not None else max(8.0, th * aspect)
+        cx0 = self.x_of(clip.start)
+        right = min(area.right(), float(self.width()))
+        first = max(0, math.floor((max(area.left(), float(HEADER_W)) - cx0) / tw))
+        step = max(1, round(float(self.timeline.fps) / 2))     # later pictures on half-second steps: cache hits
+        k = first
+        while cx0 + k * tw < right:
+            x = cx0 + k * tw
+            if k == 0:
+                image, key = head, thumb_key(media.path, self._source_seconds(media, clip.source_in), th)
+            else:
+                frame = clip.source_in + round(k * tw / self.px_per_frame / step) * step
+                t = self._source_seconds(media, frame)
+                image, key = self.art.thumb(media.path, t, th), thumb_key(media.path, t, th)
+            target = QRectF(x, area.top(), tw, area.height())
+            if image is not None:
+                p.drawImage(target, image)
+            else:
+                self._wait_for(key, clip.id)
+                if not self.art.failed(key):
+                    p.fillRect(target.adjusted(1, 1, -1, -1), QColor(0, 0, 0, 45))    # placeholder
+            k += 1
+
+    def _paint_wave(self, p: QPainter, rect: QRectF, clip: Clip, media: MediaSource) -> None:
+        """The min/max envelope of the clip's part of the file, one column per visible pixel."""
+        buckets = self._wave_buckets(media)
+        peaks = self.art.wave(media.path, buckets)
+        if peaks is None:
+            key = wave_key(media.path, buckets)
+            self._wait_for(key, clip.id)
+            self._paint_wave_line(p, rect)
+            return
+        xa = math.floor(max(rect.left(), float(HEADER_W)))
+        xb = math.ceil(min(rect.right(), float(self.width())))
+        if xb - xa < 1 or media.duration is None or media.duration <= 0:
+            return
+        fps = float(self.timeline.fps)
+        per_bucket = float(media.duration) / buckets
+        cx0 = self.x_of(clip.start)
+        xs = np.arange(xa, xb + 1, dtype=np.float64)
+        seconds = (clip.source_in + (xs - cx0) / self.px_per_frame) / fps
+        edges = np.clip(np.floor(seconds / per_bucket).astype(np.int64), 0, buckets - 1)
+        idx = edges[:-1]
+        end = int(min(buckets, max(idx[-1] + 1, edges[-1])))
+        idx = np.minimum(idx, end - 1)
+        lows = np.minimum.reduceat(peaks[:end, 0], idx)
+        highs = np.maximum.reduceat(peaks[:end, 1], idx)
+        mid, half = rect.center().y(), rect.height() / 2 - 1
+        top = [QPointF(x + 0.5, mid - max(float(h), 0.0) * half - 0.5) for x, h in zip(xs[:-1], highs, strict=True)]
+        bottom = [QPointF(x + 0.5, mid - min(float(lo), 0.0) * half + 0.5)
+                  for x, lo in zip(xs[:-1], lows, strict=True)]
+        _fill_polygon(p, top + bottom[::-1], QColor(255, 255, 255, 120))
 
     def _label(self, clip: Clip) -> str:
         if isinstance(clip, GeneratedClip):
@@ -742,10 +955,19 @@ class TimelineView(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         handler = self.key_handlers.get((event.key(), _mods(event)))
         if handler is None:
+            handler = self._clipboard_keys().get((event.key(), _mods(event)))
+        if handler is None:
             super().keyPressEvent(event)
             return
         handler()
         event.accept()
+
+    def _clipboard_keys(self) -> dict[tuple[int, int], Callable[[], object]]:
+        """Ctrl+C / Ctrl+X / Ctrl+V on the timeline, unless the window maps those keys itself."""
+        ctrl = int(Qt.KeyboardModifier.ControlModifier.value)
+        return {(int(Qt.Key.Key_C.value), ctrl): self.copy_selected,
+                (int(Qt.Key.Key_X.value), ctrl): self.cut_selected,
+                (int(Qt.Key.Key_V.value), ctrl): self.paste_at_playhead}
 
     # --- drops ---------------------------------------------------------------------------------------
 

@@ -239,3 +239,28 @@ def test_the_viewer_shows_the_composited_frame_at_the_playhead(window, qtbot, me
         view.set_playhead(frame)
         qtbot.waitUntil(lambda e=expected: (c := centre_colour()) is not None and
                         (c[0] > 200 and c[2] < 60 if e == "red" else c[2] > 200 and c[0] < 60), timeout=10000)
+
+
+def test_copy_cut_and_paste_through_the_window_keys(window, qtbot, media_files) -> None:
+    window.bin.import_paths([str(media_files[0])])
+    qtbot.waitUntil(lambda: window.bin.count() == 1, timeout=10000)
+    tl, view = window.timeline, window.timeline_view
+    media_id = next(iter(tl.media))
+    top, h = view.row_of(tl.video_tracks[0].id)
+    mime = QMimeData()
+    mime.setData(MEDIA_MIME, media_id.encode())
+    assert view.drop_mime(mime, QPoint(int(view.x_of(0)) + 1, top + h // 2))
+    clip_id = tl.video_tracks[0].clips[0].id
+    view.select({clip_id})
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    view.set_playhead(100)
+    qtbot.keyClick(view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    tl.check()
+    assert [c.start for c in tl.video_tracks[0].clips] == [0, 100]
+    qtbot.keyClick(view, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier)   # cuts the pasted (selected) clip
+    tl.check()
+    assert [c.start for c in tl.video_tracks[0].clips] == [0]
+    view.set_playhead(200)
+    qtbot.keyClick(view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert [c.start for c in tl.video_tracks[0].clips] == [0, 200]
