@@ -40,11 +40,13 @@ def main() -> int:
     view.set_playhead(270)
     kite = next(c for t in timeline.video_tracks for c in t.clips if c.name == "Kite shot")
     view.select({kite.id})
-    for _ in range(50):   # let the viewer's frame arrive from its worker thread
+    clip_ids = [c.id for t in timeline.tracks for c in t.clips]
+    for _ in range(100):   # let the viewer's frame and the clips' thumbnails/waveforms arrive from workers
         settle(100)
-        if not window.viewer._busy and window.viewer._wanted is None:
+        art = all(view.art_ready(i) for i in clip_ids if view._art_media(timeline.find(i)[1]) is not None)
+        if art and not window.viewer._busy and window.viewer._wanted is None:
             break
-    settle(200)
+    settle(1500)   # the thumbnails across wide clips follow the head ones
     out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(out))
     print(out)

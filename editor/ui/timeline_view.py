@@ -518,9 +518,13 @@ class TimelineView(QWidget):
             if rect.width() > 24:
                 label = self._label(clip)
                 text_rect = rect.adjusted(6, 5, -4, -4).toRect()
+                shown = fm.elidedText(label, Qt.TextElideMode.ElideRight, text_rect.width())
+                # A dark tab behind the name keeps it readable over a busy thumbnail.
+                tab = QRectF(rect.left() + 3, rect.top() + 4, min(rect.width() - 6, fm.horizontalAdvance(shown) + 8),
+                             fm.height() + 2)
+                p.fillRect(tab, QColor(0, 0, 0, 110))
                 p.setPen(QColor("#f4f5f7"))
-                p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                           fm.elidedText(label, Qt.TextElideMode.ElideRight, text_rect.width()))
+                p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, shown)
                 if h >= VIDEO_H and rect.width() > 60:
                     p.setPen(QColor(255, 255, 255, 150))
                     p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
