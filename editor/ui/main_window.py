@@ -175,6 +175,10 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(snap)
         edit_menu.addAction(a("mark_in", "Mark &In", tv.set_in, ("I",), True))
         edit_menu.addAction(a("mark_out", "Mark &Out", tv.set_out, ("O",), True))
+        edit_menu.addSeparator()
+        edit_menu.addAction(a("add_marker", "Add &Marker", tv.add_marker_at_playhead, ("M",), True))
+        edit_menu.addAction(a("remove_marker", "Delete Marker at Playhead", tv.remove_marker_at_playhead,
+                              ("Ctrl+Shift+M",), True))
 
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(a("zoom_in", "Zoom &In", tv.zoom_in, ("+", "=", "Ctrl+="), True))

@@ -37,6 +37,7 @@ from editor.model import (
     Clip,
     GeneratedClip,
     Group,
+    Marker,
     MediaClip,
     MediaKind,
     MediaSource,
@@ -45,10 +46,12 @@ from editor.model import (
     new_id,
 )
 from editor.model.commands import (
+    AddMarker,
     Delete,
     Insert,
     Move,
     Overwrite,
+    RemoveMarker,
     RippleDelete,
     RippleTrim,
     SetTrackFlags,
@@ -104,6 +107,9 @@ class _Drag:
     moved: bool = False
     snap_frame: int | None = None
     band: QRect | None = None
+    group: list[tuple[str, str, Clip]] | None = None    # multi-move: (clip id, track id, clip) of every part
+    group_preview: list[tuple[str, int, int]] | None = None   # (track id, start, end) per part
+    group_track_offset: int = 0
 
 
 class TimelineView(QWidget):
@@ -350,6 +356,24 @@ class TimelineView(QWidget):
     def set_out(self) -> None:
         self.mark_out = self.playhead
         self.update()
+
+    def add_marker_at_playhead(self) -> bool:
+        """Add a marker at the playhead (refused, with a message, where one already is)."""
+        if any(m.frame == self.playhead for m in self.timeline.markers):
+            self.message.emit(f"There is already a marker at {timecode(self.playhead, self.timeline.fps)}")
+            return False
+        return self._do(AddMarker(Marker(self.playhead)))
+
+    def remove_marker_at_playhead(self) -> bool:
+        if not any(m.frame == self.playhead for m in self.timeline.markers):
+            self.message.emit("No marker at the playhead")
+            return False
+        return self._do(RemoveMarker(self.playhead))
+
+    def marker_at(self, x: float) -> Marker | None:
+        """The marker drawn nearest ``x`` on the ruler (within 6 px), if any."""
+        best = min(self.timeline.markers, key=lambda m: abs(self.x_of(m.frame) - x), default=None)
+        return best if best is not None and abs(self.x_of(best.frame) - x) <= 6 else None
 
     # --- selection and edits -------------------------------------------------------------------------
 
@@ -779,10 +803,12 @@ class TimelineView(QWidget):
             return
         if d.clip is None:
             return
-        top, h = self.row_of(d.preview_track)
-        x0, x1 = self.x_of(d.preview_start), self.x_of(d.preview_end)
+        ghosts = d.group_preview or [(d.preview_track, d.preview_start, d.preview_end)]
         ghost = QPainterPath()
-        ghost.addRoundedRect(QRectF(x0, top + 2, max(1.0, x1 - x0), h - 4), 4, 4)
+        for track_id, start, end in ghosts:
+            top, h = self.row_of(track_id)
+            x0, x1 = self.x_of(start), self.x_of(end)
+            ghost.addRoundedRect(QRectF(x0, top + 2, max(1.0, x1 - x0), h - 4), 4, 4)
         p.fillPath(ghost, QColor(255, 255, 255, 35))
         p.strokePath(ghost, QPen(QColor("#ffffff"), 1.5, Qt.PenStyle.DashLine))
         if d.snap_frame is not None:
@@ -795,6 +821,11 @@ class TimelineView(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self.setFocus()
         pos = event.position()
+        if event.button() == Qt.MouseButton.RightButton and pos.y() < RULER_H and pos.x() >= HEADER_W:
+            marker = self.marker_at(pos.x())
+            if marker is not None:
+                self._do(RemoveMarker(marker))
+            return
         if event.button() != Qt.MouseButton.LeftButton:
             return
         if pos.y() < RULER_H and pos.x() >= HEADER_W:
@@ -816,8 +847,6 @@ class TimelineView(QWidget):
         if adding:
             self.select(self.selected ^ {clip.id})
             return
-        if clip.id not in self.selected or len(self.selected) > 1:
-            self.select({clip.id})
         ripple = bool(mods & Qt.KeyboardModifier.AltModifier)
         x0, x1 = self.x_of(clip.start), self.x_of(clip.end)
         edge_px = min(EDGE_PX, (x1 - x0) / 3)
@@ -827,8 +856,15 @@ class TimelineView(QWidget):
             kind = "ripple-tail" if ripple else "tail"
         else:
             kind = "move"
+        # Pressing the body of a clip in a multi-selection keeps the selection: a drag moves them all, a plain
+        # click (no drag) selects that clip alone on release.
+        multi = kind == "move" and clip.id in self.selected and len(self.selected) > 1
+        if not multi and (clip.id not in self.selected or len(self.selected) > 1):
+            self.select({clip.id})
         self._drag = _Drag(kind, clip.id, track.id, pos, self.frame_at(pos.x()), clip, clip.start, clip.end,
                            track.id)
+        if multi:
+            self._drag.group = [(c.id, t.id, c) for t, c in self.selected_clips()]
 
     def _press_header(self, pos: QPointF) -> None:
         for track, top, h in self.rows():
@@ -866,6 +902,8 @@ class TimelineView(QWidget):
             source = self.timeline.track(d.track_id)
             d.preview_track = target.id if target is not None and target.kind is source.kind else d.preview_track
             d.preview_start, d.preview_end = start, start + clip.duration
+            if d.group is not None:
+                self._preview_group(d)
         elif d.kind.endswith("head"):
             to = min(clip.end - 1, max(0, clip.start + delta))
             to, d.snap_frame = self._snap_point(to, clip.id)
@@ -879,10 +917,14 @@ class TimelineView(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         d, self._drag = self._drag, None
         if d is None or not d.moved:
+            if d is not None and d.group is not None:
+                self.select({d.clip_id})    # a click without a drag on a clip of a multi-selection
             self.update()
             return
         if d.kind == "band" and d.band is not None:
             self._select_band(d.band, event.modifiers())
+        elif d.kind == "move" and d.group is not None:
+            self._move_group(d)
         elif d.kind == "move" and d.clip is not None:
             if d.preview_start != d.clip.start or d.preview_track != d.track_id:
                 to_track = None if d.preview_track == d.track_id else d.preview_track
@@ -898,6 +940,41 @@ class TimelineView(QWidget):
             elif d.kind == "ripple-tail" and d.preview_end != clip.end:
                 self._do(RippleTrim(clip.id, "tail", d.preview_end))
         self.update()
+
+    def _preview_group(self, d: _Drag) -> None:
+        """Every selected clip follows the pressed one: same frame delta (kept >= 0 for all), same track offset
+        (in rows) only where every clip lands on a track of its own kind, otherwise time only."""
+        assert d.group is not None and d.clip is not None
+        delta = d.preview_start - d.clip.start
+        delta = max(delta, -min(c.start for _, _, c in d.group))
+        rows = [t for t, _, _ in self.rows()]
+        index = {t.id: i for i, t in enumerate(rows)}
+        offset = index[d.preview_track] - index[d.track_id]
+        for _, tid, _ in d.group:
+            i = index[tid] + offset
+            if not 0 <= i < len(rows) or rows[i].kind is not rows[index[tid]].kind:
+                offset = 0
+                break
+        d.group_track_offset = offset
+        d.group_preview = [(rows[index[tid] + offset].id, c.start + delta, c.end + delta) for _, tid, c in d.group]
+        d.preview_start, d.preview_end = d.clip.start + delta, d.clip.end + delta
+        d.preview_track = rows[index[d.track_id] + offset].id
+
+    def _move_group(self, d: _Drag) -> None:
+        """One undo step moving every selected clip; a refused part rolls back all (the reason is shown)."""
+        assert d.group is not None and d.group_preview is not None and d.clip is not None
+        delta = d.preview_start - d.clip.start
+        if delta == 0 and d.group_track_offset == 0:
+            return
+        index = {t.id: i for i, (t, _, _) in enumerate(self.rows())}
+        parts = list(zip(d.group, d.group_preview, strict=True))
+        # Move the leading clips first so the others' old places are free when they arrive.
+        sign_t = (d.group_track_offset > 0) - (d.group_track_offset < 0)
+        sign_f = (delta > 0) - (delta < 0)
+        parts.sort(key=lambda p: (-index[p[0][1]] * sign_t, -p[0][2].start * sign_f))
+        commands = [Move(cid, None if to_tid == tid else to_tid, start)
+                    for (cid, tid, _), (to_tid, start, _) in parts]
+        self._do(Group(f"Move {len(commands)} clips", commands))
 
     def _hover_cursor(self, pos: QPointF) -> None:
         hit = self.clip_at(pos)

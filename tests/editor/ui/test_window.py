@@ -163,6 +163,8 @@ def test_rubber_band_snapping_and_keys(window, qtbot) -> None:
     assert view.selected == {"c0", "c1", "c2"}
     # snapping: dragging c2 near c1's end (frame 70) lands on it
     assert view.snapping
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=_centre(view.clip_rect("c2")))   # c2 alone
+    assert view.selected == {"c2"}
     r = view.clip_rect("c2")
     p0 = _centre(r)
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=p0)
