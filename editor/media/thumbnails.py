@@ -7,7 +7,7 @@ milliseconds and the height, so an edited file misses by itself. All of it is bl
 threads, never the GUI thread; the cache is thread-safe and computes each entry once.
 
 The picture at ``t`` is the last frame whose timestamp is at or before ``t`` (the first frame before the
-start, the last past the end), timed from the container's start as ``editor.render.decoding`` times them.
+start, the last past the end), timed from the container's start as ``editor.media.decoding`` times them.
 Rotation from the probe is applied (PyAV does not autorotate) and non-square pixels are honoured, so the
 width is the display aspect times the height. Errors are ``MediaError`` with one line naming the file.
 """
@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 
 from editor.media.cachefiles import atomic_write, cache_root, entry_locks, file_identity, identity_hash, media_error
+from editor.media.decoding import VideoDecoder
 from editor.media.info import MediaError, MediaInfo
 from editor.media.probe import probe
 
@@ -33,8 +34,8 @@ __all__ = ["ThumbnailCache", "decode_count", "default_cache_dir", "thumbnail", "
 
 # Bump when what a cached thumbnail holds changes: older entries are then ignored.
 THUMB_VERSION = 1
-# Jumps further ahead than this seek instead of decoding through.
-SEEK_AHEAD = Fraction(2)
+# The decoder shows frames strictly before a time; a thumbnail at t includes a frame stamped exactly t.
+_ONE_TICK = Fraction(1, 1_000_000)
 
 # Pictures decoded so far (not cache hits): lets tests and benchmarks see what the cache saved.
 decode_count = 0
@@ -157,81 +158,34 @@ def _ms(time_s: TimeLike) -> int:
 
 
 class _Reader:
-    """One open file handing out pictures at increasing times; seeks only for jumps back or far ahead."""
+    """One open file handing out upright pictures; the decoder seeks only for jumps back or far ahead."""
 
     def __init__(self, shown: str, info: MediaInfo) -> None:
         self.shown = shown
         self.info = info
-        try:
-            self.container = av.open("file:" + os.path.abspath(shown),
-                                     container_options={"protocol_whitelist": "file"}, metadata_errors="replace")
-            self.stream = self.container.streams.video[0]
-        except (av.FFmpegError, IndexError, OSError) as exc:
-            raise self._damaged(exc) from None
-        self.stream.thread_type = "AUTO"
-        self.time_base = Fraction(self.stream.time_base or Fraction(1, 90000))
-        start = self.container.start_time
-        self.origin = Fraction(start, 1_000_000) if start is not None else Fraction(0)
-        self._frames: Any = None
-        self._cur: Any = None
-        self._next: Any = None
-        self._ended = True
+        self.decoder = VideoDecoder(shown)
+        self._still: Any = None
 
     def __enter__(self) -> _Reader:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.container.close()
+        self.decoder.close()
 
     def _damaged(self, exc: BaseException) -> MediaError:
         text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         return media_error(self.shown, f"cannot decode a picture (file is truncated or damaged: {text})")
 
-    def _time(self, frame: Any) -> Fraction:
-        return (frame.pts if frame.pts is not None else 0) * self.time_base - self.origin
-
-    def _pull(self) -> Any:
-        if self._ended:
-            return None
-        try:
-            return next(self._frames)
-        except StopIteration:
-            self._ended = True
-        except av.FFmpegError:
-            self._ended = True  # a damaged tail: keep the last good frame
-        return None
-
-    def _seek(self, target: Fraction) -> None:
-        ticks = int((max(Fraction(0), target) + self.origin) / self.time_base)
-        try:
-            if target <= 0:
-                self.container.seek(0)
-            else:
-                self.container.seek(ticks, stream=self.stream, backward=True, any_frame=False)
-        except av.FFmpegError:
-            self.container.seek(0)
-        self._frames = self.container.decode(self.stream)
-        self._ended = False
-        self._cur = self._pull()
-        self._next = self._pull()
-
     def frame_at(self, t: Fraction) -> Any:
-        if self.info.is_image:
-            if self._cur is None:
-                self._frames = self.container.decode(self.stream)
-                self._ended = False
-                self._cur = self._pull()
-        else:
-            cur = self._cur
-            if cur is None or self._time(cur) > t or t - self._time(cur) > SEEK_AHEAD:
-                self._seek(t)
-                if self._cur is not None and self._time(self._cur) > t > 0:
-                    self._seek(Fraction(0))  # the seek landed past the wanted time (a sparse index)
-            while self._next is not None and self._time(self._next) <= t:
-                self._cur, self._next = self._next, self._pull()
-        if self._cur is None:
-            raise media_error(self.shown, "cannot decode a picture (file is truncated or damaged)")
-        return self._cur
+        """The last frame at or before ``t`` (the first before the start, the last past the end)."""
+        if not self.info.is_image:
+            return self.decoder.frame_at(t + _ONE_TICK)
+        if self._still is None:
+            # A still has one frame and nothing to seek: decode it once.
+            self._still = next(self.decoder.container.decode(self.decoder.stream), None)
+            if self._still is None:
+                raise media_error(self.shown, "cannot decode a picture (file is truncated or damaged)")
+        return self._still
 
     def picture(self, t: Fraction, size: tuple[int, int]) -> np.ndarray:
         global decode_count

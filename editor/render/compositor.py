@@ -5,7 +5,7 @@ black, each picture placed by ``layout.place`` (crop in source pixels first, the
 crops; scale then crop otherwise), bicubic scaling, rotation from the probe applied (PyAV does not
 auto-rotate as the ffmpeg CLI does), a picture that does not cover the canvas showing the layer below, PNG
 alpha blended over it. The source frame at a time follows the exporter's ``fps`` filter (see
-``editor.render.decoding``), so VFR footage is conformed the same way.
+``editor.media.decoding``), so VFR footage is conformed the same way.
 
 Differences, on purpose: a pending generated segment shows a placeholder card with its prompt and offline
 media a "media offline" slate (the exporter refuses both). HDR (PQ/HLG) sources are tone-mapped
@@ -27,10 +27,10 @@ from typing import Any
 import av
 import numpy as np
 
+from editor.media.decoding import DecoderPool
 from editor.media.info import MediaError, MediaInfo
 from editor.media.probe import probe
 from editor.model import Clip, GeneratedClip, MediaKind, Timeline
-from editor.render.decoding import DecoderPool
 from editor.render.ffgraph import SourceFacts, source_window_int
 from editor.render.layout import Placement, place
 

@@ -152,3 +152,12 @@ def test_bad_files_raise_media_error(media: dict[str, Path], tmp_path: Path) -> 
     assert not (tmp_path / "c").exists() or not list((tmp_path / "c").iterdir())
     with pytest.raises(ValueError):
         thumbnail(media["red"], 0, 0)
+
+
+def test_a_relative_name_with_a_colon_is_read_as_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without the file-only protocol, ffmpeg would take "clip:" for a protocol name.
+    synth.color_clip(tmp_path / "clip: 'ñ' [1] 100%.mp4", "red", seconds=1.0, tone_hz=None)
+    monkeypatch.chdir(tmp_path)
+    picture = thumbnail("clip: 'ñ' [1] 100%.mp4", 0.5, 36)
+    r, g, b = picture.reshape(-1, 3).mean(axis=0)
+    assert r > 200 and g < 60 and b < 60

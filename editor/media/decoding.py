@@ -1,4 +1,4 @@
-"""Frame-accurate video decoding for the viewer's compositor, with PyAV.
+"""Frame-accurate video decoding with PyAV, for the viewer's compositor and for thumbnails.
 
 Which source frame shows at source time ``t`` follows the exporter's graph (``-ss`` before ``-i``, then
 ``fps=RATE:start_time=0``): ffmpeg's fps filter rounds each frame's timestamp to the nearest output frame
@@ -14,6 +14,7 @@ time, then decodes forward).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from fractions import Fraction
@@ -33,10 +34,14 @@ class VideoDecoder:
     def __init__(self, path: str) -> None:
         self.path = path
         try:
-            self.container = av.open(path)
+            # "file:" plus a file-only whitelist: names with colons, '%' or brackets are read literally.
+            self.container = av.open("file:" + os.path.abspath(path),
+                                     container_options={"protocol_whitelist": "file"}, metadata_errors="replace")
             self.stream = self.container.streams.video[0]
         except (av.FFmpegError, IndexError, OSError) as exc:
-            raise MediaError(f"cannot decode {path}: {exc}", path=path, reason=str(exc)) from None
+            text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            raise MediaError(f"{path}: cannot decode a picture (file is truncated or damaged: {text})",
+                             path=path, reason=text) from None
         self.stream.thread_type = "AUTO"
         self.time_base = Fraction(self.stream.time_base or Fraction(1, 90000))
         start = self.container.start_time
@@ -88,7 +93,8 @@ class VideoDecoder:
             if self._cur is not None and self._time(self._cur) > target > 0:
                 self._seek(Fraction(0))   # the seek landed past the wanted time (a sparse index): from the start
             if self._cur is None:
-                raise MediaError(f"cannot decode {self.path}: no picture", path=self.path, reason="no picture")
+                raise MediaError(f"{self.path}: cannot decode a picture (file is truncated or damaged)",
+                                 path=self.path, reason="no picture")
         while self._next is not None and self._time(self._next) < before:
             self._cur, self._next = self._next, self._pull()
         if self._time(self._cur) < not_before and self._next is not None:
