@@ -412,24 +412,24 @@ class _Fraction:
         self.eta_s = eta_s
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
-    return value
+def _bounded_float(minimum: float, inclusive: bool) -> Callable[[str], float]:
+    """An argparse type: a finite number above ``minimum`` (or equal to it when ``inclusive``)."""
+    wording = f"{minimum:g} or more" if inclusive else f"more than {minimum:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not (value >= minimum if inclusive else value > minimum) or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"must be {wording}, got {text}")
+        return value
+
+    return parse
 
 
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return value
+_positive_float = _bounded_float(0, inclusive=False)
+_non_negative_float = _bounded_float(0, inclusive=True)
 
 
 def _positive_int(text: str) -> int:

@@ -253,3 +253,13 @@ def test_ctrl_c_during_export_cancels_and_leaves_nothing(tmp_path: Path, media: 
     assert "Traceback" not in seen + rest
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.promptcut"]
+
+
+@pytest.mark.parametrize(("flag", "value", "says"), [("--seconds", "-1", "must be more than 0"),
+                                                     ("--seconds", "abc", "not a number"),
+                                                     ("--guidance", "-1", "must be 0 or more"),
+                                                     ("--steps", "0", "must be 1 or more")])
+def test_generate_refuses_bad_numbers_in_one_line(tmp_path: Path, flag: str, value: str, says: str) -> None:
+    done = promptcut("generate", "a fox", "-o", str(tmp_path / "x.mp4"), flag, value)
+    assert_one_line_error(done, flag, says)
+    assert not (tmp_path / "x.mp4").exists()
