@@ -7,14 +7,19 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-STYLE = Path(__file__).resolve().parents[2] / "assets" / "style.qss"
+# The checkout's assets/ first (editable installs, development), then where a wheel install puts it.
+STYLE_PLACES = (Path(__file__).resolve().parents[2] / "assets" / "style.qss",
+                Path(sys.prefix) / "share" / "promptcut" / "style.qss")
 
 
 def stylesheet() -> str:
-    try:
-        return STYLE.read_text(encoding="utf-8")
-    except OSError:
-        return ""
+    """The dark theme; an empty string (Qt's Fusion look) if no copy can be read."""
+    for place in STYLE_PLACES:
+        try:
+            return place.read_text(encoding="utf-8")
+        except OSError:
+            continue
+    return ""
 
 
 def application() -> QApplication:

@@ -486,12 +486,33 @@ class MainWindow(QMainWindow):
         self.show_message(f"Demo project made in {folder}")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.maybe_stop_export():
+            event.ignore()
+            return
         if self.maybe_keep_changes():
             self.stop()
             self._closing()
             event.accept()
         else:
             event.ignore()
+
+    def maybe_stop_export(self) -> bool:
+        """Closing while an export renders: ask, then cancel it and wait for its files to be cleaned up.
+        False when the user keeps the window open."""
+        dialog = getattr(self, "_export_dialog", None)
+        if dialog is None or not dialog.running:
+            return True
+        if not self.ask_stop_export():
+            return False
+        dialog.cancel_export()
+        dialog.wait(30)
+        return True
+
+    def ask_stop_export(self) -> bool:
+        """True to stop the running export and close (tests replace this)."""
+        answer = QMessageBox.question(self, "Export running", "An export is still rendering. Stop it and close?",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     # --- autosave, crash recovery, the project lock ---------------------------------------------------
 

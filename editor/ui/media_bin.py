@@ -47,9 +47,10 @@ class MediaBin(QListWidget):
         super().__init__(parent)
         self.edits = edits
         self.setObjectName("MediaBin")
-        self.setDragEnabled(True)
-        self.setAcceptDrops(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        # DragOnly also turns drops off; files from the file manager must still come in (handled below).
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(False)
         self.setUniformItemSizes(True)

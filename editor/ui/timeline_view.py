@@ -30,7 +30,7 @@ from PySide6.QtGui import (
     QPolygonF,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QScrollBar, QWidget
+from PySide6.QtWidgets import QInputDialog, QScrollBar, QWidget
 
 from editor.model import (
     Change,
@@ -48,6 +48,7 @@ from editor.model import (
 from editor.model.commands import (
     AddMarker,
     Delete,
+    EditMarker,
     Insert,
     Move,
     Overwrite,
@@ -130,6 +131,7 @@ class TimelineView(QWidget):
         self.setMinimumHeight(RULER_H + VIDEO_H + AUDIO_H + SCROLLBAR_H)
         self.px_per_frame = 4.0
         self.scroll_px = 0
+        self.scroll_y = 0                    # tracks scroll under a fixed ruler when they outgrow the widget
         self.playhead = 0
         self.selected: set[str] = set()
         self.snapping = True
@@ -145,12 +147,14 @@ class TimelineView(QWidget):
         self.font_small = QFont(self.font())
         self.font_small.setPointSizeF(8.5)
         self.scrollbar = QScrollBar(Qt.Orientation.Horizontal, self)
+        self.vscrollbar = QScrollBar(Qt.Orientation.Vertical, self)
         # Thumbnails and waveforms: loaded on a thread pool through the disk caches, painted when ready.
         self.art = art or ClipArt(self)
         self.art.ready.connect(self._art_loaded)
         self._art_waiting: dict[object, set[str]] = {}     # art key -> clips painted without it
         self._clipboard: list[tuple[str, Clip]] = []       # (track id, clip) copied, in time order
         self.scrollbar.valueChanged.connect(self._scrolled)
+        self.vscrollbar.valueChanged.connect(self._scrolled_y)
         self._attach()
         self._sync_scrollbar()
 
@@ -208,7 +212,7 @@ class TimelineView(QWidget):
     def rows(self) -> list[tuple[Track, int, int]]:
         """(track, top, height) from the top: video tracks (top layer first), then audio tracks."""
         result = []
-        y = RULER_H
+        y = RULER_H - self.scroll_y
         for t in reversed(self.timeline.video_tracks):
             result.append((t, y, VIDEO_H))
             y += VIDEO_H
@@ -224,13 +228,22 @@ class TimelineView(QWidget):
         return max(0, round((x - HEADER_W + self.scroll_px) / self.px_per_frame))
 
     def lane_width(self) -> int:
-        return max(1, self.width() - HEADER_W)
+        return max(1, self.width() - HEADER_W - SCROLLBAR_H)
+
+    def lanes_height(self) -> int:
+        """Pixels between the ruler and the horizontal scroll bar, where the tracks show."""
+        return max(1, self.height() - RULER_H - SCROLLBAR_H)
+
+    def tracks_height(self) -> int:
+        return sum(h for _, _, h in self.rows())
 
     def visible_frames(self) -> tuple[float, float]:
         f0 = self.scroll_px / self.px_per_frame
         return f0, f0 + self.lane_width() / self.px_per_frame
 
     def track_at(self, y: float) -> Track | None:
+        if y < RULER_H:
+            return None
         for track, top, h in self.rows():
             if top <= y < top + h:
                 return track
@@ -275,9 +288,22 @@ class TimelineView(QWidget):
         self.scroll_px = min(self.scroll_px, maximum)
         self.scrollbar.setValue(self.scroll_px)
         self.scrollbar.blockSignals(False)
+        tall = max(0, self.tracks_height() - self.lanes_height())
+        self.vscrollbar.blockSignals(True)
+        self.vscrollbar.setRange(0, tall)
+        self.vscrollbar.setPageStep(self.lanes_height())
+        self.vscrollbar.setSingleStep(VIDEO_H // 2)
+        self.scroll_y = min(self.scroll_y, tall)
+        self.vscrollbar.setValue(self.scroll_y)
+        self.vscrollbar.setVisible(tall > 0)
+        self.vscrollbar.blockSignals(False)
 
     def _scrolled(self, value: int) -> None:
         self.scroll_px = value
+        self.update()
+
+    def _scrolled_y(self, value: int) -> None:
+        self.scroll_y = value
         self.update()
 
     def set_zoom(self, px_per_frame: float, anchor_frame: float | None = None) -> None:
@@ -303,16 +329,22 @@ class TimelineView(QWidget):
         self.update()
 
     def resizeEvent(self, event) -> None:  # noqa: N802
-        self.scrollbar.setGeometry(HEADER_W, self.height() - SCROLLBAR_H, self.width() - HEADER_W, SCROLLBAR_H)
+        self.scrollbar.setGeometry(HEADER_W, self.height() - SCROLLBAR_H, self.lane_width(), SCROLLBAR_H)
+        self.vscrollbar.setGeometry(self.width() - SCROLLBAR_H, RULER_H, SCROLLBAR_H, self.lanes_height())
         self._sync_scrollbar()
         super().resizeEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         steps = event.angleDelta().y() / 120
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        sideways = event.angleDelta().x() / 120
+        mods = event.modifiers()
+        if mods & Qt.KeyboardModifier.ControlModifier:
             self.set_zoom(self.px_per_frame * (1.25 ** steps), self.frame_at(event.position().x()))
+        elif mods & Qt.KeyboardModifier.ShiftModifier or event.position().x() < HEADER_W:
+            # Over the track headers, or with Shift, the wheel scrolls the tracks up and down.
+            self.vscrollbar.setValue(self.vscrollbar.value() - int((steps or sideways) * VIDEO_H / 2))
         else:
-            self.scrollbar.setValue(self.scrollbar.value() - int(steps * 80))
+            self.scrollbar.setValue(self.scrollbar.value() - int((steps or sideways) * 80))
         event.accept()
 
     # --- playhead and marks --------------------------------------------------------------------------
@@ -481,7 +513,7 @@ class TimelineView(QWidget):
         p.fillRect(self.rect(), C_BG)
         f0, f1 = self.visible_frames()
         rows = self.rows()
-        lane = QRect(HEADER_W, RULER_H, self.lane_width(), self.height() - RULER_H - SCROLLBAR_H)
+        lane = QRect(HEADER_W, RULER_H, self.lane_width(), self.lanes_height())
         for i, (_track, top, h) in enumerate(rows):
             p.fillRect(QRect(HEADER_W, top, self.lane_width(), h - 1), C_TRACK if i % 2 == 0 else C_TRACK_ALT)
         p.save()
@@ -491,8 +523,11 @@ class TimelineView(QWidget):
         self._paint_drag(p)
         p.restore()
         self._paint_ruler(p, f0, f1)
+        p.save()
+        p.setClipRect(QRect(0, RULER_H, HEADER_W, self.lanes_height()))
         for track, top, h in rows:
             self._paint_header(p, track, top, h)
+        p.restore()
         self._paint_playhead(p)
         p.fillRect(QRect(0, 0, HEADER_W, RULER_H), C_HEADER)
         p.setPen(C_DIM)
@@ -738,6 +773,10 @@ class TimelineView(QWidget):
             if x >= HEADER_W:
                 _fill_polygon(p, [QPointF(x - 5, RULER_H - 10), QPointF(x + 5, RULER_H - 10),
                                   QPointF(x, RULER_H - 2)], QColor(marker.color))
+                if marker.name:
+                    p.setPen(QColor(marker.color))
+                    p.setFont(self.font_small)
+                    p.drawText(QPointF(x + 7, RULER_H - 3), marker.name)
         p.setPen(QColor("#30333b"))
         p.drawLine(HEADER_W, RULER_H - 1, self.width(), RULER_H - 1)
 
@@ -833,7 +872,8 @@ class TimelineView(QWidget):
             self.set_playhead(self.frame_at(pos.x()))
             return
         if pos.x() < HEADER_W:
-            self._press_header(pos)
+            if pos.y() >= RULER_H:
+                self._press_header(pos)
             return
         mods = event.modifiers()
         adding = bool(mods & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier))
@@ -866,6 +906,28 @@ class TimelineView(QWidget):
         if multi:
             self._drag.group = [(c.id, t.id, c) for t, c in self.selected_clips()]
 
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        pos = event.position()
+        if event.button() == Qt.MouseButton.LeftButton and pos.y() < RULER_H and pos.x() >= HEADER_W:
+            self._drag = None
+            marker = self.marker_at(pos.x())
+            if marker is not None:
+                self.rename_marker(marker)
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def rename_marker(self, marker: Marker) -> bool:
+        name = self.ask_marker_name(marker)
+        if name is None or name == marker.name:
+            return False
+        return self._do(EditMarker(marker, name=name))
+
+    def ask_marker_name(self, marker: Marker) -> str | None:
+        """The marker's new name, or None when the user cancels (tests replace this)."""
+        name, ok = QInputDialog.getText(self, "Marker", f"Name of the marker at "
+                                        f"{timecode(marker.frame, self.timeline.fps)}:", text=marker.name)
+        return name.strip() if ok else None
+
     def _press_header(self, pos: QPointF) -> None:
         for track, top, h in self.rows():
             for name, box in self.header_buttons(track, top, h).items():
@@ -895,7 +957,8 @@ class TimelineView(QWidget):
         d.snap_frame = None
         if d.kind == "move":
             start = max(0, clip.start + delta)
-            snapped = self._snap_move(start, clip.duration, clip.id)
+            moving = {clip.id} if d.group is None else {cid for cid, _, _ in d.group}
+            snapped = self._snap_move(start, clip.duration, moving)
             if snapped is not None:
                 start, d.snap_frame = snapped
             target = self.track_at(pos.y())
@@ -999,13 +1062,14 @@ class TimelineView(QWidget):
 
     # --- snapping ------------------------------------------------------------------------------------
 
-    def snap_targets(self, exclude: str) -> list[int]:
+    def snap_targets(self, exclude: str | set[str]) -> list[int]:
         f0, f1 = self.visible_frames()
         points = {self.playhead, *(m.frame for m in self.timeline.markers)}
         points.update(x for x in (self.mark_in, self.mark_out) if x is not None)
+        moving = {exclude} if isinstance(exclude, str) else exclude
         for track in self.timeline.tracks:
             for c in self.visible_clips(track, f0, f1):
-                if c.id != exclude:
+                if c.id not in moving:
                     points.add(c.start)
                     points.add(c.end)
         return sorted(points)
@@ -1019,7 +1083,7 @@ class TimelineView(QWidget):
             return best, best
         return frame, None
 
-    def _snap_move(self, start: int, duration: int, exclude: str) -> tuple[int, int] | None:
+    def _snap_move(self, start: int, duration: int, exclude: str | set[str]) -> tuple[int, int] | None:
         if not self.snapping:
             return None
         limit = SNAP_PX / self.px_per_frame

@@ -156,3 +156,22 @@ def test_window_stays_responsive_during_export(qtbot, media_files, tmp_path) -> 
     assert ended - started > 0.2   # the export really ran while we measured
     assert stall < 0.5
     assert _frames(out)[0] == 1200
+
+
+def test_closing_the_window_during_export_asks_then_cancels_it_cleanly(qtbot, media_files, tmp_path) -> None:
+    window = _window(qtbot, _timeline(media_files, repeats=30))   # 60 s
+    dialog = _open(window, qtbot)
+    out = tmp_path / "closing" / "long.mp4"
+    out.parent.mkdir()
+    dialog.dest_edit.setText(str(out))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.status_label.text().startswith("Rendering"), timeout=30000)
+    asked: list[bool] = []
+    window.ask_stop_export = lambda: asked.append(False) or False   # "No": keep working
+    assert not window.close()
+    assert asked == [False] and dialog.running and window.isVisible()
+    window.ask_stop_export = lambda: asked.append(True) or True
+    assert window.close()
+    assert asked == [False, True]
+    assert not dialog.running
+    assert list(out.parent.iterdir()) == []   # neither the file nor its hidden partial

@@ -72,6 +72,23 @@ def test_m_adds_a_marker_and_undo_removes_it(window, qtbot) -> None:
     assert window.actions_by_name["add_marker"].shortcut().toString() == "M"
 
 
+def test_double_clicking_a_marker_renames_it_undoably(window, qtbot) -> None:
+    tl, view = _setup(window, [("V1", 0, 30, "a")])
+    view.set_playhead(40)
+    qtbot.keyClick(view, Qt.Key.Key_M)
+    answers = iter(["Beat drop", None])
+    view.ask_marker_name = lambda marker: next(answers)
+    at = QPoint(round(view.x_of(40)), RULER_H - 6)
+    qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=at)
+    assert [(m.frame, m.name) for m in tl.markers] == [(40, "Beat drop")]
+    assert window.edits.stack.undoText() == "Edit marker"
+    qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=at)   # cancelled: nothing changes
+    assert window.edits.stack.undoText() == "Edit marker" and tl.markers[0].name == "Beat drop"
+    window.edits.stack.undo()
+    assert [(m.frame, m.name) for m in tl.markers] == [(40, "")]
+    tl.check()
+
+
 def test_dragging_two_selected_clips_moves_both_as_one_step(window, qtbot) -> None:
     tl, view = _setup(window, [("V1", 0, 30, "a"), ("V1", 50, 20, "b"), ("V1", 200, 20, "far")])
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=view.clip_rect("a").center())

@@ -266,3 +266,11 @@ def test_copy_cut_and_paste_through_the_window_keys(window, qtbot, media_files) 
     view.set_playhead(200)
     qtbot.keyClick(view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     assert [c.start for c in tl.video_tracks[0].clips] == [0, 200]
+
+
+def test_the_dark_theme_is_found_and_applied(qtbot) -> None:
+    from editor.ui.app import application, stylesheet
+
+    qss = stylesheet()
+    assert "QMainWindow" in qss or "QWidget" in qss
+    assert application().styleSheet() == qss

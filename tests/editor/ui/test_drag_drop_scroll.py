@@ -1,0 +1,136 @@
+"""Real Qt drag-and-drop events (file manager -> bin, bin -> timeline), many tracks scrolling under the ruler,
+and a multi-clip drag that snaps only to clips standing still."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from editor.media import synth
+from editor.model import Timeline, TrackKind
+from editor.model.testing import clip, timeline, video
+from editor.ui.main_window import MainWindow
+from editor.ui.timeline_view import RULER_H
+
+
+@pytest.fixture(scope="module")
+def media_files(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("dnd media")
+    return [synth.color_clip(folder / "it's red: 100%.mp4", "red", seconds=2),
+            synth.color_clip(folder / "blå.mp4", "blue", seconds=1)]
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow(Timeline.empty(video_tracks=2, audio_tracks=1))
+    w.ask_save_changes = lambda: "discard"
+    qtbot.addWidget(w)
+    w.resize(1400, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def drag_and_drop(target, mime: QMimeData, pos: QPoint, mods=Qt.KeyboardModifier.NoModifier) -> bool:
+    """What Qt delivers to a widget when something is dragged over it and let go: enter, move, drop.
+    True when the widget accepted the drop."""
+    action = Qt.DropAction.CopyAction
+    buttons = Qt.MouseButton.LeftButton
+    enter = QDragEnterEvent(pos, action, mime, buttons, mods)
+    QApplication.sendEvent(target, enter)
+    if not enter.isAccepted():
+        return False
+    move = QDragMoveEvent(pos, action, mime, buttons, mods)
+    QApplication.sendEvent(target, move)
+    drop = QDropEvent(QPointF(pos), action, mime, buttons, mods)
+    QApplication.sendEvent(target, drop)
+    return drop.isAccepted()
+
+
+def test_files_dragged_from_the_file_manager_land_in_the_bin_then_on_the_timeline(window, qtbot,
+                                                                                  media_files) -> None:
+    tl = window.timeline
+    files = QMimeData()
+    files.setUrls([QUrl.fromLocalFile(str(p)) for p in media_files])
+    assert drag_and_drop(window.bin.viewport(), files, QPoint(20, 20))
+    qtbot.waitUntil(lambda: window.bin.count() == 2, timeout=10000)
+    by_name = {m.name: m.id for m in tl.media.values()}
+    assert set(by_name) == {p.name for p in media_files}
+
+    view = window.timeline_view
+    view.set_zoom(4.0, 0)
+    v1 = tl.video_tracks[0]
+    top, h = view.row_of(v1.id)
+    item = {window.bin.item(i).text().split("\n")[0]: window.bin.item(i) for i in range(window.bin.count())}
+    red_item = next(it for name, it in item.items() if "red" in name)
+    blue_item = next(it for name, it in item.items() if "bl" in name)
+
+    # the bin's own drag payload, dropped on V1 at frame 0 (overwrite), then blue inserted at 0 with Ctrl
+    assert drag_and_drop(view, window.bin.mimeData([red_item]), QPoint(int(view.x_of(0)) + 1, top + h // 2))
+    assert [(c.start, c.duration) for c in v1.clips] == [(0, 60)]
+    assert drag_and_drop(view, window.bin.mimeData([blue_item]), QPoint(int(view.x_of(0)) + 1, top + h // 2),
+                         Qt.KeyboardModifier.ControlModifier)
+    assert [(tl.media[c.media].name, c.start, c.duration) for c in v1.clips] == [
+        ("blå.mp4", 0, 30), ("it's red: 100%.mp4", 30, 60)]
+    tl.check()
+    assert window.edits.stack.undoText() == "Insert"
+
+    # a drag carrying neither media nor files is refused at the door
+    assert not drag_and_drop(view, QMimeData(), QPoint(int(view.x_of(0)), top + 4))
+
+
+def test_many_tracks_scroll_under_a_fixed_ruler(window, qtbot) -> None:
+    tl = Timeline.empty(video_tracks=14, audio_tracks=6)
+    window.set_document(tl, None)
+    view = window.timeline_view
+    assert view.tracks_height() > view.lanes_height()
+    assert view.vscrollbar.isVisible() and view.vscrollbar.maximum() > 0
+    bottom = tl.audio_tracks[-1]
+    assert view.row_of(bottom.id)[0] > view.height()    # below the fold at first
+
+    # the wheel over the track headers scrolls the tracks; the ruler stays put
+    centre = QPointF(40, RULER_H + 60)
+    for _ in range(30):
+        wheel = QWheelEvent(centre, view.mapToGlobal(centre), QPoint(), QPoint(0, -120), Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(view, wheel)
+    assert view.scroll_y == view.vscrollbar.maximum()
+    top, h = view.row_of(bottom.id)
+    assert top >= RULER_H and top + h <= RULER_H + view.lanes_height()
+    assert view.track_at(RULER_H - 2) is None     # a press on the ruler never reaches a scrolled-up track
+
+    # the header buttons of a scrolled track work where they are drawn
+    box = view.header_buttons(bottom, top, h)["muted"]
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=box.center())
+    assert bottom.muted and bottom.kind is TrackKind.AUDIO
+    # Shift+wheel over the lanes scrolls back up
+    lanes = QPointF(view.x_of(10), RULER_H + 60)
+    for _ in range(30):
+        wheel = QWheelEvent(lanes, view.mapToGlobal(lanes), QPoint(), QPoint(0, 120), Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.ShiftModifier, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(view, wheel)
+    assert view.scroll_y == 0 and view.scroll_px == 0
+    view.grab()    # paints with the headers clipped under the ruler
+
+
+def test_a_multi_clip_drag_snaps_to_clips_that_stay_not_to_ones_that_move(window, qtbot) -> None:
+    tl = timeline(media=[video("cam", frames=300)])
+    tl.video_tracks[0].add(clip("cam", 0, 30, clip_id="a"))
+    tl.video_tracks[0].add(clip("cam", 32, 30, clip_id="b"))
+    window.set_document(tl, None)
+    view = window.timeline_view
+    view.set_zoom(4.0, 0)
+    assert view.snapping
+    view.select({"a", "b"})
+    assert 32 not in view.snap_targets({"a", "b"}) and 32 in view.snap_targets("a")
+    p0 = view.clip_rect("a").center()
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=p0)
+    qtbot.mouseMove(view, p0 + QPoint(6, 0))
+    qtbot.mouseMove(view, p0 + QPoint(12, 0))   # 3 frames: a's end (33) is 1 frame from b's old start (32)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=p0 + QPoint(12, 0))
+    assert [(c.id, c.start) for c in tl.video_tracks[0].clips] == [("a", 3), ("b", 35)]
+    tl.check()
