@@ -38,7 +38,7 @@ from typing import IO, Any
 from .jobs import Job, JobNotFound, JobSpec, JobState, JobStore
 from .models import get_model
 
-__all__ = ["DEFAULT_MAX_ATTEMPTS", "Event", "GeneratorClient"]
+__all__ = ["DEFAULT_MAX_ATTEMPTS", "DeviceReport", "Event", "GeneratorClient", "format_bytes"]
 
 DEFAULT_MAX_ATTEMPTS = 3
 RESTART_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0)
@@ -47,12 +47,72 @@ _IDLE_POLL_S = 1.0  # how often an idle pump looks for jobs queued by another pr
 _LOG_ROTATE_BYTES = 2 * 1024 * 1024
 
 
+def format_bytes(n: int | None) -> str:
+    """``12.3 GB`` (decimal units, one decimal); ``?`` for None."""
+    if n is None:
+        return "?"
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
+
+
+@dataclass(frozen=True)
+class DeviceReport:
+    """The worker's device and memory, as it last reported them (see ``generation.worker``'s protocol).
+
+    ``device``: ``"cuda:0 NVIDIA H100 80GB HBM3"`` or ``"cpu"``. On CUDA ``memory_used``/``memory_total`` are
+    the whole device's bytes in use / in all; on the CPU they are the worker's resident memory and the system's
+    RAM. ``memory_worker``: what the worker itself holds (CUDA tensors; its resident memory on the CPU). Byte
+    counts are None where the worker could not tell (or is too old to say). ``time``: when it was received."""
+
+    device: str
+    memory_used: int | None = None
+    memory_total: int | None = None
+    memory_worker: int | None = None
+    time: float = field(default_factory=time.time)
+
+    @property
+    def is_gpu(self) -> bool:
+        return not self.device.lower().startswith("cpu")
+
+    @classmethod
+    def from_message(cls, msg: Mapping[str, Any]) -> DeviceReport | None:
+        """The report in one worker event line; None when it carries none."""
+        name = msg.get("device_name")
+        if not isinstance(name, str) or not name:
+            name = msg.get("device") if msg.get("event") == "ready" else None
+        if not isinstance(name, str) or not name:
+            return None
+
+        def count(key: str) -> int | None:
+            value = msg.get(key)
+            return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+        return cls(name, count("memory_used"), count("memory_total"), count("memory_worker"))
+
+    def describe(self) -> str:
+        """One line for people: ``cuda:0 NVIDIA H100 · 12.3 / 80.0 GB`` or ``CPU · worker 1.2 GB of 24.0 GB RAM``."""
+        if self.is_gpu:
+            if self.memory_used is None and self.memory_total is None:
+                return self.device
+            total = "?" if self.memory_total is None else f"{self.memory_total / 1e9:.1f}"
+            used = "?" if self.memory_used is None else f"{self.memory_used / 1e9:.1f}"
+            return f"{self.device} · {used} / {total} GB"
+        if self.memory_used is None and self.memory_total is None:
+            return "CPU"
+        return f"CPU · worker {format_bytes(self.memory_used)} of {format_bytes(self.memory_total)} RAM"
+
+
 @dataclass(frozen=True)
 class Event:
     """Something happened. ``kind``: ``queued``, ``started``, ``progress``, ``done``, ``error``, ``cancelled``,
-    ``requeued`` (the worker died under the job; it runs again), ``worker_started``, ``worker_ready``,
-    ``worker_exited``. ``fraction`` is 0..1 over the whole job; ``message`` one line for people; ``output`` the
-    video of a ``done`` job (``cached`` when it came from the cache without generating)."""
+    ``requeued`` (the worker died under the job; it runs again), ``queue_changed`` (jobs were reordered or
+    cleared: re-read the list), ``worker_started``, ``worker_ready``, ``worker_exited``. ``fraction`` is 0..1
+    over the whole job; ``message`` one line for people; ``output`` the video of a ``done`` job (``cached`` when
+    it came from the cache without generating). ``device``/``memory_used``/``memory_total`` are set on the
+    ``worker_ready``, ``progress`` and ``done`` events whose worker line carried a memory report (see
+    :class:`DeviceReport`; progress events at most once a second), else None."""
 
     kind: str
     job_id: str | None = None
@@ -65,6 +125,9 @@ class Event:
     hint: str = ""
     cached: bool = False
     time: float = field(default_factory=time.time)
+    device: str | None = None
+    memory_used: int | None = None
+    memory_total: int | None = None
 
 
 @dataclass
@@ -130,6 +193,7 @@ class GeneratorClient:
         self._restart_at = 0.0
         self.worker_starts = 0
         self.last_startup_s: float | None = None
+        self._device_report: DeviceReport | None = None
         self.requeued_on_start = self.store.requeue_interrupted()
         if autostart and self.store.next_queued() is not None:
             self._ensure_pump()
@@ -140,6 +204,11 @@ class GeneratorClient:
         """The running worker's pid; None when there is none (never started, or between restarts)."""
         w = self._worker
         return None if w is None else w.proc.pid
+
+    @property
+    def device_report(self) -> DeviceReport | None:
+        """The worker's latest device and memory report; None until a worker is ready (and after it exits)."""
+        return self._device_report
 
     def submit(self, spec: JobSpec | Mapping[str, Any], *, no_cache: bool = False, priority: int = 0) -> Job:
         """Persist a job and return it. A cache hit comes back DONE at once (no worker involved); otherwise the
@@ -174,6 +243,22 @@ class GeneratorClient:
         self._ensure_pump()
         self._wake()
         return job
+
+    def reorder(self, job_id: str, *, before: str | None = None, priority: int | None = None) -> Job:
+        """Move a queued job: just ``before`` another queued job and/or to a new ``priority`` (higher runs first).
+        See :meth:`JobStore.reorder` (a ``StoreError`` for a job that is not queued). Emits ``queue_changed``."""
+        job = self.store.reorder(job_id, priority=priority, before=before)
+        self._emit(Event("queue_changed", job.id, message="reordered"))
+        self._wake()
+        return job
+
+    def clear_finished(self) -> int:
+        """Forget every finished job (done, failed, cancelled; their takes stay on disk). Returns how many went;
+        emits ``queue_changed`` when any did."""
+        n = self.store.clear_finished()
+        if n:
+            self._emit(Event("queue_changed", None, message=f"cleared {n} finished job{'s' if n != 1 else ''}"))
+        return n
 
     def get(self, job_id: str) -> Job:
         return self.store.get(job_id)
@@ -430,12 +515,18 @@ class GeneratorClient:
         if not isinstance(msg, dict):
             return
         event, job_id = msg.get("event"), msg.get("job")
+        report = DeviceReport.from_message(msg)
+        if report is not None:
+            self._device_report = report
+        mem: dict[str, Any] = {} if report is None else {
+            "device": report.device, "memory_used": report.memory_used, "memory_total": report.memory_total}
         if event == "ready":
             assert self._worker is not None
             self._worker.ready_at = time.monotonic()
             self.last_startup_s = self._worker.ready_at - self._worker.spawned_at
-            self._emit(Event("worker_ready", None, message=f"generator ready on {msg.get('device')} "
-                             f"in {self.last_startup_s:.1f} s"))
+            where = report.device if report is not None else msg.get("device")
+            self._emit(Event("worker_ready", None, message=f"generator ready on {where} "
+                             f"in {self.last_startup_s:.1f} s", **mem))
             return
         if job_id is None or job_id != self._current:
             if event == "error":
@@ -453,7 +544,7 @@ class GeneratorClient:
             self.store.set_progress(job_id, fraction, text)
             eta = msg.get("eta_s")
             self._emit(Event("progress", job_id, fraction, text, eta_s=None if eta is None else float(eta),
-                             stage=stage))
+                             stage=stage, **mem))
         elif event == "done":
             output = str(msg.get("output") or "")
             result = {k: msg.get(k) for k in ("mode", "notes", "timings", "sidecar", "revision", "pipeline_class")}
@@ -464,7 +555,7 @@ class GeneratorClient:
                 return
             notes = msg.get("notes") or []
             job = self.store.set_done(job_id, output, result=result, message="; ".join(map(str, notes)))
-            self._finished(job)
+            self._finished(job, mem)
         elif event == "error":
             job = self.store.set_failed(job_id, str(msg.get("message") or "failed"),
                                         kind=str(msg.get("kind") or "pipeline"), hint=str(msg.get("hint") or ""),
@@ -480,12 +571,12 @@ class GeneratorClient:
             job = self.store.set_cancelled(job_id)
             self._finished(job)
 
-    def _finished(self, job: Job) -> None:
+    def _finished(self, job: Job, mem: Mapping[str, Any] | None = None) -> None:
         with self._state_lock:
             self._current = None
         self._crashes = 0
         if job.state is JobState.DONE:
-            self._emit(Event("done", job.id, 1.0, job.message, output=job.output))
+            self._emit(Event("done", job.id, 1.0, job.message, output=job.output, **(mem or {})))
         elif job.state is JobState.FAILED:
             self._emit(Event("error", job.id, job.progress, job.message, error_kind=job.error_kind, hint=job.hint))
         elif job.state is JobState.CANCELLED:
@@ -502,6 +593,7 @@ class GeneratorClient:
             rc = w.proc.wait()
         with self._state_lock:
             self._worker = None
+        self._device_report = None
         if w.proc.stdin is not None:
             with contextlib.suppress(OSError):
                 w.proc.stdin.close()
@@ -568,6 +660,7 @@ class GeneratorClient:
                     self._on_line(item[2])
             with self._state_lock:
                 self._worker = None
+            self._device_report = None
             for stream in (w.proc.stdin, w.proc.stdout):
                 if stream is not None:
                     with contextlib.suppress(OSError):

@@ -24,14 +24,29 @@ waiting one; either way a ``cancelled`` event follows (nothing for a job the wor
 
 Events (worker -> client, on stdout)::
 
-    {"event": "ready", "pid": N, "protocol": 1, "device": "cuda:0", "startup_s": S}
+    {"event": "ready", "pid": N, "protocol": 1, "device": "cuda:0", "startup_s": S, MEMORY...}
     {"event": "started", "job": ID}
-    {"event": "progress", "job": ID, "fraction": F, "step": I, "steps": N, "stage": STAGE, "eta_s": S|null}
+    {"event": "progress", "job": ID, "fraction": F, "step": I, "steps": N, "stage": STAGE, "eta_s": S|null,
+     MEMORY...}
     {"event": "done", "job": ID, "output": PATH, "sidecar": PATH, "mode": MODE, "notes": [...],
-     "timings": {...}, "revision": R, "pipeline_class": C}
+     "timings": {...}, "revision": R, "pipeline_class": C, MEMORY...}
     {"event": "error", "job": ID|null, "kind": KIND, "message": ONE LINE, "hint": ONE LINE, "fix": {...}}
     {"event": "cancelled", "job": ID}
     {"event": "pong"}
+
+``MEMORY...`` is the device and memory report (added within protocol 1: every field is optional, and a client
+must not rely on it; older workers never send it)::
+
+    "device_name": "cuda:0 NVIDIA H100 80GB HBM3" | "cpu",
+    "memory_used": BYTES, "memory_total": BYTES, "memory_worker": BYTES
+
+On CUDA ``memory_used``/``memory_total`` are the whole device's (``torch.cuda.mem_get_info``: other processes'
+memory counts too) and ``memory_worker`` is what this worker's tensors hold (``torch.cuda.memory_allocated``).
+On the CPU ``memory_used`` and ``memory_worker`` are the worker's resident memory (``/proc/self/statm``, else
+the peak from ``resource``) and ``memory_total`` the system's RAM. Any of the byte counts may be null where the
+platform cannot tell. ``ready`` and ``done`` always carry the report (``ready`` without it when the device
+could not be opened); ``progress`` events carry it at most once a second, so most progress lines have none.
+``device`` in ``ready`` stays the bare torch device (``cuda:0``, ``cpu``) for older clients.
 
 ``stage`` is ``loading``, ``denoising``, ``decoding`` or ``encoding``; ``fraction`` runs 0..1 over the whole
 job. ``kind`` is a :class:`generation.errors.GenerationError` kind (``out_of_memory``, ``model_missing``,
@@ -145,6 +160,73 @@ def watch_parent(parent_pid: int | None, interval: float = _PARENT_POLL_S) -> th
     return t
 
 
+def _resident_bytes() -> int | None:
+    """This process's resident memory: ``/proc/self/statm`` (Linux), else the peak RSS from ``resource``."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        pass
+    try:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    except (ImportError, OSError):  # pragma: no cover - not POSIX
+        return None
+    return int(peak) if sys.platform == "darwin" else int(peak) * 1024  # bytes on macOS, KiB on Linux
+
+
+def _system_ram_bytes() -> int | None:
+    try:
+        pages, page_size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - not POSIX
+        return None
+    return pages * page_size if pages > 0 and page_size > 0 else None
+
+
+def memory_report(device: Any) -> dict[str, Any]:
+    """The protocol's device and memory fields for a torch device (or its name): see the module docstring."""
+    name = str(device)
+    if name.startswith("cuda"):
+        import torch
+
+        dev = torch.device(name)
+        index = dev.index if dev.index is not None else torch.cuda.current_device()
+        free, total = torch.cuda.mem_get_info(index)
+        return {
+            "device_name": f"cuda:{index} {torch.cuda.get_device_name(index)}",
+            "memory_used": int(total - free),
+            "memory_total": int(total),
+            "memory_worker": int(torch.cuda.memory_allocated(index)),
+        }
+    rss = _resident_bytes()
+    return {"device_name": name, "memory_used": rss, "memory_total": _system_ram_bytes(), "memory_worker": rss}
+
+
+class MemoryReporter:
+    """:func:`memory_report` for one device, at most once per ``interval`` seconds unless forced. A report that
+    fails (a driver hiccup) is left out, never raised: it must not fail a job."""
+
+    def __init__(self, device: Any, *, interval: float = 1.0, clock: Any = time.monotonic) -> None:
+        self.device = device
+        self.interval = interval
+        self._clock = clock
+        self._last: float | None = None
+
+    def fields(self, *, force: bool = False) -> dict[str, Any]:
+        if self.device is None:
+            return {}
+        now = self._clock()
+        if not force and self._last is not None and now - self._last < self.interval:
+            return {}
+        self._last = now
+        try:
+            return memory_report(self.device)
+        except Exception as exc:  # noqa: BLE001 - a report is a nicety
+            print(f"promptcut worker: no memory report: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            return {}
+
+
 class Worker:
     """Reads commands (a stdin thread), runs jobs one at a time (the main thread), reports events."""
 
@@ -160,6 +242,7 @@ class Worker:
         self._stopping = False
         self._fail_oom_once = os.environ.get(FAIL_OOM_ONCE_ENV) == "1"
         self.backend: Any = None
+        self.reporter = MemoryReporter(None)
 
     # -- commands (stdin thread) ---------------------------------------------------------------------------------
     def read_commands(self, stream: IO[bytes]) -> None:
@@ -250,7 +333,10 @@ class Worker:
         self.backend = DiffusersBackend(settings)
         info: dict[str, Any] = {}
         try:
-            info["device"] = str(self.backend.device)
+            device = self.backend.device
+            info["device"] = str(device)
+            self.reporter = MemoryReporter(device)
+            info.update(self.reporter.fields(force=True))
         except Exception as exc:  # noqa: BLE001 - reported; each job will fail with the same words
             info["device"] = None
             kind = getattr(exc, "kind", "internal")
@@ -307,7 +393,12 @@ class Worker:
                  hint="Submit the job again to generate from the images as they are now.", fix={})
             return
         send("started", job=job)
-        tracker = _ProgressTracker(send, job)
+        reporter = self.reporter
+
+        def send_progress(event: str, **fields: Any) -> None:
+            send(event, **fields, **reporter.fields())
+
+        tracker = _ProgressTracker(send_progress, job)
 
         def on_progress(p: Any) -> None:
             if self._fail_oom_once and p.phase == "denoising":
@@ -352,6 +443,7 @@ class Worker:
             timings=dict(result.timings),
             revision=result.revision,
             pipeline_class=result.pipeline_class,
+            **reporter.fields(force=True),
         )
 
 

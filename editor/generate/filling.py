@@ -219,7 +219,7 @@ class _Attacher:
         media_id = new_id("m")
         media = media_source_from_info(info, media_id, str(output))
         spec = recorded_spec(segment.clip.spec, self.planned)
-        take = Take(media_id=media_id, spec_hash=spec.content_hash())
+        take = Take(media_id=media_id, spec_hash=spec.content_hash(), spec=spec)
         with self.history.group(f"Generate {segment.clip.spec.prompt[:30] or 'shot'!r}"):
             self.history.do(AddMedia(media))
             if segment.is_gap:

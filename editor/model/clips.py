@@ -57,6 +57,7 @@ class Take:
 
     media_id: str
     spec_hash: str
+    spec: GenerationSpec | None = None   # what made it (switching to it makes this the clip's spec again)
 
 
 @dataclass(frozen=True)

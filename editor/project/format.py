@@ -128,6 +128,13 @@ def _track_to_dict(track: Track) -> dict[str, Any]:
     }
 
 
+def _take_to_dict(take: Take) -> dict[str, Any]:
+    out: dict[str, Any] = {"media": take.media_id, "spec_hash": take.spec_hash}
+    if take.spec is not None:
+        out["spec"] = _spec_to_dict(take.spec)
+    return out
+
+
 def _clip_to_dict(clip: Clip) -> dict[str, Any]:
     common = {"id": clip.id, "start": clip.start, "duration": clip.duration, "source_in": clip.source_in,
               "name": clip.name, "fit": Fit(clip.fit).value, "volume": clip.volume}
@@ -135,7 +142,7 @@ def _clip_to_dict(clip: Clip) -> dict[str, Any]:
         return {"type": "media", **common, "media": clip.media}
     if isinstance(clip, GeneratedClip):
         return {"type": "generated", **common, "spec": _spec_to_dict(clip.spec),
-                "takes": [{"media": t.media_id, "spec_hash": t.spec_hash} for t in clip.takes],
+                "takes": [_take_to_dict(t) for t in clip.takes],
                 "active_take": clip.active_take}
     raise ValueError(f"clip {clip.id} is a {type(clip).__name__}, which a project file cannot hold")
 
@@ -459,7 +466,10 @@ def _read_clip(value: Any, where: str, warnings: list[str]) -> Clip:
         takes = []
         for i, item in enumerate(r.get("takes", _list, [])):
             t = _Reader(item, f"{where}.takes[{i}]", warnings)
-            takes.append(Take(media_id=t.get("media", _nonempty_str), spec_hash=t.get("spec_hash", _str)))
+            raw_spec = t.get("spec", _dict, None)
+            take_spec = None if raw_spec is None else _read_spec(raw_spec, f"{where}.takes[{i}].spec", warnings)
+            takes.append(Take(media_id=t.get("media", _nonempty_str), spec_hash=t.get("spec_hash", _str),
+                              spec=take_spec))
             t.done()
         clip = GeneratedClip(**common, spec=_read_spec(r.get("spec", _dict), f"{where}.spec", warnings),
                              takes=tuple(takes), active_take=r.get("active_take", _opt_int, None))

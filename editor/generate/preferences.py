@@ -1,0 +1,188 @@
+"""The user's generation preferences: default model, models folder, device, precision and memory levers.
+
+Plain Python (no Qt, no torch). Stored as JSON in ``$XDG_CONFIG_HOME/promptcut/generation.json``
+(``~/.config/promptcut/generation.json``); saved atomically (a temp file in the same folder, then
+``os.replace``). A missing file gives the defaults; a corrupt or unreadable one gives the defaults (or the
+fields that could be read) and a one-line ``warning`` on the returned preferences, never a traceback.
+
+:func:`worker_env` turns preferences into the environment the generation worker reads
+(``generation.backends.settings.ENV`` and ``generation.paths.MODELS_ENV``): pass it as ``env=`` to
+``generation.client.GeneratorClient`` (or ``editor.generate.session.open_client``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from generation.backends.settings import ENV as BACKEND_ENV
+from generation.paths import MODELS_ENV
+
+DEVICES: tuple[str, ...] = ("auto", "cuda", "cpu")
+PRECISIONS: tuple[str, ...] = ("auto", "bf16", "fp16", "fp32")
+OFFLOADS: tuple[str, ...] = ("auto", "none", "model", "group", "sequential")
+
+# Our short precision names -> the dtype names the backend takes (PROMPTCUT_DTYPE).
+_DTYPE = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}
+
+PREFERENCES_FILE = "generation.json"
+FORMAT_VERSION = 1
+
+
+def user_config_dir() -> Path:
+    """``$XDG_CONFIG_HOME/promptcut`` (``~/.config/promptcut``)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "promptcut"
+
+
+def preferences_path() -> Path:
+    return user_config_dir() / PREFERENCES_FILE
+
+
+@dataclass(frozen=True)
+class GenerationPreferences:
+    """``default_model``: registry id used when none is named (None: the catalog's choice). ``models_dir``: a
+    folder of local weights (None: ``$PROMPTCUT_MODELS`` or the user cache). ``device``: auto | cuda | cpu.
+    ``precision``: auto | bf16 | fp16 | fp32. ``offload``: auto | none | model | group | sequential.
+    ``vae_tiling``: None = auto (on whenever an offload lever is). ``warning``: set by :func:`load_preferences`
+    when the file could not be read in full (never saved, not compared)."""
+
+    default_model: str | None = None
+    models_dir: str | None = None
+    device: str = "auto"
+    precision: str = "auto"
+    offload: str = "auto"
+    vae_tiling: bool | None = None
+    warning: str | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name, value, choices in (("device", self.device, DEVICES), ("precision", self.precision, PRECISIONS),
+                                     ("offload", self.offload, OFFLOADS)):
+            if value not in choices:
+                raise ValueError(f"{name}={value!r}: choose one of {', '.join(choices)}")
+        if self.vae_tiling is not None and not isinstance(self.vae_tiling, bool):
+            raise ValueError(f"vae_tiling={self.vae_tiling!r}: use true, false or null (auto)")
+        for name in ("default_model", "models_dir"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name}={value!r}: must be text or null")
+        if self.models_dir == "":
+            object.__setattr__(self, "models_dir", None)
+        if self.default_model == "":
+            object.__setattr__(self, "default_model", None)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"version": FORMAT_VERSION}
+        data.update({f.name: getattr(self, f.name) for f in fields(self) if f.name != "warning"})
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GenerationPreferences:
+        """Strict: unknown keys are ignored, a bad value raises ValueError."""
+        names = {f.name for f in fields(cls)} - {"warning"}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def with_(self, **changes: Any) -> GenerationPreferences:
+        return replace(self, warning=None, **changes)
+
+
+def _one_line(text: object) -> str:
+    lines = [" ".join(line.split()) for line in str(text).splitlines() if line.strip()]
+    return lines[0] if lines else "unknown error"
+
+
+def load_preferences(path: str | os.PathLike[str] | None = None) -> GenerationPreferences:
+    """The saved preferences, or the defaults when there are none. Never raises for a bad file: the defaults
+    come back (keeping every field that was readable) with a one-line ``warning`` saying what was wrong."""
+    path = Path(path) if path is not None else preferences_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return GenerationPreferences()
+    except (OSError, UnicodeDecodeError) as exc:
+        return GenerationPreferences(warning=f"could not read generation preferences {path}: "
+                                             f"{_one_line(exc)}; using defaults")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        return GenerationPreferences(warning=f"generation preferences {path} are corrupt ({_one_line(exc)}); "
+                                             "using defaults")
+    if not isinstance(data, dict):
+        return GenerationPreferences(warning=f"generation preferences {path} are corrupt (not a JSON object); "
+                                             "using defaults")
+    try:
+        return GenerationPreferences.from_dict(data)
+    except (TypeError, ValueError):
+        pass
+    # Keep what is valid, field by field; name the first bad one.
+    prefs = GenerationPreferences()
+    bad: list[str] = []
+    for f in fields(GenerationPreferences):
+        if f.name == "warning" or f.name not in data:
+            continue
+        try:
+            prefs = replace(prefs, **{f.name: data[f.name]})
+        except (TypeError, ValueError):
+            bad.append(f"{f.name}={data[f.name]!r}")
+    return replace(prefs, warning=f"generation preferences {path}: ignored {', '.join(bad)}; using the default "
+                                  f"for {'it' if len(bad) == 1 else 'them'}")
+
+
+def save_preferences(prefs: GenerationPreferences, path: str | os.PathLike[str] | None = None) -> Path:
+    """Write ``prefs`` atomically (temp file in the same folder + ``os.replace``). Returns the path.
+    Raises OSError when the folder cannot be written."""
+    path = Path(path) if path is not None else preferences_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(prefs.to_dict(), indent=2, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def worker_env(prefs: GenerationPreferences, *, inherit: bool = True) -> dict[str, str | None]:
+    """The environment variables that make the generation worker apply ``prefs``.
+
+    Explicit choices always win. An ``auto`` lever (or no models folder) is left out when ``inherit`` is true,
+    so a variable already set in the editor's own environment (e.g. ``PROMPTCUT_DEVICE=cpu``) still applies;
+    with ``inherit=False`` it maps to None, which ``GeneratorClient(env=...)`` reads as "remove the variable",
+    so the backend chooses for itself. ``default_model`` is not a worker setting: the editor puts it in job specs.
+    """
+    env: dict[str, str | None] = {}
+
+    def put(key: str, value: str | None) -> None:
+        if value is not None:
+            env[key] = value
+        elif not inherit:
+            env[key] = None
+
+    put(MODELS_ENV, str(Path(prefs.models_dir).expanduser()) if prefs.models_dir else None)
+    put(BACKEND_ENV["device"], None if prefs.device == "auto" else prefs.device)
+    put(BACKEND_ENV["dtype"], _DTYPE.get(prefs.precision))
+    put(BACKEND_ENV["offload"], None if prefs.offload == "auto" else prefs.offload)
+    put(BACKEND_ENV["vae_tiling"], None if prefs.vae_tiling is None else ("on" if prefs.vae_tiling else "off"))
+    return env
+
+
+def nvidia_gpu_present() -> bool:
+    """Cheap check for an NVIDIA GPU without importing torch: the driver's /proc entries, else nvidia-smi on
+    PATH. A True here does not promise that torch was built with CUDA."""
+    gpus = Path("/proc/driver/nvidia/gpus")
+    with contextlib.suppress(OSError):
+        if gpus.is_dir() and any(gpus.iterdir()):
+            return True
+    return shutil.which("nvidia-smi") is not None

@@ -1,0 +1,510 @@
+"""Generated shots on a live timeline: plan a segment's job, queue it, follow it, attach its take when done.
+
+The window's counterpart of :func:`editor.generate.fill`, which blocks; this never does. The window calls
+:meth:`ShotQueue.poll` from a timer and :meth:`ShotQueue.sync` after every edit; every change to the timeline
+goes through the ``do`` callable it was given (the window's undo stack), so attaching a take is an undo step
+like any other edit.
+
+Which job answers which clip is worked out, not remembered: a clip's *recorded spec* (prompt, model, seed,
+size, conditioning images: everything its job used, see ``recorded_spec``) and the source frames it plays
+name the job. So a split or pasted copy of a queued segment shows the same job and receives the same take,
+undo and redo need no bookkeeping, and after reopening a project every pending segment that was queued (its
+spec has a seed) is submitted again, which the job store answers with the job already queued, running or
+done (an identical request never runs twice). A pending segment whose spec or length changed (the prompt
+edited, the clip trimmed longer than its job covers) is planned again; its old job is cancelled when no
+other clip needs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from editor.generate.catalog import ModelError, require_installed, resolve_model
+from editor.generate.filling import recorded_spec, segment_need
+from editor.generate.frames import conditioning_images
+from editor.generate.pending import PendingSegment, neighbours
+from editor.generate.places import GenerationPlaces
+from editor.generate.runner import job_failure, job_state
+from editor.media.info import MediaError
+from editor.media.probe import media_source_from_info, probe
+from editor.model import Command, GeneratedClip, GenerationSpec, Take, Timeline, TrackKind, new_id
+from editor.model.commands import AddMedia, AddTake, Group, Overwrite, SetActiveTake, SetClipProperties
+from generation.errors import GenerationError
+from generation.models import Ability, get_model
+from generation.plan import PlannedJob, plan_job, random_seed
+
+LIVE = frozenset({"queued", "generating"})
+
+
+@dataclass(frozen=True)
+class ShotStatus:
+    """What a generated segment is doing, for its clip, the viewer card and the inspector.
+
+    ``state``: ``queued``, ``generating``, ``ready``, ``stale`` (the prompt or settings changed since its take
+    was made), ``failed``, ``cancelled`` or ``draft`` (never queued). ``fraction`` 0..1 and ``eta_s`` while
+    generating; ``message`` one line (the failure's reason, the stage)."""
+
+    state: str
+    fraction: float = 0.0
+    eta_s: float | None = None
+    message: str = ""
+    job_id: str | None = None
+
+    @property
+    def can_retry(self) -> bool:
+        return self.state in ("failed", "cancelled")
+
+    @property
+    def live(self) -> bool:
+        return self.state in LIVE
+
+    def text(self) -> str:
+        """One line for a clip or a card: "Generating 42% · 0:12 left", "Failed: out of memory", ..."""
+        if self.state == "generating":
+            left = "" if self.eta_s is None else f" · {_clock(self.eta_s)} left"
+            return f"Generating {round(self.fraction * 100)}%{left}"
+        if self.state == "failed":
+            return f"Failed: {self.message}" if self.message else "Failed"
+        return {"queued": "Queued", "ready": "Ready", "stale": "Prompt changed: regenerate?",
+                "cancelled": "Cancelled", "draft": "Not generated yet"}.get(self.state, self.state)
+
+
+@dataclass(frozen=True)
+class ShotOptions:
+    """What the prompt box asks for. ``seed`` None: a random one (recorded, so it is always shown)."""
+
+    prompt: str
+    model: str | None = None
+    seed: int | None = None
+    steps: int | None = None
+    negative_prompt: str = ""
+    continue_previous: bool = True
+    land_on_next: bool = True
+
+
+@dataclass(frozen=True)
+class Conditioning:
+    """Whether a model can continue from the previous clip / land on the next one, and if not, why not."""
+
+    continue_ok: bool
+    land_ok: bool
+    continue_reason: str = ""
+    land_reason: str = ""
+
+
+@dataclass
+class _Ticket:
+    job_id: str
+    clip_id: str                 # the clip the user asked for
+    spec: GenerationSpec         # the recorded spec its take answers
+    frames: int                  # source frames (timeline rate) the take covers
+    extra_take: bool = False     # Regenerate / Variations: a new take for a clip that may have some already
+    state: str = "queued"
+    fraction: float = 0.0
+    eta_s: float | None = None
+    message: str = ""
+    output: str | None = None
+    attached: set[str] = field(default_factory=set)
+
+    @property
+    def final(self) -> bool:
+        return self.state in ("done", "failed", "cancelled")
+
+
+class ShotQueue:
+    """Generated segments of one document and their jobs on one generator client (made on first need)."""
+
+    def __init__(self, *, timeline: Callable[[], Timeline], do: Callable[[Command], bool],
+                 places: GenerationPlaces, client_factory: Callable[[], Any],
+                 default_model: Callable[[], str | None] = lambda: None,
+                 seed_source: Callable[[], int] = random_seed) -> None:
+        self._timeline = timeline
+        self._do = do
+        self.places = places
+        self._client_factory = client_factory
+        self._client: Any = None
+        self.default_model = default_model
+        self.seed_source = seed_source
+        self.tickets: dict[str, _Ticket] = {}
+        self.plan_failures: dict[str, str] = {}   # recorded spec hash -> why it could not be queued
+        self.notices: list[str] = []               # one-liners for the status bar, taken by the window
+        self.events_seen: list[Any] = []           # the client's events of the last poll (the queue panel's)
+
+    # --- the client ---------------------------------------------------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self.places.make()
+            self._client = self._client_factory()
+        return self._client
+
+    @property
+    def started(self) -> bool:
+        return self._client is not None
+
+    def close(self) -> None:
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close()
+            self._client = None
+
+    @property
+    def timeline(self) -> Timeline:
+        return self._timeline()
+
+    # --- what a model can do ------------------------------------------------------------------------------
+
+    def model_for(self, spec_model: str | None) -> str:
+        """The model a segment will use: its own, else the default; ModelError when none is usable."""
+        return resolve_model(spec_model or self.default_model() or None)
+
+    @staticmethod
+    def conditioning_for(model_id: str) -> Conditioning:
+        try:
+            model = get_model(model_id)
+        except Exception as exc:   # noqa: BLE001 - an unknown id: nothing can be offered
+            return Conditioning(False, False, str(exc), str(exc))
+        cont = model.can(Ability.IMAGE_TO_VIDEO) or model.can(Ability.KEYFRAMES) or model.can(
+            Ability.FIRST_LAST_FRAME)
+        land = model.can(Ability.FIRST_LAST_FRAME) or model.can(Ability.KEYFRAMES)
+        return Conditioning(cont, land,
+                            "" if cont else f"{model.display_name} makes shots from text only",
+                            "" if land else f"{model.display_name} cannot end on a given frame")
+
+    # --- creating and queueing ----------------------------------------------------------------------------
+
+    def create(self, track_id: str, start: int, duration: int, options: ShotOptions) -> GeneratedClip | None:
+        """Put a new generated segment on the track (one undo step) and queue its job. None when refused
+        (the reason is in ``notices``)."""
+        tl = self.timeline
+        track = tl.track(track_id)
+        if track.kind is not TrackKind.VIDEO:
+            self.notices.append("Generated shots go on video tracks")
+            return None
+        spec = GenerationSpec(prompt=options.prompt.strip(), negative_prompt=options.negative_prompt.strip(),
+                              model=options.model or "", seed=options.seed, steps=options.steps)
+        clip = GeneratedClip(new_id("g"), start, duration, spec=spec, name="")
+        try:
+            job, recorded = self._plan(clip, track_id, first=options.continue_previous, last=options.land_on_next)
+        except (ModelError, GenerationError, ValueError, MediaError) as exc:
+            self.notices.append(f"Cannot generate this shot: {_one_line(exc)}")
+            return None
+        clip = clip.moved(spec=recorded)
+        if not self._do(Group(f"Generate {_short(spec.prompt)!r}", [Overwrite(track_id, clip, start)])):
+            return None
+        self._submit(job, clip, recorded)
+        return clip
+
+    def regenerate(self, clip_id: str, count: int = 1) -> list[str]:
+        """New takes with new seeds for a segment (``count`` > 1: variations). Returns the job ids."""
+        track, clip = self._generated(clip_id)
+        jobs = []
+        for _ in range(max(1, count)):
+            fresh = clip.moved(spec=replace(clip.spec, seed=self.seed_source()))
+            try:
+                job, recorded = self._plan(fresh, track.id, first=bool(clip.spec.first_image),
+                                           last=bool(clip.spec.last_image), reuse_images=True)
+            except (ModelError, GenerationError, ValueError, MediaError) as exc:
+                self.notices.append(f"Cannot regenerate: {_one_line(exc)}")
+                break
+            ticket = self._submit(job, clip, recorded, extra_take=True)
+            if ticket is not None:
+                jobs.append(ticket.job_id)
+        return jobs
+
+    def retry(self, clip_id: str) -> bool:
+        """Queue a failed or cancelled segment's job again."""
+        _, clip = self._generated(clip_id)
+        ticket = self._ticket_for(clip)
+        if ticket is None or ticket.state not in ("failed", "cancelled"):
+            self.plan_failures.pop(clip.spec.content_hash(), None)
+            return bool(self.sync({clip.id}) or self._ticket_for(clip))
+        try:
+            self.client.retry(ticket.job_id)
+        except Exception as exc:   # noqa: BLE001 - the store refused: say so, keep going
+            self.notices.append(f"Cannot retry: {_one_line(exc)}")
+            return False
+        ticket.state, ticket.fraction, ticket.message, ticket.eta_s = "queued", 0.0, "", None
+        return True
+
+    def cancel(self, clip_id: str) -> bool:
+        """Cancel the job a segment waits for (queued: at once; running: between two steps)."""
+        try:
+            _, clip = self._generated(clip_id)
+        except KeyError:
+            return False
+        done_any = False
+        for ticket in self.tickets.values():
+            if not ticket.final and (ticket.clip_id == clip.id or self._answers(ticket, clip)):
+                with contextlib.suppress(Exception):
+                    self.client.cancel(ticket.job_id)
+                    done_any = True
+        return done_any
+
+    def _plan(self, clip: GeneratedClip, track_id: str, *, first: bool, last: bool,
+              reuse_images: bool = False) -> tuple[PlannedJob, GenerationSpec]:
+        tl = self.timeline
+        model = self.model_for(clip.spec.model)
+        require_installed(model)
+        track = tl.track(track_id)
+        first_img = last_img = None
+        if reuse_images:
+            first_img = Path(clip.spec.first_image) if clip.spec.first_image else None
+            last_img = Path(clip.spec.last_image) if clip.spec.last_image else None
+        if (first and first_img is None) or (last and last_img is None):
+            prev, nxt = neighbours(tl, track, clip.start, clip.end)
+            segment = PendingSegment(track_id, clip, False, prev if first else None, nxt if last else None)
+            got_first, got_last, notes = conditioning_images(tl, segment, self.places.frames_dir)
+            first_img = first_img or got_first
+            last_img = last_img or got_last
+            self.notices.extend(notes)
+        need = segment_need(tl, PendingSegment(track_id, clip), model=model,
+                            first=first_img if first else None, last=last_img if last else None, playhead=0)
+        need = replace(need, seed=clip.spec.seed if clip.spec.seed is not None else self.seed_source())
+        job = plan_job(need)
+        self.notices.extend(job.notes)
+        return job, recorded_spec(clip.spec, job)
+
+    def _submit(self, job: PlannedJob, clip: GeneratedClip, recorded: GenerationSpec, *,
+                extra_take: bool = False) -> _Ticket | None:
+        frames = _covered_frames(job, self.timeline)
+        try:
+            submitted = self.client.submit(job.job_spec())
+        except Exception as exc:   # noqa: BLE001 - an unreadable image, a store error: one line, keep going
+            self.plan_failures[recorded.content_hash()] = _one_line(exc)
+            self.notices.append(f"Cannot queue {_short(recorded.prompt)!r}: {_one_line(exc)}")
+            return None
+        ticket = _Ticket(submitted.id, clip.id, recorded, frames, extra_take=extra_take)
+        self._update_from_job(ticket, submitted)
+        self.tickets[ticket.job_id] = ticket
+        self.plan_failures.pop(recorded.content_hash(), None)
+        return ticket
+
+    # --- following the jobs -------------------------------------------------------------------------------
+
+    def poll(self) -> bool:
+        """Read the client's events, attach finished takes. True when something a clip shows has changed."""
+        if self._client is None:
+            self.events_seen = []
+            return False
+        events = self._client.poll()
+        self.events_seen = events
+        changed = False
+        for ev in events:
+            if ev.kind in ("worker_exited",) and ev.message:
+                self.notices.append(f"The generator stopped ({ev.message}); it restarts by itself")
+            if ev.kind == "requeued":
+                self.notices.append("The generator stopped under a job; the job runs again")
+            ticket = self.tickets.get(ev.job_id or "")
+            if ticket is None:
+                continue
+            changed = True
+            if ev.kind in ("queued", "requeued"):
+                ticket.state, ticket.fraction, ticket.eta_s, ticket.message = "queued", 0.0, None, ""
+            elif ev.kind in ("started", "progress"):
+                ticket.state = "generating"
+                ticket.fraction = float(ev.fraction or 0.0)
+                ticket.eta_s = ev.eta_s
+                ticket.message = ev.stage or ev.message
+            elif ev.kind in ("done", "error", "cancelled"):
+                self._update_from_job(ticket, self._client.get(ticket.job_id))
+        if changed:
+            self.sync()
+        return changed
+
+    def _update_from_job(self, ticket: _Ticket, job: Any) -> None:
+        state = job_state(job)
+        if state == "done":
+            ticket.state, ticket.fraction, ticket.output, ticket.eta_s = "done", 1.0, job.output, None
+        elif state in ("failed", "cancelled"):
+            ticket.state, ticket.message, ticket.eta_s = state, job_failure(job), None
+        elif state == "running":
+            ticket.state, ticket.fraction = "generating", float(getattr(job, "progress", 0.0) or 0.0)
+        else:
+            ticket.state = "queued"
+
+    def sync(self, only: set[str] | None = None) -> bool:
+        """Bring jobs and clips together after an edit or an event: attach finished takes to the segments
+        they answer; queue segments that were queued once (their spec has a seed) but no job answers now
+        (reopened, trimmed longer, prompt edited); cancel jobs no clip needs any more. True when it edited."""
+        tl = self.timeline
+        edited = False
+        wanted: set[str] = set()
+        for track in tl.video_tracks:
+            for clip in list(track.clips):
+                if not isinstance(clip, GeneratedClip) or (only is not None and clip.id not in only):
+                    continue
+                for ticket in self._tickets_for(clip):
+                    wanted.add(ticket.job_id)
+                    if ticket.state == "done" and ticket.output and clip.id not in ticket.attached and (
+                            clip.pending or (ticket.extra_take and ticket.clip_id == clip.id)):
+                        edited |= self._attach(ticket, clip)
+                if clip.pending and not track.locked and clip.spec.seed is not None and not any(
+                        True for _ in self._tickets_for(clip, need_cover=True)):
+                    key = clip.spec.content_hash()
+                    if key in self.plan_failures:
+                        continue
+                    try:
+                        job, recorded = self._plan(clip, track.id, first=bool(clip.spec.first_image),
+                                                   last=bool(clip.spec.last_image), reuse_images=True)
+                    except (ModelError, GenerationError, ValueError, MediaError) as exc:
+                        self.plan_failures[key] = _one_line(exc)
+                        continue
+                    if recorded != clip.spec:
+                        self._do(SetClipProperties(clip.id, spec=recorded, label="Re-plan generated shot"))
+                        edited = True
+                    ticket = self._submit(job, clip.moved(spec=recorded), recorded)
+                    if ticket is not None:
+                        wanted.add(ticket.job_id)
+        if only is None and self._client is not None:
+            for ticket in self.tickets.values():
+                if ticket.job_id not in wanted and ticket.state in LIVE and not ticket.extra_take:
+                    with contextlib.suppress(Exception):
+                        self._client.cancel(ticket.job_id)
+        return edited
+
+    def _answers(self, ticket: _Ticket, clip: GeneratedClip, need_cover: bool = True) -> bool:
+        if ticket.extra_take:
+            return ticket.clip_id == clip.id
+        if ticket.spec != clip.spec:
+            return False
+        return not need_cover or ticket.frames >= clip.source_in + clip.duration
+
+    def _tickets_for(self, clip: GeneratedClip, need_cover: bool = True):
+        return (t for t in self.tickets.values() if self._answers(t, clip, need_cover))
+
+    def _ticket_for(self, clip: GeneratedClip) -> _Ticket | None:
+        """The job that matters for a clip's state: a live one first, else the latest."""
+        found = [t for t in self._tickets_for(clip) if not t.extra_take or t.state != "done"]
+        live = [t for t in found if t.state in LIVE]
+        if live:
+            return live[-1]
+        return found[-1] if found else None
+
+    def _attach(self, ticket: _Ticket, clip: GeneratedClip) -> bool:
+        ticket.attached.add(clip.id)
+        output = Path(ticket.output or "")
+        commands: list[Command] = []
+        media = next((m for m in self.timeline.media.values() if m.path == str(output)), None)
+        if media is None:   # parts of a split segment share one take, and one pool entry
+            try:
+                info = probe(output)
+            except MediaError as exc:
+                ticket.state, ticket.message = "failed", f"the take cannot be read: {_one_line(exc)}"
+                return False
+            media = media_source_from_info(info, new_id("m"), str(output))
+            commands.append(AddMedia(media))
+        take = Take(media_id=media.id, spec_hash=ticket.spec.content_hash(), spec=ticket.spec)
+        if ticket.extra_take and clip.spec != ticket.spec:
+            commands.append(SetClipProperties(clip.id, spec=ticket.spec))
+        commands.append(AddTake(clip.id, take))
+        return self._do(Group(f"Take for {_short(clip.spec.prompt)!r}", commands))
+
+    # --- what a clip shows --------------------------------------------------------------------------------
+
+    def status(self, clip: GeneratedClip) -> ShotStatus:
+        ticket = self._ticket_for(clip)
+        if not clip.pending:
+            live = next((t for t in self.tickets.values() if t.extra_take and t.clip_id == clip.id
+                         and t.state in LIVE), None)
+            if live is not None:
+                return ShotStatus("generating" if live.state == "generating" else "queued", live.fraction,
+                                  live.eta_s, "new take", live.job_id)
+            take = clip.takes[clip.active_take or 0]
+            if take.spec_hash != clip.spec.content_hash():
+                return ShotStatus("stale", 1.0)
+            return ShotStatus("ready", 1.0)
+        if ticket is None:
+            failure = self.plan_failures.get(clip.spec.content_hash())
+            if failure:
+                return ShotStatus("failed", message=failure)
+            return ShotStatus("draft" if clip.spec.seed is None else "queued")
+        if ticket.state == "done":
+            return ShotStatus("queued", 1.0, None, "placing the take", ticket.job_id)
+        return ShotStatus(ticket.state, ticket.fraction, ticket.eta_s, ticket.message, ticket.job_id)
+
+    def status_by_id(self, clip_id: str) -> ShotStatus | None:
+        try:
+            _, clip = self.timeline.find(clip_id)
+        except KeyError:
+            return None
+        return self.status(clip) if isinstance(clip, GeneratedClip) else None
+
+    # --- takes --------------------------------------------------------------------------------------------
+
+    def take_specs(self, clip: GeneratedClip) -> list[GenerationSpec | None]:
+        """Each take's spec: recorded with the take, else read from the job's JSON sidecar beside its video
+        (None where neither is there)."""
+        tl = self.timeline
+        out: list[GenerationSpec | None] = []
+        for take in clip.takes:
+            media = tl.media.get(take.media_id)
+            out.append(take.spec or (None if media is None else sidecar_spec(Path(media.path), clip.spec)))
+        return out
+
+    def switch_take(self, clip_id: str, index: int) -> bool:
+        """Play another take (one undo step); the clip's spec follows the take, so it is not stale."""
+        _, clip = self._generated(clip_id)
+        if clip.active_take == index or not 0 <= index < len(clip.takes):
+            return False
+        spec = self.take_specs(clip)[index]
+        commands: list[Command] = [SetActiveTake(clip.id, index)]
+        if spec is not None and spec != clip.spec:
+            commands.append(SetClipProperties(clip.id, spec=spec))
+        return self._do(Group(f"Choose take {index + 1}", commands))
+
+    def _generated(self, clip_id: str):
+        track, clip = self.timeline.find(clip_id)
+        if not isinstance(clip, GeneratedClip):
+            raise KeyError(clip_id)
+        return track, clip
+
+
+def sidecar_spec(video: Path, like: GenerationSpec) -> GenerationSpec | None:
+    """Roughly the GenerationSpec a take was made with, from the job spec in its sidecar (``<stem>.json``):
+    for takes of projects written before takes recorded their spec. The prompt and negative prompt are the
+    clip's where the sidecar has none."""
+    try:
+        data = json.loads(video.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    job = data.get("job") if isinstance(data, dict) else None
+    spec = job.get("spec") if isinstance(job, dict) else None
+    if isinstance(spec, dict):
+        try:
+            return GenerationSpec(
+                prompt=str(spec.get("prompt", like.prompt)),
+                negative_prompt=like.negative_prompt,
+                model=str(spec.get("model") or like.model),
+                seed=spec.get("seed"), steps=spec.get("steps"), guidance=spec.get("guidance"),
+                width=spec.get("width"), height=spec.get("height"),
+                first_image=spec.get("first_image"), last_image=spec.get("last_image"))
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _covered_frames(job: PlannedJob, timeline: Timeline) -> int:
+    """Timeline frames a take of ``job`` can play (its length at the timeline rate, rounded down)."""
+    return int(Fraction(job.num_frames, job.fps) * timeline.fps)
+
+
+def _one_line(exc: BaseException | str) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _short(text: str, n: int = 30) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _clock(seconds: float) -> str:
+    s = max(0, round(seconds))
+    return f"{s // 60}:{s % 60:02d}"

@@ -1,0 +1,439 @@
+"""The Models dialog: which video models there are, downloading one, and the generation preferences.
+
+The table lists every registry model (``editor.generate.catalog.model_rows``): name, abilities, installed
+state, size and VRAM advice; test models say "test model (makes noise)". A model that is not installed has a
+Download button: ``download_model`` runs on a plain thread and only emits signals of a QObject living in the
+GUI thread (queued), so widgets are touched from the GUI thread only and the dialog stays responsive. A failure
+shows the one-line ``ModelError`` in the row and the status line.
+
+Below the table: the models folder (``ask_folder`` opens the picker; tests replace it), the default model
+(installed ones first), device, precision and the memory levers. OK saves them with ``save_preferences``.
+A note at the top says what generation needs when there is no NVIDIA GPU or no real model installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from editor.generate.catalog import ModelError, ModelRow, download_model, model_rows
+from editor.generate.preferences import (
+    GenerationPreferences,
+    load_preferences,
+    nvidia_gpu_present,
+    save_preferences,
+)
+from generation.models import Ability, ModelInfo, list_models
+from generation.paths import models_dir as default_models_dir
+
+TEST_MODEL_LABEL = "test model (makes noise)"
+
+ABILITY_TEXT = {
+    Ability.TEXT_TO_VIDEO: "text-to-video",
+    Ability.IMAGE_TO_VIDEO: "image-to-video",
+    Ability.FIRST_LAST_FRAME: "first+last frame",
+    Ability.KEYFRAMES: "keyframes",
+    Ability.VIDEO_EXTENSION: "video extension",
+}
+
+DEVICE_LABELS = (("auto", "Automatic (GPU when present)"), ("cuda", "NVIDIA GPU (CUDA)"), ("cpu", "CPU (slow)"))
+PRECISION_LABELS = (("auto", "Automatic (bf16 on GPU, fp32 on CPU)"), ("bf16", "bf16"), ("fp16", "fp16"),
+                    ("fp32", "fp32 (most memory)"))
+OFFLOAD_LABELS = (("auto", "Automatic (from free VRAM)"), ("none", "None (everything on the GPU)"),
+                  ("model", "Model offload"), ("group", "Group offload (less VRAM)"),
+                  ("sequential", "Sequential offload (least VRAM, slowest)"))
+TILING_LABELS = ((None, "Automatic (on with offload)"), (True, "On"), (False, "Off"))
+
+COLUMNS = ("Model", "Abilities", "State", "Size", "VRAM", "")
+COL_NAME, COL_ABILITIES, COL_STATE, COL_SIZE, COL_VRAM, COL_ACTION = range(len(COLUMNS))
+
+
+def _one_line(text: object) -> str:
+    lines = [" ".join(line.split()) for line in str(text).splitlines() if line.strip()]
+    return lines[0] if lines else "failed"
+
+
+def abilities_text(model: ModelInfo) -> str:
+    return ", ".join(ABILITY_TEXT.get(a, a.value.replace("_", " ")) for a, _ in model.pipelines)
+
+
+def vram_text(model: ModelInfo) -> str:
+    if model.is_test_model:
+        return "any (runs on the CPU)"
+    if model.vram is None:
+        return "unknown"
+    return f"{model.vram.minimum_gb:g} GB with offload, {model.vram.comfortable_gb:g} GB comfortable"
+
+
+def name_text(model: ModelInfo) -> str:
+    return f"{model.display_name} — {TEST_MODEL_LABEL}" if model.is_test_model else model.display_name
+
+
+def needs_note(*, gpu: bool, real_installed: bool) -> str:
+    """The plain note shown at the top, or "" when nothing is missing."""
+    real = [m for m in list_models(include_test=False) if m.vram is not None]
+    smallest = min(real, key=lambda m: m.vram.minimum_gb) if real else None   # type: ignore[union-attr]
+    need = (f"Generation needs an NVIDIA GPU (about {smallest.vram.minimum_gb:g} GB of VRAM for the smallest "
+            f"model, {smallest.display_name}) and a downloaded model." if smallest and smallest.vram
+            else "Generation needs an NVIDIA GPU and a downloaded model.")
+    parts: list[str] = []
+    if not gpu:
+        parts.append("No NVIDIA GPU found: generation runs on the CPU and is very slow; test models only.")
+    if not real_installed:
+        parts.append("No real video model is installed: download one below or choose a models folder that "
+                     "holds one. Until then only test models run, and they make noise.")
+    if parts:
+        parts.append(need)
+    return " ".join(parts)
+
+
+class _Bridge(QObject):
+    """Lives in the GUI thread; download threads only emit these (delivered queued)."""
+
+    progress = Signal(str, object, object)   # model id, bytes done, bytes total (or None)
+    finished = Signal(str, str)              # model id, path
+    failed = Signal(str, str)                # model id, one-line reason
+
+
+class _ActionCell(QStackedWidget):
+    """Per row: a Download button, then a progress bar while it downloads, or a plain label."""
+
+    def __init__(self, model_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.button = QPushButton("Download")
+        self.button.setObjectName(f"download-{model_id}")
+        self.bar = QProgressBar()
+        self.bar.setObjectName(f"progress-{model_id}")
+        self.bar.setTextVisible(True)
+        self.label = QLabel("")
+        self.addWidget(self.button)
+        self.addWidget(self.bar)
+        self.addWidget(self.label)
+
+    def show_button(self, text: str = "Download") -> None:
+        self.button.setText(text)
+        self.button.setEnabled(True)
+        self.setCurrentWidget(self.button)
+
+    def show_progress(self) -> None:
+        self.bar.setRange(0, 0)   # busy until the first byte count arrives
+        self.setCurrentWidget(self.bar)
+
+    def show_label(self, text: str) -> None:
+        self.label.setText(text)
+        self.setCurrentWidget(self.label)
+
+
+class ModelsDialog(QDialog):
+    """Models and generation preferences. ``preferences_saved(prefs)`` is emitted after OK saved them."""
+
+    preferences_saved = Signal(object)
+    download_finished = Signal(str, bool)   # model id, ok
+
+    def __init__(self, parent: QWidget | None = None, *, preferences: GenerationPreferences | None = None,
+                 gpu: bool | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ModelsDialog")
+        self.setWindowTitle("Models")
+        self.resize(1280, 620)
+        self._prefs = preferences if preferences is not None else load_preferences()
+        self._gpu = nvidia_gpu_present() if gpu is None else gpu
+        self._models_dir: str | None = self._prefs.models_dir
+        self._rows: list[ModelRow] = []
+        self._cells: dict[str, _ActionCell] = {}
+        self._downloads: dict[str, threading.Thread] = {}
+        self.last_error: str | None = None
+        self.saved_path: Path | None = None
+
+        self._bridge = _Bridge(self)
+        queued = Qt.ConnectionType.QueuedConnection
+        self._bridge.progress.connect(self._on_progress, queued)
+        self._bridge.finished.connect(self._on_finished, queued)
+        self._bridge.failed.connect(self._on_failed, queued)
+
+        self.note = QLabel("")
+        self.note.setObjectName("models-note")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("QLabel { background: #fff4d6; color: #4a3b00; padding: 6px; }")
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("models-table")
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        self.table.setWordWrap(True)
+        header.setSectionResizeMode(COL_ABILITIES, QHeaderView.ResizeMode.Stretch)
+        for col in (COL_NAME, COL_STATE, COL_SIZE, COL_VRAM, COL_ACTION):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.sectionResized.connect(self._fit_rows_later)   # re-wrap abilities once the columns settle
+
+        # -- preferences ----------------------------------------------------------------------------------------
+        self.folder_edit = QLineEdit()
+        self.folder_edit.setObjectName("models-folder")
+        self.folder_edit.setReadOnly(True)
+        self.folder_button = QPushButton("Models folder…")
+        self.folder_button.setObjectName("models-folder-button")
+        self.folder_button.clicked.connect(self._pick_folder)
+        self.folder_reset = QPushButton("Default")
+        self.folder_reset.setObjectName("models-folder-reset")
+        self.folder_reset.clicked.connect(lambda: self.set_models_dir(None))
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_edit, 1)
+        folder_row.addWidget(self.folder_button)
+        folder_row.addWidget(self.folder_reset)
+
+        self.model_combo = QComboBox()
+        self.model_combo.setObjectName("default-model")
+        self.device_combo = self._combo("device", DEVICE_LABELS, self._prefs.device)
+        self.precision_combo = self._combo("precision", PRECISION_LABELS, self._prefs.precision)
+        self.offload_combo = self._combo("offload", OFFLOAD_LABELS, self._prefs.offload)
+        self.tiling_combo = self._combo("vae-tiling", TILING_LABELS, self._prefs.vae_tiling)
+
+        form = QFormLayout()
+        form.addRow("Models folder", folder_row)
+        form.addRow("Default model", self.model_combo)
+        form.addRow("Device", self.device_combo)
+        form.addRow("Precision", self.precision_combo)
+        form.addRow("Offload", self.offload_combo)
+        form.addRow("VAE tiling", self.tiling_combo)
+
+        self.status = QLabel("")
+        self.status.setObjectName("models-status")
+        self.status.setWordWrap(True)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+
+        if self._prefs.warning:
+            self._set_status(self._prefs.warning)
+        self.refresh()
+
+    # -- building ---------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _combo(name: str, choices, current) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(name)
+        for value, label in choices:
+            combo.addItem(label, value)
+        for i, (value, _label) in enumerate(choices):
+            if value == current:
+                combo.setCurrentIndex(i)
+        return combo
+
+    def _find_rows(self) -> list[ModelRow]:
+        if self._models_dir is None:
+            return model_rows()
+        # A folder picked here is where the worker will look (then the Hugging Face cache), not the old one.
+        from generation.locate import find_model
+
+        out: list[ModelRow] = []
+        for model in list_models():
+            local = find_model(model, models_root=self._models_dir, build_test_models=False)
+            out.append(ModelRow(model, local is not None, local.path if local else None,
+                                local.size_bytes() if local else None))
+        return out
+
+    def refresh(self) -> None:
+        """Re-read what is installed and rebuild the table, the default-model list and the note."""
+        self._rows = self._find_rows()
+        self.table.setRowCount(len(self._rows))
+        self._cells.clear()
+        for r, row in enumerate(self._rows):
+            model = row.model
+            for col, text in ((COL_NAME, name_text(model)), (COL_ABILITIES, abilities_text(model)),
+                              (COL_STATE, row.state), (COL_SIZE, row.size_text), (COL_VRAM, vram_text(model))):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, model.id)
+                if col == COL_VRAM and model.vram is not None:
+                    item.setToolTip(model.vram.note)
+                if col == COL_NAME:
+                    item.setToolTip(f"{model.id} ({model.repo})")
+                self.table.setItem(r, col, item)
+            cell = _ActionCell(model.id)
+            if model.id in self._downloads:
+                cell.show_progress()
+            elif row.installed:
+                cell.show_label("ready")
+            elif model.is_test_model:
+                cell.show_label("built on first use")
+            else:
+                cell.button.clicked.connect(lambda _checked=False, mid=model.id: self.start_download(mid))
+                cell.show_button()
+            self._cells[model.id] = cell
+            self.table.setCellWidget(r, COL_ACTION, cell)
+        self._fit_rows_later()
+        self._fill_model_combo()
+        self.folder_edit.setText(self._models_dir or "")
+        self.folder_edit.setPlaceholderText(f"default: {default_models_dir()}")
+        real_installed = any(row.installed and not row.model.is_test_model for row in self._rows)
+        note = needs_note(gpu=self._gpu, real_installed=real_installed)
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+
+    def _fit_rows_later(self, *_args) -> None:
+        QTimer.singleShot(0, self.table, self.table.resizeRowsToContents)
+
+    def _fill_model_combo(self) -> None:
+        current = self.model_combo.currentData() if self.model_combo.count() else self._prefs.default_model
+        self.model_combo.clear()
+        self.model_combo.addItem("Automatic (the best installed model)", None)
+        real = [r for r in self._rows if not r.model.is_test_model]
+        ordered = ([r for r in real if r.installed] + [r for r in self._rows if r.model.is_test_model]
+                   + [r for r in real if not r.installed])
+        for row in ordered:
+            model = row.model
+            if model.is_test_model:
+                label = f"{model.display_name} ({TEST_MODEL_LABEL})"
+            elif row.installed:
+                label = model.display_name
+            else:
+                label = f"{model.display_name} (not installed)"
+            self.model_combo.addItem(label, model.id)
+        index = self.model_combo.findData(current)
+        self.model_combo.setCurrentIndex(max(0, index))
+
+    # -- models folder ----------------------------------------------------------------------------------------------
+    def ask_folder(self) -> str | None:
+        """Ask for a models folder; None when cancelled. Tests replace this."""
+        start = self._models_dir or str(default_models_dir())
+        chosen = QFileDialog.getExistingDirectory(self, "Models folder", start)
+        return chosen or None
+
+    def _pick_folder(self) -> None:
+        chosen = self.ask_folder()
+        if chosen:
+            self.set_models_dir(chosen)
+
+    def set_models_dir(self, folder: str | None) -> None:
+        self._models_dir = str(folder) if folder else None
+        self.refresh()
+
+    # -- downloads --------------------------------------------------------------------------------------------------
+    def start_download(self, model_id: str) -> None:
+        """Download ``model_id`` on a background thread into the chosen models folder."""
+        if model_id in self._downloads:
+            return
+        cell = self._cells.get(model_id)
+        if cell is not None:
+            cell.show_progress()
+        self._set_row_state(model_id, "downloading…")
+        self._set_status(f"Downloading {model_id}…")
+        root = self._models_dir
+        bridge = self._bridge
+
+        def emit(signal, *args) -> None:
+            with contextlib.suppress(RuntimeError):   # the dialog is gone; nothing to tell
+                signal.emit(*args)
+
+        def work() -> None:
+            try:
+                path = download_model(model_id, models_root=root,
+                                      progress=lambda done, total, _left: emit(bridge.progress, model_id, done,
+                                                                               total))
+            except ModelError as exc:
+                emit(bridge.failed, model_id, _one_line(exc))
+            except Exception as exc:   # never a traceback in the GUI: one line says what went wrong
+                emit(bridge.failed, model_id, f"cannot download {model_id}: {_one_line(exc) or type(exc).__name__}")
+            else:
+                emit(bridge.finished, model_id, str(path))
+
+        thread = threading.Thread(target=work, name=f"download-{model_id}", daemon=True)
+        self._downloads[model_id] = thread
+        thread.start()
+
+    def downloading(self) -> list[str]:
+        return list(self._downloads)
+
+    def _on_progress(self, model_id: str, done, total) -> None:
+        cell = self._cells.get(model_id)
+        if cell is None:
+            return
+        if total:
+            cell.bar.setRange(0, 1000)
+            cell.bar.setValue(int(1000 * min(1.0, done / total)))
+            cell.bar.setFormat(f"{done / 1e9:.2f} / {total / 1e9:.2f} GB")
+
+    def _on_finished(self, model_id: str, path: str) -> None:
+        self._downloads.pop(model_id, None)
+        self._set_status(f"{model_id} downloaded to {path}")
+        self.refresh()
+        self.download_finished.emit(model_id, True)
+
+    def _on_failed(self, model_id: str, message: str) -> None:
+        self._downloads.pop(model_id, None)
+        self.last_error = message
+        cell = self._cells.get(model_id)
+        if cell is not None:
+            cell.show_button("Retry")
+            cell.setToolTip(message)
+        self._set_row_state(model_id, "download failed")
+        self._set_status(message, error=True)
+        self.download_finished.emit(model_id, False)
+
+    def _set_row_state(self, model_id: str, text: str) -> None:
+        for r, row in enumerate(self._rows):
+            if row.model.id == model_id:
+                item = self.table.item(r, COL_STATE)
+                if item is not None:
+                    item.setText(text)
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("QLabel { color: #b00020; }" if error else "")
+
+    # -- preferences ------------------------------------------------------------------------------------------------
+    def preferences(self) -> GenerationPreferences:
+        """The preferences as chosen in the dialog now."""
+        return GenerationPreferences(
+            default_model=self.model_combo.currentData(),
+            models_dir=self._models_dir,
+            device=self.device_combo.currentData(),
+            precision=self.precision_combo.currentData(),
+            offload=self.offload_combo.currentData(),
+            vae_tiling=self.tiling_combo.currentData(),
+        )
+
+    def accept(self) -> None:
+        prefs = self.preferences()
+        try:
+            self.saved_path = save_preferences(prefs)
+        except OSError as exc:
+            self.last_error = f"could not save preferences: {_one_line(exc)}"
+            self._set_status(self.last_error, error=True)
+            return
+        self._prefs = prefs
+        self.preferences_saved.emit(prefs)
+        super().accept()
