@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from editor.media.probe import content_hash, media_source_from_info, probe
 from editor.model import Command, Group, MediaSource, Timeline
 from editor.model.commands import ReplaceMedia
 
-__all__ = ["Match", "find_candidates", "relink_command"]
+__all__ = ["Match", "find_candidates", "media_hashes", "relink_command"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Match:
     confirmed: bool
     reason: str
     media: MediaSource | None = None   # the refreshed pool entry (new path, probed facts) when confirmed
+    content_hash: str | None = None    # the candidate's content hash, when it was computed
+    others: tuple[str, ...] = ()       # other files of that name that also fit the facts (when ambiguous)
 
 
 def _index(folder: Path) -> dict[str, list[Path]]:
@@ -62,8 +64,8 @@ def _compare(old: MediaSource, new: MediaSource, fps: Fraction) -> str | None:
 
 
 def _check(old: MediaSource, candidate: Path, fps: Fraction, expected_hash: str | None) -> Match:
-    def match(confirmed: bool, reason: str, media: MediaSource | None = None) -> Match:
-        return Match(old.id, old.path, str(candidate), confirmed, reason, media)
+    def match(confirmed: bool, reason: str, media: MediaSource | None = None, digest: str | None = None) -> Match:
+        return Match(old.id, old.path, str(candidate), confirmed, reason, media, digest)
 
     try:
         info = probe(candidate)
@@ -75,34 +77,78 @@ def _check(old: MediaSource, candidate: Path, fps: Fraction, expected_hash: str 
         return match(False, f"same name but {why}")
     if expected_hash is not None:
         try:
-            if content_hash(candidate) != expected_hash:
-                return match(False, "same name but different content (hash differs)")
+            digest = content_hash(candidate)
         except MediaError as exc:
             return match(False, f"cannot be read: {exc.reason or exc}")
-        return match(True, "same name and content hash", fresh)
+        if digest != expected_hash:
+            return match(False, "same name but different content (hash differs)", digest=digest)
+        return match(True, "same name and content hash", fresh, digest)
     return match(True, "same name, kind, size and duration", fresh)
+
+
+def _settle(fitting: list[Match]) -> Match:
+    """Several files of one name fit the facts and no hash was recorded: hash them; identical copies confirm
+    the first, files that differ in content are ambiguous (unconfirmed)."""
+    hashed: list[Match] = []
+    for m in fitting:
+        try:
+            hashed.append(replace(m, content_hash=content_hash(m.new_path)))
+        except MediaError as exc:
+            hashed.append(replace(m, confirmed=False, reason=f"cannot be read: {exc.reason or exc}", media=None))
+    readable = [m for m in hashed if m.confirmed]
+    if not readable:
+        return hashed[0]
+    first = readable[0]
+    others = tuple(m.new_path for m in readable[1:])
+    if len({m.content_hash for m in readable}) == 1:
+        reason = f"{first.reason}; {len(readable)} identical copies (same content hash)" if others else first.reason
+        return replace(first, reason=reason, others=others)
+    return replace(first, confirmed=False, media=None, others=others,
+                   reason=f"is ambiguous: {len(readable)} files of that name fit kind, size and duration but differ "
+                          "in content, and the project keeps no content hash to tell which")
 
 
 def find_candidates(timeline: Timeline, folder: str | os.PathLike[str], *,
                     hashes: Mapping[str, str] | None = None) -> list[Match]:
     """For each offline media entry, the best file under ``folder`` with its name (any case): the first
     confirmed candidate, else the first one found (unconfirmed, with the reason). Entries with no file of
-    that name are left out. ``hashes``: media id -> ``content_hash`` recorded earlier, checked when given."""
+    that name are left out. ``hashes``: media id -> ``content_hash`` recorded earlier, checked when given;
+    without one, several files that fit the facts are told apart by their hashes (see the module notes)."""
     index = _index(Path(folder))
     fps = timeline.settings.fps
     matches: list[Match] = []
     for media in timeline.offline_media():
         candidates = index.get(media.name.casefold(), [])
-        best: Match | None = None
+        expected = (hashes or {}).get(media.id)
+        results: list[Match] = []
         for candidate in candidates:
-            result = _check(media, candidate, fps, (hashes or {}).get(media.id))
-            if result.confirmed:
-                best = result
-                break
-            best = best or result
-        if best is not None:
-            matches.append(best)
+            result = _check(media, candidate, fps, expected)
+            results.append(result)
+            if result.confirmed and expected is not None:
+                break    # the recorded hash decides: the first file with it is the media
+        fitting = [r for r in results if r.confirmed]
+        if len(fitting) > 1:
+            matches.append(_settle(fitting))
+        elif fitting:
+            matches.append(fitting[0])
+        elif results:
+            matches.append(results[0])
     return matches
+
+
+def media_hashes(timeline: Timeline, media_ids: Iterable[str] | None = None) -> dict[str, str]:
+    """media id -> ``content_hash`` for the online pool entries (all, or ``media_ids``) that can be read now:
+    what to keep while the files are there, to pass to ``find_candidates(hashes=...)`` later."""
+    wanted = set(media_ids) if media_ids is not None else None
+    out: dict[str, str] = {}
+    for media in timeline.media.values():
+        if not media.online or (wanted is not None and media.id not in wanted):
+            continue
+        try:
+            out[media.id] = content_hash(media.path)
+        except MediaError:
+            continue
+    return out
 
 
 def relink_command(matches: Iterable[Match]) -> Command | None:

@@ -364,7 +364,10 @@ def _clip_to_otio(timeline: Timeline, clip: Clip, rate: float) -> otio.schema.Cl
         takes = []
         for i, take in enumerate(clip.takes):
             key = TAKE_KEY.format(i + 1)
-            takes.append({"key": key, "media_id": take.media_id, "spec_hash": take.spec_hash})
+            entry = {"key": key, "media_id": take.media_id, "spec_hash": take.spec_hash}
+            if take.spec is not None:
+                entry["spec"] = take.spec.to_dict()
+            takes.append(entry)
             references[key] = _media_reference(timeline, take.media_id, rate)
         meta["takes"] = takes
         meta["active_take"] = clip.active_take
@@ -756,7 +759,13 @@ class _Importer:
             index_map[i] = len(takes)
             if isinstance(key, str) and key == active_key:
                 meta = {**meta, "active_take": i}
-            takes.append(Take(media_id=media_id, spec_hash=str(raw.get("spec_hash", ""))))
+            take_spec = None
+            if isinstance(raw.get("spec"), dict):
+                try:
+                    take_spec = GenerationSpec.from_dict(dict(raw["spec"]))
+                except (TypeError, ValueError):
+                    self.warn(f"{where}: take {i + 1} has an unreadable spec; kept without it")
+            takes.append(Take(media_id=media_id, spec_hash=str(raw.get("spec_hash", "")), spec=take_spec))
         active_take = meta.get("active_take")
         active = index_map.get(active_take) if isinstance(active_take, int) else None
         available = None

@@ -54,6 +54,9 @@ class Compositor:
         self._stills: OrderedDict[str, np.ndarray] = OrderedDict()
         self._placed: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self.still_loads = 0
+        # What each pending generated segment's card says: clip id -> (title, progress 0..1 or None). Set by
+        # whoever knows the generator's state (the viewer, from the shot queue); "Generating…" otherwise.
+        self.cards: dict[str, tuple[str, float | None]] = {}
 
     def close(self) -> None:
         with self._lock:
@@ -120,7 +123,8 @@ class Compositor:
         kind, clip, extra = layer
         height, width = canvas.shape[:2]
         if kind == "pending":
-            canvas[:] = placeholder_card(extra, width, height)
+            title, progress = self.cards.get(clip.id, ("Generating…", None))
+            canvas[:] = placeholder_card(extra, width, height, title=title, progress=progress)
             return
         if kind == "offline":
             canvas[:] = offline_slate(extra, width, height)
@@ -334,9 +338,21 @@ def _card(kind: str, title: str, text: str, width: int, height: int, bg: tuple, 
     return arr
 
 
-def placeholder_card(prompt: str, width: int, height: int) -> np.ndarray:
-    """A dark card with the prompt: what a generated segment without a take shows in the viewer."""
-    return _card("pending", "Generating…", prompt or "(no prompt)", width, height, CARD_BG, CARD_FG)
+def placeholder_card(prompt: str, width: int, height: int, *, title: str = "Generating…",
+                     progress: float | None = None) -> np.ndarray:
+    """A dark card with the state and the prompt (and a progress bar along the bottom while it generates):
+    what a generated segment without a take shows in the viewer."""
+    card = _card("pending", title, prompt or "(no prompt)", width, height, CARD_BG, CARD_FG)
+    if progress is None:
+        return card
+    out = card.copy()
+    bar_h = max(3, height // 60)
+    margin = max(4, width // 16)
+    top = height - margin - bar_h
+    out[top:top + bar_h, margin:width - margin] = (70, 74, 96)
+    done = margin + int((width - 2 * margin) * max(0.0, min(1.0, progress)))
+    out[top:top + bar_h, margin:done] = (242, 140, 56)
+    return out
 
 
 def offline_slate(path: str, width: int, height: int) -> np.ndarray:

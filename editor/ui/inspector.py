@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +33,7 @@ class Inspector(QWidget):
         self.setObjectName("Inspector")
         self.edits = edits
         self.clip_id: str | None = None
+        self.shots = None   # the window's ShotsUi: live states, takes, regenerate
         self._shown_name = ""
         self.title = QLabel("Nothing selected", self)
         self.title.setObjectName("PanelTitle")
@@ -49,11 +59,37 @@ class Inspector(QWidget):
         self.gen_title.setObjectName("PanelTitle")
         gen = QFormLayout()
         gen.setContentsMargins(0, 0, 0, 0)
-        for key in ("Prompt", "Seed", "Model", "State"):
+        self.prompt_edit = QPlainTextEdit(self)
+        self.prompt_edit.setObjectName("PromptEdit")
+        self.prompt_edit.setFixedHeight(64)
+        self.apply_prompt = QPushButton("Apply prompt", self)
+        self.apply_prompt.clicked.connect(self._prompt_edited)
+        gen.addRow("Prompt", self.prompt_edit)
+        gen.addRow("", self.apply_prompt)
+        for key in ("Seed", "Model", "State"):
             label = QLabel("", self)
             label.setWordWrap(True)
             self.facts[key] = label
             gen.addRow(key, label)
+        self.takes = QListWidget(self)
+        self.takes.setObjectName("Takes")
+        self.takes.setIconSize(QSize(48, 48))
+        self.takes.setFixedHeight(120)
+        self.takes.itemClicked.connect(self._take_clicked)
+        gen.addRow("Takes", self.takes)
+        buttons = QHBoxLayout()
+        self.regenerate_button = QPushButton("Regenerate", self)
+        self.regenerate_button.setToolTip("A new take with a new seed")
+        self.variations_button = QPushButton("Variations ×4", self)
+        self.retry_button = QPushButton("Retry", self)
+        self.cancel_button = QPushButton("Cancel", self)
+        for b in (self.regenerate_button, self.variations_button, self.retry_button, self.cancel_button):
+            buttons.addWidget(b)
+        self.regenerate_button.clicked.connect(lambda: self._shots_call("regenerate"))
+        self.variations_button.clicked.connect(lambda: self._shots_call("variations"))
+        self.retry_button.clicked.connect(lambda: self._shots_call("retry"))
+        self.cancel_button.clicked.connect(lambda: self._shots_call("cancel"))
+        gen.addRow(buttons)
         self.form_box = QWidget(self)
         self.form_box.setLayout(form)
         self.gen_box = QWidget(self)
@@ -98,12 +134,85 @@ class Inspector(QWidget):
         self.fit.setCurrentText(clip.fit.value)
         self.volume.setValue(clip.volume)
         if isinstance(clip, GeneratedClip):
-            spec = clip.spec
-            self.facts["Prompt"].setText(spec.prompt or "—")
-            self.facts["Seed"].setText("random" if spec.seed is None else str(spec.seed))
-            self.facts["Model"].setText(spec.model or "default")
-            self.facts["State"].setText("pending (no take yet)" if clip.pending else
-                                        f"ready: take {(clip.active_take or 0) + 1} of {len(clip.takes)}")
+            if self.prompt_edit.toPlainText() != clip.spec.prompt and not self.prompt_edit.hasFocus():
+                self.prompt_edit.setPlainText(clip.spec.prompt)
+            self.refresh_generated()
+
+    def refresh_generated(self) -> None:
+        """The generated shot's live part: seed, model, state, takes, which buttons apply."""
+        clip = self._current()
+        if not isinstance(clip, GeneratedClip):
+            return
+        spec = clip.spec
+        self.facts["Seed"].setText("random" if spec.seed is None else str(spec.seed))
+        self.facts["Model"].setText(spec.model or "default")
+        status = self.shots.status(clip) if self.shots is not None else None
+        text = ("pending (no take yet)" if clip.pending else "ready") if status is None else status.text()
+        if not clip.pending:
+            text += f" · take {(clip.active_take or 0) + 1} of {len(clip.takes)}"
+        self.facts["State"].setText(text)
+        self.retry_button.setVisible(status is not None and status.can_retry)
+        self.cancel_button.setVisible(status is not None and status.live)
+        stale = status is not None and status.state == "stale"
+        self.regenerate_button.setDefault(stale)
+        self.regenerate_button.setText("Regenerate (prompt changed)" if stale else "Regenerate")
+        self._fill_takes(clip)
+
+    def _fill_takes(self, clip: GeneratedClip) -> None:
+        specs = self.shots.queue.take_specs(clip) if self.shots is not None else [None] * len(clip.takes)
+        art = getattr(self.shots.window.timeline_view, "art", None) if self.shots is not None else None
+        wanted = []
+        for i, take in enumerate(clip.takes):
+            spec = specs[i]
+            label = f"Take {i + 1}" + (f" · seed {spec.seed}" if spec is not None and spec.seed is not None else "")
+            if i == clip.active_take:
+                label += "  ▶ playing"
+            wanted.append((label, take.media_id))
+        if [(self.takes.item(i).text(), self.takes.item(i).data(Qt.ItemDataRole.UserRole))
+                for i in range(self.takes.count())] == wanted and all(
+                not self.takes.item(i).icon().isNull() for i in range(self.takes.count())):
+            return
+        self.takes.clear()
+        tl = self.edits.timeline
+        for i, (label, media_id) in enumerate(wanted):
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, media_id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, i)
+            media = tl.media.get(media_id)
+            if art is not None and media is not None and media.online:
+                image = art.thumb(media.path, 0.1, 48)
+                if image is not None:
+                    item.setIcon(QIcon(QPixmap.fromImage(image)))
+            self.takes.addItem(item)
+            if i == clip.active_take:
+                self.takes.setCurrentItem(item)
+
+    def _take_clicked(self, item: QListWidgetItem) -> None:
+        clip = self._current()
+        if self.shots is None or not isinstance(clip, GeneratedClip):
+            return
+        index = int(item.data(Qt.ItemDataRole.UserRole + 1))
+        if index != clip.active_take:
+            self.shots.switch_take(clip.id, index)
+
+    def _prompt_edited(self) -> None:
+        clip = self._current()
+        text = self.prompt_edit.toPlainText().strip()
+        if isinstance(clip, GeneratedClip) and text and text != clip.spec.prompt:
+            self._set(spec=replace(clip.spec, prompt=text), label="Edit prompt")
+
+    def _shots_call(self, what: str) -> None:
+        clip = self._current()
+        if self.shots is None or not isinstance(clip, GeneratedClip):
+            return
+        if what == "regenerate":
+            self.shots.regenerate(clip.id)
+        elif what == "variations":
+            self.shots.regenerate(clip.id, 4)
+        elif what == "retry":
+            self.shots.retry(clip.id)
+        else:
+            self.shots.cancel(clip.id)
 
     def _set(self, **changes) -> None:
         if self.clip_id is not None:

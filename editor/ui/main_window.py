@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -19,13 +20,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.model import Timeline
+from editor.model import Timeline, TrackKind
 from editor.ui.autosave import Autosaver
 from editor.ui.edits import Edits
 from editor.ui.export_dialog import ExportDialog
+from editor.ui.fill_gaps_dialog import FillGapsDialog
 from editor.ui.inspector import Inspector
 from editor.ui.media_bin import MediaBin
 from editor.ui.project_lock import ProjectLock
+from editor.ui.queue_panel import QueuePanel
+from editor.ui.shots_ui import ShotsUi
 from editor.ui.timeline_view import TimelineView
 from editor.ui.viewer import Viewer
 
@@ -43,6 +47,8 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("+ / -", "Zoom in / out"), ("Shift+Z", "Zoom to fit"), ("N", "Snapping on / off"),
     ("Alt+drag an edge", "Ripple trim"), ("Shift/Ctrl+click, drag on empty space", "Add to selection, rubber band"),
     ("Ctrl+drag from the bin", "Insert instead of overwrite"),
+    ("G, double-click a gap", "Generate a shot (over the gap, the marked range, or at the playhead)"),
+    ("Ctrl+R", "Regenerate the selected shot with a new seed"), ("Ctrl+Shift+Q", "Generator queue"),
     ("Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S", "New / open / save / save as"),
 ]
 
@@ -90,6 +96,11 @@ class MainWindow(QMainWindow):
         self.play_timer.timeout.connect(self._tick)
         self.play_speed = 0
         self._play_origin = (0.0, 0)
+
+        self.shots = ShotsUi(self)
+        self.shots.message.connect(self.show_message)
+        self.inspector.shots = self.shots
+        self.queue_dock: QDockWidget | None = None
 
         self.actions_by_name: dict[str, QAction] = {}
         self._build_menus()
@@ -198,6 +209,20 @@ class MainWindow(QMainWindow):
         play_menu.addAction(a("home", "Go to Start", lambda: tv.set_playhead(0), ("Home",), True))
         play_menu.addAction(a("end", "Go to End", lambda: tv.set_playhead(self.timeline.duration), ("End",), True))
 
+        gen_menu = self.menuBar().addMenu("&Generate")
+        gen_menu.addAction(a("generate", "&Generate Shot at Playhead…", self.shots.generate_at_playhead, ("G",),
+                             True))
+        gen_menu.addAction(a("fill_track", "&Fill Gaps on Track…", self.fill_gaps_dialog))
+        gen_menu.addAction(a("fill_all", "Fill Gaps in the &Picture…", lambda: self.fill_gaps_dialog(all_tracks=True)))
+        gen_menu.addSeparator()
+        gen_menu.addAction(a("regenerate", "&Regenerate Selected (New Seed)", self.shots.regenerate, ("Ctrl+R",),
+                             True))
+        gen_menu.addAction(a("variations", "&Variations of Selected (4 Seeds)",
+                             lambda: self.shots.regenerate(count=4)))
+        gen_menu.addSeparator()
+        gen_menu.addAction(a("queue_panel", "Generator &Queue", self.show_queue_panel, ("Ctrl+Shift+Q",)))
+        gen_menu.addAction(a("models", "&Models and Settings…", self.models_dialog))
+
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(a("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, ("F1",)))
 
@@ -206,7 +231,8 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for name in ("new", "open", "save", None, "import", None, "undo", "redo", None, "split", "delete",
-                     "ripple_delete", None, "snap", "zoom_out", "zoom_in", "zoom_fit", None, "export"):
+                     "ripple_delete", None, "snap", "zoom_out", "zoom_in", "zoom_fit", None, "generate",
+                     "queue_panel", None, "export"):
             if name is None:
                 bar.addSeparator()
             else:
@@ -223,6 +249,65 @@ class MainWindow(QMainWindow):
             redo.setText(f"&Redo {stack.redoText()}" if stack.canRedo() else "&Redo")
         except RuntimeError:   # the stack clears while the window is being torn down
             return
+
+    # --- generation ----------------------------------------------------------------------------------
+
+    def fill_gaps_dialog(self, track_id: str | None = None, *, all_tracks: bool = False) -> FillGapsDialog | None:
+        """One prompt per gap of a track (the selected clip's, else the bottom video track) or, with
+        ``all_tracks``, of the picture (the bottom track's gaps: upper tracks' gaps are overlays coming and
+        going). Non-modal; its Generate queues every gap that has a prompt."""
+        tl = self.timeline
+        if not tl.video_tracks:
+            self.show_message("No video track to fill")
+            return None
+        if track_id is None and not all_tracks:
+            sel = self.timeline_view.selected_clips()
+            track_id = sel[0][0].id if sel and sel[0][0].kind is TrackKind.VIDEO else tl.video_tracks[0].id
+        dialog = FillGapsDialog(tl, [track_id] if track_id else [tl.video_tracks[0].id], self)
+        dialog.accepted.connect(lambda: self.fill_gaps(dialog.requests()))
+        self._fill_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def fill_gaps(self, requests: list[tuple[str, int, int, str]]) -> int:
+        from editor.generate.shots import ShotOptions
+
+        made = 0
+        for track_id, start, end, prompt in requests:
+            if self.shots.queue.create(track_id, start, end - start, ShotOptions(prompt)) is not None:
+                made += 1
+        self.shots._flush_notices()
+        if made:
+            self.show_message(f"Queued {made} shot{'s' * (made != 1)}")
+        return made
+
+    def show_queue_panel(self) -> QueuePanel:
+        if self.queue_dock is None:
+            self.queue_dock = QDockWidget("Generator queue", self)
+            self.queue_dock.setObjectName("QueueDock")
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.queue_dock)
+            self.shots.events.connect(self._queue_events)
+        panel = self.queue_dock.widget()
+        if not isinstance(panel, QueuePanel) or panel.client is not self.shots.queue.client:
+            panel = QueuePanel(self.shots.queue.client)
+            self.queue_dock.setWidget(panel)
+        panel.refresh()
+        self.queue_dock.show()
+        self.queue_dock.raise_()
+        return panel
+
+    def _queue_events(self, events: list) -> None:
+        panel = self.queue_dock.widget() if self.queue_dock is not None else None
+        if panel is not None and getattr(panel, "client", None) is self.shots.queue.client:
+            panel.on_events(events)
+
+    def models_dialog(self):
+        from editor.ui.models_dialog import ModelsDialog
+
+        dialog = ModelsDialog(self)
+        self._models_dialog = dialog
+        dialog.open()
+        return dialog
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 6000)
@@ -322,6 +407,7 @@ class MainWindow(QMainWindow):
         self.timeline_view.set_edits_timeline()
         self._update_title()
         self._update_undo_texts()
+        self.shots.document_changed()
 
     def open_path(self, path: str | Path) -> bool:
         from editor.documents import DocumentError, open_document
@@ -472,6 +558,8 @@ class MainWindow(QMainWindow):
             self.new_demo_project(ask=False)
         elif dialog.choice == "new":
             self.set_document(Timeline.empty(dialog.settings(), video_tracks=2, audio_tracks=2), None)
+        elif dialog.choice == "recent":
+            self.open_path(dialog.recent_path)
 
     def new_demo_project(self, ask: bool = True) -> None:
         import tempfile
@@ -591,6 +679,8 @@ class MainWindow(QMainWindow):
         self._set_lock(lock)
 
     def _closing(self) -> None:
+        self.shots.close()
+        self.bin.shutdown()
         self.autosaver.shutdown(discard=True)
         if self.project_lock is not None:
             self.project_lock.release()

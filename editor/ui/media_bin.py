@@ -1,18 +1,35 @@
-"""The media bin: the project's pool as a list; import by dialog or drop, probing on a thread pool."""
+"""The media bin: the project's pool as a grid of thumbnails (CapCut style) with the name and length under
+each; import by dialog or drop, probing on a thread pool.
+
+Thumbnails come from ``ClipArt`` (a QThreadPool in front of the on-disk thumbnail and waveform caches): a
+video shows its picture about 10% in, a still itself, audio its waveform. Until a picture is loaded (or when
+it cannot be: offline media, a damaged file) the item shows a placeholder tile with the kind's glyph; the
+GUI thread never decodes.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable
 
-from PySide6.QtCore import QMimeData, QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+import numpy as np
+from PySide6.QtCore import QMimeData, QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont, QIcon, QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QWidget
 
 from editor.model import Change, MediaKind, MediaSource, new_id
 from editor.model.commands import AddMedia
 from editor.model.time import timecode
+from editor.ui.clip_art import ClipArt, thumb_key, wave_key
 from editor.ui.edits import Edits
 from editor.ui.timeline_view import MEDIA_MIME
+
+# The thumbnail tile (16:9) and the grid cell holding it with two lines of text under it.
+TILE = QSize(128, 72)
+CELL = QSize(156, 132)
+THUMB_HEIGHT = 72          # pixels high the thumbnails are decoded at (and cached under)
+WAVE_BUCKETS = 128
+GLYPHS = {MediaKind.VIDEO: "▶", MediaKind.AUDIO: "♪", MediaKind.IMAGE: "▣"}
 
 
 class _ProbeSignals(QObject):
@@ -37,17 +54,123 @@ class _Probe(QRunnable):
             self.signals.failed.emit(self.path, str(exc))
 
 
+def thumb_time(media: MediaSource) -> float:
+    """Where a bin thumbnail is taken: about 10% into a video (0 for stills and unknown lengths)."""
+    if media.kind is MediaKind.VIDEO and media.duration:
+        return round(float(media.duration) * 0.1, 3)
+    return 0.0
+
+
+def art_key(media: MediaSource) -> Hashable | None:
+    """The ClipArt key of the bin picture for ``media`` (None when there is none to load: offline)."""
+    if not media.online:
+        return None
+    if media.kind is MediaKind.AUDIO:
+        return wave_key(media.path, WAVE_BUCKETS)
+    return thumb_key(media.path, thumb_time(media), THUMB_HEIGHT)
+
+
+def _tile() -> QPixmap:
+    pixmap = QPixmap(TILE)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    return pixmap
+
+
+def placeholder_icon(kind: MediaKind, offline: bool = False) -> QIcon:
+    """A dark tile with the kind's glyph (and OFFLINE in red when the file is missing)."""
+    pixmap = _tile()
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("#3a1f24" if offline else "#2a2d33"))
+    p.drawRoundedRect(QRectF(0, 0, TILE.width(), TILE.height()), 6, 6)
+    font = QFont()
+    font.setPixelSize(26)
+    p.setFont(font)
+    p.setPen(QColor("#8a8f98"))
+    p.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, GLYPHS[kind])
+    if offline:
+        _badge(p, "OFFLINE")
+    p.end()
+    return QIcon(pixmap)
+
+
+def _badge(p: QPainter, text: str) -> None:
+    font = QFont()
+    font.setPixelSize(10)
+    font.setBold(True)
+    p.setFont(font)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(180, 40, 50, 220))
+    p.drawRoundedRect(QRectF(4, 4, 52, 14), 3, 3)
+    p.setPen(QColor("white"))
+    p.drawText(QRectF(4, 4, 52, 14), Qt.AlignmentFlag.AlignCenter, text)
+
+
+def image_icon(image: QImage) -> QIcon:
+    """``image`` scaled to fit the tile (letterboxed on black, rounded corners)."""
+    pixmap = _tile()
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("#000000"))
+    p.drawRoundedRect(QRectF(0, 0, TILE.width(), TILE.height()), 6, 6)
+    scaled = image.scaled(TILE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    x, y = (TILE.width() - scaled.width()) // 2, (TILE.height() - scaled.height()) // 2
+    p.drawImage(x, y, scaled)
+    p.end()
+    return QIcon(pixmap)
+
+
+def wave_icon(peaks: np.ndarray) -> QIcon:
+    """A (buckets, 2) min/max array drawn as a waveform tile, with the music glyph in a corner."""
+    pixmap = _tile()
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("#1f3a33"))
+    p.drawRoundedRect(QRectF(0, 0, TILE.width(), TILE.height()), 6, 6)
+    mid, half = TILE.height() / 2, TILE.height() / 2 - 6
+    n = max(1, len(peaks))
+    step = (TILE.width() - 8) / n
+    p.setPen(QPen(QColor("#4fd1a5"), max(1.0, step * 0.8)))
+    for i, (lo, hi) in enumerate(np.clip(np.asarray(peaks, dtype=float), -1, 1)):
+        x = 4 + (i + 0.5) * step
+        top, bottom = mid - max(hi, 0.02) * half, mid - min(lo, -0.02) * half
+        p.drawLine(int(x), int(top), int(x), int(bottom))
+    font = QFont()
+    font.setPixelSize(12)
+    p.setFont(font)
+    p.setPen(QColor("#d8f5ea"))
+    p.drawText(QRectF(4, 2, 20, 16), Qt.AlignmentFlag.AlignLeft, GLYPHS[MediaKind.AUDIO])
+    p.end()
+    return QIcon(pixmap)
+
+
 class MediaBin(QListWidget):
-    """Lists ``edits.timeline.media``; ``import_paths`` probes off the GUI thread, then adds with AddMedia."""
+    """Lists ``edits.timeline.media`` as a thumbnail grid; ``import_paths`` probes off the GUI thread, then
+    adds with AddMedia. ``art`` (a ClipArt, made if not given) loads the thumbnails in the background."""
 
     message = Signal(str)
     imported = Signal(str)   # media id
+    art_loaded = Signal(str)  # media id whose thumbnail (or waveform) just arrived
 
-    def __init__(self, edits: Edits, parent: QWidget | None = None) -> None:
+    def __init__(self, edits: Edits, parent: QWidget | None = None, *, art: ClipArt | None = None) -> None:
         super().__init__(parent)
         self.edits = edits
         self.setObjectName("MediaBin")
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setIconSize(TILE)
+        self.setGridSize(CELL)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setWrapping(True)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        # Static items; setMovement turns dragging and drops off, so it goes before the drag settings.
+        self.setMovement(QListView.Movement.Static)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDragEnabled(True)
         # DragOnly also turns drops off; files from the file manager must still come in (handled below).
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)
@@ -59,6 +182,11 @@ class MediaBin(QListWidget):
         self._signals = _ProbeSignals(self)
         self._signals.done.connect(self._probed)
         self._signals.failed.connect(self._failed)
+        self.art = art or ClipArt(self)
+        self.art.ready.connect(self._art_ready)
+        self._placeholders: dict[tuple[MediaKind, bool], QIcon] = {}
+        self._icons: dict[Hashable, QIcon] = {}
+        self._keys: dict[str, Hashable | None] = {}
         self._unsubscribe = None
         self.attach()
 
@@ -74,21 +202,81 @@ class MediaBin(QListWidget):
 
     def refresh(self) -> None:
         self.clear()
+        self._keys = {m.id: art_key(m) for m in self.edits.timeline.media.values()}
         fps = self.edits.timeline.fps
         for media in sorted(self.edits.timeline.media.values(), key=lambda m: m.name.lower()):
             frames = media.duration_frames(fps)
-            icon = {MediaKind.VIDEO: "▶", MediaKind.AUDIO: "♪", MediaKind.IMAGE: "▣"}[media.kind]
             length = "still" if frames is None else timecode(frames, fps)
-            text = f"{icon}  {media.name}\n     {length}" + ("" if media.online else "   · OFFLINE")
+            text = f"{media.name}\n{length}" + ("" if media.online else "\nOFFLINE")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, media.id)
-            item.setToolTip(media.path)
+            item.setToolTip(media.path if media.online else f"{media.path}\n(offline: relink it)")
+            item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+            item.setSizeHint(CELL)
             if not media.online:
                 item.setForeground(QColor("#ff7a7a"))
+            item.setIcon(self._icon_for(media))
             self.addItem(item)
 
     def media_ids(self) -> list[str]:
         return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())]
+
+    def item_for(self, media_id: str) -> QListWidgetItem | None:
+        for i in range(self.count()):
+            if self.item(i).data(Qt.ItemDataRole.UserRole) == media_id:
+                return self.item(i)
+        return None
+
+    def has_thumbnail(self, media_id: str) -> bool:
+        """True once the item's real picture (not the placeholder) is shown."""
+        return self._keys.get(media_id) in self._icons
+
+    def shutdown(self, wait_ms: int = 5000) -> None:
+        """Stop loading thumbnails (call before the window goes away)."""
+        self.art.shutdown(wait_ms)
+
+    # --- thumbnails ----------------------------------------------------------------------------------
+
+    def _placeholder(self, kind: MediaKind, offline: bool) -> QIcon:
+        icon = self._placeholders.get((kind, offline))
+        if icon is None:
+            icon = self._placeholders[(kind, offline)] = placeholder_icon(kind, offline)
+        return icon
+
+    def _icon_for(self, media: MediaSource) -> QIcon:
+        """The loaded picture when there is one; else a placeholder (and the load starts in the background)."""
+        key = art_key(media)
+        if key is None:
+            return self._placeholder(media.kind, True)
+        icon = self._icons.get(key)
+        if icon is not None:
+            return icon
+        if media.kind is MediaKind.AUDIO:
+            result = self.art.wave(media.path, WAVE_BUCKETS)
+        else:
+            result = self.art.thumb(media.path, thumb_time(media), THUMB_HEIGHT)
+        if result is None:
+            return self._placeholder(media.kind, False)
+        return self._make_icon(key, result)
+
+    def _make_icon(self, key: Hashable, result: object) -> QIcon:
+        icon = image_icon(result) if isinstance(result, QImage) else wave_icon(result)  # type: ignore[arg-type]
+        self._icons[key] = icon
+        return icon
+
+    def _art_ready(self, key: Hashable) -> None:
+        if self.art.failed(key):
+            return    # the placeholder stays
+        result = self.art.thumb(key[1], key[2] / 1000, key[3]) if key[0] == "thumb" else self.art.wave(*key[1:])
+        if result is None:
+            return
+        icon = self._make_icon(key, result)
+        for i in range(self.count()):
+            item = self.item(i)
+            media_id = item.data(Qt.ItemDataRole.UserRole)
+            if self._keys.get(media_id) == key:
+                item.setIcon(icon)
+                self.art_loaded.emit(media_id)
 
     # --- import --------------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from PySide6.QtGui import (
     QPolygonF,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QInputDialog, QScrollBar, QWidget
+from PySide6.QtWidgets import QInputDialog, QMenu, QScrollBar, QWidget
 
 from editor.model import (
     Change,
@@ -92,6 +92,8 @@ C_OFFLINE = QColor("#a33a3a")
 C_SELECT = QColor("#f2c14e")
 C_PLAYHEAD = QColor("#ff4d5e")
 C_SNAP = QColor("#7fd1ff")
+C_PROGRESS = QColor("#ffb25e")
+C_STALE = QColor("#ffd24e")
 
 
 @dataclass
@@ -120,6 +122,7 @@ class TimelineView(QWidget):
     selection_changed = Signal()
     message = Signal(str)
     media_dropped = Signal(list)   # file paths dropped from the file manager
+    generate_requested = Signal(str, int, int)   # track id, start, end: a gap double-clicked
 
     def __init__(self, edits: Edits, parent: QWidget | None = None, *, art: ClipArt | None = None) -> None:
         super().__init__(parent)
@@ -153,6 +156,12 @@ class TimelineView(QWidget):
         self.art.ready.connect(self._art_loaded)
         self._art_waiting: dict[object, set[str]] = {}     # art key -> clips painted without it
         self._clipboard: list[tuple[str, Clip]] = []       # (track id, clip) copied, in time order
+        # Set by the window: a generated segment's live state (ShotStatus-like: state, fraction, text()), and
+        # the context menu's entries for a place on a track: (text, callback or None for a separator).
+        self.context_menu: QMenu | None = None
+        self.shot_status: Callable[[GeneratedClip], object | None] | None = None
+        self.context_entries: Callable[[Track, Clip | None, int], list[tuple[str, Callable[[], object] | None]]] \
+            | None = None
         self.scrollbar.valueChanged.connect(self._scrolled)
         self.vscrollbar.valueChanged.connect(self._scrolled_y)
         self._attach()
@@ -569,9 +578,13 @@ class TimelineView(QWidget):
                 self._paint_art(p, path, rect, clip, track, media, dim)
             elif track.kind is TrackKind.AUDIO and rect.width() > 8:
                 self._paint_wave_line(p, rect)
+            status = None
             if isinstance(clip, GeneratedClip):
                 hatch = QBrush(QColor(255, 255, 255, 40 if clip.pending else 22), Qt.BrushStyle.BDiagPattern)
                 p.fillPath(path, hatch)
+                status = self.shot_status(clip) if self.shot_status is not None else None
+                if status is not None:
+                    self._paint_shot_state(p, rect, status)
             selected = clip.id in self.selected
             p.strokePath(path, QPen(C_SELECT, 2) if selected else QPen(colour.darker(170), 1))
             if rect.width() > 24:
@@ -589,6 +602,18 @@ class TimelineView(QWidget):
                     p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
                                fm.elidedText(self._sub_label(clip), Qt.TextElideMode.ElideRight,
                                              text_rect.width()))
+
+    def _paint_shot_state(self, p: QPainter, rect: QRectF, status) -> None:
+        """Generating: a progress bar along the bottom; failed: a red wash; stale: an amber edge."""
+        state = getattr(status, "state", "")
+        if state == "generating":
+            bar = QRectF(rect.left() + 2, rect.bottom() - 6, max(0.0, rect.width() - 4), 4)
+            p.fillRect(bar, QColor(0, 0, 0, 120))
+            p.fillRect(QRectF(bar.left(), bar.top(), bar.width() * float(status.fraction), bar.height()), C_PROGRESS)
+        elif state in ("failed", "cancelled"):
+            p.fillRect(rect.adjusted(1, 1, -1, -1), QColor(200, 40, 50, 90 if state == "failed" else 50))
+        elif state == "stale":
+            p.fillRect(QRectF(rect.left(), rect.top(), rect.width(), 3), C_STALE)
 
     def _paint_wave_line(self, p: QPainter, rect: QRectF) -> None:
         """A light line down the middle: the placeholder while a waveform loads (or when there is none)."""
@@ -733,6 +758,9 @@ class TimelineView(QWidget):
     def _label(self, clip: Clip) -> str:
         if isinstance(clip, GeneratedClip):
             state = "pending" if clip.pending else f"take {(clip.active_take or 0) + 1}/{len(clip.takes)}"
+            if clip.pending and self.shot_status is not None:
+                status = self.shot_status(clip)
+                state = getattr(status, "state", state) if status is not None else state
             return f"✦ {clip.name or clip.spec.prompt or 'generated'} ({state})"
         if clip.name:
             return clip.name
@@ -741,7 +769,12 @@ class TimelineView(QWidget):
         return f"{name} (offline)" if media is not None and not media.online else name
 
     def _sub_label(self, clip: Clip) -> str:
-        return timecode(clip.duration, self.timeline.fps)
+        length = timecode(clip.duration, self.timeline.fps)
+        if isinstance(clip, GeneratedClip) and self.shot_status is not None:
+            status = self.shot_status(clip)
+            if status is not None and getattr(status, "state", "ready") != "ready":
+                return f"{status.text()}  ·  {length}"
+        return length
 
     def _paint_ruler(self, p: QPainter, f0: float, f1: float) -> None:
         p.fillRect(QRect(HEADER_W, 0, self.lane_width(), RULER_H), C_RULER)
@@ -914,7 +947,57 @@ class TimelineView(QWidget):
             if marker is not None:
                 self.rename_marker(marker)
             return
+        if event.button() == Qt.MouseButton.LeftButton and pos.x() >= HEADER_W:
+            gap = self.gap_at(pos)
+            if gap is not None:
+                self._drag = None
+                self.generate_requested.emit(*gap)
+                return
         super().mouseDoubleClickEvent(event)
+
+    def gap_at(self, pos: QPointF) -> tuple[str, int, int] | None:
+        """(track id, start, end) of the empty stretch of a video track under ``pos``. After the last clip the
+        gap runs to the end of the picture, or five seconds when the track is empty there."""
+        track = self.track_at(pos.y())
+        if track is None or track.kind is not TrackKind.VIDEO or track.locked or self.clip_at(pos) is not None:
+            return None
+        return self.gap_around(track, self.frame_at(pos.x()))
+
+    def gap_around(self, track: Track, frame: int) -> tuple[str, int, int] | None:
+        if track.clip_at(frame) is not None:
+            return None
+        starts = self.starts(track)
+        i = bisect.bisect_right(starts, frame)
+        start = track.clips[i - 1].end if i > 0 else 0
+        if i < len(track.clips):
+            end = track.clips[i].start
+        else:
+            picture = max((t.end for t in self.timeline.video_tracks), default=0)
+            end = picture if picture > frame else frame + int(5 * self.timeline.fps)
+            if start < frame - int(10 * self.timeline.fps):
+                start = frame   # far past the last clip: start where the user asked, not at the old end
+        return (track.id, start, end) if end > start else None
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802
+        pos = QPointF(event.pos())
+        track = self.track_at(pos.y())
+        if track is None or pos.x() < HEADER_W or self.context_entries is None:
+            return
+        hit = self.clip_at(pos)
+        clip = hit[1] if hit is not None else None
+        if clip is not None and clip.id not in self.selected:
+            self.select({clip.id})
+        entries = self.context_entries(track, clip, self.frame_at(pos.x()))
+        if not entries:
+            return
+        menu = QMenu(self)
+        for text, callback in entries:
+            if callback is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(text).triggered.connect(lambda _=False, cb=callback: cb())
+        self.context_menu = menu   # kept so tests can find and trigger its actions
+        menu.popup(event.globalPos())
 
     def rename_marker(self, marker: Marker) -> bool:
         name = self.ask_marker_name(marker)

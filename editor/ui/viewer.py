@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
@@ -18,15 +20,16 @@ class _Render(QRunnable):
     """Renders one frame of a timeline snapshot with the viewer's compositor (its decoders stay warm)."""
 
     def __init__(self, number: int, compositor, timeline: Timeline, frame: int, size: QSize,
-                 signals: _Signals) -> None:
+                 signals: _Signals, cards: dict | None = None) -> None:
         super().__init__()
         self.number, self.compositor, self.timeline, self.frame = number, compositor, timeline, frame
-        self.size, self.signals = size, signals
+        self.size, self.signals, self.cards = size, signals, cards or {}
 
     def run(self) -> None:
         image = None
         try:
             self.compositor.timeline = self.timeline
+            self.compositor.cards = self.cards
             rgb = self.compositor.frame(self.frame, self.size.width(), self.size.height())
             h, w = rgb.shape[:2]
             image = QImage(rgb.tobytes(), w, h, 3 * w, QImage.Format.Format_RGB888).copy()
@@ -114,7 +117,9 @@ class Viewer(QWidget):
         self._signals.done.connect(self._rendered)
         self._number = 0
         self._busy = False
-        self._wanted: tuple[Timeline, int] | None = None
+        self._wanted: tuple[Timeline, int, dict] | None = None
+        # clip -> (title, progress) for a pending generated segment's card; the window sets this
+        self.card_for: Callable[[GeneratedClip], tuple[str, float | None]] | None = None
         self._compositor = None   # made on first use: importing the decoders costs start-up time
 
     def set_playing(self, playing: bool) -> None:
@@ -128,14 +133,20 @@ class Viewer(QWidget):
         self.canvas_label.setText(f"{s.width}×{s.height} · {float(fps):g} fps")
         self.screen_.canvas = QSize(s.width, s.height)
         self.screen_.slate = _slate(timeline, frame)
+        cards = {}
+        if self.card_for is not None:
+            for track in timeline.video_tracks:
+                clip = track.clip_at(frame)
+                if isinstance(clip, GeneratedClip) and clip.pending:
+                    cards[clip.id] = self.card_for(clip)
         # The worker thread renders a snapshot, never the timeline the GUI is editing.
-        self._wanted = (timeline.copy(), frame)
+        self._wanted = (timeline.copy(), frame, cards)
         self._next()
 
     def _next(self) -> None:
         if self._busy or self._wanted is None:
             return
-        timeline, frame = self._wanted
+        timeline, frame, cards = self._wanted
         self._wanted = None
         self._busy = True
         self._number += 1
@@ -146,7 +157,7 @@ class Viewer(QWidget):
             from editor.render.compositor import Compositor
 
             self._compositor = Compositor(timeline)
-        self.pool.start(_Render(self._number, self._compositor, timeline, frame, size, self._signals))
+        self.pool.start(_Render(self._number, self._compositor, timeline, frame, size, self._signals, cards))
 
     def _rendered(self, number: int, image) -> None:
         self._busy = False

@@ -1,26 +1,57 @@
-"""The welcome / new-project dialog: canvas shape and frame rate, open, or a demo project."""
+"""The welcome / new-project dialog: canvas shape and frame rate, open, a recent project, or a demo project.
+
+The recent projects are read from where the main window keeps them (``recent/projects`` in the PromptCut INI
+settings, newest first) without pruning, so files that have gone are listed greyed with "(missing)" and
+cannot be chosen.
+"""
 
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
-from PySide6.QtWidgets import QButtonGroup, QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from editor.model import Settings
 from editor.model.time import parse_rate
 
 ASPECTS = {"9:16": (1080, 1920), "16:9": (1920, 1080), "1:1": (1080, 1080)}
 RATES = ["24", "25", "30", "30000/1001", "50", "60"]
+RECENT_KEY = "recent/projects"
+
+
+def stored_recent_projects() -> list[str]:
+    """The recent projects as the main window stored them (newest first), missing files included."""
+    settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "PromptCut", "PromptCut")
+    stored = settings.value(RECENT_KEY, [])
+    if isinstance(stored, str):
+        stored = [stored]
+    return [str(p) for p in (stored or []) if str(p)]
 
 
 class WelcomeDialog(QDialog):
-    """``choice`` after exec(): 'new', 'open' or 'demo'; ``settings()`` for 'new'."""
+    """``choice`` after exec(): 'new', 'open', 'recent' or 'demo'; ``settings()`` for 'new';
+    ``recent_path`` (the project file to open) for 'recent'. ``recents`` overrides the stored list (tests)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, recents: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Welcome to PromptCut")
         self.setObjectName("Welcome")
         self.choice = ""
+        self.recent_path = ""
         title = QLabel("PromptCut")
         title.setObjectName("WelcomeTitle")
         sub = QLabel("Recorded clips and prompt-generated shots on one timeline.")
@@ -41,6 +72,26 @@ class WelcomeDialog(QDialog):
         rate_row = QHBoxLayout()
         rate_row.addWidget(QLabel("Frame rate"))
         rate_row.addWidget(self.rate, 1)
+        self.recent_list = QListWidget()
+        self.recent_list.setObjectName("RecentProjects")
+        self.recent_list.setMaximumHeight(150)
+        for path in stored_recent_projects() if recents is None else recents:
+            missing = not Path(path).is_file()
+            item = QListWidgetItem(f"{Path(path).name}" + ("  (missing)" if missing else ""))
+            item.setToolTip(path)
+            item.setData(Qt.ItemDataRole.UserRole, path)
+            if missing:
+                item.setFlags(item.flags() & ~(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable))
+                item.setForeground(QColor("#7a7f88"))
+            self.recent_list.addItem(item)
+        self.recent_list.itemDoubleClicked.connect(self.open_recent_item)
+        self.recent_list.currentItemChanged.connect(lambda *_: self._update_open_recent())
+        self.open_recent_button = QPushButton("Open recent")
+        self.open_recent_button.clicked.connect(lambda: self.open_recent_item(self.recent_list.currentItem()))
+        recent_row = QHBoxLayout()
+        recent_row.addWidget(QLabel("Recent projects"), 1)
+        recent_row.addWidget(self.open_recent_button)
+        self._update_open_recent()
         buttons = QHBoxLayout()
         for text, choice, primary in (("Open…", "open", False), ("Demo project", "demo", False),
                                       ("Create", "new", True)):
@@ -58,11 +109,35 @@ class WelcomeDialog(QDialog):
         layout.addWidget(QLabel("New project"))
         layout.addLayout(aspects)
         layout.addLayout(rate_row)
+        if self.recent_list.count():
+            layout.addLayout(recent_row)
+            layout.addWidget(self.recent_list)
+        else:
+            self.recent_list.hide()
+            self.open_recent_button.hide()
         layout.addLayout(buttons)
 
     def choose(self, choice: str) -> None:
         self.choice = choice
         self.accept()
+
+    def _update_open_recent(self) -> None:
+        item = self.recent_list.currentItem()
+        self.open_recent_button.setEnabled(item is not None and bool(item.flags() & Qt.ItemFlag.ItemIsEnabled))
+
+    def open_recent_item(self, item: QListWidgetItem | None) -> None:
+        """Choose the recent project ``item`` (ignored when None or its file is missing)."""
+        if item is None or not item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            return
+        path = str(item.data(Qt.ItemDataRole.UserRole))
+        if not Path(path).is_file():
+            return
+        self.recent_path = path
+        self.choose("recent")
+
+    def recent_paths(self) -> list[str]:
+        """The paths listed (missing ones included), in order."""
+        return [self.recent_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.recent_list.count())]
 
     def settings(self) -> Settings:
         w, h = list(ASPECTS.values())[max(0, self.aspect_group.checkedId())]

@@ -84,3 +84,57 @@ def test_no_file_of_that_name_gives_no_match(tmp_path, clips):
     (tmp_path / "new").mkdir()
     shutil.copy(clips["b"], tmp_path / "new" / "unrelated.mp4")
     assert find_candidates(open_document(path).timeline, tmp_path / "new") == []
+
+
+# --- content hashes without a format change ------------------------------------------------------------
+
+
+def test_media_hashes_records_online_media_and_the_match_carries_its_hash(tmp_path, clips):
+    from editor.relink import media_hashes
+
+    path = _project(tmp_path, clips["a"])
+    recorded = media_hashes(open_document(path).timeline)     # while the file is there
+    assert recorded == {"m1": content_hash(clips["a"])}
+    shutil.rmtree(tmp_path / "old")
+    assert media_hashes(open_document(path).timeline) == {}   # offline: nothing to hash
+    (tmp_path / "new").mkdir()
+    shutil.copy(clips["a"], tmp_path / "new" / "Shot.mp4")
+    [match] = find_candidates(open_document(path).timeline, tmp_path / "new", hashes=recorded)
+    assert match.confirmed and match.content_hash == recorded["m1"]
+
+
+def _twin(src: Path, dest: Path) -> None:
+    """A copy of ``src`` with different bytes at its end (same probe facts, different content hash)."""
+    shutil.copy(src, dest)
+    with open(dest, "ab") as fh:
+        fh.write(b"\0" * 4096)
+
+
+def test_same_name_same_facts_different_content_is_ambiguous_without_a_hash(tmp_path, clips):
+    path = _project(tmp_path, clips["a"])
+    shutil.rmtree(tmp_path / "old")
+    for sub in ("x", "y"):
+        (tmp_path / "new" / sub).mkdir(parents=True)
+    shutil.copy(clips["a"], tmp_path / "new" / "x" / "Shot.mp4")
+    _twin(clips["a"], tmp_path / "new" / "y" / "shot.mp4")
+    tl = open_document(path).timeline
+    [match] = find_candidates(tl, tmp_path / "new")
+    assert not match.confirmed and "ambiguous" in match.reason
+    assert match.others == (str(tmp_path / "new" / "y" / "shot.mp4"),)
+    assert relink_command([match]) is None
+    # with the recorded hash the right one is found, whichever comes first on disk
+    [match] = find_candidates(tl, tmp_path / "new", hashes={"m1": content_hash(tmp_path / "new" / "y" / "shot.mp4")})
+    assert match.confirmed and match.new_path == str(tmp_path / "new" / "y" / "shot.mp4")
+
+
+def test_identical_copies_confirm_the_first(tmp_path, clips):
+    path = _project(tmp_path, clips["a"])
+    shutil.rmtree(tmp_path / "old")
+    for sub in ("x", "y"):
+        (tmp_path / "new" / sub).mkdir(parents=True)
+        shutil.copy(clips["a"], tmp_path / "new" / sub / "Shot.mp4")
+    [match] = find_candidates(open_document(path).timeline, tmp_path / "new")
+    assert match.confirmed and "identical copies" in match.reason
+    assert match.new_path == str(tmp_path / "new" / "x" / "Shot.mp4")
+    assert match.content_hash == content_hash(clips["a"])
+    assert relink_command([match]) is not None

@@ -105,3 +105,18 @@ def test_reorder_and_clear_finished_emit_queue_changed(models_root, tmp_path):
         assert {j.id for j in client.jobs()} == {b.id, c.id}
         assert client.clear_finished() == 0
         assert client.poll() == []
+
+
+def test_cuda_report_shape_with_the_cuda_calls_stubbed(monkeypatch):
+    # No GPU on the test machines: stub the four torch.cuda calls to check the fields the worker builds.
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda i: (67_700_000_000, 80_000_000_000))
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda i: "NVIDIA H100 80GB HBM3")
+    monkeypatch.setattr(torch.cuda, "memory_allocated", lambda i: 9_000_000_000)
+    fields = memory_report("cuda")
+    assert fields == {"device_name": "cuda:0 NVIDIA H100 80GB HBM3", "memory_used": 12_300_000_000,
+                      "memory_total": 80_000_000_000, "memory_worker": 9_000_000_000}
+    report = DeviceReport.from_message({"event": "progress", **fields})
+    assert report is not None and report.describe() == "cuda:0 NVIDIA H100 80GB HBM3 · 12.3 / 80.0 GB"

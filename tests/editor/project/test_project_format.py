@@ -178,7 +178,8 @@ def example() -> Timeline:
         MediaClip("c1", 0, 90, 30, name="opening", fit=Fit.FIT, volume=0.25, media="cam"),
         GeneratedClip("g1", 90, 48, name="kite", spec=GenerationSpec("a kite", "blurry", "wan", 7, 30, 5.0, 480, 832,
                                                                      "/img/first.png"),
-                      takes=(Take("take", "abc"), Take("take", "def")), active_take=1),
+                      takes=(Take("take", "abc", GenerationSpec("a kite", seed=6)), Take("take", "def")),
+                      active_take=1),
         GeneratedClip("g2", 200, 10),
     ])
     v2 = Track("V2", TrackKind.VIDEO, "logo", hidden=True, locked=True,
@@ -465,5 +466,6 @@ def test_the_format_covers_every_model_field() -> None:
     media_clip, generated_clip = data["tracks"][0]["clips"][:2]
     assert names(MediaClip) == set(media_clip) - {"type"}
     assert names(GeneratedClip) == set(generated_clip) - {"type"}
-    assert {"media_id", "spec_hash"} == names(Take) and set(generated_clip["takes"][0]) == {"media", "spec_hash"}
+    assert {"media_id", "spec_hash", "spec"} == names(Take)
+    assert set(generated_clip["takes"][0]) == {"media", "spec_hash", "spec"}
     assert names(GenerationSpec) == set(generated_clip["spec"]) | {"last_image"}  # last_image unset in example

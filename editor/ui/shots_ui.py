@@ -1,0 +1,307 @@
+"""The window's side of generated shots: the prompt box, live states, takes, fill gaps, the generator's queue.
+
+One :class:`ShotsUi` per window. It owns the document's :class:`~editor.generate.shots.ShotQueue` (made anew
+when another document opens; its generator worker starts only when a shot needs it), polls it from a timer,
+and tells the timeline, the viewer, the inspector and the queue panel when something they show has changed.
+The generator runs in its own process: nothing here waits for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QPoint, QTimer, Signal
+
+from editor.generate.places import places_for
+from editor.generate.shots import ShotOptions, ShotQueue, ShotStatus
+from editor.model import Clip, GeneratedClip, TrackKind
+from editor.model.commands import AddTrack
+from editor.ui.prompt_box import PromptBox
+
+if TYPE_CHECKING:
+    from editor.ui.main_window import MainWindow
+
+POLL_MS = 100
+DEFAULT_SECONDS = 3.0
+
+
+def _client_factory(places) -> Callable[[], object]:
+    def make():
+        from editor.generate.preferences import load_preferences, worker_env
+        from generation.client import GeneratorClient
+
+        prefs = load_preferences()
+        return GeneratorClient(places.store_path, places.output_dir, env=worker_env(prefs))
+    return make
+
+
+def _default_model() -> str | None:
+    from editor.generate.preferences import load_preferences
+
+    return load_preferences().default_model
+
+
+class ShotsUi(QObject):
+    """``changed()`` after anything a generated clip shows has changed; ``message(str)`` for the status bar."""
+
+    changed = Signal()
+    message = Signal(str)
+    events = Signal(list)    # the generator client's events, for the queue panel
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.queue: ShotQueue = self._new_queue()
+        self.prompt_box: PromptBox | None = None
+        self._prompt_target: tuple[str, int, int | None] | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self.poll)
+        self.timer.start()
+        self._sync_pending = False
+        window.edits.stack.indexChanged.connect(self._edited)
+        view = window.timeline_view
+        view.shot_status = self.status
+        view.generate_requested.connect(self.open_prompt)
+        view.context_entries = self.context_entries
+        window.viewer.card_for = self.card_for
+
+    # --- the document ------------------------------------------------------------------------------
+
+    def _new_queue(self) -> ShotQueue:
+        places = places_for(self.window.path)
+        return ShotQueue(timeline=lambda: self.window.timeline, do=self.window.edits.do, places=places,
+                         client_factory=_client_factory(places), default_model=_default_model)
+
+    def document_changed(self) -> None:
+        """Another document: its own job store and takes folder; pending shots it has resume."""
+        self.close_prompt()
+        self.queue.close()
+        self.queue = self._new_queue()
+        self.resume()
+
+    def resume(self) -> None:
+        if any(c.spec.seed is not None for c in self.window.timeline.pending_segments()):
+            self._run_sync()
+
+    def close(self) -> None:
+        self.timer.stop()
+        self.close_prompt()
+        self.queue.close()
+
+    # --- polling -----------------------------------------------------------------------------------
+
+    def poll(self) -> None:
+        try:
+            changed = self.queue.poll()
+        except Exception as exc:   # noqa: BLE001 - the generator's trouble must never take the window down
+            self.message.emit(f"Generator: {exc}".splitlines()[0])
+            return
+        if self.queue.events_seen:
+            self.events.emit(list(self.queue.events_seen))
+        self._flush_notices()
+        if changed:
+            self._refresh()
+
+    def _edited(self, *_ignored: object) -> None:
+        # After the edit has landed (and not inside the undo stack's signal), bring jobs and clips together.
+        if not self._sync_pending:
+            self._sync_pending = True
+            QTimer.singleShot(0, self, self._run_sync)
+
+    def _run_sync(self) -> None:
+        self._sync_pending = False
+        try:
+            self.queue.sync()
+        except Exception as exc:   # noqa: BLE001
+            self.message.emit(f"Generator: {exc}".splitlines()[0])
+        self._flush_notices()
+        self._refresh()
+
+    def _flush_notices(self) -> None:
+        while self.queue.notices:
+            self.message.emit(self.queue.notices.pop(0))
+
+    def _refresh(self) -> None:
+        with contextlib.suppress(RuntimeError):   # the window is being torn down
+            self._refresh_views()
+
+    def _refresh_views(self) -> None:
+        w = self.window
+        w.timeline_view.update()
+        w.inspector.refresh_generated()
+        if any(isinstance(t.clip_at(w.timeline_view.playhead), GeneratedClip) for t in w.timeline.video_tracks):
+            w.viewer.show_frame(w.timeline, w.timeline_view.playhead)
+        self.changed.emit()
+
+    # --- what clips show ---------------------------------------------------------------------------
+
+    def status(self, clip: GeneratedClip) -> ShotStatus | None:
+        return self.queue.status(clip)
+
+    def card_for(self, clip: GeneratedClip) -> tuple[str, float | None]:
+        status = self.queue.status(clip)
+        return status.text(), (status.fraction if status.state == "generating" else None)
+
+    # --- the prompt box ----------------------------------------------------------------------------
+
+    def open_prompt(self, track_id: str, start: int, end: int | None = None, *, prompt: str = "") -> PromptBox:
+        """Open the prompt box on a track at ``start``: over the gap [start, end), or (end None) for a shot of
+        the default length there."""
+        self.close_prompt()
+        w = self.window
+        view = w.timeline_view
+        fps = float(w.timeline.fps)
+        seconds = (end - start) / fps if end is not None else DEFAULT_SECONDS
+        models = self._model_choices()
+        default = self._default_choice(models)
+        box = PromptBox(view, models=models, model=default, conditioning_for=ShotQueue.conditioning_for,
+                        seconds=seconds, max_seconds=(end - start) / fps if end is not None else None,
+                        seed_source=self.queue.seed_source, prompt=prompt,
+                        title="Generate shot" if end is not None else "Generate shot at the playhead")
+        box.submitted.connect(self._prompt_submitted)
+        box.closed.connect(self.close_prompt)
+        box.adjustSize()
+        top, h = view.row_of(track_id)
+        x = max(0, min(int(view.x_of(start)), view.width() - box.width() - 4))
+        y = top + h if top + h + box.height() <= view.height() else max(0, top - box.height())
+        box.move(QPoint(x, y))
+        box.show()
+        box.raise_()
+        box.prompt.setFocus()
+        self.prompt_box = box
+        self._prompt_target = (track_id, start, end)
+        return box
+
+    def close_prompt(self) -> None:
+        box, self.prompt_box = self.prompt_box, None
+        self._prompt_target = None
+        if box is not None:
+            box.hide()
+            box.deleteLater()
+            with contextlib.suppress(RuntimeError):
+                self.window.timeline_view.setFocus()
+
+    def _prompt_submitted(self, options: ShotOptions, seconds: float) -> None:
+        if self._prompt_target is None or self.prompt_box is None:
+            return
+        track_id, start, end = self._prompt_target
+        fps = self.window.timeline.fps
+        frames = max(1, round(seconds * float(fps)))
+        if end is not None:
+            frames = min(frames, end - start)
+        clip = self.queue.create(track_id, start, frames, options)
+        if clip is None:
+            reason = self.queue.notices.pop() if self.queue.notices else "the shot could not be made"
+            self.prompt_box.show_error(reason)
+            return
+        self._flush_notices()
+        box = self.prompt_box
+        self.close_prompt()
+        self.window.timeline_view.select({clip.id})
+        self.message.emit(f"Queued “{options.prompt[:40]}” (seed {clip.spec.seed})")
+        self._refresh()
+        del box
+
+    def _model_choices(self) -> list[tuple[str, str]]:
+        from editor.generate.catalog import model_rows
+
+        rows = model_rows(sizes=False)
+        installed = [r for r in rows if r.installed and not r.model.is_test_model]
+        tests = [r for r in rows if r.model.is_test_model]
+        others = [r for r in rows if not r.installed and not r.model.is_test_model]
+        out = [(r.model.id, r.model.display_name) for r in installed]
+        out += [(r.model.id, f"{r.model.display_name} (test model: makes noise)") for r in tests]
+        out += [(r.model.id, f"{r.model.display_name} (not installed)") for r in others]
+        return out
+
+    def _default_choice(self, models: list[tuple[str, str]]) -> str | None:
+        from editor.generate.catalog import ModelError, default_model
+
+        wanted = _default_model()
+        if wanted:
+            return wanted
+        try:
+            return default_model()
+        except ModelError:
+            return models[0][0] if models else None
+
+    def generate_at_playhead(self) -> PromptBox | None:
+        """G: over the marked range (I/O) if the playhead is in it, else over the gap at the playhead on the
+        topmost unlocked video track that has one, else on a new video track on top."""
+        w = self.window
+        view = w.timeline_view
+        frame = view.playhead
+        tracks = [t for t in reversed(w.timeline.video_tracks) if not t.locked]
+        marked = view.mark_in is not None and view.mark_out is not None and view.mark_in < view.mark_out
+        if marked and view.mark_in <= frame < view.mark_out:
+            for track in tracks:
+                if not track.clips_in(view.mark_in, view.mark_out):
+                    return self.open_prompt(track.id, view.mark_in, view.mark_out)
+        for track in tracks:
+            gap = view.gap_around(track, frame)
+            if gap is not None:
+                end = gap[2] if track.clips and gap[2] <= max(c.end for c in track.clips) else None
+                return self.open_prompt(track.id, frame, end)
+        command = AddTrack(TrackKind.VIDEO)
+        if not w.edits.do(command):
+            return None
+        return self.open_prompt(w.timeline.video_tracks[-1].id, frame, None)
+
+    # --- actions on segments -----------------------------------------------------------------------
+
+    def selected_generated(self) -> list[GeneratedClip]:
+        return [c for _, c in self.window.timeline_view.selected_clips() if isinstance(c, GeneratedClip)]
+
+    def regenerate(self, clip_id: str | None = None, count: int = 1) -> list[str]:
+        ids = [clip_id] if clip_id else [c.id for c in self.selected_generated()]
+        if not ids:
+            self.message.emit("Select a generated shot to regenerate")
+            return []
+        jobs = []
+        for cid in ids:
+            jobs += self.queue.regenerate(cid, count)
+        self._flush_notices()
+        if jobs:
+            self.message.emit(f"Queued {len(jobs)} new take{'s' * (len(jobs) != 1)}")
+        self._refresh()
+        return jobs
+
+    def retry(self, clip_id: str) -> None:
+        self.queue.retry(clip_id)
+        self._flush_notices()
+        self._refresh()
+
+    def cancel(self, clip_id: str) -> None:
+        if self.queue.cancel(clip_id):
+            self.message.emit("Cancelling…")
+        self._refresh()
+
+    def switch_take(self, clip_id: str, index: int) -> bool:
+        ok = self.queue.switch_take(clip_id, index)
+        self._refresh()
+        return ok
+
+    def context_entries(self, track, clip: Clip | None, frame: int) -> list[tuple[str, Callable[[], object] | None]]:
+        view = self.window.timeline_view
+        if clip is None:
+            if track.kind is not TrackKind.VIDEO:
+                return []
+            gap = view.gap_around(track, frame)
+            out: list[tuple[str, Callable[[], object] | None]] = []
+            if gap is not None:
+                out.append(("Generate shot…", lambda: self.open_prompt(*gap)))
+            out.append(("Fill gaps on this track…", lambda: self.window.fill_gaps_dialog(track.id)))
+            return out
+        if not isinstance(clip, GeneratedClip):
+            return []
+        status = self.queue.status(clip)
+        out = [("Regenerate (new seed)", lambda: self.regenerate(clip.id)),
+               ("Variations (4 seeds)", lambda: self.regenerate(clip.id, 4))]
+        if status.can_retry:
+            out.append(("Retry", lambda: self.retry(clip.id)))
+        if status.live:
+            out.append(("Cancel generation", lambda: self.cancel(clip.id)))
+        return out
