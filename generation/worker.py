@@ -488,6 +488,27 @@ class _ProgressTracker:
                   stage="encoding", eta_s=None)
 
 
+NICE_ENV = "PROMPTCUT_WORKER_NICE"
+DEFAULT_NICE = 10
+
+
+def lower_priority() -> int:
+    """Run below the editor: generation is background work, and on a CPU (or while the pipeline's CPU side
+    runs) it must not take the cores the window needs to stay smooth. ``$PROMPTCUT_WORKER_NICE`` (0 to 19)
+    overrides the step. Returns the niceness reached (0 where the platform has none)."""
+    try:
+        step = int(os.environ.get(NICE_ENV, DEFAULT_NICE))
+    except ValueError:
+        step = DEFAULT_NICE
+    step = max(0, min(19, step))
+    if not hasattr(os, "nice") or step == 0:
+        return 0
+    try:
+        return os.nice(step)
+    except OSError:
+        return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generation.worker", description=__doc__.splitlines()[0])
     parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process is gone")
@@ -505,6 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     if parent is not None and not _pid_alive(parent):
         return 3  # the parent died before we got here
     watch_parent(parent)
+    lower_priority()
 
     worker = Worker(proto, models_dir=args.models_dir)
     reader = threading.Thread(target=worker.read_commands, args=(sys.stdin.buffer,), name="commands", daemon=True)

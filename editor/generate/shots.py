@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -117,6 +118,23 @@ class _Ticket:
         return self.state in ("done", "failed", "cancelled")
 
 
+@dataclass
+class _Request:
+    """A job being planned and submitted on the planner thread: a ``new`` segment, an extra ``take`` for a
+    segment (``original``), or a ``replan`` of a pending segment no job answers."""
+
+    kind: str
+    track_id: str
+    clip: GeneratedClip
+    original: GeneratedClip | None = None
+    on_done: Callable[[GeneratedClip | None, str], None] | None = None
+    future: Future | None = None
+
+    @property
+    def key(self) -> tuple:
+        return (self.clip.id, self.clip.spec.content_hash(), self.clip.source_in + self.clip.duration)
+
+
 class ShotQueue:
     """Generated segments of one document and their jobs on one generator client (made on first need)."""
 
@@ -135,6 +153,9 @@ class ShotQueue:
         self.plan_failures: dict[str, str] = {}   # recorded spec hash -> why it could not be queued
         self.notices: list[str] = []               # one-liners for the status bar, taken by the window
         self.events_seen: list[Any] = []           # the client's events of the last poll (the queue panel's)
+        self._pool: ThreadPoolExecutor | None = None
+        self._requests: list[_Request] = []        # planned in the background, applied in order by poll
+        self._planning: set[tuple] = set()         # re-plans under way (not to start them twice)
 
     # --- the client ---------------------------------------------------------------------------------------
 
@@ -150,6 +171,10 @@ class ShotQueue:
         return self._client is not None
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._requests.clear()
         if self._client is not None:
             with contextlib.suppress(Exception):
                 self._client.close()
@@ -179,45 +204,58 @@ class ShotQueue:
                             "" if land else f"{model.display_name} cannot end on a given frame")
 
     # --- creating and queueing ----------------------------------------------------------------------------
+    #
+    # Planning reads neighbouring frames (a decode and a PNG) and submitting hashes the conditioning images:
+    # tens of milliseconds each, too long for the GUI thread. Both run on one background thread over a
+    # snapshot of the timeline; what they produce is applied on the caller's thread by ``poll`` (or at once
+    # by the blocking ``create``), so the timeline is only ever edited there.
 
-    def create(self, track_id: str, start: int, duration: int, options: ShotOptions) -> GeneratedClip | None:
-        """Put a new generated segment on the track (one undo step) and queue its job. None when refused
-        (the reason is in ``notices``)."""
+    def request(self, track_id: str, start: int, duration: int, options: ShotOptions, *,
+                on_done: Callable[[GeneratedClip | None, str], None] | None = None) -> bool:
+        """Plan and queue a new segment in the background; ``poll`` places it (one undo step) when ready and
+        calls ``on_done(clip, "")``, or ``on_done(None, reason)``. False (reason in ``notices``) when refused
+        at once."""
         tl = self.timeline
         track = tl.track(track_id)
         if track.kind is not TrackKind.VIDEO:
-            self.notices.append("Generated shots go on video tracks")
-            return None
+            return self._refuse("Generated shots go on video tracks", on_done)
+        if not options.prompt.strip():
+            return self._refuse("Type what the shot should show first", on_done)
+        if duration < 1 or start < 0:
+            return self._refuse("A shot needs at least one frame", on_done)
         spec = GenerationSpec(prompt=options.prompt.strip(), negative_prompt=options.negative_prompt.strip(),
                               model=options.model or "", seed=options.seed, steps=options.steps)
         clip = GeneratedClip(new_id("g"), start, duration, spec=spec, name="")
         try:
-            job, recorded = self._plan(clip, track_id, first=options.continue_previous, last=options.land_on_next)
-        except (ModelError, GenerationError, ValueError, MediaError) as exc:
-            self.notices.append(f"Cannot generate this shot: {_one_line(exc)}")
-            return None
-        clip = clip.moved(spec=recorded)
-        if not self._do(Group(f"Generate {_short(spec.prompt)!r}", [Overwrite(track_id, clip, start)])):
-            return None
-        self._submit(job, clip, recorded)
-        return clip
+            self.model_for(spec.model)   # a missing model is said at once, without a thread
+            require_installed(self.model_for(spec.model))
+        except ModelError as exc:
+            return self._refuse(f"Cannot generate this shot: {_one_line(exc)}", on_done)
+        self._dispatch(_Request("new", track_id, clip, on_done=on_done), tl,
+                       first=options.continue_previous, last=options.land_on_next, reuse_images=False)
+        return True
 
-    def regenerate(self, clip_id: str, count: int = 1) -> list[str]:
-        """New takes with new seeds for a segment (``count`` > 1: variations). Returns the job ids."""
+    def create(self, track_id: str, start: int, duration: int, options: ShotOptions,
+               timeout: float = 120) -> GeneratedClip | None:
+        """``request`` and wait for it: the new segment (placed and queued), or None (reason in ``notices``).
+        For headless callers and tests; the window uses ``request``."""
+        got: list[GeneratedClip | None] = []
+        if not self.request(track_id, start, duration, options, on_done=lambda clip, _why: got.append(clip)):
+            return None
+        self._finish_requests(wait=timeout)
+        return got[0] if got else None
+
+    def regenerate(self, clip_id: str, count: int = 1) -> int:
+        """New takes with new seeds for a segment (``count`` > 1: variations), planned in the background.
+        Returns how many were asked for."""
         track, clip = self._generated(clip_id)
-        jobs = []
-        for _ in range(max(1, count)):
+        n = max(1, count)
+        tl = self.timeline
+        for _ in range(n):
             fresh = clip.moved(spec=replace(clip.spec, seed=self.seed_source()))
-            try:
-                job, recorded = self._plan(fresh, track.id, first=bool(clip.spec.first_image),
-                                           last=bool(clip.spec.last_image), reuse_images=True)
-            except (ModelError, GenerationError, ValueError, MediaError) as exc:
-                self.notices.append(f"Cannot regenerate: {_one_line(exc)}")
-                break
-            ticket = self._submit(job, clip, recorded, extra_take=True)
-            if ticket is not None:
-                jobs.append(ticket.job_id)
-        return jobs
+            self._dispatch(_Request("take", track.id, fresh, original=clip), tl, first=bool(clip.spec.first_image),
+                           last=bool(clip.spec.last_image), reuse_images=True)
+        return n
 
     def retry(self, clip_id: str) -> bool:
         """Queue a failed or cancelled segment's job again."""
@@ -225,7 +263,8 @@ class ShotQueue:
         ticket = self._ticket_for(clip)
         if ticket is None or ticket.state not in ("failed", "cancelled"):
             self.plan_failures.pop(clip.spec.content_hash(), None)
-            return bool(self.sync({clip.id}) or self._ticket_for(clip))
+            self.sync({clip.id})
+            return True
         try:
             self.client.retry(ticket.job_id)
         except Exception as exc:   # noqa: BLE001 - the store refused: say so, keep going
@@ -248,12 +287,100 @@ class ShotQueue:
                     done_any = True
         return done_any
 
-    def _plan(self, clip: GeneratedClip, track_id: str, *, first: bool, last: bool,
-              reuse_images: bool = False) -> tuple[PlannedJob, GenerationSpec]:
+    @property
+    def preparing(self) -> int:
+        """Requests still being planned in the background."""
+        return len(self._requests)
+
+    def _refuse(self, reason: str, on_done: Callable[[GeneratedClip | None, str], None] | None) -> bool:
+        self.notices.append(reason)
+        if on_done is not None:
+            on_done(None, reason)
+        return False
+
+    def _dispatch(self, req: _Request, tl: Timeline, *, first: bool, last: bool, reuse_images: bool) -> None:
+        client = self.client   # made here, on the caller's thread
+        snapshot = tl.copy()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shot-planner")
+        req.future = self._pool.submit(self._prepare, client, snapshot, req.track_id, req.clip, first, last,
+                                       reuse_images)
+        self._requests.append(req)
+
+    def _prepare(self, client: Any, tl: Timeline, track_id: str, clip: GeneratedClip, first: bool, last: bool,
+                 reuse_images: bool) -> tuple[PlannedJob, GenerationSpec, Any, list[str]]:
+        """On the planner thread: plan the job on the snapshot and submit it."""
+        job, recorded, notes = self._plan(tl, clip, track_id, first=first, last=last, reuse_images=reuse_images)
+        return job, recorded, client.submit(job.job_spec()), notes
+
+    def _finish_requests(self, wait: float | None = None) -> bool:
+        """Apply the finished background requests in the order they were made (``wait``: block up to that
+        many seconds for all of them). True when something changed."""
+        if wait is not None:
+            for req in list(self._requests):
+                with contextlib.suppress(Exception):
+                    req.future.result(timeout=wait)
+        changed = False
+        while self._requests and self._requests[0].future.done():
+            req = self._requests.pop(0)
+            self._planning.discard(req.key)
+            changed = True
+            try:
+                job, recorded, submitted, notes = req.future.result()
+            except (ModelError, GenerationError, ValueError, MediaError, OSError) as exc:
+                self._request_failed(req, _one_line(exc))
+                continue
+            except Exception as exc:   # noqa: BLE001 - a surprise on the planner thread: one line, keep going
+                self._request_failed(req, f"{type(exc).__name__}: {_one_line(exc)}")
+                continue
+            self.notices.extend(notes)
+            self._request_done(req, job, recorded, submitted)
+        return changed
+
+    def _request_failed(self, req: _Request, reason: str) -> None:
+        if req.kind == "new":
+            self._refuse(f"Cannot generate this shot: {reason}", req.on_done)
+        elif req.kind == "take":
+            self.notices.append(f"Cannot regenerate: {reason}")
+        else:
+            self.plan_failures[req.clip.spec.content_hash()] = reason
+
+    def _request_done(self, req: _Request, job: PlannedJob, recorded: GenerationSpec, submitted: Any) -> None:
         tl = self.timeline
+        if req.kind == "new":
+            clip = req.clip.moved(spec=recorded)
+            try:
+                busy = tl.track(req.track_id).clips_in(clip.start, clip.end)
+            except KeyError:
+                busy = True
+            placed = not busy and self._do(Group(f"Generate {_short(recorded.prompt)!r}",
+                                                 [Overwrite(req.track_id, clip, clip.start)]))
+            if not placed:
+                with contextlib.suppress(Exception):
+                    self.client.cancel(submitted.id)
+                self._refuse("Cannot generate this shot: that place on the track was filled meanwhile", req.on_done)
+                return
+            self._track(submitted, clip.id, recorded, job)
+            if req.on_done is not None:
+                req.on_done(clip, "")
+        elif req.kind == "take":
+            target = req.original or req.clip
+            self._track(submitted, target.id, recorded, job, extra_take=True)
+        else:
+            try:
+                _, now = self._generated(req.clip.id)
+            except KeyError:
+                now = None
+            if now is not None and now.spec == req.clip.spec and recorded != now.spec:
+                self._do(SetClipProperties(now.id, spec=recorded, label="Re-plan generated shot"))
+            self._track(submitted, req.clip.id, recorded, job)
+
+    def _plan(self, tl: Timeline, clip: GeneratedClip, track_id: str, *, first: bool, last: bool,
+              reuse_images: bool = False) -> tuple[PlannedJob, GenerationSpec, list[str]]:
         model = self.model_for(clip.spec.model)
         require_installed(model)
         track = tl.track(track_id)
+        notes: list[str] = []
         first_img = last_img = None
         if reuse_images:
             first_img = Path(clip.spec.first_image) if clip.spec.first_image else None
@@ -261,27 +388,20 @@ class ShotQueue:
         if (first and first_img is None) or (last and last_img is None):
             prev, nxt = neighbours(tl, track, clip.start, clip.end)
             segment = PendingSegment(track_id, clip, False, prev if first else None, nxt if last else None)
-            got_first, got_last, notes = conditioning_images(tl, segment, self.places.frames_dir)
+            got_first, got_last, image_notes = conditioning_images(tl, segment, self.places.frames_dir)
             first_img = first_img or got_first
             last_img = last_img or got_last
-            self.notices.extend(notes)
+            notes += image_notes
         need = segment_need(tl, PendingSegment(track_id, clip), model=model,
                             first=first_img if first else None, last=last_img if last else None, playhead=0)
         need = replace(need, seed=clip.spec.seed if clip.spec.seed is not None else self.seed_source())
         job = plan_job(need)
-        self.notices.extend(job.notes)
-        return job, recorded_spec(clip.spec, job)
+        notes += list(job.notes)
+        return job, recorded_spec(clip.spec, job), notes
 
-    def _submit(self, job: PlannedJob, clip: GeneratedClip, recorded: GenerationSpec, *,
-                extra_take: bool = False) -> _Ticket | None:
-        frames = _covered_frames(job, self.timeline)
-        try:
-            submitted = self.client.submit(job.job_spec())
-        except Exception as exc:   # noqa: BLE001 - an unreadable image, a store error: one line, keep going
-            self.plan_failures[recorded.content_hash()] = _one_line(exc)
-            self.notices.append(f"Cannot queue {_short(recorded.prompt)!r}: {_one_line(exc)}")
-            return None
-        ticket = _Ticket(submitted.id, clip.id, recorded, frames, extra_take=extra_take)
+    def _track(self, submitted: Any, clip_id: str, recorded: GenerationSpec, job: PlannedJob, *,
+               extra_take: bool = False) -> _Ticket:
+        ticket = _Ticket(submitted.id, clip_id, recorded, _covered_frames(job, self.timeline), extra_take=extra_take)
         self._update_from_job(ticket, submitted)
         self.tickets[ticket.job_id] = ticket
         self.plan_failures.pop(recorded.content_hash(), None)
@@ -290,13 +410,14 @@ class ShotQueue:
     # --- following the jobs -------------------------------------------------------------------------------
 
     def poll(self) -> bool:
-        """Read the client's events, attach finished takes. True when something a clip shows has changed."""
+        """Apply finished background plans, read the client's events, attach finished takes. True when
+        something a clip shows has changed."""
+        changed = self._finish_requests()
         if self._client is None:
             self.events_seen = []
-            return False
+            return changed
         events = self._client.poll()
         self.events_seen = events
-        changed = False
         for ev in events:
             if ev.kind in ("worker_exited",) and ev.message:
                 self.notices.append(f"The generator stopped ({ev.message}); it restarts by itself")
@@ -348,22 +469,15 @@ class ShotQueue:
                         edited |= self._attach(ticket, clip)
                 if clip.pending and not track.locked and clip.spec.seed is not None and not any(
                         True for _ in self._tickets_for(clip, need_cover=True)):
-                    key = clip.spec.content_hash()
-                    if key in self.plan_failures:
+                    if clip.spec.content_hash() in self.plan_failures:
                         continue
-                    try:
-                        job, recorded = self._plan(clip, track.id, first=bool(clip.spec.first_image),
-                                                   last=bool(clip.spec.last_image), reuse_images=True)
-                    except (ModelError, GenerationError, ValueError, MediaError) as exc:
-                        self.plan_failures[key] = _one_line(exc)
+                    req = _Request("replan", track.id, clip)
+                    if req.key in self._planning:
                         continue
-                    if recorded != clip.spec:
-                        self._do(SetClipProperties(clip.id, spec=recorded, label="Re-plan generated shot"))
-                        edited = True
-                    ticket = self._submit(job, clip.moved(spec=recorded), recorded)
-                    if ticket is not None:
-                        wanted.add(ticket.job_id)
-        if only is None and self._client is not None:
+                    self._planning.add(req.key)
+                    self._dispatch(req, tl, first=bool(clip.spec.first_image), last=bool(clip.spec.last_image),
+                                   reuse_images=True)
+        if only is None and self._client is not None and not self._requests:
             for ticket in self.tickets.values():
                 if ticket.job_id not in wanted and ticket.state in LIVE and not ticket.extra_take:
                     with contextlib.suppress(Exception):
@@ -417,6 +531,9 @@ class ShotQueue:
             if live is not None:
                 return ShotStatus("generating" if live.state == "generating" else "queued", live.fraction,
                                   live.eta_s, "new take", live.job_id)
+            if any(r.kind == "take" and r.original is not None and r.original.id == clip.id
+                   for r in self._requests):
+                return ShotStatus("queued", message="preparing a new take")
             take = clip.takes[clip.active_take or 0]
             if take.spec_hash != clip.spec.content_hash():
                 return ShotStatus("stale", 1.0)

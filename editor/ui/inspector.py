@@ -1,8 +1,12 @@
-"""The inspector: properties of the selected clip; changes go through SetClipProperties."""
+"""The inspector: properties of the selected clip. Position, duration and source in are typed (a timecode
+HH:MM:SS:FF or a frame number) and applied as Move, TrimTail and Slip; the rest go through SetClipProperties."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import replace
+from fractions import Fraction
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QPixmap
@@ -22,9 +26,33 @@ from PySide6.QtWidgets import (
 )
 
 from editor.model import Clip, Fit, GeneratedClip, Track
-from editor.model.commands import SetClipProperties
+from editor.model.commands import Command, Move, SetClipProperties, Slip, TrimTail
 from editor.model.time import timecode
 from editor.ui.edits import Edits
+
+_TIMECODE = re.compile(r"^\d+([:;]\d+){0,3}$")
+TIME_TIP = "A timecode HH:MM:SS:FF (or MM:SS:FF, SS:FF) or a frame number; Return applies"
+
+
+def parse_time(text: str, rate: Fraction) -> int:
+    """Frames from what a user typed: a frame number ("90") or a non-drop-frame timecode at the nominal rate
+    ("00:00:03:00", "3:00", "1:02:03:04"), as ``timecode`` writes it. ValueError (one line) if it is neither."""
+    text = text.strip()
+    if not _TIMECODE.match(text):
+        raise ValueError(f"“{text}” is not a timecode (HH:MM:SS:FF) or a frame number")
+    parts = [int(x) for x in re.split(r"[:;]", text)]
+    if len(parts) == 1:
+        return parts[0]
+    nominal = max(1, round(rate))
+    *clock, ff = parts
+    if ff >= nominal:
+        raise ValueError(f"“{text}”: the frames part must be below {nominal} at {nominal} fps")
+    if any(x >= 60 for x in clock[1:]) or (len(clock) < 3 and clock[0] >= 60):
+        raise ValueError(f"“{text}”: minutes and seconds must be below 60")
+    seconds = 0
+    for x in clock:
+        seconds = seconds * 60 + x
+    return seconds * nominal + ff
 
 
 class Inspector(QWidget):
@@ -47,10 +75,18 @@ class Inspector(QWidget):
         self.volume.setSingleStep(0.1)
         self.volume.editingFinished.connect(self._volume_edited)
         self.facts: dict[str, QLabel] = {}
+        self.position_edit = self._time_edit("PositionEdit", self._position_edited)
+        self.duration_edit = self._time_edit("DurationEdit", self._duration_edited)
+        self.source_in_edit = self._time_edit("SourceInEdit", self._source_in_edited)
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Name", self.name)
-        for key in ("Track", "Position", "Duration", "Source in", "Source out", "Media"):
+        self.facts["Track"] = QLabel("", self)
+        form.addRow("Track", self.facts["Track"])
+        form.addRow("Position", self.position_edit)
+        form.addRow("Duration", self.duration_edit)
+        form.addRow("Source in", self.source_in_edit)
+        for key in ("Source out", "Media"):
             self.facts[key] = QLabel("", self)
             form.addRow(key, self.facts[key])
         form.addRow("Fit", self.fit)
@@ -103,7 +139,16 @@ class Inspector(QWidget):
         layout.addWidget(self.form_box)
         layout.addWidget(self.gen_box)
         layout.addStretch(1)
+        # After any edit, undo or redo: the timing fields show the clip as it now is.
+        self.edits.stack.indexChanged.connect(self._history_moved)
         self.show_clip(None)
+
+    def _time_edit(self, name: str, slot) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setObjectName(name)
+        edit.setToolTip(TIME_TIP)
+        edit.editingFinished.connect(slot)
+        return edit
 
     def show_clip(self, clip_id: str | None) -> None:
         tl = self.edits.timeline
@@ -120,16 +165,11 @@ class Inspector(QWidget):
             self.title.setText("Nothing selected" if clip_id is None else "")
             return
         track, clip = found
-        fps = tl.fps
         media = tl.media.get(clip.media_id() or "")
         self.title.setText("Clip")
         self._shown_name = clip.name or (media.name if media else "")
         self.name.setText(self._shown_name)
-        self.facts["Track"].setText(track.name or track.id)
-        self.facts["Position"].setText(f"{timecode(clip.start, fps)}  (frame {clip.start})")
-        self.facts["Duration"].setText(f"{timecode(clip.duration, fps)}  ({clip.duration} frames)")
-        self.facts["Source in"].setText(timecode(clip.source_in, fps))
-        self.facts["Source out"].setText(timecode(clip.source_in + clip.duration, fps))
+        self._show_timing(track, clip, force=True)
         self.facts["Media"].setText("—" if media is None else media.name + ("" if media.online else " (offline)"))
         self.fit.setCurrentText(clip.fit.value)
         self.volume.setValue(clip.volume)
@@ -137,6 +177,60 @@ class Inspector(QWidget):
             if self.prompt_edit.toPlainText() != clip.spec.prompt and not self.prompt_edit.hasFocus():
                 self.prompt_edit.setPlainText(clip.spec.prompt)
             self.refresh_generated()
+
+    def _show_timing(self, track: Track, clip: Clip, *, force: bool = False) -> None:
+        """Track, position, duration, source in/out. Unless ``force``, a field being typed into is left alone."""
+        fps = self.edits.timeline.fps
+        self.facts["Track"].setText(track.name or track.id)
+        for edit, frames, tip in ((self.position_edit, clip.start, f"frame {clip.start}"),
+                                  (self.duration_edit, clip.duration, f"{clip.duration} frames"),
+                                  (self.source_in_edit, clip.source_in, f"source frame {clip.source_in}")):
+            if force or not (edit.hasFocus() and edit.isModified()):
+                edit.setText(timecode(frames, fps))
+                edit.setModified(False)
+            edit.setToolTip(f"{tip}\n{TIME_TIP}")
+        out = clip.source_in + clip.duration
+        self.facts["Source out"].setText(f"{timecode(out, fps)}  (source frame {out})")
+
+    def _history_moved(self, *_ignored: object) -> None:
+        if self.clip_id is None:
+            return
+        try:
+            track, clip = self.edits.timeline.find(self.clip_id)
+        except KeyError:
+            self.show_clip(None)
+            return
+        self._show_timing(track, clip)
+
+    def _time_typed(self, edit: QLineEdit, current: Callable[[Clip], int],
+                    make: Callable[[Clip, int], Command]) -> None:
+        """Apply a typed time as one command (one undo step); a bad entry or a refused edit changes nothing,
+        its reason goes out through ``edits.refused`` and the field shows the clip's real value again."""
+        found = self._found()
+        if found is None or not edit.isModified():
+            return
+        _track, clip = found
+        text = edit.text().strip()
+        if text:
+            try:
+                frames = parse_time(text, self.edits.timeline.fps)
+            except ValueError as exc:
+                self.edits.refused.emit(str(exc))
+            else:
+                if frames != current(clip):
+                    self.edits.do(make(clip, frames))
+        found = self._found()
+        if found is not None:
+            self._show_timing(*found, force=True)
+
+    def _position_edited(self) -> None:
+        self._time_typed(self.position_edit, lambda c: c.start, lambda c, f: Move(c.id, None, f))
+
+    def _duration_edited(self) -> None:
+        self._time_typed(self.duration_edit, lambda c: c.duration, lambda c, f: TrimTail(c.id, c.start + f))
+
+    def _source_in_edited(self) -> None:
+        self._time_typed(self.source_in_edit, lambda c: c.source_in, lambda c, f: Slip(c.id, f))
 
     def refresh_generated(self) -> None:
         """The generated shot's live part: seed, model, state, takes, which buttons apply."""
@@ -217,6 +311,12 @@ class Inspector(QWidget):
     def _set(self, **changes) -> None:
         if self.clip_id is not None:
             self.edits.do(SetClipProperties(self.clip_id, **changes))
+
+    def _found(self) -> tuple[Track, Clip] | None:
+        try:
+            return self.edits.timeline.find(self.clip_id) if self.clip_id else None
+        except KeyError:
+            return None
 
     def _current(self) -> Clip | None:
         try:

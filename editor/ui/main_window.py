@@ -53,6 +53,11 @@ SHORTCUTS: list[tuple[str, str]] = [
 ]
 
 
+NAVIGATION_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home,
+                             Qt.Key.Key_End, Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_A, Qt.Key.Key_C,
+                             Qt.Key.Key_X, Qt.Key.Key_V})
+
+
 class MainWindow(QMainWindow):
     def __init__(self, timeline: Timeline | None = None, path: str | Path | None = None,
                  metadata: dict | None = None) -> None:
@@ -131,9 +136,18 @@ class MainWindow(QMainWindow):
             action.setShortcuts([QKeySequence(k) for k in keys])
         action.triggered.connect(lambda _=False: slot())
         if timeline_key:
-            # Keys that would fight text fields work only where the timeline (or its menu) has the focus.
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.timeline_view.addAction(action)
+            nav = any(QKeySequence(k)[0].key() in NAVIGATION_KEYS for k in keys)
+            if nav:
+                # Arrows, Home/End, Delete: lists and fields use these; they act where the timeline or the
+                # viewer has the focus.
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                self.timeline_view.addAction(action)
+                self.viewer.addAction(action)
+            else:
+                # Everywhere in the window; a text field with the focus still gets its letters and spaces (it
+                # claims them before shortcuts run).
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                self.addAction(action)
             for k in keys:
                 seq = QKeySequence(k)
                 combo = seq[0]
@@ -192,7 +206,7 @@ class MainWindow(QMainWindow):
                               ("Ctrl+Shift+M",), True))
 
         view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(a("zoom_in", "Zoom &In", tv.zoom_in, ("+", "=", "Ctrl+="), True))
+        view_menu.addAction(a("zoom_in", "Zoom &In", tv.zoom_in, ("+", "=", "Shift++", "Ctrl+="), True))
         view_menu.addAction(a("zoom_out", "Zoom &Out", tv.zoom_out, ("-", "Ctrl+-"), True))
         view_menu.addAction(a("zoom_fit", "Zoom to &Fit", tv.zoom_to_fit, ("Shift+Z",), True))
 
@@ -272,14 +286,12 @@ class MainWindow(QMainWindow):
     def fill_gaps(self, requests: list[tuple[str, int, int, str]]) -> int:
         from editor.generate.shots import ShotOptions
 
-        made = 0
-        for track_id, start, end, prompt in requests:
-            if self.shots.queue.create(track_id, start, end - start, ShotOptions(prompt)) is not None:
-                made += 1
-        self.shots._flush_notices()
-        if made:
-            self.show_message(f"Queued {made} shot{'s' * (made != 1)}")
-        return made
+        asked = sum(self.shots.queue.request(track_id, start, end - start, ShotOptions(prompt))
+                    for track_id, start, end, prompt in requests)
+        self.shots.poll()
+        if asked:
+            self.show_message(f"Queuing {asked} shot{'s' * (asked != 1)}")
+        return asked
 
     def show_queue_panel(self) -> QueuePanel:
         if self.queue_dock is None:

@@ -9,6 +9,7 @@ The generator runs in its own process: nothing here waits for it.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,14 @@ def _default_model() -> str | None:
     return load_preferences().default_model
 
 
+def _warm_up() -> None:
+    with contextlib.suppress(Exception):
+        import editor.generate.catalog  # noqa: F401
+        import editor.generate.preferences  # noqa: F401
+        import generation.client  # noqa: F401
+        import generation.locate  # noqa: F401
+
+
 class ShotsUi(QObject):
     """``changed()`` after anything a generated clip shows has changed; ``message(str)`` for the status bar."""
 
@@ -67,6 +76,9 @@ class ShotsUi(QObject):
         view.generate_requested.connect(self.open_prompt)
         view.context_entries = self.context_entries
         window.viewer.card_for = self.card_for
+        # The generator's client and the planner import a good deal on first use; do it beside the GUI
+        # thread now, not in the middle of the first Enter in the prompt box.
+        threading.Thread(target=_warm_up, name="shots-warm-up", daemon=True).start()
 
     # --- the document ------------------------------------------------------------------------------
 
@@ -192,18 +204,30 @@ class ShotsUi(QObject):
         frames = max(1, round(seconds * float(fps)))
         if end is not None:
             frames = min(frames, end - start)
-        clip = self.queue.create(track_id, start, frames, options)
-        if clip is None:
-            reason = self.queue.notices.pop() if self.queue.notices else "the shot could not be made"
-            self.prompt_box.show_error(reason)
-            return
-        self._flush_notices()
         box = self.prompt_box
-        self.close_prompt()
-        self.window.timeline_view.select({clip.id})
-        self.message.emit(f"Queued “{options.prompt[:40]}” (seed {clip.spec.seed})")
-        self._refresh()
-        del box
+        box.setEnabled(False)
+        box.show_error("")
+        box.title.setText("Queuing…")
+
+        def done(clip: GeneratedClip | None, reason: str) -> None:
+            if self.prompt_box is not box:
+                if clip is None:
+                    self.message.emit(reason)
+                return
+            if clip is None:
+                if self.queue.notices and self.queue.notices[-1] == reason:
+                    self.queue.notices.pop()
+                box.setEnabled(True)
+                box.title.setText("Generate shot")
+                box.show_error(reason)
+                box.prompt.setFocus()
+                return
+            self.close_prompt()
+            self.window.timeline_view.select({clip.id})
+            self.message.emit(f"Queued “{options.prompt[:40]}” (seed {clip.spec.seed})")
+            self._refresh()
+
+        self.queue.request(track_id, start, frames, options, on_done=done)
 
     def _model_choices(self) -> list[tuple[str, str]]:
         from editor.generate.catalog import model_rows
@@ -255,19 +279,16 @@ class ShotsUi(QObject):
     def selected_generated(self) -> list[GeneratedClip]:
         return [c for _, c in self.window.timeline_view.selected_clips() if isinstance(c, GeneratedClip)]
 
-    def regenerate(self, clip_id: str | None = None, count: int = 1) -> list[str]:
+    def regenerate(self, clip_id: str | None = None, count: int = 1) -> int:
         ids = [clip_id] if clip_id else [c.id for c in self.selected_generated()]
         if not ids:
             self.message.emit("Select a generated shot to regenerate")
-            return []
-        jobs = []
-        for cid in ids:
-            jobs += self.queue.regenerate(cid, count)
+            return 0
+        asked = sum(self.queue.regenerate(cid, count) for cid in ids)
         self._flush_notices()
-        if jobs:
-            self.message.emit(f"Queued {len(jobs)} new take{'s' * (len(jobs) != 1)}")
+        self.message.emit(f"Queuing {asked} new take{'s' * (asked != 1)}")
         self._refresh()
-        return jobs
+        return asked
 
     def retry(self, clip_id: str) -> None:
         self.queue.retry(clip_id)

@@ -69,6 +69,7 @@ def prompt_in_gap(qtbot, w: MainWindow, frame: int, prompt: str, *, steps: int =
     before = {c.id for c in generated(w)}
     qtbot.keyClicks(box.prompt, prompt)
     qtbot.keyClick(box.prompt, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.shots.prompt_box is None or bool(box.error.text()), timeout=60000)
     assert w.shots.prompt_box is None, box.error.text()
     (clip,) = [c for c in generated(w) if c.id not in before]
     return clip
@@ -156,6 +157,7 @@ def test_fill_gaps_on_a_track_with_three_gaps(qtbot, colours, tmp_path) -> None:
         qtbot.keyClicks(edit, text)
     qtbot.keyClicks(dialog.style_edit, "35 mm film")
     dialog.accept()
+    qtbot.waitUntil(lambda: len(generated(w)) == 3, timeout=60000)
     shots = generated(w)
     assert sorted(c.spec.prompt for c in shots) == ["dawn, 35 mm film", "dusk, 35 mm film", "noon, 35 mm film"]
     assert sorted((c.start, c.end) for c in shots) == [(15, 30), (45, 60), (75, 90)]

@@ -274,3 +274,27 @@ def test_the_dark_theme_is_found_and_applied(qtbot) -> None:
     qss = stylesheet()
     assert "QMainWindow" in qss or "QWidget" in qss
     assert application().styleSheet() == qss
+
+
+def test_transport_and_zoom_keys_work_wherever_the_focus_is_but_not_in_text_fields(window, qtbot) -> None:
+    view = window.timeline_view
+    window.bin.setFocus()
+    qtbot.waitUntil(window.bin.hasFocus, timeout=2000)
+    before = view.px_per_frame
+    qtbot.keyClick(window.bin, Qt.Key.Key_Minus)
+    assert view.px_per_frame < before
+    zoomed = view.px_per_frame
+    qtbot.keyClick(window.bin, Qt.Key.Key_Plus, Qt.KeyboardModifier.ShiftModifier)   # "+" on a US keyboard
+    assert view.px_per_frame > zoomed
+    qtbot.keyClick(window.bin, Qt.Key.Key_Space)
+    assert window.play_speed == 1
+    qtbot.keyClick(window.bin, Qt.Key.Key_K)
+    assert window.play_speed == 0
+    # typing a clip name in the inspector is typing, not editing the timeline
+    name = window.inspector.name
+    name.show()
+    name.setFocus()
+    qtbot.waitUntil(name.hasFocus, timeout=2000)
+    qtbot.keyClicks(name, "s m g")
+    assert name.text() == "s m g" and window.play_speed == 0 and window.timeline.markers == []
+    assert window.shots.prompt_box is None
