@@ -1,6 +1,9 @@
-"""Remake docs/screenshot.png: the editor window with the demo project, offscreen at 1600x900.
+"""Remake the README's screenshots, offscreen at 1600x900.
 
-    QT_QPA_PLATFORM=offscreen python tools/screenshot.py [OUTPUT]
+    python tools/screenshot.py [OUTPUT]            the editor with the demo project (docs/screenshot.png)
+    python tools/screenshot.py --shots [OUTPUT]    generated shots in every state (docs/generated-shots.png):
+                                                    real jobs of the tiny test model on the CPU, so it takes a
+                                                    minute; nothing is faked
 """
 
 from __future__ import annotations
@@ -11,16 +14,48 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def settle(ms: int) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_for(predicate, seconds: float) -> None:
+    import time
+
+    end = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > end:
+            raise SystemExit("timed out making the screenshot")
+        settle(100)
+
+
+def wait_for_art(window, timeline) -> None:
+    view = window.timeline_view
+    clip_ids = [c.id for t in timeline.tracks for c in t.clips]
+    for _ in range(100):   # let the viewer's frame and the clips' thumbnails/waveforms arrive from workers
+        settle(100)
+        art = all(view.art_ready(i) for i in clip_ids if view._art_media(timeline.find(i)[1]) is not None)
+        if art and not window.viewer._busy and window.viewer._wanted is None:
+            break
+    settle(1500)   # the thumbnails across wide clips follow the head ones
 
 
 def main() -> int:
-    from PySide6.QtCore import QEventLoop, QTimer
+    if "--shots" in sys.argv[1:]:
+        args = [a for a in sys.argv[1:] if a != "--shots"]
+        return shots(Path(args[0]) if args else DOCS / "generated-shots.png")
 
     from editor.ui.app import application
     from editor.ui.demo import make_demo
     from editor.ui.main_window import MainWindow
 
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "docs" / "screenshot.png")
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS / "screenshot.png"
     app = application()
     timeline = make_demo(Path(tempfile.mkdtemp(prefix="promptcut-shot-")))
     window = MainWindow(timeline, None)
@@ -29,27 +64,102 @@ def main() -> int:
     window.resize(1600, 900)
     window.show()
 
-    def settle(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
     settle(200)
     view = window.timeline_view
     view.zoom_to_fit()
     view.set_playhead(270)
     kite = next(c for t in timeline.video_tracks for c in t.clips if c.name == "Kite shot")
     view.select({kite.id})
-    clip_ids = [c.id for t in timeline.tracks for c in t.clips]
-    for _ in range(100):   # let the viewer's frame and the clips' thumbnails/waveforms arrive from workers
-        settle(100)
-        art = all(view.art_ready(i) for i in clip_ids if view._art_media(timeline.find(i)[1]) is not None)
-        if art and not window.viewer._busy and window.viewer._wanted is None:
-            break
-    settle(1500)   # the thumbnails across wide clips follow the head ones
+    wait_for_art(window, timeline)
     out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(out))
     print(out)
+    window.edits.stack.setClean()
+    window.close()
+    app.processEvents()
+    return 0
+
+
+def shots(out: Path) -> int:
+    """A timeline with generated shots ready, stale, generating, queued, failed and never queued."""
+    from dataclasses import replace
+    from fractions import Fraction
+
+    work = Path(tempfile.mkdtemp(prefix="promptcut-shots-"))
+    for var, sub in (("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
+                     ("PROMPTCUT_MODELS", "models")):
+        os.environ[var] = str(work / sub)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("PROMPTCUT_DEVICE", "cpu")
+
+    from editor.generate.shots import ShotOptions
+    from editor.media import synth
+    from editor.media.probe import media_source_from_info, probe
+    from editor.model import GeneratedClip, GenerationSpec, MediaClip, Settings, Timeline, new_id
+    from editor.model.commands import Overwrite, SetClipProperties
+    from editor.ui.app import application
+    from editor.ui.main_window import MainWindow
+
+    app = application()
+    tl = Timeline.empty(Settings(1080, 1920, Fraction(30)), video_tracks=2, audio_tracks=1)
+    made = {"beach": synth.color_clip(work / "beach.mp4", "teal", 2, size=(180, 320)),
+            "sunset": synth.color_clip(work / "sunset.mp4", "orange", 2, size=(180, 320)),
+            "city": synth.pattern_clip(work / "city.mp4", seconds=2, size=(180, 320)),
+            "music": synth.tone(work / "music.wav", hz=220, seconds=20)}
+    ids = {}
+    for key, path in made.items():
+        media = media_source_from_info(probe(path), new_id("m"), str(path))
+        tl.media[media.id] = media
+        ids[key] = media.id
+    v1 = tl.video_tracks[0]
+    for key, start in (("beach", 0), ("sunset", 120), ("city", 240)):
+        v1.add(MediaClip(new_id("c"), start, 60, media=ids[key], name=key.title()))
+    v1.add(GeneratedClip(new_id("g"), 540, 60, spec=GenerationSpec("a paper boat on a puddle, macro"),
+                         name=""))   # never queued: a draft
+    tl.audio_tracks[0].add(MediaClip(new_id("c"), 0, 600, media=ids["music"], name="Music bed"))
+    tl.check()
+    window = MainWindow(tl, work / "Generated shots.promptcut")
+    window.ask_save_changes = lambda: "discard"
+    window.resize(1600, 900)
+    window.show()
+    settle(200)
+    queue = window.shots.queue
+    track = v1.id
+    ready = queue.create(track, 60, 60, ShotOptions("a red kite over a windy beach, golden hour", model="tiny-wan",
+                                                    steps=6))
+    stale = queue.create(track, 420, 60, ShotOptions("surfers at sunrise", model="tiny-wan", steps=6,
+                                                     land_on_next=False))
+    assert ready is not None and stale is not None, queue.notices
+    wait_for(lambda: all(queue.status_by_id(c.id).state == "ready" for c in (ready, stale)), 600)
+    spec = window.timeline.find(stale.id)[1].spec
+    window.edits.do(SetClipProperties(stale.id, spec=replace(spec, prompt="surfers at sunset, long shadows")))
+    failed = GeneratedClip(new_id("g"), 360, 60, spec=GenerationSpec(
+        "a whale breaching at dawn", model="wan2.1-t2v-1.3b", seed=11))
+    window.edits.do(Overwrite(track, failed))
+    queue.request(track, 180, 60, ShotOptions("drone over the city at dusk", model="tiny-wan", steps=400))
+    queue.request(track, 300, 60, ShotOptions("neon rain on a night street", model="tiny-wan", steps=400))
+
+    def generating() -> GeneratedClip | None:
+        for c in window.timeline.pending_segments():
+            status = queue.status(c)
+            if status.state == "generating" and status.fraction > 0.25:
+                return c
+        return None
+
+    wait_for(lambda: generating() is not None, 600)
+    busy = generating()
+    view = window.timeline_view
+    window.show_queue_panel()
+    settle(300)
+    view.zoom_to_fit()
+    view.set_playhead(busy.start + 30)
+    view.select({busy.id})
+    wait_for_art(window, window.timeline)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(out))
+    print(out)
+    for c in window.timeline.pending_segments():
+        queue.cancel(c.id)
     window.edits.stack.setClean()
     window.close()
     app.processEvents()

@@ -59,7 +59,8 @@ class ShotStatus:
 
     @property
     def can_retry(self) -> bool:
-        return self.state in ("failed", "cancelled")
+        """Failed, cancelled, or never queued (a draft): Retry / Generate applies."""
+        return self.state in ("failed", "cancelled", "draft")
 
     @property
     def live(self) -> bool:
@@ -260,6 +261,9 @@ class ShotQueue:
     def retry(self, clip_id: str) -> bool:
         """Queue a failed or cancelled segment's job again."""
         _, clip = self._generated(clip_id)
+        if clip.spec.seed is None:   # a draft (never queued): give it a seed, which queues it
+            return self._do(SetClipProperties(clip.id, spec=replace(clip.spec, seed=self.seed_source()),
+                                              label="Generate shot")) and self.sync({clip.id}) is not None
         ticket = self._ticket_for(clip)
         if ticket is None or ticket.state not in ("failed", "cancelled"):
             self.plan_failures.pop(clip.spec.content_hash(), None)

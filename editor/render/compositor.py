@@ -317,8 +317,12 @@ def _card(kind: str, title: str, text: str, width: int, height: int, bg: tuple, 
         img = Image.fromarray(arr)
         draw = ImageDraw.Draw(img)
         size = max(8, min(width, height) // 14)
-        big, small = _font(int(size * 1.3)), _font(size)
         margin = max(4, width // 16)
+        big_size = int(size * 1.3)
+        big, small = _font(big_size), _font(size)
+        while big_size > 8 and draw.textlength(title, font=big) > width - 2 * margin:
+            big_size -= 1   # the title fits on one line: "Generating 42% · 1:05 left" on a narrow card
+            big = _font(big_size)
         chars = max(8, int((width - 2 * margin) / (size * 0.55)))
         lines = textwrap.wrap(text, chars)[:8]
         y = max(margin, height // 2 - (len(lines) + 2) * size)

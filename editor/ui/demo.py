@@ -45,7 +45,7 @@ def make_demo(folder: str | Path) -> Timeline:
     kite = GeneratedClip(new_id("g"), 255, 45, spec=spec, takes=(Take(ids["take"], spec.content_hash()),),
                          active_take=0, name="Kite shot")
     pending = GeneratedClip(new_id("g"), 570, 60, spec=GenerationSpec(
-        prompt="drone shot of the city at night, neon reflections", model="tiny-ltx", seed=7), name="City at night")
+        prompt="drone shot of the city at night, neon reflections", model="tiny-ltx"), name="City at night")
     v1.clips += [kite, pending]
     v1.clips.sort(key=lambda c: c.start)
     v2.clips += [clip("logo", 30, 60, name="Logo"), clip("logo", 480, 60, name="Logo outro")]

@@ -246,6 +246,7 @@ class Inspector(QWidget):
             text += f" · take {(clip.active_take or 0) + 1} of {len(clip.takes)}"
         self.facts["State"].setText(text)
         self.retry_button.setVisible(status is not None and status.can_retry)
+        self.retry_button.setText("Generate" if status is not None and status.state == "draft" else "Retry")
         self.cancel_button.setVisible(status is not None and status.live)
         stale = status is not None and status.state == "stale"
         self.regenerate_button.setDefault(stale)

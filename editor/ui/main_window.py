@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -87,7 +88,13 @@ class MainWindow(QMainWindow):
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(_panel("Media", self.bin))
         top.addWidget(_panel("Viewer", self.viewer))
-        top.addWidget(_panel("Inspector", self.inspector))
+        # The inspector grows with a generated shot's section; it scrolls rather than squeezing the timeline.
+        inspector_scroll = QScrollArea()
+        inspector_scroll.setObjectName("InspectorScroll")
+        inspector_scroll.setWidgetResizable(True)
+        inspector_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        inspector_scroll.setWidget(self.inspector)
+        top.addWidget(_panel("Inspector", inspector_scroll))
         top.setSizes([300, 980, 320])
         top.setStretchFactor(1, 1)
         main = QSplitter(Qt.Orientation.Vertical)
@@ -298,6 +305,7 @@ class MainWindow(QMainWindow):
             self.queue_dock = QDockWidget("Generator queue", self)
             self.queue_dock.setObjectName("QueueDock")
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.queue_dock)
+            self.resizeDocks([self.queue_dock], [400], Qt.Orientation.Horizontal)
             self.shots.events.connect(self._queue_events)
         panel = self.queue_dock.widget()
         if not isinstance(panel, QueuePanel) or panel.client is not self.shots.queue.client:

@@ -322,7 +322,7 @@ class ShotsUi(QObject):
         out = [("Regenerate (new seed)", lambda: self.regenerate(clip.id)),
                ("Variations (4 seeds)", lambda: self.regenerate(clip.id, 4))]
         if status.can_retry:
-            out.append(("Retry", lambda: self.retry(clip.id)))
+            out.append(("Generate" if status.state == "draft" else "Retry", lambda: self.retry(clip.id)))
         if status.live:
             out.append(("Cancel generation", lambda: self.cancel(clip.id)))
         return out
