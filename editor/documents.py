@@ -67,7 +67,7 @@ def refresh_media_facts(timeline: Timeline) -> list[str]:
             warnings.append(str(exc))
             continue
         fresh = media_source_from_info(info, media_id)
-        timeline.media[media_id] = replace(fresh, path=source.path)
+        timeline.media[media_id] = replace(fresh, path=source.path, content_hash=source.content_hash)
     return warnings
 
 

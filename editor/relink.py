@@ -2,10 +2,12 @@
 
 ``find_candidates(timeline, folder)`` searches ``folder`` recursively for files named as each offline pool
 entry (case-insensitively) and confirms a candidate by what a probe says about it: the same kind, sound
-and picture, the same size, and a duration within one frame of the project's. The project format keeps no
-content hash of its media, so when a ``hashes`` mapping (media id -> ``content_hash``) is given, a
-candidate must match it too. ``relink_commands(matches, timeline)`` gives the ``ReplaceMedia`` commands for
-the confirmed matches (one ``Group`` makes them one undo step).
+and picture, the same size, and a duration within one frame of the project's. When the content hash of the
+media is known (``MediaSource.content_hash``, recorded on import and kept in the project file; else a
+``hashes`` mapping, media id -> ``content_hash``, given by the caller) the candidate must match it too: a
+same-named file with different content is refused. Matching stays by name: a renamed copy is not looked for.
+A confirmed match's ``media`` carries the hash of the file it was matched to, so the next relink can
+confirm by it. ``relink_command(matches)`` gives one undoable command relinking the confirmed matches.
 """
 
 from __future__ import annotations
@@ -81,9 +83,21 @@ def _check(old: MediaSource, candidate: Path, fps: Fraction, expected_hash: str 
         except MediaError as exc:
             return match(False, f"cannot be read: {exc.reason or exc}")
         if digest != expected_hash:
-            return match(False, "same name but different content (hash differs)", digest=digest)
-        return match(True, "same name and content hash", fresh, digest)
+            return match(False, "same name but different content (content hash differs from the one recorded)",
+                         digest=digest)
+        return match(True, "same name and content hash", replace(fresh, content_hash=digest), digest)
     return match(True, "same name, kind, size and duration", fresh)
+
+
+def _with_hash(m: Match) -> Match:
+    """A facts-only confirmed match with the candidate's hash recorded (in the match and its media)."""
+    if not m.confirmed or m.media is None or m.content_hash is not None:
+        return m
+    try:
+        digest = content_hash(m.new_path)
+    except MediaError:
+        return m    # it probed but cannot be hashed now: relink it anyway, without a hash
+    return replace(m, content_hash=digest, media=replace(m.media, content_hash=digest))
 
 
 def _settle(fitting: list[Match]) -> Match:
@@ -92,7 +106,9 @@ def _settle(fitting: list[Match]) -> Match:
     hashed: list[Match] = []
     for m in fitting:
         try:
-            hashed.append(replace(m, content_hash=content_hash(m.new_path)))
+            digest = content_hash(m.new_path)
+            media = None if m.media is None else replace(m.media, content_hash=digest)
+            hashed.append(replace(m, content_hash=digest, media=media))
         except MediaError as exc:
             hashed.append(replace(m, confirmed=False, reason=f"cannot be read: {exc.reason or exc}", media=None))
     readable = [m for m in hashed if m.confirmed]
@@ -112,14 +128,15 @@ def find_candidates(timeline: Timeline, folder: str | os.PathLike[str], *,
                     hashes: Mapping[str, str] | None = None) -> list[Match]:
     """For each offline media entry, the best file under ``folder`` with its name (any case): the first
     confirmed candidate, else the first one found (unconfirmed, with the reason). Entries with no file of
-    that name are left out. ``hashes``: media id -> ``content_hash`` recorded earlier, checked when given;
-    without one, several files that fit the facts are told apart by their hashes (see the module notes)."""
+    that name are left out. The expected content hash is the entry's own ``content_hash``, else
+    ``hashes[media id]`` (recorded earlier by the caller); when there is one a candidate must have it. Without
+    one, several files that fit the facts are told apart by their hashes (see the module notes)."""
     index = _index(Path(folder))
     fps = timeline.settings.fps
     matches: list[Match] = []
     for media in timeline.offline_media():
         candidates = index.get(media.name.casefold(), [])
-        expected = (hashes or {}).get(media.id)
+        expected = media.content_hash if media.content_hash is not None else (hashes or {}).get(media.id)
         results: list[Match] = []
         for candidate in candidates:
             result = _check(media, candidate, fps, expected)
@@ -130,7 +147,7 @@ def find_candidates(timeline: Timeline, folder: str | os.PathLike[str], *,
         if len(fitting) > 1:
             matches.append(_settle(fitting))
         elif fitting:
-            matches.append(fitting[0])
+            matches.append(_with_hash(fitting[0]))
         elif results:
             matches.append(results[0])
     return matches

@@ -154,8 +154,10 @@ def content_hash(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def media_source_from_info(info: MediaInfo, media_id: str, path: str | None = None) -> MediaSource:
-    """The pool entry for a probed file. Width and height are the upright (display) size."""
+def media_source_from_info(info: MediaInfo, media_id: str, path: str | None = None, *,
+                           content_hash: str | None = None) -> MediaSource:
+    """The pool entry for a probed file. Width and height are the upright (display) size. ``content_hash``
+    (from :func:`content_hash`, which reads the file: compute it off the GUI thread) is kept for relinking."""
     if info.is_image:
         kind = MediaKind.IMAGE
     elif info.has_video:
@@ -171,6 +173,7 @@ def media_source_from_info(info: MediaInfo, media_id: str, path: str | None = No
         has_audio=info.has_audio,
         width=info.display_width,
         height=info.display_height,
+        content_hash=content_hash,
     )
 
 

@@ -22,6 +22,10 @@ class MediaSource:
 
     ``online`` is False when the file could not be found or read on load: the clip stays on the timeline,
     marked offline, and renders as a slate until the media is relinked.
+
+    ``content_hash`` is ``editor.media.probe.content_hash`` of the file (size + first and last MiB) when it
+    was computed (on import, off the GUI thread, and on relink), else None: relink confirms a same-named
+    file by it.
     """
 
     id: str
@@ -33,6 +37,7 @@ class MediaSource:
     width: int = 0
     height: int = 0
     online: bool = True
+    content_hash: str | None = None
 
     def duration_frames(self, rate: Fraction) -> int | None:
         """Whole timeline frames the media covers, or None when unbounded (stills)."""

@@ -10,7 +10,8 @@ Format 1, field by field (``docs/project-format.md`` has the same with an exampl
       "media": [                                # the pool
         {"id": "m1", "path": "media/clip.mp4", "kind": "video",          # video | audio | image
          "duration": "1001/500",                # exact seconds as "num/den" or "n"; null for stills
-         "has_video": true, "has_audio": true, "width": 1920, "height": 1080}
+         "has_video": true, "has_audio": true, "width": 1920, "height": 1080,
+         "content_hash": "5e0c..."}            # optional: editor.media.probe.content_hash, when known
       ],
       "tracks": [                               # video tracks bottom layer first, then audio tracks
         {"id": "v1", "kind": "video", "name": "V1", "hidden": false, "muted": false, "locked": false,
@@ -32,6 +33,11 @@ written as strings. Media paths inside the project file's folder (or below it) a
 folder with forward slashes, so a project folder moved or copied with its media keeps working; other paths
 are stored absolute. Paths in a generation spec (``first_image``/``last_image``) are stored verbatim: they
 are part of the spec's hash. Whether a media file is online is not stored; the loader checks.
+
+A media entry's ``content_hash`` (size + first and last MiB, hex; relink confirms a same-named file by it)
+is written only when known and may be absent or null. It was added within format 1 without a version bump:
+a PromptCut that predates it reads such a file with an "ignored unknown field" warning (and drops the hash
+on its next save) instead of refusing it, and files without it load with no hash.
 
 Reading is strict about types and values and says exactly where a file is wrong ("tracks[0].clips[2].start:
 expected a whole number, got '12'"); fields with a model default may be left out; unknown fields are
@@ -108,7 +114,7 @@ def _fraction_text(value: Fraction) -> str:
 
 
 def _media_to_dict(media: MediaSource, base: str | None) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "id": media.id,
         "path": store_path(media.path, base),
         "kind": media.kind.value,
@@ -118,6 +124,9 @@ def _media_to_dict(media: MediaSource, base: str | None) -> dict[str, Any]:
         "width": media.width,
         "height": media.height,
     }
+    if media.content_hash is not None:   # optional in format 1: left out when unknown (see the module notes)
+        out["content_hash"] = media.content_hash
+    return out
 
 
 def _track_to_dict(track: Track) -> dict[str, Any]:
@@ -267,6 +276,16 @@ def _nonempty_str(value: Any, where: str) -> str:
     value = _str(value, where)
     if not value:
         raise _Bad(f"{where}: must not be empty")
+    return value
+
+
+def _opt_hash(value: Any, where: str) -> str | None:
+    """A media content hash: null, or non-empty text without spaces (written by ``content_hash`` as hex)."""
+    if value is None:
+        return None
+    value = _nonempty_str(value, where)
+    if any(c.isspace() for c in value):
+        raise _Bad(f"{where}: expected a content hash, got {_describe(value)}")
     return value
 
 
@@ -426,6 +445,7 @@ def _read_media(value: Any, where: str, base_dir: str | os.PathLike[str] | None,
         has_audio=r.get("has_audio", _bool),
         width=r.get("width", _count, 0),
         height=r.get("height", _count, 0),
+        content_hash=r.get("content_hash", _opt_hash, None),
     )
     r.done()
     return media

@@ -45,13 +45,18 @@ class _Probe(QRunnable):
 
     def run(self) -> None:
         from editor.media.info import MediaError
-        from editor.media.probe import media_source_from_info, probe
+        from editor.media.probe import content_hash, media_source_from_info, probe
 
         try:
             info = probe(self.path)
-            self.signals.done.emit(self.path, media_source_from_info(info, new_id("m"), self.path))
         except (MediaError, OSError) as exc:
             self.signals.failed.emit(self.path, str(exc))
+            return
+        try:
+            digest: str | None = content_hash(self.path)   # on this worker thread: relink confirms by it later
+        except (MediaError, OSError):
+            digest = None                                   # probed fine: import it, just without a hash
+        self.signals.done.emit(self.path, media_source_from_info(info, new_id("m"), self.path, content_hash=digest))
 
 
 def thumb_time(media: MediaSource) -> float:

@@ -40,7 +40,8 @@ class PromptBox(QFrame):
 
     def __init__(self, parent: QWidget, *, models: list[tuple[str, str]], model: str | None,
                  conditioning_for: Callable[[str], Conditioning], seconds: float, max_seconds: float | None,
-                 seed_source: Callable[[], int], title: str = "Generate shot", prompt: str = "") -> None:
+                 seed_source: Callable[[], int], title: str = "Generate shot", prompt: str = "",
+                 note: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("PromptBox")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -83,6 +84,10 @@ class PromptBox(QFrame):
         self.land_on_next = QCheckBox("Land on the next clip", self)
         self.continue_previous.setChecked(True)
         self.land_on_next.setChecked(True)
+        self.note = QLabel(note, self)
+        self.note.setObjectName("Dim")
+        self.note.setWordWrap(True)
+        self.note.setVisible(bool(note))
         self.error = QLabel("", self)
         self.error.setObjectName("Error")
         self.error.setStyleSheet("color: #ff6b6b;")
@@ -109,7 +114,8 @@ class PromptBox(QFrame):
         grid.addWidget(self.negative, 3, 2, 1, 4)
         grid.addWidget(self.continue_previous, 4, 0, 1, 3)
         grid.addWidget(self.land_on_next, 4, 3, 1, 3)
-        grid.addWidget(self.error, 5, 0, 1, 6)
+        grid.addWidget(self.note, 5, 0, 1, 6)
+        grid.addWidget(self.error, 6, 0, 1, 6)
         self.error.hide()
         self._model_changed()
 

@@ -171,7 +171,7 @@ class ShotsUi(QObject):
         default = self._default_choice(models)
         box = PromptBox(view, models=models, model=default, conditioning_for=ShotQueue.conditioning_for,
                         seconds=seconds, max_seconds=(end - start) / fps if end is not None else None,
-                        seed_source=self.queue.seed_source, prompt=prompt,
+                        seed_source=self.queue.seed_source, prompt=prompt, note=self._needs_note(),
                         title="Generate shot" if end is not None else "Generate shot at the playhead")
         box.submitted.connect(self._prompt_submitted)
         box.closed.connect(self.close_prompt)
@@ -240,6 +240,19 @@ class ShotsUi(QObject):
         out += [(r.model.id, f"{r.model.display_name} (test model: makes noise)") for r in tests]
         out += [(r.model.id, f"{r.model.display_name} (not installed)") for r in others]
         return out
+
+    def _needs_note(self) -> str:
+        """What generation lacks on this machine, plainly; "" when a GPU and a real model are there."""
+        from editor.generate.catalog import model_rows
+        from editor.generate.preferences import nvidia_gpu_present
+
+        parts = []
+        if not any(r.installed and not r.model.is_test_model for r in model_rows(sizes=False)):
+            parts.append("No video model is installed: Generate ▸ Models and Settings downloads one. Test models "
+                         "run meanwhile, and make noise.")
+        if not nvidia_gpu_present():
+            parts.append("No NVIDIA GPU: shots are made on the CPU, very slowly.")
+        return " ".join(parts)
 
     def _default_choice(self, models: list[tuple[str, str]]) -> str | None:
         from editor.generate.catalog import ModelError, default_model

@@ -23,13 +23,15 @@ def clips(tmp_path_factory) -> dict[str, Path]:
             "b": synth.color_clip(d / "other.mp4", color="blue", seconds=1.0)}
 
 
-def _project(tmp_path: Path, media: Path) -> Path:
-    """A project using ``media`` (copied into tmp_path/old), which then moves away."""
+def _project(tmp_path: Path, media: Path, *, hashed: bool = False) -> Path:
+    """A project using ``media`` (copied into tmp_path/old), which then moves away. ``hashed``: the pool entry
+    records its content hash, as an import through the bin does."""
     old = tmp_path / "old"
     old.mkdir()
     src = shutil.copy(media, old / "Shot.mp4")
     tl = Timeline.empty()
-    tl.media["m1"] = media_source_from_info(probe(src), "m1", str(src))
+    tl.media["m1"] = media_source_from_info(probe(src), "m1", str(src),
+                                            content_hash=content_hash(src) if hashed else None)
     tl.video_tracks[0].clips = [clip("m1", 0, 30, clip_id="c1")]
     path = tmp_path / "film.promptcut"
     save_project(tl, path)
@@ -138,3 +140,76 @@ def test_identical_copies_confirm_the_first(tmp_path, clips):
     assert match.new_path == str(tmp_path / "new" / "x" / "Shot.mp4")
     assert match.content_hash == content_hash(clips["a"])
     assert relink_command([match]) is not None
+
+
+# --- the hash kept in the project (MediaSource.content_hash) ---------------------------------------------
+
+
+def test_recorded_hash_refuses_a_same_named_different_file(tmp_path, clips):
+    path = _project(tmp_path, clips["a"], hashed=True)
+    shutil.rmtree(tmp_path / "old")
+    (tmp_path / "new").mkdir()
+    _twin(clips["a"], tmp_path / "new" / "Shot.mp4")      # same name and probe facts, other bytes
+    tl = open_document(path).timeline
+    assert tl.media["m1"].content_hash == content_hash(clips["a"])   # kept by the project file
+    [bad] = find_candidates(tl, tmp_path / "new")
+    assert not bad.confirmed and "different content" in bad.reason and "\n" not in bad.reason
+    assert relink_command([bad]) is None
+
+
+def test_recorded_hash_accepts_the_identical_file_and_a_relink_keeps_the_hash(tmp_path, clips):
+    path = _project(tmp_path, clips["a"], hashed=True)
+    shutil.rmtree(tmp_path / "old")
+    (tmp_path / "new" / "x").mkdir(parents=True)
+    _twin(clips["a"], tmp_path / "new" / "x" / "Shot.mp4")   # found first on disk, refused by the hash
+    shutil.copy(clips["a"], tmp_path / "new" / "shot.mp4")
+    tl = open_document(path).timeline
+    [ok] = find_candidates(tl, tmp_path / "new")
+    assert ok.confirmed and "content hash" in ok.reason, ok.reason
+    assert ok.new_path == str(tmp_path / "new" / "shot.mp4")
+    relink_command([ok]).apply(tl)
+    assert tl.media["m1"].online and tl.media["m1"].content_hash == content_hash(clips["a"])
+
+
+def test_a_relink_by_facts_records_the_hash_for_next_time(tmp_path, clips):
+    path = _project(tmp_path, clips["a"])                     # an older project: no hash recorded
+    shutil.rmtree(tmp_path / "old")
+    (tmp_path / "new").mkdir()
+    shutil.copy(clips["a"], tmp_path / "new" / "Shot.mp4")
+    doc = open_document(path)
+    assert doc.timeline.media["m1"].content_hash is None
+    [match] = find_candidates(doc.timeline, tmp_path / "new")
+    assert match.confirmed and match.media.content_hash == content_hash(clips["a"]) == match.content_hash
+    relink_command([match]).apply(doc.timeline)
+    save_project(doc.timeline, path)
+    # the file moves again and a same-named impostor turns up: the saved hash now refuses it
+    shutil.rmtree(tmp_path / "new")
+    (tmp_path / "newer").mkdir()
+    _twin(clips["a"], tmp_path / "newer" / "Shot.mp4")
+    tl = open_document(path).timeline
+    assert tl.media["m1"].content_hash == content_hash(clips["a"])
+    [bad] = find_candidates(tl, tmp_path / "newer")
+    assert not bad.confirmed and "different content" in bad.reason
+
+
+def test_a_renamed_identical_copy_is_not_looked_for(tmp_path, clips):
+    """Matching is by name: the hash confirms a same-named file, it does not search for renamed ones."""
+    path = _project(tmp_path, clips["a"], hashed=True)
+    shutil.rmtree(tmp_path / "old")
+    (tmp_path / "new").mkdir()
+    shutil.copy(clips["a"], tmp_path / "new" / "renamed.mp4")
+    assert find_candidates(open_document(path).timeline, tmp_path / "new") == []
+
+
+def test_the_recorded_hash_wins_over_a_passed_mapping(tmp_path, clips):
+    path = _project(tmp_path, clips["a"], hashed=True)
+    shutil.rmtree(tmp_path / "old")
+    (tmp_path / "new").mkdir()
+    shutil.copy(clips["a"], tmp_path / "new" / "Shot.mp4")
+    [ok] = find_candidates(open_document(path).timeline, tmp_path / "new", hashes={"m1": "not-this"})
+    assert ok.confirmed, ok.reason
+
+
+def test_opening_a_project_with_its_media_online_keeps_the_hash(tmp_path, clips):
+    path = _project(tmp_path, clips["a"], hashed=True)     # the file is still there: open re-probes it
+    assert open_document(path).timeline.media["m1"].content_hash == content_hash(clips["a"])

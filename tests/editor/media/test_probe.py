@@ -346,3 +346,12 @@ def test_unreadable_file(media: dict[str, Path], tmp_path: Path) -> None:
 
 def test_odd_name_in_an_error(tmp_path: Path) -> None:
     assert_refused(tmp_path / "clip: 'ñ' [1] 100%.mp4", "no such file")
+
+
+def test_media_source_keeps_a_content_hash_only_when_given(tmp_path: Path) -> None:
+    from editor.media.probe import content_hash, media_source_from_info
+
+    clip = synth.color_clip(tmp_path / "c.mp4", seconds=0.5)
+    assert media_source_from_info(probe(clip), "m").content_hash is None   # probing alone reads no bytes for it
+    digest = content_hash(clip)
+    assert media_source_from_info(probe(clip), "m", content_hash=digest).content_hash == digest

@@ -77,6 +77,9 @@ specs = st.builds(
 )
 
 
+hashes = st.text("0123456789abcdef", min_size=64, max_size=64)
+
+
 @st.composite
 def timelines(draw: st.DrawFn, root: str = "") -> Timeline:
     fps = draw(rates)
@@ -90,7 +93,8 @@ def timelines(draw: st.DrawFn, root: str = "") -> Timeline:
             Fraction(draw(st.integers(0, 10**6)), draw(st.integers(1, 1001)))
         media_id = f"m{i}{draw(st.sampled_from(['', '-ñ', ' x', ':1']))}"
         tl.media[media_id] = MediaSource(media_id, root + draw(paths), kind, duration, has_video, has_audio,
-                                         width=draw(st.integers(0, 8192)), height=draw(st.integers(0, 8192)))
+                                         width=draw(st.integers(0, 8192)), height=draw(st.integers(0, 8192)),
+                                         content_hash=draw(st.none() | hashes))
     pool = list(tl.media.values())
     counter = iter(range(10**6))
 
@@ -169,7 +173,7 @@ def example() -> Timeline:
     tl = Timeline(settings=Settings(width=1080, height=1920, fps=Fraction(30000, 1001)))
     tl.media = {
         "cam": MediaSource("cam", "/media/clip: 'ñ' [1] 100%.mp4", MediaKind.VIDEO, Fraction(1001, 100), True, True,
-                           1920, 1080),
+                           1920, 1080, content_hash="5e0c" * 16),
         "logo": MediaSource("logo", "/media/logo.png", MediaKind.IMAGE, None, True, False, 512, 512),
         "music": MediaSource("music", "/media/music.wav", MediaKind.AUDIO, Fraction(30), False, True),
         "take": MediaSource("take", "/gen/t.mp4", MediaKind.VIDEO, Fraction(49, 30), True, False, 480, 832),
@@ -216,6 +220,8 @@ def test_document_layout() -> None:
     assert data["settings"] == {"width": 1080, "height": 1920, "fps": "30000/1001", "sample_rate": 48000}
     assert data["media"][0]["duration"] == "1001/100"
     assert data["media"][1]["duration"] is None
+    assert data["media"][0]["content_hash"] == "5e0c" * 16
+    assert "content_hash" not in data["media"][1]   # unknown: left out, so the file reads as before
     assert [t["kind"] for t in data["tracks"]] == ["video", "video", "audio"]
     clip = data["tracks"][0]["clips"][1]
     assert clip["type"] == "generated" and clip["takes"][1] == {"media": "take", "spec_hash": "def"}
@@ -306,6 +312,9 @@ BAD = [
     (lambda d: d["media"][0].update(has_audio="yes"), "media[0].has_audio: expected true or false, got 'yes'"),
     (lambda d: d["media"][0].update(width=-1), "media[0].width: must not be negative"),
     (lambda d: d["media"].append(dict(d["media"][0])), "duplicate media id 'cam'"),
+    (lambda d: d["media"][0].update(content_hash=7), "media[0].content_hash: expected text, got 7"),
+    (lambda d: d["media"][0].update(content_hash=""), "media[0].content_hash: must not be empty"),
+    (lambda d: d["media"][0].update(content_hash="ab cd"), "media[0].content_hash: expected a content hash"),
     (lambda d: d["tracks"][0].update(kind="subtitle"), "tracks[0].kind: expected one of 'video', 'audio'"),
     (lambda d: d["tracks"][0].update(muted=1), "tracks[0].muted: expected true or false, got 1"),
     (lambda d: clip0(d).update(start="12"), "tracks[0].clips[0].start: expected a whole number, got '12'"),
@@ -449,6 +458,30 @@ def test_format_1_fixture_reads() -> None:
     assert tl.media["take1"].path == "/films/kite/generated/kite-7.mp4"
     assert tl.media["logo"].path == "/elsewhere/brand/logo 'final' [2].png"
     assert loaded.metadata == {"title": "Kite day"} and loaded.app_version == "0.1.0"
+    assert all(m.content_hash is None for m in tl.media.values())   # written before media kept a hash
+
+
+def test_media_content_hash_round_trips_and_is_optional() -> None:
+    tl = example()
+    back = round_trip(tl)
+    assert back.media["cam"].content_hash == "5e0c" * 16 and back.media["logo"].content_hash is None
+    data = to_dict(tl)
+    data["media"][0].pop("content_hash")            # as a file from before the field: loads, no hash, no warning
+    loaded = from_dict(data)
+    assert loaded.timeline.media["cam"].content_hash is None and loaded.warnings == []
+    data["media"][0]["content_hash"] = None         # null is "unknown" too
+    assert from_dict(data).timeline.media["cam"].content_hash is None
+    assert data["format_version"] == FORMAT_VERSION == 1   # an optional key within format 1: no bump
+
+
+def test_an_older_reader_would_only_warn_about_the_hash() -> None:
+    """What a PromptCut from before ``content_hash`` does with a file that has it: the reader's unknown-key rule
+    (a warning, not a refusal) is why the field needed no format bump."""
+    data = to_dict(example())
+    data["media"][0]["future_hash"] = "x"
+    loaded = from_dict(data)
+    assert loaded.timeline == example()
+    assert loaded.warnings == ["ignored unknown field 'media[0].future_hash'"]
 
 
 def test_the_format_covers_every_model_field() -> None:

@@ -94,6 +94,18 @@ def test_refresh_keeps_loaded_icons_and_the_drag_payload(qtbot, tmp_path, media_
     widget.shutdown()
 
 
+def test_an_import_through_the_bin_records_the_content_hash(qtbot, tmp_path, media_files) -> None:
+    from editor.media.probe import content_hash
+
+    widget, tl = _bin(qtbot, tmp_path, media_files)
+    clip = synth.color_clip(tmp_path / "blue.mp4", "blue", seconds=1.0)
+    with qtbot.waitSignal(widget.imported, timeout=20000) as imported:
+        widget.import_paths([str(clip)])      # probed and hashed on the bin's thread pool
+    media = tl.media[imported.args[0]]
+    assert media.path == str(clip) and media.content_hash == content_hash(clip)
+    widget.shutdown()
+
+
 # --- welcome: recent projects ---------------------------------------------------------------------------
 
 

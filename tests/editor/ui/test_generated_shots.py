@@ -62,6 +62,7 @@ def prompt_in_gap(qtbot, w: MainWindow, frame: int, prompt: str, *, steps: int =
     qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=QPoint(int(view.x_of(frame)), top + h // 2))
     box = w.shots.prompt_box
     assert box is not None and box.isVisible()
+    assert "No video model is installed" in box.note.text()   # this machine has only the test models
     box.model.setCurrentIndex(box.model.findData("tiny-wan"))
     assert box.seed.value() >= 0                       # a random seed, shown before anything is made
     if steps:
@@ -184,8 +185,11 @@ def test_cancel_a_job_and_recover_from_a_killed_worker(qtbot, colours, tmp_path)
     qtbot.waitUntil(lambda: state(w, other.id) == "generating", timeout=WAIT_MS)
     client = w.shots.queue.client
     pid = client.worker_pid
+    messages: list[str] = []
+    w.shots.message.connect(messages.append)
     os.kill(pid, signal.SIGKILL)
     qtbot.waitUntil(lambda: state(w, other.id) == "ready", timeout=WAIT_MS)
+    assert any("generator stopped" in m.lower() for m in messages), messages
     assert client.worker_pid not in (None, pid) and client.worker_starts >= 2
     assert w.timeline.find(slow.id)[1].pending                 # the cancelled one stays cancelled
     assert state(w, slow.id) == "cancelled"
