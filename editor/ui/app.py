@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -36,6 +37,9 @@ def run(path: str | None = None) -> int:
     from editor.ui.main_window import MainWindow
     from editor.ui.welcome import WelcomeDialog
 
+    # The window re-probes every file of a project it opens: keep those probes on disk, keyed by file
+    # identity, so a reopened project does not decode headers again.
+    os.environ.setdefault("PROMPTCUT_PROBE_CACHE", "1")
     app = application()
     window = MainWindow()
     window.show()

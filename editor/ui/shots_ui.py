@@ -76,6 +76,7 @@ class ShotsUi(QObject):
         view.generate_requested.connect(self.open_prompt)
         view.context_entries = self.context_entries
         window.viewer.card_for = self.card_for
+        view.art.ready.connect(self._art_ready)   # a take's thumbnail for the inspector's list
         # The generator's client and the planner import a good deal on first use; do it beside the GUI
         # thread now, not in the middle of the first Enter in the prompt box.
         threading.Thread(target=_warm_up, name="shots-warm-up", daemon=True).start()
@@ -147,6 +148,10 @@ class ShotsUi(QObject):
         if any(isinstance(t.clip_at(w.timeline_view.playhead), GeneratedClip) for t in w.timeline.video_tracks):
             w.viewer.show_frame(w.timeline, w.timeline_view.playhead)
         self.changed.emit()
+
+    def _art_ready(self, _key: object) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.window.inspector.refresh_generated()
 
     # --- what clips show ---------------------------------------------------------------------------
 
