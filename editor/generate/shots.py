@@ -113,6 +113,8 @@ class _Ticket:
     message: str = ""
     output: str | None = None
     attached: set[str] = field(default_factory=set)
+    probing: Future | None = None   # the take's probe, on the planner thread
+    probe_seen: bool = False        # poll has synced since it came back
 
     @property
     def final(self) -> bool:
@@ -417,6 +419,12 @@ class ShotQueue:
         """Apply finished background plans, read the client's events, attach finished takes. True when
         something a clip shows has changed."""
         changed = self._finish_requests()
+        probed = [t for t in self.tickets.values() if t.probing is not None and t.probing.done() and not t.probe_seen]
+        if probed:   # a take's probe came back: sync attaches it
+            for t in probed:
+                t.probe_seen = True
+            changed = True
+            self.sync()
         if self._client is None:
             self.events_seen = []
             return changed
@@ -506,19 +514,32 @@ class ShotQueue:
             return live[-1]
         return found[-1] if found else None
 
+    def _take_info(self, ticket: _Ticket) -> Any:
+        """The take's probe once it is known; None while it runs beside the caller's thread (``poll`` looks
+        again), False when the file cannot be read (the ticket then says why)."""
+        if ticket.probing is None:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shot-planner")
+            ticket.probing = self._pool.submit(probe, Path(ticket.output or ""))
+        if not ticket.probing.done():
+            return None
+        try:
+            return ticket.probing.result()
+        except MediaError as exc:
+            ticket.state, ticket.message = "failed", f"the take cannot be read: {_one_line(exc)}"
+            return False
+
     def _attach(self, ticket: _Ticket, clip: GeneratedClip) -> bool:
-        ticket.attached.add(clip.id)
         output = Path(ticket.output or "")
         commands: list[Command] = []
         media = next((m for m in self.timeline.media.values() if m.path == str(output)), None)
         if media is None:   # parts of a split segment share one take, and one pool entry
-            try:
-                info = probe(output)
-            except MediaError as exc:
-                ticket.state, ticket.message = "failed", f"the take cannot be read: {_one_line(exc)}"
+            info = self._take_info(ticket)
+            if not info:
                 return False
             media = media_source_from_info(info, new_id("m"), str(output))
             commands.append(AddMedia(media))
+        ticket.attached.add(clip.id)
         take = Take(media_id=media.id, spec_hash=ticket.spec.content_hash(), spec=ticket.spec)
         if ticket.extra_take and clip.spec != ticket.spec:
             commands.append(SetClipProperties(clip.id, spec=ticket.spec))
