@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication
 from editor.media import synth
 from editor.model import Timeline, TrackKind
 from editor.model.testing import clip, timeline, video
-from editor.ui.main_window import MainWindow
 from editor.ui.timeline_view import RULER_H
 
 
@@ -22,17 +21,6 @@ def media_files(tmp_path_factory) -> list[Path]:
     folder = tmp_path_factory.mktemp("dnd media")
     return [synth.color_clip(folder / "it's red: 100%.mp4", "red", seconds=2),
             synth.color_clip(folder / "blå.mp4", "blue", seconds=1)]
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow(Timeline.empty(video_tracks=2, audio_tracks=1))
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.resize(1400, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def drag_and_drop(target, mime: QMimeData, pos: QPoint, mods=Qt.KeyboardModifier.NoModifier) -> bool:

@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from editor.model import Timeline
 from editor.model.commands import Insert
 from editor.model.testing import clip, generated, spans, timeline, video
 from editor.ui.inspector import parse_time
@@ -17,13 +16,8 @@ from editor.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow(Timeline.empty(video_tracks=2, audio_tracks=1))
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.resize(1400, 800)
-    w.show()
-    qtbot.waitExposed(w)
+def window(window):
+    w = window
     tl = timeline(media=[video("cam", frames=300)])
     tl.video_tracks[0].add(clip("cam", 0, 30, clip_id="c0"))
     tl.video_tracks[0].add(clip("cam", 100, 30, 50, clip_id="c1"))

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from editor.model import Timeline
 from editor.model.testing import clip, timeline, video
-from editor.ui.main_window import MainWindow
 from editor.ui.timeline_view import RULER_H
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow(Timeline.empty(video_tracks=2, audio_tracks=1))
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.resize(1400, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def _setup(window, clips):

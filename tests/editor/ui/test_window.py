@@ -8,9 +8,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt
 
 from editor.media import synth
-from editor.model import Timeline
 from editor.model.testing import clip, timeline, video
-from editor.ui.main_window import MainWindow
 from editor.ui.timeline_view import MEDIA_MIME
 
 
@@ -19,17 +17,6 @@ def media_files(tmp_path_factory) -> list[Path]:
     folder = tmp_path_factory.mktemp("media")
     return [synth.color_clip(folder / "red.mp4", "red", seconds=2), synth.color_clip(folder / "blue.mp4", "blue",
                                                                                       seconds=3)]
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow(Timeline.empty(video_tracks=2, audio_tracks=1))
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.resize(1400, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def _centre(rect) -> QPoint:
