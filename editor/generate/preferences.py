@@ -16,11 +16,11 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from editor.project.store import write_atomic
 from generation.backends.settings import ENV as BACKEND_ENV
 from generation.paths import MODELS_ENV
 
@@ -140,18 +140,7 @@ def save_preferences(prefs: GenerationPreferences, path: str | os.PathLike[str] 
     path = Path(path) if path is not None else preferences_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(prefs.to_dict(), indent=2, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_atomic(path, text.encode("utf-8"))
 
 
 def worker_env(prefs: GenerationPreferences, *, inherit: bool = True) -> dict[str, str | None]:

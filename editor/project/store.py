@@ -178,6 +178,16 @@ def _write_temp(target: Path, blob: bytes, mode: int) -> str:
     return tmp
 
 
+def write_atomic(target: str | os.PathLike[str], blob: bytes, mode: int | None = None) -> Path:
+    """Replace ``target`` with ``blob`` atomically (a fsynced temporary beside it, then a rename): readers
+    see the old file or the whole new one, never a part. ``mode``: the new file's permissions (default: as
+    a new file would get under the umask)."""
+    target = Path(target)
+    _atomic_copy(target, blob, _default_mode() if mode is None else mode)
+    _fsync_dir(target.parent)
+    return target
+
+
 def _atomic_copy(target: Path, blob: bytes, mode: int) -> None:
     tmp = _write_temp(target, blob, mode)
     try:
