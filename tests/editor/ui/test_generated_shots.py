@@ -147,11 +147,12 @@ def test_regenerate_adds_a_take_and_switching_takes_undoes(qtbot, colours, tmp_p
     assert "prompt changed" in w.inspector.regenerate_button.text()
 
 
-def test_fill_gaps_on_a_track_with_three_gaps(qtbot, colours, tmp_path) -> None:
-    w = make_window(qtbot, timeline_with_gaps(colours, gaps=3), tmp_path / "cut.promptcut")
+def test_fill_gaps_on_a_track_with_three_gaps(qtbot, colours, tmp_path, monkeypatch) -> None:
     from editor.generate.preferences import GenerationPreferences, save_preferences
 
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))   # this test's own preferences
     save_preferences(GenerationPreferences(default_model="tiny-wan"))
+    w = make_window(qtbot, timeline_with_gaps(colours, gaps=3), tmp_path / "cut.promptcut")
     dialog = w.fill_gaps_dialog(w.timeline.video_tracks[0].id)
     assert len(dialog.gaps) == 3
     for edit, text in zip(dialog.prompts, ("dawn", "noon", "dusk"), strict=True):
