@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from editor.model.clips import Clip
+from editor.model.clips import Clip, GeneratedClip
 from editor.model.commands.base import (
     Command,
     EditError,
@@ -34,6 +34,28 @@ def _replace(p: Plan, track: Track, old: Clip, new: Clip, shift_after: int = 0) 
 def _check_length(clip: Clip, start: int, end: int) -> None:
     if end <= start:
         raise EditError(f"{clip_name(clip)} would have no length: it would cover frames {start}..{end}")
+
+
+def _regrow(tl: Timeline, new: Clip) -> Clip:
+    """Trimming a generated shot re-plans it against its takes. Stretched past either end of the take it
+    plays, it waits for a new, longer take (pending, from the start of whatever is made next; its takes stay).
+    A pending shot trimmed so that one of its takes, made from its current spec, covers it again plays that
+    take: part of the same edit, so undo and redo need nothing else."""
+    if not isinstance(new, GeneratedClip):
+        return new
+    if not new.pending:
+        limit = tl.media_frames(new)
+        if new.source_in < 0 or (limit is not None and new.source_in + new.duration > limit):
+            return new.moved(active_take=None, source_in=0)
+        return new
+    want = new.spec.content_hash()
+    for i in reversed(range(len(new.takes))):
+        take = new.takes[i]
+        media = tl.media.get(take.media_id)
+        frames = media.duration_frames(tl.fps) if media is not None and media.has_video else None
+        if take.spec_hash == want and frames is not None and new.source_in + new.duration <= frames:
+            return new.moved(active_take=i)
+    return new
 
 
 def _check_head_room(clip: Clip, new: Clip) -> None:
@@ -64,7 +86,7 @@ class TrimHead(Command):
         _check_length(clip, to, clip.end)
         if to < 0:
             raise EditError(f"{clip_name(clip)} cannot start at frame {to}, before the timeline starts")
-        new = with_head(tl, clip, to)
+        new = _regrow(tl, with_head(tl, clip, to))
         _check_head_room(clip, new)
         i = track.clips.index(clip)
         if i > 0 and track.clips[i - 1].end > to:
@@ -87,7 +109,7 @@ class TrimTail(Command):
         track, clip = editable_clip(tl, self.clip_id)
         to = require_frame(self.to, "the new tail")
         _check_length(clip, clip.start, to)
-        new = with_tail(clip, to)
+        new = _regrow(tl, with_tail(clip, to))
         _check_tail_room(tl, clip, new)
         i = track.clips.index(clip)
         if i + 1 < len(track.clips) and track.clips[i + 1].start < to:
@@ -118,14 +140,14 @@ class RippleTrim(Command):
         to = require_frame(self.to, f"the new {self.edge}")
         if self.edge == "tail":
             _check_length(clip, clip.start, to)
-            new = with_tail(clip, to)
+            new = _regrow(tl, with_tail(clip, to))
             _check_tail_room(tl, clip, new)
             delta = to - clip.end
         elif self.edge == "head":
             _check_length(clip, to, clip.end)
             delta = clip.start - to
             source_in = clip.source_in - delta if anchored(tl, clip) else clip.source_in
-            new = clip.moved(duration=clip.duration + delta, source_in=source_in)
+            new = _regrow(tl, clip.moved(duration=clip.duration + delta, source_in=source_in))
             _check_head_room(clip, new)
         else:
             raise EditError(f"a clip has a 'head' and a 'tail' edge, not {self.edge!r}")
@@ -153,7 +175,7 @@ class Roll(Command):
         to = require_frame(self.to, "the new cut")
         _check_length(left, left.start, to)
         _check_length(right, to, right.end)
-        new_left, new_right = with_tail(left, to), with_head(tl, right, to)
+        new_left, new_right = _regrow(tl, with_tail(left, to)), _regrow(tl, with_head(tl, right, to))
         _check_tail_room(tl, left, new_left)
         _check_head_room(right, new_right)
         check_span(tl, new_left)

@@ -11,7 +11,7 @@ from editor.generate.places import places_for
 from editor.generate.shots import ShotOptions, ShotQueue
 from editor.media.probe import media_source_from_info, probe
 from editor.model import EditError, GeneratedClip, GenerationSpec, History, MediaClip, Settings, Timeline
-from editor.model.commands import SetClipProperties, Split
+from editor.model.commands import SetClipProperties, Split, TrimTail
 from generation.client import GeneratorClient
 
 SMALL = Settings(width=90, height=160, fps=Fraction(30))
@@ -193,3 +193,24 @@ def test_conditioning_is_offered_only_where_the_model_can(colours):
     assert not cond.continue_ok and "text only" in cond.continue_reason
     flf = ShotQueue.conditioning_for("tiny-wan-flf")
     assert flf.continue_ok and flf.land_ok
+
+
+def test_a_ready_shot_trimmed_longer_than_its_take_is_generated_again_at_the_new_length(colours, places):
+    doc = Doc(sandwich(colours), places)
+    try:
+        clip = doc.queue.create(V1(doc), 15, 10, ShotOptions("a lighthouse", continue_previous=False,
+                                                        land_on_next=False))
+        doc.run_until(lambda: doc.queue.status_by_id(clip.id).state == "ready")
+        take_frames = doc.tl.media[doc.tl.find(clip.id)[1].media_id()].duration_frames(doc.tl.fps)
+        assert take_frames < 20
+        assert doc.do(TrimTail(clip.id, 35))          # 20 frames: longer than the take
+        g = doc.tl.find(clip.id)[1]
+        assert g.pending and len(g.takes) == 1
+        doc.queue.sync()
+        doc.run_until(lambda: not doc.tl.find(clip.id)[1].pending)
+        g = doc.tl.find(clip.id)[1]
+        assert len(g.takes) == 2 and g.active_take == 1
+        assert doc.tl.media[g.media_id()].duration_frames(doc.tl.fps) >= 20
+        doc.tl.check()
+    finally:
+        doc.queue.close()

@@ -138,3 +138,63 @@ def test_slip_refusals(tl, refuse):
     refuse(tl, Slip("a", -1), "cannot slip clip a to source frame -1, before its media starts")
     refuse(tl, Slip("c", 0), "clip c is a still image: there is nothing to slip")
     refuse(tl, Slip("a", "5"), "the source in point must be a whole frame number")
+
+
+# --- generated shots outgrowing their take ----------------------------------------------------------------------
+
+
+def _shot_with_a_40_frame_take():
+    from editor.model import GeneratedClip, GenerationSpec, Take
+    from editor.model.testing import timeline, video
+
+    tl = timeline(media=[video("take1", frames=40), video("cam", frames=300)])
+    spec = GenerationSpec("a kite", seed=3)
+    tl.track("V1").add(GeneratedClip("g", 10, 30, source_in=5, spec=spec, takes=(Take("take1", spec.content_hash()),),
+                                     active_take=0))
+    tl.track("V1").add(clip("cam", 60, 30, clip_id="n"))
+    tl.check()
+    return tl
+
+
+def test_a_generated_shot_trimmed_past_its_take_waits_for_a_new_take_and_undo_restores_it(do):
+    for command in (TrimTail("g", 50), TrimHead("g", 0), RippleTrim("g", "tail", 60), RippleTrim("g", "head", 0)):
+        tl = _shot_with_a_40_frame_take()
+        do(tl, command)   # applies, checks, reverts to the exact original, re-applies
+        g = tl.find("g")[1]
+        assert g.pending and g.active_take is None and g.source_in == 0 and len(g.takes) == 1
+
+
+def test_a_generated_shot_trimmed_within_its_take_keeps_playing_it(do):
+    tl = _shot_with_a_40_frame_take()
+    do(tl, TrimTail("g", 45))     # source frames 5..40: still inside the take
+    g = tl.find("g")[1]
+    assert not g.pending and (g.source_in, g.duration) == (5, 35)
+
+
+def test_a_roll_past_the_take_of_a_shot_makes_it_pending(do):
+    tl = _shot_with_a_40_frame_take()
+    tl.track("V1").add(clip("cam", 40, 20, clip_id="m"))
+    do(tl, Roll("g", "m", 50))
+    assert tl.find("g")[1].pending
+
+
+def test_a_pending_shot_trimmed_back_inside_a_take_of_its_spec_plays_that_take_again(do):
+    tl = _shot_with_a_40_frame_take()
+    do(tl, TrimTail("g", 55))          # outgrows the take: pending
+    assert tl.find("g")[1].pending
+    do(tl, TrimTail("g", 45))          # 35 frames from source 0: inside the 40-frame take again
+    g = tl.find("g")[1]
+    assert not g.pending and g.active_take == 0 and (g.source_in, g.duration) == (0, 35)
+
+
+def test_a_take_of_another_spec_is_not_played_again(do):
+    from dataclasses import replace
+
+    from editor.model.commands import SetClipProperties
+
+    tl = _shot_with_a_40_frame_take()
+    do(tl, TrimTail("g", 55))
+    g = tl.find("g")[1]
+    do(tl, SetClipProperties("g", spec=replace(g.spec, prompt="a red kite")))
+    do(tl, TrimTail("g", 45))
+    assert tl.find("g")[1].pending
