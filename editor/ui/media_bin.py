@@ -153,6 +153,20 @@ def wave_icon(peaks: np.ndarray) -> QIcon:
     return QIcon(pixmap)
 
 
+def take_names(timeline) -> dict[str, str]:
+    """Generated takes are files named by their content; the bin calls them by their shot's prompt."""
+    from editor.model import GeneratedClip
+
+    out: dict[str, str] = {}
+    for _, clip in timeline.clips():
+        if isinstance(clip, GeneratedClip):
+            for i, take in enumerate(clip.takes):
+                prompt = (take.spec or clip.spec).prompt or clip.name or "generated"
+                short = prompt if len(prompt) <= 28 else prompt[:27] + "…"
+                out.setdefault(take.media_id, f"✦ {short} · take {i + 1}")
+    return out
+
+
 class MediaBin(QListWidget):
     """Lists ``edits.timeline.media`` as a thumbnail grid; ``import_paths`` probes off the GUI thread, then
     adds with AddMedia. ``art`` (a ClipArt, made if not given) loads the thumbnails in the background."""
@@ -209,10 +223,12 @@ class MediaBin(QListWidget):
         self.clear()
         self._keys = {m.id: art_key(m) for m in self.edits.timeline.media.values()}
         fps = self.edits.timeline.fps
-        for media in sorted(self.edits.timeline.media.values(), key=lambda m: m.name.lower()):
+        names = {m.id: m.name for m in self.edits.timeline.media.values()}
+        names.update(take_names(self.edits.timeline))
+        for media in sorted(self.edits.timeline.media.values(), key=lambda m: names[m.id].lower()):
             frames = media.duration_frames(fps)
             length = "still" if frames is None else timecode(frames, fps)
-            text = f"{media.name}\n{length}" + ("" if media.online else "\nOFFLINE")
+            text = f"{names[media.id]}\n{length}" + ("" if media.online else "\nOFFLINE")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, media.id)
             item.setToolTip(media.path if media.online else f"{media.path}\n(offline: relink it)")

@@ -106,6 +106,9 @@ def test_type_a_prompt_into_a_gap_watch_it_generate_then_export_it(qtbot, colour
     qtbot.waitUntil(lambda: w.viewer._compositor is not None and w.viewer.screen_.image is not None, timeout=10000)
     kinds = [kind for kind, c, _ in w.viewer._compositor._layers(20) if c.id == clip.id]
     assert kinds == ["picture"]
+    # the bin calls the take by its prompt, not by its content-addressed file name
+    texts = [w.bin.item(i).text() for i in range(w.bin.count())]
+    assert any(t.startswith("✦ a paper kite over the sea · take 1\n") for t in texts), texts
     # the inspector lists the take
     w.timeline_view.select({clip.id})
     assert w.inspector.takes.count() == 1 and "seed" in w.inspector.takes.item(0).text()
