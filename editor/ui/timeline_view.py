@@ -47,12 +47,14 @@ from editor.model import (
 )
 from editor.model.commands import (
     AddMarker,
+    AddTrack,
     Delete,
     EditMarker,
     Insert,
     Move,
     Overwrite,
     RemoveMarker,
+    RemoveTrack,
     RippleDelete,
     RippleTrim,
     SetTrackFlags,
@@ -978,18 +980,20 @@ class TimelineView(QWidget):
                 start = frame   # far past the last clip: start where the user asked, not at the old end
         return (track.id, start, end) if end > start else None
 
-    def contextMenuEvent(self, event) -> None:  # noqa: N802
-        pos = QPointF(event.pos())
-        track = self.track_at(pos.y())
-        if track is None or pos.x() < HEADER_W or self.context_entries is None:
-            return
-        hit = self.clip_at(pos)
-        clip = hit[1] if hit is not None else None
-        if clip is not None and clip.id not in self.selected:
-            self.select({clip.id})
-        entries = self.context_entries(track, clip, self.frame_at(pos.x()))
-        if not entries:
-            return
+    def header_entries(self, track: Track) -> list[tuple[str, Callable[[], object] | None]]:
+        """The track header's menu: add tracks (beside this one), remove this one (undoable)."""
+        kind = track.kind
+        same = self.timeline.video_tracks if kind is TrackKind.VIDEO else self.timeline.audio_tracks
+        index = same.index(track)
+        where = "Above" if kind is TrackKind.VIDEO else "Below"
+        return [(f"Add {kind.value.title()} Track {where}", lambda: self._do(AddTrack(kind, index + 1))),
+                ("Add Video Track" if kind is TrackKind.AUDIO else "Add Audio Track",
+                 lambda: self._do(AddTrack(TrackKind.AUDIO if kind is TrackKind.VIDEO else TrackKind.VIDEO))),
+                ("", None),
+                (f"Delete Track {track.name or track.id}" + (f" and its {len(track.clips)} clips" if track.clips
+                                                             else ""), lambda: self._do(RemoveTrack(track.id)))]
+
+    def _popup(self, entries: list[tuple[str, Callable[[], object] | None]], global_pos) -> None:
         menu = QMenu(self)
         for text, callback in entries:
             if callback is None:
@@ -997,7 +1001,23 @@ class TimelineView(QWidget):
             else:
                 menu.addAction(text).triggered.connect(lambda _=False, cb=callback: cb())
         self.context_menu = menu   # kept so tests can find and trigger its actions
-        menu.popup(event.globalPos())
+        menu.popup(global_pos)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802
+        pos = QPointF(event.pos())
+        track = self.track_at(pos.y())
+        if track is not None and pos.x() < HEADER_W:
+            self._popup(self.header_entries(track), event.globalPos())
+            return
+        if track is None or pos.x() < HEADER_W or self.context_entries is None:
+            return
+        hit = self.clip_at(pos)
+        clip = hit[1] if hit is not None else None
+        if clip is not None and clip.id not in self.selected:
+            self.select({clip.id})
+        entries = self.context_entries(track, clip, self.frame_at(pos.x()))
+        if entries:
+            self._popup(entries, event.globalPos())
 
     def rename_marker(self, marker: Marker) -> bool:
         name = self.ask_marker_name(marker)

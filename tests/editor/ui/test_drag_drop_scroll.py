@@ -122,3 +122,38 @@ def test_a_multi_clip_drag_snaps_to_clips_that_stay_not_to_ones_that_move(window
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=p0 + QPoint(12, 0))
     assert [(c.id, c.start) for c in tl.video_tracks[0].clips] == [("a", 3), ("b", 35)]
     tl.check()
+
+
+def test_the_track_header_menu_adds_and_deletes_tracks_undoably(window, qtbot) -> None:
+    from PySide6.QtGui import QContextMenuEvent
+
+    tl = window.timeline
+    view = window.timeline_view
+    v1 = tl.video_tracks[0]
+    v1.add(clip_of(tl))
+    top, h = view.row_of(v1.id)
+    at = QPoint(40, top + h // 2)
+    view.contextMenuEvent(QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, view.mapToGlobal(at)))
+    actions = {a.text(): a for a in view.context_menu.actions() if a.text()}
+    assert set(actions) == {"Add Video Track Above", "Add Audio Track", "Delete Track V1 and its 1 clips"}
+    actions["Add Video Track Above"].trigger()
+    view.context_menu.close()
+    assert len(tl.video_tracks) == 3 and tl.video_tracks[0] is v1 and not tl.video_tracks[1].clips
+    top, h = view.row_of(v1.id)
+    at = QPoint(40, top + h // 2)
+    view.contextMenuEvent(QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, view.mapToGlobal(at)))
+    {a.text(): a for a in view.context_menu.actions()}["Delete Track V1 and its 1 clips"].trigger()
+    view.context_menu.close()
+    assert v1 not in tl.video_tracks and len(tl.video_tracks) == 2
+    tl.check()
+    window.edits.stack.undo()
+    window.edits.stack.undo()
+    assert len(tl.video_tracks) == 2 and tl.video_tracks[0].id == v1.id and len(tl.video_tracks[0].clips) == 1
+
+
+def clip_of(tl):
+    from editor.model import MediaClip
+    from editor.model.testing import video
+
+    tl.media["cam"] = video("cam", frames=100)
+    return MediaClip("c1", 0, 30, media="cam")
