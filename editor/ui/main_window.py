@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -59,7 +60,13 @@ NAVIGATION_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Q
                              Qt.Key.Key_X, Qt.Key.Key_V})
 
 
+class _Bridge(QObject):
+    done = Signal(object)   # emitted from a worker thread, delivered on the GUI thread
+
+
 class MainWindow(QMainWindow):
+    relink_finished = Signal(list)   # the relink search's matches, after they were applied
+
     def __init__(self, timeline: Timeline | None = None, path: str | Path | None = None,
                  metadata: dict | None = None) -> None:
         super().__init__()
@@ -109,6 +116,9 @@ class MainWindow(QMainWindow):
         self.play_speed = 0
         self._play_origin = (0.0, 0)
 
+        self._relinking = False
+        self._relink_bridge = _Bridge(self)
+        self._relink_bridge.done.connect(self._relink_found)
         self.shots = ShotsUi(self)
         self.shots.message.connect(self.show_message)
         self.inspector.shots = self.shots
@@ -533,18 +543,46 @@ class MainWindow(QMainWindow):
         return QFileDialog.getExistingDirectory(self, "Relink offline media: folder to search", start,
                                                 QFileDialog.Option.DontUseNativeDialog)
 
-    def relink_dialog(self) -> list:
-        """File > Relink Offline Media…: find offline files by name in a folder, relink the confirmed ones as
-        one undo step, and say in the status bar which were found but not confirmed. Returns the matches."""
-        from editor.relink import find_candidates, relink_command
+    def relink_dialog(self) -> bool:
+        """File > Relink Offline Media…: search a folder for the offline files by name (beside the GUI thread:
+        probing and hashing candidates takes a while), then relink the confirmed ones as one undo step and say
+        which were found but not confirmed. ``relink_finished(matches)`` follows. False when nothing starts."""
+        from editor.relink import find_candidates
 
+        if self._relinking:
+            self.show_message("Still searching for the offline media…")
+            return False
         if not self.timeline.offline_media():
             self.show_message("No offline media to relink")
-            return []
+            return False
         folder = self.ask_relink_folder()
         if not folder:
-            return []
-        matches = find_candidates(self.timeline, folder)
+            return False
+        snapshot, timeline = self.timeline.copy(), self.timeline
+        self._relinking = True
+        self.show_message(f"Searching {folder} for {len(snapshot.offline_media())} offline files…")
+
+        def work() -> None:
+            try:
+                found: object = find_candidates(snapshot, folder)
+            except Exception as exc:   # noqa: BLE001 - reported in one line, never lost on the thread
+                found = f"Relink failed: {exc}".splitlines()[0]
+            self._relink_bridge.done.emit((timeline, found))
+
+        threading.Thread(target=work, name="relink", daemon=True).start()
+        return True
+
+    def _relink_found(self, payload: object) -> None:
+        from editor.relink import relink_command
+
+        self._relinking = False
+        timeline, matches = payload   # type: ignore[misc]
+        if timeline is not self.timeline:   # another document opened meanwhile: nothing to apply
+            return
+        if isinstance(matches, str):
+            self.show_message(matches)
+            self.relink_finished.emit([])
+            return
         command = relink_command(matches)
         relinked = 0
         if command is not None and self.edits.do(command):
@@ -555,7 +593,7 @@ class MainWindow(QMainWindow):
         if unconfirmed:
             text += " — not confirmed: " + "; ".join(f"{Path(m.new_path).name} {m.reason}" for m in unconfirmed)
         self.show_message(text)
-        return matches
+        self.relink_finished.emit(list(matches))
 
     def import_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Import media", "", MEDIA_FILTER,

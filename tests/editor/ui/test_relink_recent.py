@@ -61,7 +61,9 @@ def test_relink_moved_media_and_undo(qtbot, tmp_path, media):
     assert w.open_path(path)
     assert not w.timeline.media["m1"].online
     w.ask_relink_folder = lambda: str(tmp_path / "moved")
-    w.actions_by_name["relink"].trigger()
+    with qtbot.waitSignal(w.relink_finished, timeout=30000):
+        w.actions_by_name["relink"].trigger()
+        assert "Searching" in w.statusBar().currentMessage()   # the window is free while it searches
     assert w.timeline.media["m1"].online
     assert w.timeline.media["m1"].path == str(tmp_path / "moved" / "shot.MP4")
     assert "Relinked 1 media; 0 still offline" in w.statusBar().currentMessage()
@@ -79,7 +81,9 @@ def test_relink_refuses_unconfirmed_same_name(qtbot, tmp_path, media):
     w = _window(qtbot)
     assert w.open_path(path)
     w.ask_relink_folder = lambda: str(tmp_path / "moved")
-    matches = w.relink_dialog()
+    with qtbot.waitSignal(w.relink_finished, timeout=30000) as finished:
+        assert w.relink_dialog()
+    matches = finished.args[0]
     assert [m.confirmed for m in matches] == [False]
     assert not w.timeline.media["m1"].online
     assert w.edits.stack.count() == 0
