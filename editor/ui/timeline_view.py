@@ -161,6 +161,7 @@ class TimelineView(QWidget):
         # Set by the window: a generated segment's live state (ShotStatus-like: state, fraction, text()), and
         # the context menu's entries for a place on a track: (text, callback or None for a separator).
         self.context_menu: QMenu | None = None
+        self.drop_preview: tuple[str, int, int] | None = None   # where a drag from the bin would land
         self.shot_status: Callable[[GeneratedClip], object | None] | None = None
         self.context_entries: Callable[[Track, Clip | None, int], list[tuple[str, Callable[[], object] | None]]] \
             | None = None
@@ -867,6 +868,14 @@ class TimelineView(QWidget):
 
     def _paint_drag(self, p: QPainter) -> None:
         d = self._drag
+        if self.drop_preview is not None:
+            track_id, start, end = self.drop_preview
+            top, h = self.row_of(track_id)
+            ghost = QPainterPath()
+            ghost.addRoundedRect(QRectF(self.x_of(start), top + 2, max(1.0, (end - start) * self.px_per_frame),
+                                        h - 4), 4, 4)
+            p.fillPath(ghost, QColor(127, 209, 255, 45))
+            p.strokePath(ghost, QPen(C_SNAP, 1.5, Qt.PenStyle.DashLine))
         if d is None or not d.moved:
             return
         if d.kind == "band" and d.band is not None:
@@ -1009,15 +1018,36 @@ class TimelineView(QWidget):
         if track is not None and pos.x() < HEADER_W:
             self._popup(self.header_entries(track), event.globalPos())
             return
-        if track is None or pos.x() < HEADER_W or self.context_entries is None:
+        if track is None or pos.x() < HEADER_W:
             return
         hit = self.clip_at(pos)
         clip = hit[1] if hit is not None else None
         if clip is not None and clip.id not in self.selected:
             self.select({clip.id})
-        entries = self.context_entries(track, clip, self.frame_at(pos.x()))
+        frame = self.frame_at(pos.x())
+        entries = list(self.context_entries(track, clip, frame)) if self.context_entries is not None else []
+        gap = self.gap_around(track, frame) if clip is None and track.kind is TrackKind.VIDEO else None
+        if clip is None and track.kind is TrackKind.AUDIO and track.clip_at(frame) is None:
+            gap = self._audio_gap(track, frame)
+        if gap is not None and any(c.start >= gap[2] for c in track.clips):
+            entries = [("Close Gap", lambda: self.close_gap(gap[0], gap[1], gap[2])), *([("", None)] if entries
+                                                                                       else []), *entries]
         if entries:
             self._popup(entries, event.globalPos())
+
+    def _audio_gap(self, track: Track, frame: int) -> tuple[str, int, int] | None:
+        before = [c.end for c in track.clips if c.end <= frame]
+        after = [c.start for c in track.clips if c.start > frame]
+        return (track.id, max(before, default=0), min(after)) if after else None
+
+    def close_gap(self, track_id: str, start: int, end: int) -> bool:
+        """Ripple the clips after an empty stretch of a track back over it (one undo step)."""
+        track = self.timeline.track(track_id)
+        later = sorted((c for c in track.clips if c.start >= end), key=lambda c: c.start)
+        if not later or track.clips_in(start, end):
+            return False
+        by = end - start
+        return self._do(Group("Close gap", [Move(c.id, None, c.start - by) for c in later]))
 
     def rename_marker(self, marker: Marker) -> bool:
         name = self.ask_marker_name(marker)
@@ -1225,18 +1255,55 @@ class TimelineView(QWidget):
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802
         event.acceptProposedAction()
+        self.drop_preview = self._drop_target(event.mimeData(), event.position())
+        self.update()
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802
+        self.drop_preview = None
+        self.update()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         insert = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        self.drop_preview = None
         if self.drop_mime(event.mimeData(), event.position(), insert=insert):
             event.acceptProposedAction()
+        self.update()
+
+    def _drop_target(self, mime: QMimeData, pos: QPointF | QPoint) -> tuple[str, int, int] | None:
+        """(track id, start, end) where the bin's media would land: the track under the pointer (or the
+        first of the media's kind), the frame under it snapped like a moved clip."""
+        if not mime.hasFormat(MEDIA_MIME):
+            return None
+        media = self.timeline.media.get(bytes(mime.data(MEDIA_MIME).data()).decode())
+        if media is None:
+            return None
+        pos = QPointF(pos)
+        track = self._track_for(media, self.track_at(pos.y()))
+        if track is None:
+            return None
+        length = max(1, media.duration_frames(self.timeline.fps) or int(5 * self.timeline.fps))
+        start = self.frame_at(pos.x())
+        snapped = self._snap_move(start, length, set())
+        if snapped is not None:
+            start = snapped[0]
+        return track.id, start, start + length
+
+    def _track_for(self, media: MediaSource, track: Track | None) -> Track | None:
+        want = TrackKind.VIDEO if media.has_video else TrackKind.AUDIO
+        if track is not None and track.kind is want:
+            return track
+        tracks = self.timeline.video_tracks if want is TrackKind.VIDEO else self.timeline.audio_tracks
+        return tracks[0] if tracks else None
 
     def drop_mime(self, mime: QMimeData, pos: QPointF | QPoint, *, insert: bool = False) -> bool:
         """Put the bin's media at ``pos`` (overwrite; ``insert`` pushes later clips right), or import files."""
         pos = QPointF(pos)
         if mime.hasFormat(MEDIA_MIME):
             media_id = bytes(mime.data(MEDIA_MIME).data()).decode()
-            return self.place_media(media_id, self.track_at(pos.y()), self.frame_at(pos.x()), insert=insert)
+            target = self._drop_target(mime, pos)
+            if target is None:
+                return self.place_media(media_id, self.track_at(pos.y()), self.frame_at(pos.x()), insert=insert)
+            return self.place_media(media_id, self.timeline.track(target[0]), target[1], insert=insert)
         if mime.hasUrls():
             paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
             if paths:

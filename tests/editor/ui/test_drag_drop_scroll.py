@@ -157,3 +157,60 @@ def clip_of(tl):
 
     tl.media["cam"] = video("cam", frames=100)
     return MediaClip("c1", 0, 30, media="cam")
+
+
+def test_dragging_from_the_bin_shows_where_the_clip_lands_snapped_to_edges(window, qtbot) -> None:
+    from editor.model.testing import video
+    from editor.ui.timeline_view import MEDIA_MIME
+
+    tl = window.timeline
+    tl.media["cam"] = video("cam", frames=60)
+    v1 = tl.video_tracks[0]
+    from editor.model import MediaClip
+
+    v1.add(MediaClip("a", 0, 40, media="cam"))
+    view = window.timeline_view
+    view.set_zoom(4.0, 0)
+    top, h = view.row_of(v1.id)
+    mime = QMimeData()
+    mime.setData(MEDIA_MIME, b"cam")
+    near_the_end = QPoint(int(view.x_of(41)), top + h // 2)   # one frame past a's end: snaps onto it
+    enter = QDragEnterEvent(near_the_end, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view, enter)
+    QApplication.sendEvent(view, QDragMoveEvent(near_the_end, Qt.DropAction.CopyAction, mime,
+                                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    assert view.drop_preview == (v1.id, 40, 100)
+    view.grab()   # the ghost paints
+    QApplication.sendEvent(view, QDropEvent(QPointF(near_the_end), Qt.DropAction.CopyAction, mime,
+                                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    assert view.drop_preview is None
+    assert [(c.start, c.end) for c in v1.clips] == [(0, 40), (40, 100)]
+
+
+def test_close_gap_from_the_track_menu_ripples_the_later_clips_back(window, qtbot) -> None:
+    from PySide6.QtGui import QContextMenuEvent
+
+    from editor.model import MediaClip
+    from editor.model.testing import video
+
+    tl = window.timeline
+    tl.media["cam"] = video("cam", frames=300)
+    v1 = tl.video_tracks[0]
+    v1.add(MediaClip("a", 0, 30, media="cam"))
+    v1.add(MediaClip("b", 50, 30, media="cam"))
+    v1.add(MediaClip("c", 90, 30, media="cam"))
+    view = window.timeline_view
+    view.set_zoom(4.0, 0)
+    top, h = view.row_of(v1.id)
+    at = QPoint(int(view.x_of(40)), top + h // 2)
+    view.contextMenuEvent(QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, view.mapToGlobal(at)))
+    actions = {a.text(): a for a in view.context_menu.actions() if a.text()}
+    assert "Close Gap" in actions and "Generate shot…" in actions
+    actions["Close Gap"].trigger()
+    view.context_menu.close()
+    assert [(c.id, c.start) for c in v1.clips] == [("a", 0), ("b", 30), ("c", 70)]
+    assert window.edits.stack.undoText() == "Close gap"
+    window.edits.stack.undo()
+    assert [(c.id, c.start) for c in v1.clips] == [("a", 0), ("b", 50), ("c", 90)]
+    tl.check()
