@@ -51,6 +51,8 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Ctrl+drag from the bin", "Insert instead of overwrite"),
     ("G, double-click a gap", "Generate a shot (over the gap, the marked range, or at the playhead)"),
     ("Ctrl+R", "Regenerate the selected shot with a new seed"), ("Ctrl+Shift+Q", "Generator queue"),
+    ("Right-click a gap / a track header", "Close the gap, generate a shot, fill gaps / add or delete tracks"),
+    ("Double-click a marker", "Rename it"),
     ("Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S", "New / open / save / save as"),
 ]
 
