@@ -264,8 +264,11 @@ class ShotQueue:
         """Queue a failed or cancelled segment's job again."""
         _, clip = self._generated(clip_id)
         if clip.spec.seed is None:   # a draft (never queued): give it a seed, which queues it
-            return self._do(SetClipProperties(clip.id, spec=replace(clip.spec, seed=self.seed_source()),
-                                              label="Generate shot")) and self.sync({clip.id}) is not None
+            if not self._do(SetClipProperties(clip.id, spec=replace(clip.spec, seed=self.seed_source()),
+                                              label="Generate shot")):
+                return False
+            self.sync({clip.id})
+            return True
         ticket = self._ticket_for(clip)
         if ticket is None or ticket.state not in ("failed", "cancelled"):
             self.plan_failures.pop(clip.spec.content_hash(), None)
@@ -292,11 +295,6 @@ class ShotQueue:
                     self.client.cancel(ticket.job_id)
                     done_any = True
         return done_any
-
-    @property
-    def preparing(self) -> int:
-        """Requests still being planned in the background."""
-        return len(self._requests)
 
     def _refuse(self, reason: str, on_done: Callable[[GeneratedClip | None, str], None] | None) -> bool:
         self.notices.append(reason)

@@ -974,19 +974,30 @@ class TimelineView(QWidget):
             return None
         return self.gap_around(track, self.frame_at(pos.x()))
 
-    def gap_around(self, track: Track, frame: int) -> tuple[str, int, int] | None:
+    def gap_between(self, track: Track, frame: int) -> tuple[str, int, int] | None:
+        """(track id, start, end) of the empty stretch at ``frame`` that a later clip ends; None in a clip or
+        after the last one."""
         if track.clip_at(frame) is not None:
             return None
-        starts = self.starts(track)
-        i = bisect.bisect_right(starts, frame)
+        i = bisect.bisect_right(self.starts(track), frame)
+        if i >= len(track.clips):
+            return None
         start = track.clips[i - 1].end if i > 0 else 0
-        if i < len(track.clips):
-            end = track.clips[i].start
-        else:
-            picture = max((t.end for t in self.timeline.video_tracks), default=0)
-            end = picture if picture > frame else frame + int(5 * self.timeline.fps)
-            if start < frame - int(10 * self.timeline.fps):
-                start = frame   # far past the last clip: start where the user asked, not at the old end
+        return (track.id, start, track.clips[i].start) if track.clips[i].start > start else None
+
+    def gap_around(self, track: Track, frame: int) -> tuple[str, int, int] | None:
+        """Like ``gap_between``, and after the last clip up to the end of the picture (five seconds where the
+        track is empty there): where a generated shot can go."""
+        if track.clip_at(frame) is not None:
+            return None
+        between = self.gap_between(track, frame)
+        if between is not None:
+            return between
+        start = track.clips[-1].end if track.clips else 0
+        picture = max((t.end for t in self.timeline.video_tracks), default=0)
+        end = picture if picture > frame else frame + int(5 * self.timeline.fps)
+        if start < frame - int(10 * self.timeline.fps):
+            start = frame   # far past the last clip: start where the user asked, not at the old end
         return (track.id, start, end) if end > start else None
 
     def header_entries(self, track: Track) -> list[tuple[str, Callable[[], object] | None]]:
@@ -1026,19 +1037,12 @@ class TimelineView(QWidget):
             self.select({clip.id})
         frame = self.frame_at(pos.x())
         entries = list(self.context_entries(track, clip, frame)) if self.context_entries is not None else []
-        gap = self.gap_around(track, frame) if clip is None and track.kind is TrackKind.VIDEO else None
-        if clip is None and track.kind is TrackKind.AUDIO and track.clip_at(frame) is None:
-            gap = self._audio_gap(track, frame)
-        if gap is not None and any(c.start >= gap[2] for c in track.clips):
+        gap = self.gap_between(track, frame) if clip is None else None
+        if gap is not None:
             entries = [("Close Gap", lambda: self.close_gap(gap[0], gap[1], gap[2])), *([("", None)] if entries
                                                                                        else []), *entries]
         if entries:
             self._popup(entries, event.globalPos())
-
-    def _audio_gap(self, track: Track, frame: int) -> tuple[str, int, int] | None:
-        before = [c.end for c in track.clips if c.end <= frame]
-        after = [c.start for c in track.clips if c.start > frame]
-        return (track.id, max(before, default=0), min(after)) if after else None
 
     def close_gap(self, track_id: str, start: int, end: int) -> bool:
         """Ripple the clips after an empty stretch of a track back over it (one undo step)."""
@@ -1315,13 +1319,10 @@ class TimelineView(QWidget):
         media = self.timeline.media.get(media_id)
         if media is None:
             return False
-        want = TrackKind.VIDEO if media.has_video else TrackKind.AUDIO
-        if track is None or track.kind is not want:
-            tracks = self.timeline.video_tracks if want is TrackKind.VIDEO else self.timeline.audio_tracks
-            if not tracks:
-                self.message.emit(f"No {want.value} track for {media.name}")
-                return False
-            track = tracks[0]
+        track = self._track_for(media, track)
+        if track is None:
+            self.message.emit(f"No {'video' if media.has_video else 'audio'} track for {media.name}")
+            return False
         length = media.duration_frames(self.timeline.fps) or int(5 * self.timeline.fps)
         clip = MediaClip(new_id("c"), frame, max(1, length), media=media_id, name=media.name)
         command = (Insert if insert else Overwrite)(track.id, clip, frame)

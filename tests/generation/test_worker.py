@@ -228,3 +228,15 @@ def test_stdout_carries_only_protocol_lines():
     assert done.returncode == 0
     assert [json.loads(line)["event"] for line in done.stdout.splitlines()] == ["ready"]
     assert b"a library chatting" in done.stderr and b"a C library" in done.stderr
+
+
+def test_the_worker_lowers_its_own_priority_below_the_editor():
+    import os
+    import subprocess
+    import sys
+
+    code = "import os; from generation.worker import lower_priority; print(os.nice(0), lower_priority())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PROMPTCUT_WORKER_NICE": "7"}).stdout.split()
+    before, after = map(int, out)
+    assert after == min(19, before + 7)

@@ -214,3 +214,18 @@ def test_a_ready_shot_trimmed_longer_than_its_take_is_generated_again_at_the_new
         doc.tl.check()
     finally:
         doc.queue.close()
+
+
+def test_a_draft_shot_is_not_queued_until_asked_then_generates(colours, places):
+    tl = sandwich(colours)
+    tl.video_tracks[0].add(GeneratedClip("d", 15, 20, spec=GenerationSpec("a paper boat", model="tiny-wan")))
+    doc = Doc(tl, places)
+    try:
+        doc.queue.sync()
+        status = doc.queue.status_by_id("d")
+        assert status.state == "draft" and status.can_retry and not doc.queue.started
+        assert doc.queue.retry("d")                      # "Generate": a seed is recorded, the job queued
+        assert doc.tl.find("d")[1].spec.seed is not None
+        doc.run_until(lambda: doc.queue.status_by_id("d").state == "ready")
+    finally:
+        doc.queue.close()
