@@ -1,0 +1,95 @@
+"""Dropping media on the timeline: from the bin (placed where it lands, snapped) or files from the file
+manager (imported). A mixin of ``TimelineView``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+from editor.model import MediaClip, MediaSource, Track, TrackKind, new_id
+from editor.model.commands import Insert, Overwrite
+from editor.ui.timeline_style import MEDIA_MIME
+
+
+class TimelineDrops:
+    """``TimelineView``'s drag-and-drop target (mixed into the widget)."""
+
+    # --- drops ---------------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasFormat(MEDIA_MIME) or event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        event.acceptProposedAction()
+        self.drop_preview = self._drop_target(event.mimeData(), event.position())
+        self.update()
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802
+        self.drop_preview = None
+        self.update()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        insert = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        self.drop_preview = None
+        if self.drop_mime(event.mimeData(), event.position(), insert=insert):
+            event.acceptProposedAction()
+        self.update()
+
+    def _drop_target(self, mime: QMimeData, pos: QPointF | QPoint) -> tuple[str, int, int] | None:
+        """(track id, start, end) where the bin's media would land: the track under the pointer (or the
+        first of the media's kind), the frame under it snapped like a moved clip."""
+        if not mime.hasFormat(MEDIA_MIME):
+            return None
+        media = self.timeline.media.get(bytes(mime.data(MEDIA_MIME).data()).decode())
+        if media is None:
+            return None
+        pos = QPointF(pos)
+        track = self._track_for(media, self.track_at(pos.y()))
+        if track is None:
+            return None
+        length = max(1, media.duration_frames(self.timeline.fps) or int(5 * self.timeline.fps))
+        start = self.frame_at(pos.x())
+        snapped = self._snap_move(start, length, set())
+        if snapped is not None:
+            start = snapped[0]
+        return track.id, start, start + length
+
+    def _track_for(self, media: MediaSource, track: Track | None) -> Track | None:
+        want = TrackKind.VIDEO if media.has_video else TrackKind.AUDIO
+        if track is not None and track.kind is want:
+            return track
+        tracks = self.timeline.video_tracks if want is TrackKind.VIDEO else self.timeline.audio_tracks
+        return tracks[0] if tracks else None
+
+    def drop_mime(self, mime: QMimeData, pos: QPointF | QPoint, *, insert: bool = False) -> bool:
+        """Put the bin's media at ``pos`` (overwrite; ``insert`` pushes later clips right), or import files."""
+        pos = QPointF(pos)
+        if mime.hasFormat(MEDIA_MIME):
+            media_id = bytes(mime.data(MEDIA_MIME).data()).decode()
+            target = self._drop_target(mime, pos)
+            if target is None:
+                return self.place_media(media_id, self.track_at(pos.y()), self.frame_at(pos.x()), insert=insert)
+            return self.place_media(media_id, self.timeline.track(target[0]), target[1], insert=insert)
+        if mime.hasUrls():
+            paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+            if paths:
+                self.media_dropped.emit(paths)
+                return True
+        return False
+
+    def place_media(self, media_id: str, track: Track | None, frame: int, *, insert: bool = False) -> bool:
+        media = self.timeline.media.get(media_id)
+        if media is None:
+            return False
+        track = self._track_for(media, track)
+        if track is None:
+            self.message.emit(f"No {'video' if media.has_video else 'audio'} track for {media.name}")
+            return False
+        length = media.duration_frames(self.timeline.fps) or int(5 * self.timeline.fps)
+        clip = MediaClip(new_id("c"), frame, max(1, length), media=media_id, name=media.name)
+        command = (Insert if insert else Overwrite)(track.id, clip, frame)
+        ok = self._do(command)
+        if ok:
+            self.select({clip.id})
+        return ok
