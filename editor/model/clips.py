@@ -71,6 +71,12 @@ class Clip:
     name: str = ""
     fit: Fit = Fit.FILL
     volume: float = 1.0
+    # Clips sharing a link id are edited together (a video's picture and its sound, as placed from the bin):
+    # moving, trimming, splitting or deleting one does the same to the others. None: not linked.
+    link: str | None = None
+    # The clip's own sound plays from a clip on an audio track instead (placed as a linked pair), so the
+    # clip itself stays silent; this outlives an Unlink, or the sound would be heard twice.
+    sound_detached: bool = False
 
     @property
     def end(self) -> int:

@@ -192,6 +192,12 @@ class Timeline:
     def pending_segments(self) -> list[GeneratedClip]:
         return [c for _, c in self.clips() if isinstance(c, GeneratedClip) and c.pending]
 
+    def linked(self, clip: Clip) -> list[tuple[Track, Clip]]:
+        """The other clips of ``clip``'s link group, with their tracks (empty when it is not linked)."""
+        if clip.link is None:
+            return []
+        return [(t, c) for t, c in self.clips() if c.link == clip.link and c.id != clip.id]
+
     def offline_media(self) -> list[MediaSource]:
         return [m for m in self.media.values() if not m.online]
 
@@ -222,6 +228,23 @@ class Timeline:
         for m in self.markers:
             if m.frame < 0:
                 found.append(f"marker {m.name!r} is before zero ({m.frame})")
+        found.extend(self.link_problems())
+        return found
+
+    def link_problems(self, links: set[str] | None = None) -> list[str]:
+        """Broken rules of link groups (all, or those named): a group holds two clips or more, at most one
+        per track, so "the linked clip on that track" is always one clip."""
+        members: dict[str, list[tuple[Track, Clip]]] = {}
+        for t, c in self.clips():
+            if c.link is not None and (links is None or c.link in links):
+                members.setdefault(c.link, []).append((t, c))
+        found: list[str] = []
+        for link, group in members.items():
+            if len(group) < 2:
+                found.append(f"clip {group[0][1].id} is the only clip of link group {link}")
+            tracks = [t.id for t, _ in group]
+            for track_id in sorted({t for t in tracks if tracks.count(t) > 1}):
+                found.append(f"link group {link} has more than one clip on track {track_id}")
         return found
 
     def track_problems(self, track: Track, lo: int = 0, hi: int | None = None) -> list[str]:
@@ -242,6 +265,10 @@ class Timeline:
                 found.append(f"clip {c.id} source in before zero ({c.source_in})")
             if not _valid_volume(c.volume):
                 found.append(f"clip {c.id} has volume {c.volume}")
+            if c.link is not None and (not isinstance(c.link, str) or not c.link):
+                found.append(f"clip {c.id} has link {c.link!r}")
+            if c.sound_detached and track.kind is not TrackKind.VIDEO:
+                found.append(f"clip {c.id} on audio track {track.id} has its sound detached")
             if previous is not None and c.start < previous.end:
                 found.append(f"clips {previous.id} and {c.id} overlap on track {track.id}")
             if previous is not None and c.start < previous.start:

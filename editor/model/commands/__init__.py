@@ -12,7 +12,8 @@ A refused edit raises EditError (one line, what and why) and leaves the timeline
 
 from editor.model.commands.base import Command, EditError, Plan
 from editor.model.commands.history import Group, History, UndoStack
-from editor.model.commands.placing import Delete, Insert, Move, Overwrite, RippleDelete, Split
+from editor.model.commands.linking import Link, Unlink, one_per_link
+from editor.model.commands.placing import Delete, Insert, Move, Overwrite, Place, RippleDelete, Split
 from editor.model.commands.properties import AddTake, RemoveTake, SetActiveTake, SetClipProperties
 from editor.model.commands.structure import (
     AddMarker,
@@ -30,7 +31,8 @@ from editor.model.commands.trimming import RippleTrim, Roll, Slip, TrimHead, Tri
 
 __all__ = [
     "AddMarker", "AddMedia", "AddTake", "AddTrack", "Command", "Delete", "EditError", "EditMarker", "Group",
-    "History", "Insert", "Move", "MoveTrack", "Overwrite", "Plan", "RemoveMarker", "RemoveMedia", "RemoveTake",
-    "RemoveTrack", "ReplaceMedia", "RippleDelete", "RippleTrim", "Roll", "SetActiveTake", "SetClipProperties",
-    "SetTrackFlags", "Slip", "Split", "TrimHead", "TrimTail", "UndoStack",
+    "History", "Insert", "Link", "Move", "MoveTrack", "Overwrite", "Place", "Plan", "RemoveMarker", "RemoveMedia",
+    "RemoveTake", "RemoveTrack", "ReplaceMedia", "RippleDelete", "RippleTrim", "Roll", "SetActiveTake",
+    "SetClipProperties", "SetTrackFlags", "Slip", "Split", "TrimHead", "TrimTail", "UndoStack", "Unlink",
+    "one_per_link",
 ]

@@ -172,6 +172,10 @@ class Plan:
         self.layout = self.media = self.markers = False
         self._spliced: set[str] = set()
         self._ranges: dict[str, tuple[int, int]] = {}   # per track: the clips to check after running
+        self._lists: dict[str, list[Clip]] = {}         # per track: its clips after the edit
+        self._op_at: dict[str, int] = {}                # per track: where its splice is in ``ops``
+        self._links: set[str] = set()                   # link groups the edit touches
+        self._taken: set[str] = set()                   # tracks the edit removes
 
     def _touch(self, track_id: str) -> None:
         if track_id not in self.track_ids:
@@ -182,6 +186,14 @@ class Plan:
         if track.id in self._spliced:
             raise RuntimeError(f"set_clips called twice for track {track.id} in one command")
         self._spliced.add(track.id)
+        self._lists[track.id] = list(clips)
+        op = self._splice(track, clips)
+        if op is not None:
+            self._op_at[track.id] = len(self.ops)
+            self.ops.append(op)
+        self._touch(track.id)
+
+    def _splice(self, track: Track, clips: list[Clip]) -> SpliceClips | None:
         old = track.clips
         lo = 0
         while lo < len(old) and lo < len(clips) and old[lo] is clips[lo]:
@@ -190,10 +202,38 @@ class Plan:
         while hi_old > lo and hi_new > lo and old[hi_old - 1] is clips[hi_new - 1]:
             hi_old -= 1
             hi_new -= 1
-        if hi_old > lo or hi_new > lo:
-            self.ops.append(SpliceClips(track.id, lo, tuple(old[lo:hi_old]), tuple(clips[lo:hi_new])))
-            self._ranges[track.id] = (lo, hi_new + 1)   # the new run and the cut after it
-        self._touch(track.id)
+        if not (hi_old > lo or hi_new > lo):
+            return None
+        self._ranges[track.id] = (lo, hi_new + 1)   # the new run and the cut after it
+        self._links.update(c.link for c in (*old[lo:hi_old], *clips[lo:hi_new]) if c.link is not None)
+        return SpliceClips(track.id, lo, tuple(old[lo:hi_old]), tuple(clips[lo:hi_new]))
+
+    def finish(self) -> None:
+        """Unlink a clip that the planned edit leaves alone in its link group (its partner deleted,
+        overwritten or on a removed track), as part of the same edit so that undo links it again."""
+        if not self._links:
+            return
+        members: dict[str, list[tuple[Track, Clip]]] = {}
+        for t in self.tl.tracks:
+            if t.id in self._taken:
+                continue
+            for c in self._lists.get(t.id, t.clips):
+                if c.link in self._links:
+                    members.setdefault(c.link, []).append((t, c))   # type: ignore[arg-type]
+        for group in members.values():
+            if len(group) != 1:
+                continue
+            track, lone = group[0]
+            clips = [c.moved(link=None) if c is lone else c for c in self._lists.get(track.id, track.clips)]
+            self._lists[track.id] = clips
+            op = self._splice(track, clips)
+            at = self._op_at.get(track.id)
+            if at is not None and op is not None:
+                self.ops[at] = op
+            elif op is not None:
+                self._op_at[track.id] = len(self.ops)
+                self.ops.append(op)
+            self._touch(track.id)
 
     def put_track(self, track: Track, index: int) -> None:
         self.ops.append(PutTrack(track, index))
@@ -202,6 +242,8 @@ class Plan:
 
     def take_track(self, track: Track, index: int) -> None:
         self.ops.append(TakeTrack(track, index))
+        self._taken.add(track.id)
+        self._links.update(c.link for c in track.clips if c.link is not None)
         self._touch(track.id)
         self.layout = True
 
@@ -239,6 +281,8 @@ class Plan:
             lo, hi = self._ranges.get(track_id, (0, 0))
             found.extend(self.tl.track_problems(self.tl.track(track_id), lo, hi))
         found.extend(f"marker {m.name!r} is before zero ({m.frame})" for m in self.tl.markers if m.frame < 0)
+        if self._links:
+            found.extend(self.tl.link_problems(self._links))
         return found
 
     def change(self, label: str) -> Change:
@@ -281,6 +325,7 @@ class Command(ABC):
             raise RuntimeError(f"{self.label}: already applied")
         p = Plan(tl)
         self.plan(tl, p)
+        p.finish()
         done: list[Op] = []
         try:
             for op in p.ops:
@@ -359,6 +404,21 @@ def editable_clip(tl: Timeline, clip_id: str) -> tuple[Track, Clip]:
     track, clip = find_clip(tl, clip_id)
     refuse_locked(track)
     return track, clip
+
+
+def editable_partners(tl: Timeline, clip: Clip) -> list[tuple[Track, Clip]]:
+    """The clips linked to ``clip`` (edited with it); refused when one of them is on a locked track."""
+    partners = tl.linked(clip)
+    for track, other in partners:
+        if track.locked:
+            raise EditError(f"{clip_name(other)}, linked to {clip_name(clip)}, is on locked track "
+                            f"{track_name(track)}")
+    return partners
+
+
+def with_partners(tl: Timeline, track: Track, clip: Clip, linked: bool) -> list[tuple[Track, Clip]]:
+    """``(track, clip)`` first, then its linked clips when ``linked``."""
+    return [(track, clip), *(editable_partners(tl, clip) if linked else [])]
 
 
 def require_new_clip_id(tl: Timeline, clip_id: str) -> None:
@@ -469,7 +529,8 @@ def clear_range(tl: Timeline, clips: list[Clip], start: int, end: int, split_id:
             out.append(c)
         elif c.start < start and c.end > end:
             require_new_clip_id(tl, split_id)
-            out += [with_tail(c, start), with_head(tl, c, end, id=split_id)]
+            # The right part is a new clip: its link group already has a clip on this track.
+            out += [with_tail(c, start), with_head(tl, c, end, id=split_id, link=None)]
         elif c.start < start:
             out.append(with_tail(c, start))
         elif c.end > end:

@@ -2,6 +2,9 @@
 
 Edges are given as absolute timeline frames (where the user dragged the edge to). Media bounds hold for
 clips with bounded media; stills and pending generated segments may take any length (their source_in stays).
+
+Trims and slips move the same edge of the clips linked to the trimmed one by as many frames, each on its own
+track (``linked=False``: this clip alone). A roll moves one cut between two clips and leaves links alone.
 """
 
 from __future__ import annotations
@@ -20,15 +23,16 @@ from editor.model.commands.base import (
     require_frame,
     shifted,
     with_head,
+    with_partners,
     with_tail,
 )
 from editor.model.timeline import Timeline, Track
 
 
-def _replace(p: Plan, track: Track, old: Clip, new: Clip, shift_after: int = 0) -> None:
-    """Swap ``old`` for ``new`` on the track, moving the clips after it by ``shift_after``."""
+def _replaced(track: Track, old: Clip, new: Clip, shift_after: int = 0) -> list[Clip]:
+    """The track's clips with ``old`` swapped for ``new`` and the clips after it moved by ``shift_after``."""
     i = track.clips.index(old)
-    p.set_clips(track, [*track.clips[:i], new, *(shifted(c, shift_after) for c in track.clips[i + 1:])])
+    return [*track.clips[:i], new, *(shifted(c, shift_after) for c in track.clips[i + 1:])]
 
 
 def _check_length(clip: Clip, start: int, end: int) -> None:
@@ -71,29 +75,77 @@ def _check_tail_room(tl: Timeline, clip: Clip, new: Clip) -> None:
                         f"{limit - clip.source_in - clip.duration} frames at most")
 
 
+def _trimmed_head(tl: Timeline, track: Track, clip: Clip, to: int) -> list[Clip]:
+    _check_length(clip, to, clip.end)
+    if to < 0:
+        raise EditError(f"{clip_name(clip)} cannot start at frame {to}, before the timeline starts")
+    new = _regrow(tl, with_head(tl, clip, to))
+    _check_head_room(clip, new)
+    i = track.clips.index(clip)
+    if i > 0 and track.clips[i - 1].end > to:
+        raise EditError(f"{clip_name(clip)} cannot start at frame {to}: "
+                        f"{clip_name(track.clips[i - 1])} ends at {track.clips[i - 1].end}")
+    check_span(tl, new)
+    return _replaced(track, clip, new)
+
+
+def _trimmed_tail(tl: Timeline, track: Track, clip: Clip, to: int) -> list[Clip]:
+    _check_length(clip, clip.start, to)
+    new = _regrow(tl, with_tail(clip, to))
+    _check_tail_room(tl, clip, new)
+    i = track.clips.index(clip)
+    if i + 1 < len(track.clips) and track.clips[i + 1].start < to:
+        raise EditError(f"{clip_name(clip)} cannot end at frame {to}: "
+                        f"{clip_name(track.clips[i + 1])} starts at {track.clips[i + 1].start}")
+    check_span(tl, new)
+    return _replaced(track, clip, new)
+
+
+def _ripple_trimmed(tl: Timeline, track: Track, clip: Clip, edge: str, to: int) -> list[Clip]:
+    if edge == "tail":
+        _check_length(clip, clip.start, to)
+        new = _regrow(tl, with_tail(clip, to))
+        _check_tail_room(tl, clip, new)
+        delta = to - clip.end
+    elif edge == "head":
+        _check_length(clip, to, clip.end)
+        delta = clip.start - to
+        source_in = clip.source_in - delta if anchored(tl, clip) else clip.source_in
+        new = _regrow(tl, clip.moved(duration=clip.duration + delta, source_in=source_in))
+        _check_head_room(clip, new)
+    else:
+        raise EditError(f"a clip has a 'head' and a 'tail' edge, not {edge!r}")
+    check_span(tl, new)
+    return _replaced(track, clip, new, shift_after=delta)
+
+
+def _slipped(tl: Timeline, track: Track, clip: Clip, source_in: int) -> list[Clip]:
+    if tl.is_still(clip):
+        raise EditError(f"{clip_name(clip)} is a still image: there is nothing to slip")
+    if source_in < 0:
+        raise EditError(f"cannot slip {clip_name(clip)} to source frame {source_in}, before its media starts")
+    limit = tl.media_frames(clip)
+    if limit is not None and source_in + clip.duration > limit:
+        raise EditError(f"cannot slip {clip_name(clip)} to source frame {source_in}: it would play up to "
+                        f"frame {source_in + clip.duration} of media with {limit}")
+    return _replaced(track, clip, clip.moved(source_in=source_in))
+
+
 class TrimHead(Command):
     """Move a clip's head to frame ``to``; its end stays put and its source_in follows."""
 
     label = "Trim head"
 
-    def __init__(self, clip_id: str, to: int):
+    def __init__(self, clip_id: str, to: int, *, linked: bool = True):
         self.clip_id = clip_id
         self.to = to
+        self.linked = linked
 
     def plan(self, tl: Timeline, p: Plan) -> None:
         track, clip = editable_clip(tl, self.clip_id)
-        to = require_frame(self.to, "the new head")
-        _check_length(clip, to, clip.end)
-        if to < 0:
-            raise EditError(f"{clip_name(clip)} cannot start at frame {to}, before the timeline starts")
-        new = _regrow(tl, with_head(tl, clip, to))
-        _check_head_room(clip, new)
-        i = track.clips.index(clip)
-        if i > 0 and track.clips[i - 1].end > to:
-            raise EditError(f"{clip_name(clip)} cannot start at frame {to}: "
-                            f"{clip_name(track.clips[i - 1])} ends at {track.clips[i - 1].end}")
-        check_span(tl, new)
-        _replace(p, track, clip, new)
+        by = require_frame(self.to, "the new head") - clip.start
+        for t, c in with_partners(tl, track, clip, self.linked):
+            p.set_clips(t, _trimmed_head(tl, t, c, c.start + by))
 
 
 class TrimTail(Command):
@@ -101,22 +153,16 @@ class TrimTail(Command):
 
     label = "Trim tail"
 
-    def __init__(self, clip_id: str, to: int):
+    def __init__(self, clip_id: str, to: int, *, linked: bool = True):
         self.clip_id = clip_id
         self.to = to
+        self.linked = linked
 
     def plan(self, tl: Timeline, p: Plan) -> None:
         track, clip = editable_clip(tl, self.clip_id)
-        to = require_frame(self.to, "the new tail")
-        _check_length(clip, clip.start, to)
-        new = _regrow(tl, with_tail(clip, to))
-        _check_tail_room(tl, clip, new)
-        i = track.clips.index(clip)
-        if i + 1 < len(track.clips) and track.clips[i + 1].start < to:
-            raise EditError(f"{clip_name(clip)} cannot end at frame {to}: "
-                            f"{clip_name(track.clips[i + 1])} starts at {track.clips[i + 1].start}")
-        check_span(tl, new)
-        _replace(p, track, clip, new)
+        by = require_frame(self.to, "the new tail") - clip.end
+        for t, c in with_partners(tl, track, clip, self.linked):
+            p.set_clips(t, _trimmed_tail(tl, t, c, c.end + by))
 
 
 class RippleTrim(Command):
@@ -130,29 +176,18 @@ class RippleTrim(Command):
 
     label = "Ripple trim"
 
-    def __init__(self, clip_id: str, edge: Literal["head", "tail"], to: int):
+    def __init__(self, clip_id: str, edge: Literal["head", "tail"], to: int, *, linked: bool = True):
         self.clip_id = clip_id
         self.edge = edge
         self.to = to
+        self.linked = linked
 
     def plan(self, tl: Timeline, p: Plan) -> None:
         track, clip = editable_clip(tl, self.clip_id)
         to = require_frame(self.to, f"the new {self.edge}")
-        if self.edge == "tail":
-            _check_length(clip, clip.start, to)
-            new = _regrow(tl, with_tail(clip, to))
-            _check_tail_room(tl, clip, new)
-            delta = to - clip.end
-        elif self.edge == "head":
-            _check_length(clip, to, clip.end)
-            delta = clip.start - to
-            source_in = clip.source_in - delta if anchored(tl, clip) else clip.source_in
-            new = _regrow(tl, clip.moved(duration=clip.duration + delta, source_in=source_in))
-            _check_head_room(clip, new)
-        else:
-            raise EditError(f"a clip has a 'head' and a 'tail' edge, not {self.edge!r}")
-        check_span(tl, new)
-        _replace(p, track, clip, new, shift_after=delta)
+        by = to - (clip.start if self.edge == "head" else clip.end)
+        for t, c in with_partners(tl, track, clip, self.linked):
+            p.set_clips(t, _ripple_trimmed(tl, t, c, self.edge, (c.start if self.edge == "head" else c.end) + by))
 
 
 class Roll(Command):
@@ -189,19 +224,13 @@ class Slip(Command):
 
     label = "Slip"
 
-    def __init__(self, clip_id: str, source_in: int):
+    def __init__(self, clip_id: str, source_in: int, *, linked: bool = True):
         self.clip_id = clip_id
         self.source_in = source_in
+        self.linked = linked
 
     def plan(self, tl: Timeline, p: Plan) -> None:
         track, clip = editable_clip(tl, self.clip_id)
-        source_in = require_frame(self.source_in, "the source in point")
-        if tl.is_still(clip):
-            raise EditError(f"{clip_name(clip)} is a still image: there is nothing to slip")
-        if source_in < 0:
-            raise EditError(f"cannot slip {clip_name(clip)} to source frame {source_in}, before its media starts")
-        limit = tl.media_frames(clip)
-        if limit is not None and source_in + clip.duration > limit:
-            raise EditError(f"cannot slip {clip_name(clip)} to source frame {source_in}: it would play up to "
-                            f"frame {source_in + clip.duration} of media with {limit}")
-        _replace(p, track, clip, clip.moved(source_in=source_in))
+        by = require_frame(self.source_in, "the source in point") - clip.source_in
+        for t, c in with_partners(tl, track, clip, self.linked):
+            p.set_clips(t, _slipped(tl, t, c, c.source_in + by))
