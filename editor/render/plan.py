@@ -246,7 +246,7 @@ def _merge(prev: Segment, piece: Segment, fps: Fraction, max_inputs: int) -> Seg
 
 def _add_sound(heard: list, label: str, track: Track, clip: Clip, media_id: str,
                sound_of: Callable[[str], bool]) -> None:
-    if track.muted:
+    if track.muted or clip.sound_detached:   # detached: its sound plays from a linked clip on an audio track
         return
     gain = float(clip.volume) * float(track.volume)
     if gain <= 0:
@@ -269,7 +269,7 @@ def media_used(timeline: Timeline) -> list[str]:
             media = timeline.media.get(mid)
             if media is None:
                 continue
-            if track.hidden and not (media.has_audio and clip.volume * track.volume > 0):
+            if track.hidden and not (media.has_audio and not clip.sound_detached and clip.volume * track.volume > 0):
                 continue
             used[mid] = None
     for track in timeline.audio_tracks:

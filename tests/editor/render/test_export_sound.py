@@ -163,3 +163,33 @@ def test_hidden_track_is_heard_not_seen_and_muted_track_seen_not_heard(media, tm
     spectrum = np.abs(np.fft.rfft(samples[0, :48000]))     # 1 s: 1 Hz per bin
     assert np.argmax(spectrum) == 660
     assert spectrum[440] < spectrum[660] / 100
+
+
+def test_a_linked_pair_is_heard_once_from_its_audio_clip(media, tmp_path):
+    from editor.model.commands import Place, Unlink
+
+    tl = timeline()
+    picture = place_clip(tl, 0, media["red"], 0, 30)
+    tl.video_tracks[0].clips.clear()     # only to put the red media in the pool: Place puts the pair
+    Place(tl.video_tracks[0], picture, 0, sound_track=tl.audio_tracks[0]).apply(tl)
+    tl.check()
+    alone = run(tl, tmp_path / "pair.mp4")
+    samples, rate = d.audio(alone.path)
+    # Picture and sound both playing would double the level (+6 dB): the pair is heard at the source's level.
+    assert d.rms(samples, rate, 0.05, 0.95) == pytest.approx(source_rms(media["red"]), rel=0.05)
+    Unlink(picture.id).apply(tl)         # unlinked, the picture stays silent: still heard once
+    samples, rate = d.audio(run(tl, tmp_path / "unlinked.mp4").path)
+    assert d.rms(samples, rate, 0.05, 0.95) == pytest.approx(source_rms(media["red"]), rel=0.05)
+
+
+def test_a_hidden_track_with_only_a_detached_picture_reads_nothing_from_it():
+    from editor.model.commands import Place
+    from editor.model.testing import clip, video
+    from editor.model.testing import timeline as model_timeline
+    from editor.render.plan import media_used
+
+    tl = model_timeline(1, 1, media=[video("cam", 300)])
+    Place("V1", clip("cam", 0, 30, clip_id="v"), 0, sound_track="A1").apply(tl)
+    tl.track("V1").hidden = True
+    tl.track("A1").muted = True
+    assert media_used(tl) == []
