@@ -147,6 +147,11 @@ def _take_to_dict(take: Take) -> dict[str, Any]:
 def _clip_to_dict(clip: Clip) -> dict[str, Any]:
     common = {"id": clip.id, "start": clip.start, "duration": clip.duration, "source_in": clip.source_in,
               "name": clip.name, "fit": Fit(clip.fit).value, "volume": clip.volume}
+    # Written only when set, so files without links stay as they were (and older versions read them).
+    if clip.link is not None:
+        common["link"] = clip.link
+    if clip.sound_detached:
+        common["sound_detached"] = True
     if isinstance(clip, MediaClip):
         return {"type": "media", **common, "media": clip.media}
     if isinstance(clip, GeneratedClip):
@@ -270,6 +275,10 @@ def _str(value: Any, where: str) -> str:
 
 def _opt_str(value: Any, where: str) -> str | None:
     return None if value is None else _str(value, where)
+
+
+def _opt_link(value: Any, where: str) -> str | None:
+    return None if value is None else _nonempty_str(value, where)
 
 
 def _nonempty_str(value: Any, where: str) -> str:
@@ -479,6 +488,8 @@ def _read_clip(value: Any, where: str, warnings: list[str]) -> Clip:
         "name": r.get("name", _str, ""),
         "fit": r.get("fit", _choice(Fit), Fit.FILL),
         "volume": r.get("volume", _number, 1.0),
+        "link": r.get("link", _opt_link, None),
+        "sound_detached": r.get("sound_detached", _bool, False),
     }
     if kind == "media":
         clip: Clip = MediaClip(**common, media=r.get("media", _nonempty_str))

@@ -179,7 +179,8 @@ def example() -> Timeline:
         "take": MediaSource("take", "/gen/t.mp4", MediaKind.VIDEO, Fraction(49, 30), True, False, 480, 832),
     }
     v1 = Track("V1", TrackKind.VIDEO, "V1", clips=[
-        MediaClip("c1", 0, 90, 30, name="opening", fit=Fit.FIT, volume=0.25, media="cam"),
+        MediaClip("c1", 0, 90, 30, name="opening", fit=Fit.FIT, volume=0.25, media="cam", link="L1",
+                  sound_detached=True),
         GeneratedClip("g1", 90, 48, name="kite", spec=GenerationSpec("a kite", "blurry", "wan", 7, 30, 5.0, 480, 832,
                                                                      "/img/first.png"),
                       takes=(Take("take", "abc", GenerationSpec("a kite", seed=6)), Take("take", "def")),
@@ -190,7 +191,8 @@ def example() -> Timeline:
                clips=[MediaClip("c3", 0, 500, fit=Fit.CROP, media="logo")])
     a1 = Track("A1", TrackKind.AUDIO, "music", muted=True, volume=0.5,
                clips=[MediaClip("c4", 0, 300, volume=1.5, media="music")])
-    tl.video_tracks, tl.audio_tracks = [v1, v2], [a1]
+    a2 = Track("A2", TrackKind.AUDIO, "A2", clips=[MediaClip("c5", 0, 90, 30, media="cam", link="L1")])
+    tl.video_tracks, tl.audio_tracks = [v1, v2], [a1, a2]
     tl.markers = [Marker(90, "kite", "#30a0e0"), Marker(0)]
     tl.check()
     return tl
@@ -222,7 +224,7 @@ def test_document_layout() -> None:
     assert data["media"][1]["duration"] is None
     assert data["media"][0]["content_hash"] == "5e0c" * 16
     assert "content_hash" not in data["media"][1]   # unknown: left out, so the file reads as before
-    assert [t["kind"] for t in data["tracks"]] == ["video", "video", "audio"]
+    assert [t["kind"] for t in data["tracks"]] == ["video", "video", "audio", "audio"]
     clip = data["tracks"][0]["clips"][1]
     assert clip["type"] == "generated" and clip["takes"][1] == {"media": "take", "spec_hash": "def"}
     assert clip["spec"] == {"prompt": "a kite", "negative_prompt": "blurry", "model": "wan", "seed": 7, "steps": 30,
@@ -498,7 +500,30 @@ def test_the_format_covers_every_model_field() -> None:
     assert names(Marker) == set(data["markers"][0])
     media_clip, generated_clip = data["tracks"][0]["clips"][:2]
     assert names(MediaClip) == set(media_clip) - {"type"}
-    assert names(GeneratedClip) == set(generated_clip) - {"type"}
+    assert names(GeneratedClip) - {"link", "sound_detached"} == set(generated_clip) - {"type"}  # written when set
     assert {"media_id", "spec_hash", "spec"} == names(Take)
     assert set(generated_clip["takes"][0]) == {"media", "spec_hash", "spec"}
     assert names(GenerationSpec) == set(generated_clip["spec"]) | {"last_image"}  # last_image unset in example
+
+
+def test_links_round_trip_and_are_written_only_when_set() -> None:
+    data = to_dict(example())
+    opening, kite = data["tracks"][0]["clips"][:2]
+    assert (opening["link"], opening["sound_detached"]) == ("L1", True)
+    assert data["tracks"][3]["clips"][0]["link"] == "L1" and "sound_detached" not in data["tracks"][3]["clips"][0]
+    assert "link" not in kite and "sound_detached" not in kite     # unlinked clips are written as before
+    back = round_trip(example())
+    assert back.find("c1")[1].link == back.find("c5")[1].link == "L1" and back.find("c1")[1].sound_detached
+
+
+def test_a_file_from_before_links_opens_with_nothing_linked() -> None:
+    loaded = from_dict(json.loads((FIXTURES / "format-1.promptcut").read_text()), "/films/kite")
+    assert loaded.warnings == []
+    assert all(c.link is None and not c.sound_detached for _, c in loaded.timeline.clips())
+
+
+def test_a_broken_link_group_is_refused_in_one_line() -> None:
+    data = to_dict(example())
+    data["tracks"][3]["clips"][0].pop("link")
+    with pytest.raises(ProjectError, match="only clip of link group L1"):
+        from_dict(data, source="film.promptcut")
