@@ -65,6 +65,7 @@ from typing import Any
 
 import opentimelineio as otio
 
+from editor.interchange.otio_links import link_meta, read_link, settle_links
 from editor.model import (
     Clip,
     Fit,
@@ -378,6 +379,7 @@ def _clip_to_otio(timeline: Timeline, clip: Clip, rate: float) -> otio.schema.Cl
         result.media_reference = _media_reference(timeline, clip.media, rate)
     else:   # pragma: no cover - a clip kind this exporter does not know yet
         raise InterchangeError(f"cannot export clip {clip.id}: unknown clip kind {type(clip).__name__}")
+    meta.update(link_meta(clip))
     result.metadata[METADATA_KEY] = meta
     return result
 
@@ -550,6 +552,7 @@ class _Importer:
             if converted is not None:
                 timeline.markers.append(converted)
         self._fit_media_durations(timeline)
+        settle_links(timeline, self.warn)
         if self.off_grid:
             self.warn(f"some times were not on whole frames at {format_rate(self.fps)} fps: rounded to the nearest")
         problems = timeline.problems()
@@ -694,6 +697,7 @@ class _Importer:
             "name": item.name,
             "fit": fit,
             "volume": _read_volume(meta.get("volume")),
+            **read_link(meta, track.kind),
         }
         references = item.media_references()
         active_key = item.active_media_reference_key
