@@ -5,7 +5,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint
 
-$(STAMP): pyproject.toml
+# System packages first (Debian/Ubuntu: Qt's xcb libraries, Xvfb, a sound server; elsewhere it only says what
+# to install and never fails), so `make run` and `make test` set up a fresh machine completely.
+$(STAMP): pyproject.toml tools/system-packages.sh
+	PYTHON=$(PYTHON) sh tools/system-packages.sh
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -e '.[gen,dev]'

@@ -109,6 +109,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=_cmd_probe)
 
+    p = sub.add_parser("doctor", help="check that this machine can run PromptCut, with the fix for each problem")
+    p.add_argument("--folder", action="append", metavar="DIR",
+                   help="a folder whose free disk space to check (repeatable; default: here, the cache and the "
+                   "models folder)")
+    p.add_argument("--ascii", action="store_true", help="mark lines with OK/WARN/FAIL instead of ✓ ! ✗")
+    p.set_defaults(run=_cmd_doctor)
+
     p = sub.add_parser("convert", help="convert between a project file and .otio (by extension)")
     p.add_argument("input")
     p.add_argument("output")
@@ -131,6 +138,31 @@ def _cmd_open(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CliError(f"the editor window needs PySide6 ({exc})") from None
     return run(args.file)
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from editor.doctor import run_checks
+
+    results = run_checks([Path(f) for f in args.folder] if args.folder else None)
+    marks = {"ok": "✓", "warn": "!", "fail": "✗"}
+    try:
+        "".join(marks.values()).encode(sys.stdout.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):   # a C-locale terminal or a log file read as ASCII
+        args.ascii = True
+    if args.ascii:
+        marks = {"ok": "OK  ", "warn": "WARN", "fail": "FAIL"}
+    width = max(len(r.name) for r in results)
+    for r in results:
+        fix = f"  fix: {r.fix}" if r.fix else ""
+        print(f"{marks[r.level]} {r.name:<{width}}  {r.detail}{fix}")
+    failed = [r.name for r in results if r.level == "fail"]
+    if failed:
+        print(f"promptcut: {len(failed)} required check{'s' * (len(failed) != 1)} failed: {', '.join(failed)}",
+              file=sys.stderr)
+        return EXIT_ERROR
+    return 0
 
 
 def _cmd_presets(args: argparse.Namespace) -> int:
