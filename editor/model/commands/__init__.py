@@ -11,6 +11,7 @@ A refused edit raises EditError (one line, what and why) and leaves the timeline
 """
 
 from editor.model.commands.base import Command, EditError, Plan
+from editor.model.commands.dropping import clips_using, free_audio_track, place_media
 from editor.model.commands.history import Group, History, UndoStack
 from editor.model.commands.linking import Link, Unlink, one_per_link
 from editor.model.commands.placing import Delete, Insert, Move, Overwrite, Place, RippleDelete, Split
@@ -34,5 +35,5 @@ __all__ = [
     "History", "Insert", "Link", "Move", "MoveTrack", "Overwrite", "Place", "Plan", "RemoveMarker", "RemoveMedia",
     "RemoveTake", "RemoveTrack", "ReplaceMedia", "RippleDelete", "RippleTrim", "Roll", "SetActiveTake",
     "SetClipProperties", "SetTrackFlags", "Slip", "Split", "TrimHead", "TrimTail", "UndoStack", "Unlink",
-    "one_per_link",
+    "clips_using", "free_audio_track", "one_per_link", "place_media",
 ]

@@ -25,7 +25,9 @@ from editor.model.commands import (
     TrimHead,
     TrimTail,
     Unlink,
+    clips_using,
     one_per_link,
+    place_media,
 )
 from editor.model.testing import clip, sound, spans, timeline, video
 from editor.model.timeline import InvariantError
@@ -248,3 +250,50 @@ def test_detached_sound_on_an_audio_track_breaks_the_invariants():
     t.track("A1").add(clip("cam", 0, 10, clip_id="s").moved(sound_detached=True))
     with pytest.raises(InvariantError, match="sound detached"):
         t.check()
+
+
+# --- placing from the bin: which tracks -------------------------------------------------------------------
+
+
+def test_media_from_the_bin_puts_its_sound_on_the_first_free_audio_track():
+    t = timeline(1, 2, media=[video("cam", 300), sound("music", 600)])
+    t.track("A1").add(clip("music", 0, 200, clip_id="m"))
+    command, picture = place_media(t, t.media["cam"], t.track("V1"), 0)
+    history = History(t)
+    history.do(command)
+    t.check()
+    (track, partner), = t.linked(t.find(picture.id)[1])
+    assert track.id == "A2" and (partner.start, partner.end) == (0, 300)   # the music on A1 is left alone
+    history.undo()
+    t.check()
+    assert t.duration == 200
+
+
+def test_with_no_free_audio_track_a_new_one_is_added_in_the_same_step():
+    t = timeline(1, 1, media=[video("cam", 300), sound("music", 600)])
+    t.track("A1").add(clip("music", 0, 600, clip_id="m"))
+    history = History(t)
+    command, picture = place_media(t, t.media["cam"], t.track("V1"), 30)
+    history.do(command)
+    t.check()
+    assert len(t.audio_tracks) == 2 and spans(t, t.audio_tracks[1].id)[0][1:] == (30, 330, 0)
+    history.undo()
+    t.check()
+    assert len(t.audio_tracks) == 1 and spans(t, "V1") == []
+    history.redo()
+    t.check()
+    assert t.linked(t.find(picture.id)[1])
+
+
+def test_media_without_sound_or_sound_only_is_one_clip():
+    t = timeline(1, 1, media=[video("mute", 200, audio=False), sound("music", 600)])
+    History(t).do(place_media(t, t.media["mute"], t.track("V1"), 0)[0])
+    History(t).do(place_media(t, t.media["music"], t.track("A1"), 0)[0])
+    t.check()
+    assert [c.link for _, c in t.clips()] == [None, None]
+
+
+def test_clips_using_names_clips_and_takes():
+    t = timeline(1, 1, media=[video("cam", 300)])
+    History(t).do(place_media(t, t.media["cam"], t.track("V1"), 0)[0])
+    assert {tr.id for tr, _ in clips_using(t, t.media["cam"])} == {"V1", "A1"}
