@@ -6,9 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
-from editor.model import MediaClip, MediaSource, Track, TrackKind, new_id
-from editor.model.commands import Insert, Overwrite
-from editor.ui.timeline_style import MEDIA_MIME
+from editor.model import MediaSource, Track, TrackKind
+from editor.model.commands import place_media
+from editor.ui.timeline_style import MEDIA_MIME, SNAP_PX
 
 
 class TimelineDrops:
@@ -38,7 +38,9 @@ class TimelineDrops:
 
     def _drop_target(self, mime: QMimeData, pos: QPointF | QPoint) -> tuple[str, int, int] | None:
         """(track id, start, end) where the bin's media would land: the track under the pointer (or the
-        first of the media's kind), the frame under it snapped like a moved clip."""
+        first of the media's kind), the frame under it snapped like a moved clip (to 0, the playhead, marks,
+        clip edges). Dropped near 0 with nothing before it on the track, it starts at 0 even with snapping
+        off: a first clip a few frames in leaves black frames at the start that nobody wants."""
         if not mime.hasFormat(MEDIA_MIME):
             return None
         media = self.timeline.media.get(bytes(mime.data(MEDIA_MIME).data()).decode())
@@ -53,6 +55,8 @@ class TimelineDrops:
         snapped = self._snap_move(start, length, set())
         if snapped is not None:
             start = snapped[0]
+        if start > 0 and start * self.px_per_frame <= SNAP_PX and not track.clips_in(0, start):
+            start = 0
         return track.id, start, start + length
 
     def _track_for(self, media: MediaSource, track: Track | None) -> Track | None:
@@ -79,6 +83,8 @@ class TimelineDrops:
         return False
 
     def place_media(self, media_id: str, track: Track | None, frame: int, *, insert: bool = False) -> bool:
+        """Put the media at ``frame`` on ``track`` (or the first track of its kind): a video with sound as its
+        picture and its sound on an audio track, linked (see ``editor.model.commands.place_media``)."""
         media = self.timeline.media.get(media_id)
         if media is None:
             return False
@@ -86,10 +92,13 @@ class TimelineDrops:
         if track is None:
             self.message.emit(f"No {'video' if media.has_video else 'audio'} track for {media.name}")
             return False
-        length = media.duration_frames(self.timeline.fps) or int(5 * self.timeline.fps)
-        clip = MediaClip(new_id("c"), frame, max(1, length), media=media_id, name=media.name)
-        command = (Insert if insert else Overwrite)(track.id, clip, frame)
+        command, clip = place_media(self.timeline, media, track, frame, insert=insert)
         ok = self._do(command)
         if ok:
             self.select({clip.id})
         return ok
+
+    def insert_media_at_playhead(self, media_id: str) -> bool:
+        """Insert the bin's media at the playhead on the first track of its kind (its sound linked on an audio
+        track): the bin's double-click and its "Insert at Playhead"."""
+        return self.place_media(media_id, None, self.playhead, insert=True)

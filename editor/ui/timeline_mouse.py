@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QMouseEvent
 
 from editor.model import Clip, Group
-from editor.model.commands import Move, RemoveMarker, RippleTrim, SetTrackFlags, TrimHead, TrimTail
+from editor.model.commands import Move, RemoveMarker, RippleTrim, SetTrackFlags, TrimHead, TrimTail, one_per_link
 from editor.ui.timeline_style import EDGE_PX, HEADER_W, RULER_H, SNAP_PX
 
 
@@ -30,6 +30,7 @@ class _Drag:
     group: list[tuple[str, str, Clip]] | None = None    # multi-move: (clip id, track id, clip) of every part
     group_preview: list[tuple[str, int, int]] | None = None   # (track id, start, end) per part
     group_track_offset: int = 0
+    partners: list[tuple[str, Clip]] | None = None   # (track id, clip) linked to the pressed clip: they follow
 
 
 class TimelineMouse:
@@ -82,7 +83,7 @@ class TimelineMouse:
         if not multi and (clip.id not in self.selected or len(self.selected) > 1):
             self.select({clip.id})
         self._drag = _Drag(kind, clip.id, track.id, pos, self.frame_at(pos.x()), clip, clip.start, clip.end,
-                           track.id)
+                           track.id, partners=[(t.id, c) for t, c in self.timeline.linked(clip)])
         if multi:
             self._drag.group = [(c.id, t.id, c) for t, c in self.selected_clips()]
 
@@ -209,8 +210,10 @@ class TimelineMouse:
         sign_t = (d.group_track_offset > 0) - (d.group_track_offset < 0)
         sign_f = (delta > 0) - (delta < 0)
         parts.sort(key=lambda p: (-index[p[0][1]] * sign_t, -p[0][2].start * sign_f))
+        # A Move takes the moved clip's linked clips along: one Move per link group.
+        keep = {c.id for c in one_per_link(c for (_, _, c), _ in parts)}
         commands = [Move(cid, None if to_tid == tid else to_tid, start)
-                    for (cid, tid, _), (to_tid, start, _) in parts]
+                    for (cid, tid, _), (to_tid, start, _) in parts if cid in keep]
         self._do(Group(f"Move {len(commands)} clips", commands))
 
     def _hover_cursor(self, pos: QPointF) -> None:
@@ -238,7 +241,7 @@ class TimelineMouse:
 
     def snap_targets(self, exclude: str | set[str]) -> list[int]:
         f0, f1 = self.visible_frames()
-        points = {self.playhead, *(m.frame for m in self.timeline.markers)}
+        points = {0, self.playhead, *(m.frame for m in self.timeline.markers)}   # 0: no black frames at the start
         points.update(x for x in (self.mark_in, self.mark_out) if x is not None)
         moving = {exclude} if isinstance(exclude, str) else exclude
         for track in self.timeline.tracks:

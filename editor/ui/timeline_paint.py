@@ -413,6 +413,10 @@ class TimelinePainting:
         if d.clip is None:
             return
         ghosts = d.group_preview or [(d.preview_track, d.preview_start, d.preview_end)]
+        if d.group_preview is None and d.partners:
+            # Linked clips follow on their own tracks: the same frames added to the same edges.
+            head, tail = d.preview_start - d.clip.start, d.preview_end - d.clip.end
+            ghosts = [*ghosts, *((tid, c.start + head, c.end + tail) for tid, c in d.partners)]
         ghost = QPainterPath()
         for track_id, start, end in ghosts:
             top, h = self.row_of(track_id)

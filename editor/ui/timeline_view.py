@@ -18,7 +18,17 @@ from PySide6.QtGui import QFont, QKeyEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QMenu, QScrollBar, QWidget
 
 from editor.model import Change, Clip, GeneratedClip, Group, Marker, Track, TrackKind, new_id
-from editor.model.commands import AddMarker, Delete, Overwrite, RemoveMarker, RippleDelete, Split
+from editor.model.commands import (
+    AddMarker,
+    Command,
+    Delete,
+    Link,
+    Overwrite,
+    RemoveMarker,
+    RippleDelete,
+    Split,
+    one_per_link,
+)
 from editor.model.time import timecode
 from editor.ui.clip_art import ClipArt
 from editor.ui.edits import Edits
@@ -39,6 +49,7 @@ class TimelineView(TimelinePainting, TimelineMouse, TimelineMenus, TimelineDrops
     message = Signal(str)
     media_dropped = Signal(list)   # file paths dropped from the file manager
     generate_requested = Signal(str, int, int)   # track id, start, end: a gap double-clicked
+    reveal_in_bin = Signal(str)   # media id: a clip's "Reveal in Bin" (the window selects it in the bin)
 
     def __init__(self, edits: Edits, parent: QWidget | None = None, *, art: ClipArt | None = None) -> None:
         super().__init__(parent)
@@ -352,7 +363,7 @@ class TimelineView(TimelinePainting, TimelineMouse, TimelineMenus, TimelineDrops
         if not chosen:
             self.message.emit("Nothing to split under the playhead")
             return
-        commands = [Split(c.id, f) for _, c in chosen]
+        commands = [Split(c.id, f) for c in one_per_link(c for _, c in chosen)]   # a split cuts the linked too
         self._do(commands[0] if len(commands) == 1 else Group(f"Split {len(commands)} clips", commands))
 
     def delete_selected(self, ripple: bool = False) -> None:
@@ -362,7 +373,7 @@ class TimelineView(TimelinePainting, TimelineMouse, TimelineMenus, TimelineDrops
             return
         chosen.sort(key=lambda tc: -tc[1].start)    # right to left, so ripples do not move the others
         kind = RippleDelete if ripple else Delete
-        commands = [kind(c.id) for _, c in chosen]
+        commands = [kind(c.id) for c in one_per_link(c for _, c in chosen)]   # a delete takes the linked too
         label = f"{kind.label} {len(commands)} clips"
         if self._do(commands[0] if len(commands) == 1 else Group(label, commands)):
             self.select(set())
@@ -371,10 +382,15 @@ class TimelineView(TimelinePainting, TimelineMouse, TimelineMenus, TimelineDrops
 
     def copy_selected(self) -> bool:
         """Keep the selected clips (with their tracks) for ``paste_at_playhead``."""
-        chosen = sorted(self.selected_clips(), key=lambda tc: tc[1].start)
+        chosen = self.selected_clips()
         if not chosen:
             self.message.emit("Select a clip to copy")
             return False
+        # A linked clip is copied with its partners, so the copy is a linked pair too.
+        found = {c.id: (t, c) for t, c in chosen}
+        for _, clip in chosen:
+            found.update((c.id, (t, c)) for t, c in self.timeline.linked(clip))
+        chosen = sorted(found.values(), key=lambda tc: tc[1].start)
         self._clipboard = [(t.id, c) for t, c in chosen]
         self.message.emit(f"Copied {len(chosen)} clip{'s' if len(chosen) > 1 else ''}")
         return True
@@ -399,17 +415,22 @@ class TimelineView(TimelinePainting, TimelineMouse, TimelineMenus, TimelineDrops
         if chosen and len(source_tracks) == 1:
             kind = self._track_kind(next(iter(source_tracks)), self._clipboard[0][1])
             target = next((t for t, _ in chosen if t.kind is kind), None)
-        commands, ids = [], set()
+        commands: list[Command] = []
+        ids: set[str] = set()
+        groups: dict[str, list[str]] = {}   # copied link -> the copies' ids, linked again after the paste
         for track_id, clip in self._clipboard:
             tid = target.id if target is not None else track_id
             if not any(t.id == tid for t in self.timeline.tracks):
                 self.message.emit("The copied clip's track is gone")
                 return False
             at = self.playhead + clip.start - base
-            copy = clip.moved(id=new_id("c"), start=at)
+            copy = clip.moved(id=new_id("c"), start=at, link=None)
+            if clip.link is not None:
+                groups.setdefault(clip.link, []).append(copy.id)
             commands.append(Overwrite(tid, copy, at))
             ids.add(copy.id)
-        command = commands[0] if len(commands) == 1 else Group(f"Paste {len(commands)} clips", commands)
+        commands += [Link(copies) for copies in groups.values() if len(copies) > 1]
+        command = commands[0] if len(commands) == 1 else Group(f"Paste {len(ids)} clips", commands)
         ok = self._do(command)
         if ok:
             self.select(ids)
