@@ -10,19 +10,41 @@ GUI thread never decodes.
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont, QIcon, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtCore import QMimeData, QObject, QPoint, QRectF, QRunnable, QSize, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QIcon,
+    QImage,
+    QPainter,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 
-from editor.model import Change, MediaKind, MediaSource, new_id
-from editor.model.commands import AddMedia
+from editor.model import Change, Group, MediaKind, MediaSource, new_id
+from editor.model.commands import AddMedia, Delete, RemoveMedia, ReplaceMedia, clips_using
 from editor.model.time import timecode
 from editor.ui.clip_art import ClipArt, thumb_key, wave_key
 from editor.ui.edits import Edits
-from editor.ui.timeline_view import MEDIA_MIME
+from editor.ui.timeline_style import MEDIA_MIME
 
 # The thumbnail tile (16:9) and the grid cell holding it with two lines of text under it.
 TILE = QSize(128, 72)
@@ -153,6 +175,16 @@ def wave_icon(peaks: np.ndarray) -> QIcon:
     return QIcon(pixmap)
 
 
+def reveal_in_file_manager(path: str) -> tuple[bool, str]:
+    """Open the folder holding ``path`` in the desktop's file manager. (False, why) when it cannot."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return False, f"The folder {folder} is not there"
+    if not QDesktopServices.openUrl(QUrl.fromLocalFile(folder)):
+        return False, f"No file manager opened {folder}"
+    return True, folder
+
+
 def take_names(timeline) -> dict[str, str]:
     """Generated takes are files named by their content; the bin calls them by their shot's prompt."""
     from editor.model import GeneratedClip
@@ -174,6 +206,8 @@ class MediaBin(QListWidget):
     message = Signal(str)
     imported = Signal(str)   # media id
     art_loaded = Signal(str)  # media id whose thumbnail (or waveform) just arrived
+    # A double-click or "Insert at Playhead": the window connects it to TimelineView.insert_media_at_playhead.
+    insert_requested = Signal(str)   # media id
 
     def __init__(self, edits: Edits, parent: QWidget | None = None, *, art: ClipArt | None = None) -> None:
         super().__init__(parent)
@@ -201,6 +235,12 @@ class MediaBin(QListWidget):
         self._signals = _ProbeSignals(self)
         self._signals.done.connect(self._probed)
         self._signals.failed.connect(self._failed)
+        self._relink_signals = _ProbeSignals(self)
+        self._relink_signals.done.connect(self._relink_probed)
+        self._relink_signals.failed.connect(self._relink_failed)
+        self._relinking: dict[str, str] = {}   # path being probed -> the media id it relinks
+        self.context_menu: QMenu | None = None  # the last right-click menu (kept so tests can trigger it)
+        self.itemDoubleClicked.connect(lambda item: self.insert_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.art = art or ClipArt(self)
         self.art.ready.connect(self._art_ready)
         self._placeholders: dict[tuple[MediaKind, bool], QIcon] = {}
@@ -323,6 +363,99 @@ class MediaBin(QListWidget):
     def _failed(self, path: str, reason: str) -> None:
         self.pending.discard(path)
         self.message.emit(reason)
+
+    # --- the item menu: insert, reveal, relink, remove ----------------------------------------------
+
+    def media_at(self, pos: QPoint) -> MediaSource | None:
+        """The media of the item at ``pos`` (viewport coordinates), if any."""
+        item = self.itemAt(pos)
+        return None if item is None else self.edits.timeline.media.get(item.data(Qt.ItemDataRole.UserRole))
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        media = self.media_at(event.pos())
+        if media is None:
+            return
+        menu = QMenu(self)
+        for text, callback in self.entries(media):
+            if callback is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(text).triggered.connect(lambda _=False, cb=callback: cb())
+        self.context_menu = menu
+        menu.popup(event.globalPos())
+
+    def entries(self, media: MediaSource) -> list[tuple[str, Callable[[], object] | None]]:
+        return [("Insert at Playhead", lambda: self.insert_requested.emit(media.id)),
+                ("Reveal in File Manager", lambda: self.reveal_file(media)),
+                ("Relink…", lambda: self.relink(media)),
+                ("", None),
+                ("Remove from Project", lambda: self.remove(media))]
+
+    def reveal(self, media_id: str) -> bool:
+        """Select and show the item of ``media_id`` (a clip's "Reveal in Bin")."""
+        item = self.item_for(media_id)
+        if item is None:
+            return False
+        self.setCurrentItem(item)
+        self.scrollToItem(item)
+        return True
+
+    def reveal_file(self, media: MediaSource) -> bool:
+        ok, text = reveal_in_file_manager(media.path)
+        if not ok:
+            self.message.emit(text)
+        return ok
+
+    def relink(self, media: MediaSource) -> bool:
+        """Point ``media`` at a file the user picks; it is probed beside the GUI thread, then replaces the pool
+        entry (one undo step), refused when its clips would no longer fit it."""
+        path = self.ask_relink_path(media)
+        if not path:
+            return False
+        path = os.path.abspath(path)
+        self._relinking[path] = media.id
+        self.pool.start(_Probe(path, self._relink_signals))
+        self.message.emit(f"Checking {os.path.basename(path)}…")
+        return True
+
+    def ask_relink_path(self, media: MediaSource) -> str:
+        """The file to relink ``media`` to, or "" when the user cancels (tests replace this)."""
+        folder = os.path.dirname(media.path)
+        return QFileDialog.getOpenFileName(self, f"Relink {media.name}", folder if os.path.isdir(folder) else "")[0]
+
+    def _relink_probed(self, path: str, fresh: MediaSource) -> None:
+        old = self.edits.timeline.media.get(self._relinking.pop(path, ""))
+        if old is None:
+            return
+        if self.edits.do(ReplaceMedia(replace(fresh, id=old.id))):
+            self.message.emit(f"Relinked {old.name} to {path}")
+
+    def _relink_failed(self, path: str, reason: str) -> None:
+        self._relinking.pop(path, None)
+        self.message.emit(reason)
+
+    def remove(self, media: MediaSource) -> bool:
+        """Take ``media`` out of the project. While clips use it, only after the user agrees to remove those
+        clips too (one undo step); otherwise it stays, with the reason."""
+        users = clips_using(self.edits.timeline, media)
+        if not users:
+            return self.edits.do(RemoveMedia(media.id))
+        count = f"{len(users)} clip{'s' * (len(users) > 1)}"
+        if not self.ask_remove_used(media, len(users)):
+            self.message.emit(f"{media.name} is used by {count}: not removed")
+            return False
+        commands = [*(Delete(c.id, linked=False) for _, c in users), RemoveMedia(media.id)]
+        ok = self.edits.do(Group(f"Remove {media.name} and {count}", commands))
+        if ok:
+            self.message.emit(f"Removed {media.name} and {count}")
+        return ok
+
+    def ask_remove_used(self, media: MediaSource, clips: int) -> bool:
+        """Whether to remove ``media`` with the ``clips`` that use it (tests replace this)."""
+        answer = QMessageBox.question(self, "Remove from project",
+                                      f"{media.name} is used by {clips} clip{'s' * (clips > 1)} on the timeline. "
+                                      f"Remove it and those clips?")
+        return answer == QMessageBox.StandardButton.Yes
 
     # --- drag and drop -------------------------------------------------------------------------------
 

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QInputDialog, QMenu
 
-from editor.model import Group, Marker, Track, TrackKind
-from editor.model.commands import AddTrack, EditMarker, Move, RemoveTrack
+from editor.model import Clip, Group, Marker, MediaSource, Track, TrackKind
+from editor.model.commands import AddTrack, EditMarker, Link, Move, RemoveTrack, Unlink
 from editor.model.time import timecode
+from editor.ui.media_bin import reveal_in_file_manager
 from editor.ui.timeline_style import HEADER_W
 
 
@@ -89,12 +90,53 @@ class TimelineMenus:
             self.select({clip.id})
         frame = self.frame_at(pos.x())
         entries = list(self.context_entries(track, clip, frame)) if self.context_entries is not None else []
+        if clip is not None:   # the clip's own edits first, then what the window adds (a generated shot's)
+            entries = [*self.clip_entries(clip), *([("", None)] if entries else []), *entries]
         gap = self.gap_between(track, frame) if clip is None else None
         if gap is not None:
             entries = [("Close Gap", lambda: self.close_gap(gap[0], gap[1], gap[2])), *([("", None)] if entries
                                                                                        else []), *entries]
         if entries:
             self._popup(entries, event.globalPos())
+
+    def clip_entries(self, clip: Clip) -> list[tuple[str, Callable[[], object] | None]]:
+        """A clip's menu: clipboard and delete (on the selection, which holds the clip), split where the
+        playhead crosses it, link and unlink, and where its media is."""
+        entries: list[tuple[str, Callable[[], object] | None]] = [
+            ("Cut", self.cut_selected), ("Copy", self.copy_selected), ("Delete", self.delete_selected),
+            ("Ripple Delete", lambda: self.delete_selected(ripple=True))]
+        if clip.start < self.playhead < clip.end:
+            entries.append(("Split at Playhead", self.split_at_playhead))
+        linking: list[tuple[str, Callable[[], object] | None]] = []
+        if clip.link is not None:
+            linking.append(("Unlink", lambda: self._do(Unlink(clip.id))))
+        to_link = self.linkable_selection()
+        if to_link:
+            linking.append(("Link", lambda: self._do(Link([c.id for c in to_link]))))
+        media = self.timeline.media.get(clip.media_id() or "")
+        where: list[tuple[str, Callable[[], object] | None]] = []
+        if media is not None:
+            where = [("Reveal in Bin", lambda: self.reveal_in_bin.emit(media.id)),
+                     ("Reveal in File Manager", lambda: self.reveal_file(media))]
+        for more in (linking, where):
+            if more:
+                entries += [("", None), *more]
+        return entries
+
+    def linkable_selection(self) -> list[Clip]:
+        """The selected clips when Link applies to them: two or more, on different tracks, not one group yet."""
+        chosen = self.selected_clips()
+        tracks = {t.id for t, _ in chosen}
+        links = {c.link for _, c in chosen}
+        if len(chosen) < 2 or len(tracks) < len(chosen) or (len(links) == 1 and None not in links):
+            return []
+        return [c for _, c in chosen]
+
+    def reveal_file(self, media: MediaSource) -> bool:
+        ok, text = reveal_in_file_manager(media.path)
+        if not ok:
+            self.message.emit(text)
+        return ok
 
     def close_gap(self, track_id: str, start: int, end: int) -> bool:
         """Ripple the clips after an empty stretch of a track back over it (one undo step)."""
