@@ -23,9 +23,11 @@ from editor.model.commands import (
     EditMarker,
     Group,
     Insert,
+    Link,
     Move,
     MoveTrack,
     Overwrite,
+    Place,
     RemoveMarker,
     RemoveMedia,
     RemoveTake,
@@ -41,6 +43,7 @@ from editor.model.commands import (
     Split,
     TrimHead,
     TrimTail,
+    Unlink,
 )
 from editor.model.media import MediaKind, MediaSource
 from editor.model.timeline import Settings, TrackKind
@@ -182,11 +185,32 @@ def _place(d: Draws, kind: type[Insert] | type[Overwrite]) -> Command:
     return kind(track, d.new_clip(track_kind), d.frame(near), split_id=d.fresh("s"))
 
 
+def _place_pair(d: Draws) -> Command:
+    """A video placed with its sound on an audio track, linked (often refused: no sound, locked, wrong kind)."""
+    track, sound_track = d.track(), d.track()
+    media = [m for m in d.tl.media.values() if m.has_video and m.kind is MediaKind.VIDEO]
+    if not media:
+        return _place(d, Overwrite)
+    m = d.draw(st.sampled_from(media))
+    frames = max(1, m.duration_frames(d.tl.fps) or 1)
+    clip = MediaClip(d.fresh("n"), 0, d.draw(st.integers(1, frames)), media=m.id)
+    near = track if isinstance(track, Track) else None
+    return Place(track, clip, d.frame(near), sound_track=sound_track, insert=d.draw(st.booleans()),
+                 sound_id=d.fresh("n"), link_id=d.fresh("l"), split_id=d.fresh("s"))
+
+
+def _link(d: Draws) -> Command:
+    if d.draw(st.booleans()):
+        return Unlink(d.clip_id())
+    return Link([d.clip_id() for _ in range(d.draw(st.integers(1, 3)))], link_id=d.fresh("l"))
+
+
 def _move(d: Draws) -> Command:
     cid = d.clip_id()
     to_track = d.track() if d.draw(st.booleans()) else None
     near = to_track if isinstance(to_track, Track) else None
-    return Move(cid, to_track, d.frame(near), overwrite=d.draw(st.booleans()), split_id=d.fresh("s"))
+    return Move(cid, to_track, d.frame(near), overwrite=d.draw(st.booleans()), split_id=d.fresh("s"),
+                linked=d.draw(st.sampled_from([True, True, False])))
 
 
 def _roll(d: Draws) -> Command:
@@ -259,6 +283,8 @@ COMMANDS: list[tuple[int, Callable[[Draws], Command]]] = [
     (4, lambda d: _place(d, Insert)),
     (4, lambda d: _place(d, Overwrite)),
     (4, _move),
+    (4, _place_pair),
+    (2, _link),
     (3, lambda d: TrimHead(*d.clip_and_frame())),
     (3, lambda d: TrimTail(*d.clip_and_frame())),
     (3, lambda d: RippleTrim(d.clip_id(), d.draw(st.sampled_from(["head", "tail"])), d.frame())),
