@@ -7,7 +7,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
 from editor.model import MediaSource, Track, TrackKind
-from editor.model.commands import place_media
+from editor.model.commands import free_audio_track, place_media
 from editor.ui.timeline_style import MEDIA_MIME, SNAP_PX
 
 
@@ -23,15 +23,16 @@ class TimelineDrops:
     def dragMoveEvent(self, event) -> None:  # noqa: N802
         event.acceptProposedAction()
         self.drop_preview = self._drop_target(event.mimeData(), event.position())
+        self.drop_sound_preview = self._sound_target(event.mimeData(), self.drop_preview)
         self.update()
 
     def dragLeaveEvent(self, event) -> None:  # noqa: N802
-        self.drop_preview = None
+        self.drop_preview = self.drop_sound_preview = None
         self.update()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         insert = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-        self.drop_preview = None
+        self.drop_preview = self.drop_sound_preview = None
         if self.drop_mime(event.mimeData(), event.position(), insert=insert):
             event.acceptProposedAction()
         self.update()
@@ -58,6 +59,19 @@ class TimelineDrops:
         if start > 0 and start * self.px_per_frame <= SNAP_PX and not track.clips_in(0, start):
             start = 0
         return track.id, start, start + length
+
+    def _sound_target(self, mime: QMimeData, target: tuple[str, int, int] | None) -> tuple[str, int, int] | None:
+        """Where the sound of a video dropped at ``target`` would land (None: no sound to place apart, or on a
+        new audio track)."""
+        if target is None:
+            return None
+        media = self.timeline.media.get(bytes(mime.data(MEDIA_MIME).data()).decode())
+        track_id, start, end = target
+        if media is None or not (media.has_video and media.has_audio) \
+                or self.timeline.track(track_id).kind is not TrackKind.VIDEO:
+            return None
+        sound = free_audio_track(self.timeline, start, end)
+        return None if sound is None else (sound.id, start, end)
 
     def _track_for(self, media: MediaSource, track: Track | None) -> Track | None:
         want = TrackKind.VIDEO if media.has_video else TrackKind.AUDIO

@@ -90,6 +90,7 @@ class TimelinePainting:
         p.setFont(self.font_small)
         fm = QFontMetrics(self.font_small)
         dim = track.hidden or track.muted
+        linked = {c.link for _, c in self.selected_clips() if c.link is not None} if self.selected else set()
         for clip in self.visible_clips(track, f0, f1):
             x0 = max(self.x_of(clip.start), HEADER_W - 4.0)
             x1 = min(self.x_of(clip.end), float(self.width() + 4))
@@ -115,7 +116,13 @@ class TimelinePainting:
                 if status is not None:
                     self._paint_shot_state(p, rect, status)
             selected = clip.id in self.selected
-            p.strokePath(path, QPen(C_SELECT, 2) if selected else QPen(colour.darker(170), 1))
+            if selected:
+                pen = QPen(C_SELECT, 2)
+            elif clip.link is not None and clip.link in linked:   # edited with the selection: shown so
+                pen = QPen(C_SELECT, 1, Qt.PenStyle.DashLine)
+            else:
+                pen = QPen(colour.darker(170), 1)
+            p.strokePath(path, pen)
             if rect.width() > 24:
                 label = self._label(clip)
                 text_rect = rect.adjusted(6, 5, -4, -4).toRect()
@@ -394,8 +401,10 @@ class TimelinePainting:
 
     def _paint_drag(self, p: QPainter) -> None:
         d = self._drag
-        if self.drop_preview is not None:
-            track_id, start, end = self.drop_preview
+        for preview in (self.drop_preview, self.drop_sound_preview):
+            if preview is None:
+                continue
+            track_id, start, end = preview
             top, h = self.row_of(track_id)
             ghost = QPainterPath()
             ghost.addRoundedRect(QRectF(self.x_of(start), top + 2, max(1.0, (end - start) * self.px_per_frame),

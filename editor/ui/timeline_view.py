@@ -87,6 +87,7 @@ class TimelineView(TimelinePainting, TimelineMouse, TimelineMenus, TimelineDrops
         # the context menu's entries for a place on a track: (text, callback or None for a separator).
         self.context_menu: QMenu | None = None
         self.drop_preview: tuple[str, int, int] | None = None   # where a drag from the bin would land
+        self.drop_sound_preview: tuple[str, int, int] | None = None   # and where its sound would, linked
         self.shot_status: Callable[[GeneratedClip], object | None] | None = None
         self.context_entries: Callable[[Track, Clip | None, int], list[tuple[str, Callable[[], object] | None]]] \
             | None = None

@@ -95,6 +95,25 @@ def test_a_video_with_sound_dropped_from_the_bin_lands_as_linked_picture_and_sou
     assert pair.duration == 0                                   # one undo step takes both away
 
 
+def test_dragging_a_video_with_sound_over_the_timeline_shows_where_its_sound_lands(window):
+    tl = window.timeline
+    tl.media["cam"] = video("cam", frames=90)
+    view = window.timeline_view
+    view.set_zoom(3.0, 0)
+    top, h = view.row_of(tl.video_tracks[0].id)
+    mime = QMimeData()
+    mime.setData(MEDIA_MIME, b"cam")
+    at = QPoint(round(view.x_of(40)), top + h // 2)
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view, QDragEnterEvent(at, *args))
+    QApplication.sendEvent(view, QDragMoveEvent(at, *args))
+    assert view.drop_preview == (tl.video_tracks[0].id, 40, 130)
+    assert view.drop_sound_preview == (tl.audio_tracks[0].id, 40, 130)
+    view.grab()   # both ghosts paint
+    QApplication.sendEvent(view, QDropEvent(QPointF(at), *args))
+    assert view.drop_preview is None and view.drop_sound_preview is None
+
+
 def test_dragging_the_picture_moves_its_sound_and_one_undo_puts_both_back(window, qtbot, pair):
     view = window.timeline_view
     picture, sound = picture_and_sound(pair)
