@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QMouseEvent
 
 from editor.model import Clip, Group
-from editor.model.commands import Move, RemoveMarker, RippleTrim, SetTrackFlags, TrimHead, TrimTail, one_per_link
+from editor.model.commands import Move, RemoveMarker, RippleTrim, SetTrackFlags, TrimHead, TrimTail
 from editor.ui.timeline_style import EDGE_PX, HEADER_W, RULER_H, SNAP_PX
 
 
@@ -85,7 +85,11 @@ class TimelineMouse:
         self._drag = _Drag(kind, clip.id, track.id, pos, self.frame_at(pos.x()), clip, clip.start, clip.end,
                            track.id, partners=[(t.id, c) for t, c in self.timeline.linked(clip)])
         if multi:
-            self._drag.group = [(c.id, t.id, c) for t, c in self.selected_clips()]
+            # The clips linked to the selection move with it: part of the group, so their ghosts show too.
+            found = {c.id: (t, c) for t, c in self.selected_clips()}
+            for _, c in list(found.values()):
+                found.update((other.id, (t, other)) for t, other in self.timeline.linked(c))
+            self._drag.group = [(c.id, t.id, c) for t, c in found.values()]
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         pos = event.position()
@@ -210,10 +214,9 @@ class TimelineMouse:
         sign_t = (d.group_track_offset > 0) - (d.group_track_offset < 0)
         sign_f = (delta > 0) - (delta < 0)
         parts.sort(key=lambda p: (-index[p[0][1]] * sign_t, -p[0][2].start * sign_f))
-        # A Move takes the moved clip's linked clips along: one Move per link group.
-        keep = {c.id for c in one_per_link(c for (_, _, c), _ in parts)}
-        commands = [Move(cid, None if to_tid == tid else to_tid, start)
-                    for (cid, tid, _), (to_tid, start, _) in parts if cid in keep]
+        # The group holds every linked clip already, each moved where its ghost showed: one Move each, alone.
+        commands = [Move(cid, None if to_tid == tid else to_tid, start, linked=False)
+                    for (cid, tid, _), (to_tid, start, _) in parts]
         self._do(Group(f"Move {len(commands)} clips", commands))
 
     def _hover_cursor(self, pos: QPointF) -> None:

@@ -375,3 +375,26 @@ def test_reveal_a_bin_item_in_the_file_manager(qtbot, bin_and_view, opened, tmp_
     tl.media["cam"] = replace(tl.media["cam"], path=str(tmp_path / "c.mp4"))
     right_click(media_bin.viewport(), item_point(media_bin, "cam"))["Reveal in File Manager"].trigger()
     assert [Path(u.toLocalFile()) for u in opened.urls] == [tmp_path]
+
+
+def test_a_multi_selection_drag_takes_the_linked_sound_along(window, qtbot, pair):
+    from editor.model.commands import Insert
+
+    view = window.timeline_view
+    window.edits.do(Insert(pair.video_tracks[1].id, MediaClip("o", 0, 20, media="cam"), at=0))
+    picture, sound = picture_and_sound(pair)
+    view.select({picture.id, "o"})
+    p0 = centre(view, picture.id)
+    p1 = p0 + QPoint(round(30 * view.px_per_frame), 0)
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=p0)
+    qtbot.mouseMove(view, p0 + QPoint(10, 0))
+    qtbot.mouseMove(view, p1)
+    view.grab()
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=p1)
+    pair.check()
+    picture, sound = picture_and_sound(pair)
+    assert (picture.start, sound.start, pair.find("o")[1].start) == (60, 60, 30)
+    assert picture.link == sound.link is not None
+    window.edits.stack.undo()
+    pair.check()
+    assert [c.start for c in picture_and_sound(pair)] == [30, 30]
