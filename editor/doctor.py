@@ -13,17 +13,18 @@ Debian box names ``libxcb-cursor0`` while the libraries actually missing are usu
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from editor.playback.output import quiet_stderr
 
 Level = Literal["ok", "warn", "fail"]
 
@@ -239,25 +240,6 @@ def startup_problem(environ: Mapping[str, str] = os.environ,
 # --- audio, ffmpeg, GPU, disk ------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Silence what C libraries print on file descriptor 2 (ALSA's 'cannot find card' lines): the check reports
-    its finding as one line of its own."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as null:
-            sys.stderr.flush()
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def audio_result(backend: str | None, playbacks: Sequence[str], error: str = "") -> CheckResult:
     """The audio verdict from what miniaudio found: its backend, the playback device names, or its error."""
     name = "audio output"
@@ -288,7 +270,7 @@ def check_audio() -> CheckResult:
                            "make   (or: .venv/bin/pip install miniaudio)")
     backend: str | None = None
     try:
-        with _quiet_stderr():
+        with quiet_stderr():
             devices = miniaudio.Devices()
             backend = str(devices.backend)
             names = [str(device.get("name", "")) for device in devices.get_playbacks()]

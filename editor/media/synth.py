@@ -150,6 +150,17 @@ def flash_beep_clip(path: str | Path, seconds: int = 4, size: tuple[int, int] = 
     return path
 
 
+def click_track(path: str | Path, seconds: int = 4, first: float = 0.0, sample_rate: int = 48000,
+                level: float = 0.5) -> Path:
+    """Music for checking timing: silence with a 2 ms click (a 1 kHz burst at ``level``) every second from
+    ``first`` seconds, stereo, lossless (WAV) so every click keeps its exact sample position."""
+    path = Path(path)
+    click = f"if(lt(mod(t-{first},1),0.002)*gte(t,{first}),{level}*sin(2*PI*1000*t),0)"
+    _run(["-f", "lavfi", "-i", f"aevalsrc='{click}|{click}':s={sample_rate}:d={seconds}",
+          "-c:a", "pcm_f32le" if path.suffix.lower() == ".wav" else "flac", str(path)])
+    return path
+
+
 def truncated_copy(source: str | Path, path: str | Path, keep_fraction: float = 0.3) -> Path:
     """The first part of a file's bytes: a download that broke off."""
     data = Path(source).read_bytes()
