@@ -47,6 +47,7 @@ class VideoDecoder:
         start = self.container.start_time
         self.origin = Fraction(start, 1_000_000) if start is not None else Fraction(0)
         self.seeks = 0
+        self.decoded = 0               # frames decoded so far (what a seek costs)
         self._frames: Any = None       # the decode iterator after the last seek
         self._cur: Any = None          # last frame handed out (or the best candidate so far)
         self._next: Any = None         # the frame after it, already decoded (None at the end)
@@ -63,7 +64,9 @@ class VideoDecoder:
         if self._ended:
             return None
         try:
-            return next(self._frames)
+            frame = next(self._frames)
+            self.decoded += 1
+            return frame
         except StopIteration:
             self._ended = True
             return None
@@ -88,7 +91,10 @@ class VideoDecoder:
         earlier than it); the file's last frame past its end. Raises MediaError when nothing decodes."""
         cur = self._cur
         if cur is None or not (self._time(cur) < before and before - self._time(cur) <= SEEK_AHEAD):
-            target = min(before - Fraction(1, 1000), not_before)
+            # Seek to the keyframe before the wanted frame, not before the clip's first frame (``not_before``):
+            # from there the frames between the clip's start and the wanted one would all be decoded for
+            # nothing (up to a GOP on every scrub into a long clip).
+            target = max(before - Fraction(1, 1000), Fraction(0)) if not_before < before else not_before
             self._seek(target)
             if self._cur is not None and self._time(self._cur) > target > 0:
                 self._seek(Fraction(0))   # the seek landed past the wanted time (a sparse index): from the start
