@@ -5,6 +5,10 @@ Export is clicked, so edits made while it renders never reach the file. Its prog
 worker thread; it only emits a signal of a QObject living in the GUI thread (a queued connection), so every
 widget is touched from the GUI thread and the window stays responsive. Cancel sets the exporter's
 ``threading.Event``: ffmpeg is stopped and nothing is left at the destination.
+
+The buttons follow the run: Export and Cancel before it, Cancel while it renders, then Open folder, Play and
+Close once the file is there (Close and the one-line reason after a failure, with Export to try again). Shown
+again, or with a setting changed, the dialog is ready for another export.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ import contextlib
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,6 +38,7 @@ from editor.model import Timeline
 from editor.render.encoders import SOFTWARE, available_encoders
 from editor.render.export import ExportCancelled, ExportError, ExportResult, Progress, export, resolve_settings
 from editor.render.presets import PRESETS
+from editor.ui.inspector import guard_wheel
 
 PROJECT_SETTINGS = "Project settings"
 
@@ -75,6 +80,7 @@ class ExportDialog(QDialog):
         self._cancel: threading.Event | None = None
         self.result: ExportResult | None = None
         self.last_error: str | None = None
+        self.stage = "ready"   # then running, and done or ended: which buttons show (_show_buttons)
 
         self._bridge = _Bridge(self)
         queued = Qt.ConnectionType.QueuedConnection
@@ -128,14 +134,20 @@ class ExportDialog(QDialog):
         self.export_button.clicked.connect(self.start_export)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel_or_close)
+        self.open_folder_button = QPushButton("Open folder")
+        self.open_folder_button.setToolTip("Show the exported file's folder")
+        self.open_folder_button.clicked.connect(self.open_folder)
+        self.play_button = QPushButton("Play")
+        self.play_button.setToolTip("Open the exported file in your video player")
+        self.play_button.clicked.connect(self.play_result)
 
         bar_row = QHBoxLayout()
         bar_row.addWidget(self.progress_bar, 1)
         bar_row.addWidget(self.eta_label)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.cancel_button)
+        for button in (self.open_folder_button, self.play_button, self.export_button, self.cancel_button):
+            buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(bar_row)
@@ -146,6 +158,14 @@ class ExportDialog(QDialog):
         self.preset_box.currentIndexChanged.connect(self._preset_changed)
         self.encoder_box.currentIndexChanged.connect(self._encoder_changed)
         self._preset_changed()
+        # A changed setting means another export: the last one's buttons and status make way for it.
+        for edit in (self.size_edit, self.dest_edit):
+            edit.textEdited.connect(self._ready_again)
+        for box in (self.preset_box, self.encoder_box):
+            box.activated.connect(self._ready_again)
+        self.crf_spin.valueChanged.connect(self._ready_again)
+        self._show_buttons("ready")
+        self.wheel_guard = guard_wheel(self)
         # Hardware encoders are found by test encodes: off the GUI thread.
         threading.Thread(target=self._find_encoders, name="export-encoders", daemon=True).start()
 
@@ -255,6 +275,14 @@ class ExportDialog(QDialog):
         else:
             self.reject()
 
+    def open_folder(self) -> None:
+        if self.result is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.result.path).parent)))
+
+    def play_result(self) -> None:
+        if self.result is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.result.path)))
+
     def wait(self, timeout: float | None = None) -> bool:
         """Join the worker (tests, closing); True when it has ended."""
         if self._thread is not None:
@@ -296,6 +324,7 @@ class ExportDialog(QDialog):
         if self._thread is not None:
             self._thread.join(5)
         self._set_running(False)
+        self._show_buttons("done" if ok else "ended")
         self.export_finished.emit(ok)
 
     def _set_running(self, running: bool) -> None:
@@ -303,6 +332,34 @@ class ExportDialog(QDialog):
                   self.browse_button, self.export_button):
             w.setEnabled(not running)
         self.cancel_button.setEnabled(True)
+        if running:
+            self._show_buttons("running")
+
+    def _show_buttons(self, stage: str) -> None:
+        """``ready``: Export, Cancel. ``running``: Cancel. ``done``: Open folder, Play, Close. ``ended`` (failed
+        or cancelled): Export, Close."""
+        self.stage = stage
+        done = stage == "done"
+        self.open_folder_button.setVisible(done)
+        self.play_button.setVisible(done)
+        self.export_button.setVisible(stage in ("ready", "ended"))
+        self.export_button.setDefault(not done)
+        self.cancel_button.setText("Close" if stage in ("done", "ended") else "Cancel")
+        self.cancel_button.setDefault(done)
+
+    def _ready_again(self, *_ignored: object) -> None:
+        if self.stage in ("ready", "running"):
+            return
+        self.result, self.last_error = None, None
+        self.progress_bar.setValue(0)
+        self.eta_label.setText("")
+        self._set_status("Ready")
+        self._show_buttons("ready")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        # The window shows the same dialog again for the next export.
+        self._ready_again()
+        super().showEvent(event)
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(_one_line(text) if error else text)

@@ -1,5 +1,10 @@
 """The inspector: properties of the selected clip. Position, duration and source in are typed (a timecode
-HH:MM:SS:FF or a frame number) and applied as Move, TrimTail and Slip; the rest go through SetClipProperties."""
+HH:MM:SS:FF or a frame number) and applied as Move, TrimTail and Slip; the rest go through SetClipProperties.
+
+It lives in a scroll area beside the viewer, so two things matter for its chrome: the wheel scrolls the panel
+rather than changing whichever field passes under the pointer (``guard_wheel``), and every row fits in
+``Inspector.PANEL_MIN_WIDTH`` (long values wrap or elide with the whole text in their tooltip) so nothing is cut off.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QIcon, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -21,11 +27,13 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
+    QSlider,
     QVBoxLayout,
     QWidget,
 )
 
-from editor.model import Clip, Fit, GeneratedClip, Track
+from editor.model import Clip, Fit, GeneratedClip, MediaSource, Track, TrackKind
 from editor.model.commands import Command, Move, SetClipProperties, Slip, TrimTail
 from editor.model.time import timecode
 from editor.ui.edits import Edits
@@ -55,7 +63,97 @@ def parse_time(text: str, rate: Fraction) -> int:
     return seconds * nominal + ff
 
 
+# Fields that change their value under the wheel.
+WHEEL_FIELDS = (QComboBox, QAbstractSpinBox, QSlider)
+
+
+class WheelGuard(QObject):
+    """Only a focused field takes the wheel: scrolling a panel past a combo box or spin box must not change it
+    (a user scrolling the inspector turned Fit from fill to stretch without noticing)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, WHEEL_FIELDS) and not watched.hasFocus():
+            event.ignore()   # an ignored wheel event goes on to the parents: the scroll area scrolls
+            return True
+        return False
+
+
+def guard_wheel(root: QWidget) -> WheelGuard:
+    """Guard every wheel field under ``root`` as it is now (call it once the fields exist). The fields take focus
+    by click or Tab only: with Qt's default (WheelFocus) the wheel itself would focus them and get through."""
+    guard = WheelGuard(root)
+    for child in root.findChildren(QWidget):
+        if isinstance(child, WHEEL_FIELDS):
+            child.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            child.installEventFilter(guard)
+    return guard
+
+
+def shows_picture(track: Track, clip: Clip, media: MediaSource | None) -> bool:
+    """Whether Fit means anything for the clip: it puts a picture on screen (a video or a still on a video track;
+    a generated shot, even before its take exists)."""
+    if track.kind is not TrackKind.VIDEO:
+        return False
+    return media.has_video if media is not None else isinstance(clip, GeneratedClip)
+
+
+def has_sound(media: MediaSource | None) -> bool:
+    """Whether Volume means anything for the clip: what it plays has sound (a pending shot has nothing yet)."""
+    return media is not None and media.has_audio
+
+
+def display_name(clip: Clip, media: MediaSource | None) -> str:
+    """What the Name field shows when the clip has no name of its own: a generated shot's prompt (its take's
+    file is named by a hash), else the media file's name."""
+    if clip.name:
+        return clip.name
+    if isinstance(clip, GeneratedClip):
+        return " ".join(clip.spec.prompt.split()) or "Generated shot"
+    return media.name if media is not None else ""
+
+
+class ElidedLabel(QLabel):
+    """One line of text shortened in the middle ("…") to the width the layout gives it, rather than widening
+    the panel or being cut off; the whole text is in the tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setToolTip(text)
+
+    def set_text(self, text: str, tip: str) -> None:
+        """The text, with a tooltip that says more (a file's full path)."""
+        self.setText(text)
+        self.setToolTip(tip)
+
+    def shown_text(self) -> str:
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle, self.contentsRect().width())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        self.style().drawItemText(painter, self.contentsRect(), int(self.alignment() | Qt.AlignmentFlag.AlignVCenter),
+                                  self.palette(), self.isEnabled(), self.shown_text(), self.foregroundRole())
+        painter.end()
+
+
+def _take_label(number: int, seed: int | None, playing: bool) -> str:
+    """Two short lines, so the take list fits the panel beside its thumbnails."""
+    first = f"Take {number}" + ("  ▶ playing" if playing else "")
+    return first + (f"\nseed {seed}" if seed is not None else "")
+
+
 class Inspector(QWidget):
+    # Its scroll area is never narrower than this (main_window sets it): every row fits in it, the generated
+    # shot's buttons and takes included (tests/editor/ui/test_first_hour_chrome.py checks it at 1600 px with the
+    # generator queue docked).
+    PANEL_MIN_WIDTH = 300
+
     def __init__(self, edits: Edits, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Inspector")
@@ -78,16 +176,18 @@ class Inspector(QWidget):
         self.position_edit = self._time_edit("PositionEdit", self._position_edited)
         self.duration_edit = self._time_edit("DurationEdit", self._duration_edited)
         self.source_in_edit = self._time_edit("SourceInEdit", self._source_in_edited)
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Name", self.name)
-        self.facts["Track"] = QLabel("", self)
+        self.facts["Track"] = ElidedLabel(self)
         form.addRow("Track", self.facts["Track"])
         form.addRow("Position", self.position_edit)
         form.addRow("Duration", self.duration_edit)
         form.addRow("Source in", self.source_in_edit)
+        self.facts["Source out"] = QLabel("", self)
+        self.facts["Source out"].setWordWrap(True)   # "00:00:01:15  (source frame 45)" wraps at the gap
+        self.facts["Media"] = ElidedLabel(self)   # a file name has no spaces to wrap at
         for key in ("Source out", "Media"):
-            self.facts[key] = QLabel("", self)
             form.addRow(key, self.facts[key])
         form.addRow("Fit", self.fit)
         form.addRow("Volume", self.volume)
@@ -103,24 +203,32 @@ class Inspector(QWidget):
         gen.addRow("Prompt", self.prompt_edit)
         gen.addRow("", self.apply_prompt)
         for key in ("Seed", "Model", "State"):
-            label = QLabel("", self)
-            label.setWordWrap(True)
+            # A model id ("org/Model-Name-1.3B") has no spaces to wrap at; the state is words.
+            label = ElidedLabel(self) if key == "Model" else QLabel("", self)
+            label.setWordWrap(key != "Model")
             self.facts[key] = label
             gen.addRow(key, label)
         self.takes = QListWidget(self)
         self.takes.setObjectName("Takes")
         self.takes.setIconSize(QSize(48, 48))
         self.takes.setFixedHeight(120)
+        self.takes.setWordWrap(True)
+        self.takes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.takes.itemClicked.connect(self._take_clicked)
         gen.addRow("Takes", self.takes)
-        buttons = QHBoxLayout()
+        # Regenerate on a row of its own ("Regenerate (prompt changed)" is long); the others share one, and
+        # Retry and Cancel are seldom shown together.
+        buttons = QVBoxLayout()
         self.regenerate_button = QPushButton("Regenerate", self)
         self.regenerate_button.setToolTip("A new take with a new seed")
         self.variations_button = QPushButton("Variations ×4", self)
         self.retry_button = QPushButton("Retry", self)
         self.cancel_button = QPushButton("Cancel", self)
-        for b in (self.regenerate_button, self.variations_button, self.retry_button, self.cancel_button):
-            buttons.addWidget(b)
+        buttons.addWidget(self.regenerate_button)
+        row = QHBoxLayout()
+        for b in (self.variations_button, self.retry_button, self.cancel_button):
+            row.addWidget(b)
+        buttons.addLayout(row)
         self.regenerate_button.clicked.connect(lambda: self._shots_call("regenerate"))
         self.variations_button.clicked.connect(lambda: self._shots_call("variations"))
         self.retry_button.clicked.connect(lambda: self._shots_call("retry"))
@@ -139,6 +247,7 @@ class Inspector(QWidget):
         layout.addWidget(self.form_box)
         layout.addWidget(self.gen_box)
         layout.addStretch(1)
+        self.wheel_guard = guard_wheel(self)
         # After any edit, undo or redo: the timing fields show the clip as it now is.
         self.edits.stack.indexChanged.connect(self._history_moved)
         self.show_clip(None)
@@ -167,10 +276,21 @@ class Inspector(QWidget):
         track, clip = found
         media = tl.media.get(clip.media_id() or "")
         self.title.setText("Clip")
-        self._shown_name = clip.name or (media.name if media else "")
+        self._shown_name = display_name(clip, media)
         self.name.setText(self._shown_name)
+        self.name.setCursorPosition(0)   # a long prompt shows its beginning
         self._show_timing(track, clip, force=True)
-        self.facts["Media"].setText("—" if media is None else media.name + ("" if media.online else " (offline)"))
+        media_fact = self.facts["Media"]
+        assert isinstance(media_fact, ElidedLabel)
+        if media is None:
+            media_fact.setText("—")
+        else:
+            # A take's file is named by a hash, which says nothing; the Name above already shows the prompt.
+            shown = (f"generated take {(clip.active_take or 0) + 1}" if isinstance(clip, GeneratedClip)
+                     else media.name)
+            media_fact.set_text(shown + ("" if media.online else " (offline)"), media.path)
+        self.form.setRowVisible(self.fit, shows_picture(track, clip, media))
+        self.form.setRowVisible(self.volume, has_sound(media))
         self.fit.setCurrentText(clip.fit.value)
         self.volume.setValue(clip.volume)
         if isinstance(clip, GeneratedClip):
@@ -259,10 +379,8 @@ class Inspector(QWidget):
         wanted = []
         for i, take in enumerate(clip.takes):
             spec = specs[i]
-            label = f"Take {i + 1}" + (f" · seed {spec.seed}" if spec is not None and spec.seed is not None else "")
-            if i == clip.active_take:
-                label += "  ▶ playing"
-            wanted.append((label, take.media_id))
+            seed = spec.seed if spec is not None else None
+            wanted.append((_take_label(i + 1, seed, i == clip.active_take), take.media_id))
         if [(self.takes.item(i).text(), self.takes.item(i).data(Qt.ItemDataRole.UserRole))
                 for i in range(self.takes.count())] == wanted and all(
                 not self.takes.item(i).icon().isNull() for i in range(self.takes.count())):

@@ -103,8 +103,9 @@ class MainWindow(QMainWindow):
         inspector_scroll.setWidgetResizable(True)
         inspector_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         inspector_scroll.setWidget(self.inspector)
+        inspector_scroll.setMinimumWidth(Inspector.PANEL_MIN_WIDTH)
         top.addWidget(_panel("Inspector", inspector_scroll))
-        top.setSizes([300, 980, 320])
+        top.setSizes([280, 960, 360])
         top.setStretchFactor(1, 1)
         main = QSplitter(Qt.Orientation.Vertical)
         main.addWidget(top)
@@ -598,9 +599,9 @@ class MainWindow(QMainWindow):
         self.relink_finished.emit(list(matches))
 
     def import_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import media", "", MEDIA_FILTER,
-                                                options=QFileDialog.Option.DontUseNativeDialog)
-        self.bin.import_paths(paths)
+        from editor.ui.file_dialogs import choose_files
+
+        self.bin.import_paths(choose_files(self, "Import media", MEDIA_FILTER, key="import"))
 
     def new_project(self) -> None:
         from editor.ui.welcome import WelcomeDialog

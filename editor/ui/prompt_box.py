@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from editor.generate.shots import Conditioning, ShotOptions
+from editor.ui.icons import icon
+from editor.ui.inspector import guard_wheel
 
 MAX_SEED = 2**31 - 1
 
@@ -67,7 +69,9 @@ class PromptBox(QFrame):
         self.seed.setRange(0, MAX_SEED)
         self.seed.setValue(self._new_seed())
         self.dice = QToolButton(self)
-        self.dice.setText("🎲")
+        # An icon, not the 🎲 glyph: many fonts lack it and the button showed an empty box.
+        self.dice.setIcon(icon("dice"))
+        self.dice.setAccessibleName("New seed")
         self.dice.setToolTip("A new random seed")
         self.dice.clicked.connect(lambda: self.seed.setValue(self._new_seed()))
         self.seconds = QDoubleSpinBox(self)
@@ -117,6 +121,7 @@ class PromptBox(QFrame):
         grid.addWidget(self.note, 5, 0, 1, 6)
         grid.addWidget(self.error, 6, 0, 1, 6)
         self.error.hide()
+        self.wheel_guard = guard_wheel(self)
         self._model_changed()
 
     def _new_seed(self) -> int:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import av
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
@@ -84,6 +85,65 @@ def test_export_from_the_dialog_makes_a_decodable_file(qtbot, media_files, tmp_p
     assert dialog.status_label.text() == f"Exported to {out}"
     assert dialog.progress_bar.value() == 1000
     assert _frames(out) == (60, 180, 320)
+
+
+class _Opened(QObject):
+    """Stands in as the desktop's handler of file: URLs (Qt's own hook), so Play opens no real player."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
+def _buttons(dialog: ExportDialog) -> list[str]:
+    return [b.text() for b in (dialog.open_folder_button, dialog.play_button, dialog.export_button,
+                               dialog.cancel_button) if b.isVisible()]
+
+
+def test_a_finished_export_offers_open_folder_play_and_close(qtbot, media_files, tmp_path) -> None:
+    window = _window(qtbot, _timeline(media_files))
+    dialog = _open(window, qtbot)
+    assert _buttons(dialog) == ["Export", "Cancel"]
+    out = tmp_path / "done.mp4"
+    dialog.dest_edit.setText(str(out))
+    with qtbot.waitSignal(dialog.export_finished, timeout=60000) as blocker:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [True], dialog.status_label.text()
+    assert _buttons(dialog) == ["Open folder", "Play", "Close"]
+    opened = _Opened()
+    QDesktopServices.setUrlHandler("file", opened, "open")
+    try:
+        qtbot.mouseClick(dialog.play_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.open_folder_button, Qt.MouseButton.LeftButton)
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert [Path(url.toLocalFile()) for url in opened.urls] == [out, tmp_path]
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    # opened again, it is ready for the next export
+    assert window.export_dialog() is dialog
+    assert _buttons(dialog) == ["Export", "Cancel"]
+    assert dialog.status_label.text() == "Ready" and dialog.progress_bar.value() == 0
+
+
+def test_a_failed_export_shows_the_reason_and_close(qtbot, media_files, tmp_path) -> None:
+    window = _window(qtbot, _timeline(media_files))
+    dialog = _open(window, qtbot)
+    dialog.dest_edit.setText(str(tmp_path / "missing folder" / "out.mp4"))
+    with qtbot.waitSignal(dialog.export_finished, timeout=30000) as blocker:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [False]
+    assert dialog.status_label.text() == dialog.last_error and "\n" not in dialog.last_error
+    assert _buttons(dialog) == ["Export", "Close"]   # Export again once the destination is put right
+    dialog.dest_edit.clear()
+    qtbot.keyClicks(dialog.dest_edit, str(tmp_path / "out.mp4"))
+    assert _buttons(dialog) == ["Export", "Cancel"] and dialog.status_label.text() == "Ready"
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
 
 
 def test_edits_during_export_do_not_reach_the_file(qtbot, media_files, tmp_path) -> None:
