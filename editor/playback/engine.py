@@ -91,6 +91,7 @@ class Player:
         self._tl_pos = 0                              # timeline sample the feeder mixes next
         self._peaks: deque[tuple[int, float, float]] = deque(maxlen=256)   # (device sample, left, right)
         self._scrub: deque[np.ndarray] = deque()
+        self._scrub_at: int | None = None            # a scrub snippet asked for, not yet mixed
         self._frames: OrderedDict[int, np.ndarray] = OrderedDict()
         self._render_gen = 0
         self._last_shown: int | None = None
@@ -112,18 +113,32 @@ class Player:
         return self.output.note
 
     def load(self, timeline: Timeline) -> None:
-        """Play this timeline (a snapshot: the caller passes a copy it will not edit) from now on."""
-        mixer = Mixer(timeline, self.rate)
+        """Play this timeline (a snapshot: the caller passes a copy it will not edit) from now on. Cheap: the
+        mix is planned on the feeder thread."""
         with self._lock:
-            old, self.mixer = self.mixer, mixer
+            old, self.mixer = self.mixer, None
             self.timeline = timeline
             self.fps = timeline.fps
-            self.total = mixer.total
+            self.total = output_samples(timeline.duration, timeline.fps, self.rate)
             self._frames.clear()
             self._render_gen += 1
             self._flush()
         if old is not None:
             old.close()
+
+    def _current_mixer(self) -> Mixer | None:
+        """The mixer of the loaded timeline, planned here (the feeder's thread) the first time it is needed."""
+        with self._lock:
+            timeline, mixer = self.timeline, self.mixer
+        if mixer is not None or timeline is None:
+            return mixer
+        mixer = Mixer(timeline, self.rate)
+        with self._lock:
+            if self.timeline is timeline and self.mixer is None:
+                self.mixer = mixer
+                return mixer
+        mixer.close()
+        return None
 
     def warm(self) -> None:
         """Open the sound device now (silence) so the first play starts at once."""
@@ -294,14 +309,18 @@ class Player:
     def _feed_loop(self) -> None:
         while not self._stop.is_set():
             with self._lock:
-                while not self._stop.is_set() and self._queued >= AHEAD * self.rate:
+                while not self._stop.is_set() and self._queued >= AHEAD * self.rate and self._scrub_at is None:
                     self._wake.wait(0.05)
                 if self._stop.is_set():
                     return
                 t = self._transport
-                pos, mixer, fed = self._tl_pos, self.mixer, self._fed
+                pos, fed, scrub = self._tl_pos, self._fed, self._scrub_at
+                self._scrub_at = None
                 if self._ended_at is not None:
                     t = Transport(pos, 0)
+            mixer = self._current_mixer()
+            if scrub is not None and mixer is not None:
+                self._mix_scrub(mixer, scrub)
             n = BLOCK
             if t.speed == 1 and not self.muted and mixer is not None:
                 if t.loop is not None:
@@ -352,12 +371,18 @@ class Player:
         return left, right
 
     def scrub(self, frame: int) -> None:
-        """A short snippet of the sound under ``frame`` (dragging the playhead), if scrubbing is on."""
-        if not self.scrub_audio or self.muted or self.playing or self.mixer is None:
+        """A short snippet of the sound under ``frame`` (dragging the playhead), if scrubbing is on. Mixed on
+        the feeder's thread; only the newest position is heard."""
+        if not self.scrub_audio or self.muted or self.playing or self.timeline is None:
             return
         self._start_threads()
+        with self._lock:
+            self._scrub_at = frame
+            self._wake.notify_all()
+
+    def _mix_scrub(self, mixer: Mixer, frame: int) -> None:
         n = int(SCRUB_SECONDS * self.rate)
-        block = self.mixer.mix(self.frame_sample(frame), n)
+        block = mixer.mix(self.frame_sample(frame), n)
         ramp = np.linspace(0, 1, FADE, dtype=np.float32)[:, None]
         block[:FADE] *= ramp
         block[-FADE:] *= ramp[::-1]

@@ -66,6 +66,15 @@ class Compositor:
 
     # --- the frame -----------------------------------------------------------------------------------------
 
+    def render(self, timeline: Timeline, index: int, width: int, height: int,
+               cards: dict[str, tuple[str, float | None]] | None = None) -> np.ndarray:
+        """``frame`` of ``timeline`` (a snapshot), for callers on several threads (scrubbing and playback)."""
+        with self._lock:
+            self.timeline = timeline
+            if cards is not None:
+                self.cards = cards
+            return self.frame(index, width, height)
+
     def frame(self, index: int, width: int, height: int) -> np.ndarray:
         if width <= 0 or height <= 0:
             raise ValueError(f"size must be positive: {width}x{height}")

@@ -51,6 +51,7 @@ class TimelineMouse:
         if pos.y() < RULER_H and pos.x() >= HEADER_W:
             self._drag = _Drag("scrub")
             self.set_playhead(self.frame_at(pos.x()))
+            self.scrubbed.emit(self.playhead)
             return
         if pos.x() < HEADER_W:
             if pos.y() >= RULER_H:
@@ -121,7 +122,10 @@ class TimelineMouse:
             self._hover_cursor(pos)
             return
         if d.kind == "scrub":
+            before = self.playhead
             self.set_playhead(self.frame_at(pos.x()))
+            if self.playhead != before:
+                self.scrubbed.emit(self.playhead)
             return
         if d.press is not None and not d.moved and (pos - d.press).manhattanLength() < 3:
             return

@@ -45,6 +45,7 @@ class TimelineView(TimelinePainting, TimelineMouse, TimelineMenus, TimelineDrops
     """The timeline widget. Signals: ``playhead_changed(frame)``, ``selection_changed()``, ``message(str)``."""
 
     playhead_changed = Signal(int)
+    scrubbed = Signal(int)         # the user dragged the playhead on the ruler (the viewer plays a snippet)
     selection_changed = Signal()
     message = Signal(str)
     media_dropped = Signal(list)   # file paths dropped from the file manager

@@ -1,19 +1,39 @@
-"""The viewer: the composited frame at the playhead (rendered on a worker thread), timecode, transport."""
+"""The viewer: the composited frame at the playhead, the player with sound, transport, meters, preview options.
+
+Paused, a frame is rendered on a worker thread when the playhead moves (only the newest request is kept: a
+drag never queues stale frames), and recently shown frames are kept. Playing, ``editor.playback.Player``
+renders ahead on its own thread and the sound device is the clock; a timer here only asks it which frame is
+due and draws it. Nothing slow runs on the GUI thread.
+"""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+import numpy as np
+from PySide6.QtCore import QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QImage, QPainter, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from editor.model import GeneratedClip, Timeline
 from editor.model.time import timecode
+from editor.playback.engine import Player
+from editor.playback.preview import DEFAULT_SCALE, SCALES, preview_size
+from editor.ui.icons import icon
+from editor.ui.level_meter import LevelMeter
+
+SCRUB_CACHE = 32      # frames kept for scrubbing back and forth over the same stretch
+POLL_MS = 4           # how often the display asks the player for the frame due
+
+
+def to_image(rgb: np.ndarray) -> QImage:
+    h, w = rgb.shape[:2]
+    return QImage(rgb.tobytes(), w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
 class _Signals(QObject):
-    done = Signal(int, object)   # request number, QImage or None
+    done = Signal(int, int, object, object)   # request number, frame, QImage or None, the rgb array
 
 
 class _Render(QRunnable):
@@ -26,20 +46,18 @@ class _Render(QRunnable):
         self.size, self.signals, self.cards = size, signals, cards or {}
 
     def run(self) -> None:
-        image = None
+        image = rgb = None
         try:
-            self.compositor.timeline = self.timeline
-            self.compositor.cards = self.cards
-            rgb = self.compositor.frame(self.frame, self.size.width(), self.size.height())
-            h, w = rgb.shape[:2]
-            image = QImage(rgb.tobytes(), w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+            rgb = self.compositor.render(self.timeline, self.frame, self.size.width(), self.size.height(), self.cards)
+            image = to_image(rgb)
         except Exception:  # noqa: BLE001 - a frame that fails to render shows the slate instead
-            image = None
-        self.signals.done.emit(self.number, image)
+            image = rgb = None
+        self.signals.done.emit(self.number, self.frame, image, rgb)
 
 
 class Screen(QWidget):
-    """Draws the frame letterboxed at the canvas aspect; a slate naming the clips when there is no frame."""
+    """Draws the frame letterboxed at the canvas aspect (any window size); a slate naming the clips when there
+    is no frame."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,14 +92,20 @@ class Screen(QWidget):
 
 
 class Viewer(QWidget):
-    """``show_frame(timeline, frame)`` asks for a render; transport buttons emit ``transport(action)``."""
+    """``show_frame(timeline, frame)`` shows a frame; ``play(...)``/``stop()`` run the player. Transport buttons
+    emit ``transport(action)``; while playing ``position_changed(frame)`` follows the sound, and
+    ``playback_stopped(frame)`` says the player stopped by itself (the end of the timeline)."""
 
     transport = Signal(str)
+    position_changed = Signal(int)
+    playback_stopped = Signal(int)
+    proxies_toggled = Signal(bool)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, player: Player | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Viewer")
         self.screen_ = Screen(self)
+        self.meter = LevelMeter(self)
         self.timecode = QLabel("00:00:00:00", self)
         self.timecode.setObjectName("Timecode")
         self.duration = QLabel("/ 00:00:00:00", self)
@@ -92,25 +116,85 @@ class Viewer(QWidget):
         bar.addWidget(self.duration)
         bar.addStretch(1)
         self.buttons: dict[str, QToolButton] = {}
-        for action, text, tip in (("start", "|◀◀", "Go to start (Home)"), ("back", "◀|", "Back one frame (Left)"),
-                                  ("play", "▶", "Play / pause (Space)"), ("forward", "|▶", "Forward one frame (Right)"),
-                                  ("end", "▶▶|", "Go to end (End)")):
+        for action, name, tip in (("start", "to_start", "Go to start (Home)"),
+                                  ("back", "step_back", "Back one frame (Left)"),
+                                  ("play", "play", "Play / pause (Space)"),
+                                  ("forward", "step_forward", "Forward one frame (Right)"),
+                                  ("end", "to_end", "Go to end (End)")):
             b = QToolButton(self)
-            b.setText(text)
+            b.setIcon(icon(name))
+            b.setIconSize(QSize(20, 20))
             b.setToolTip(tip)
             b.setObjectName("Transport")
             b.clicked.connect(lambda _=False, a=action: self.transport.emit(a))
             bar.addWidget(b)
             self.buttons[action] = b
+        self.loop_button = QToolButton(self)
+        self.loop_button.setObjectName("Transport")
+        self.loop_button.setIcon(icon("loop"))
+        self.loop_button.setIconSize(QSize(20, 20))
+        self.loop_button.setCheckable(True)
+        self.loop_button.setToolTip("Loop playback over the marked In/Out range (Ctrl+L)")
+        bar.addWidget(self.loop_button)
         bar.addStretch(1)
+        self.dropped_label = QLabel("", self)
+        self.dropped_label.setObjectName("Dim")
+        self.dropped_label.setToolTip("Frames the player could not show in time (the sound never skips)")
+        bar.addWidget(self.dropped_label)
+        self.sound_button = QToolButton(self)
+        self.sound_button.setObjectName("Transport")
+        self.sound_button.setCheckable(True)
+        self.sound_button.setIconSize(QSize(18, 18))
+        self.sound_button.toggled.connect(self.set_muted)
+        bar.addWidget(self.sound_button)
+        self.proxy_button = QToolButton(self)
+        self.proxy_button.setObjectName("Transport")
+        self.proxy_button.setText("Proxy")
+        self.proxy_button.setCheckable(True)
+        self.proxy_button.setToolTip("Preview from low-resolution proxies (export always uses the originals)")
+        self.proxy_button.toggled.connect(self.proxies_toggled)
+        bar.addWidget(self.proxy_button)
+        self.resolution_button = QToolButton(self)
+        self.resolution_button.setObjectName("Transport")
+        self.resolution_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.resolution_button.setToolTip("Preview resolution and playback options")
+        self.options_menu = QMenu(self)
+        group = QActionGroup(self)
+        self.resolution_actions: dict[str, QAction] = {}
+        for name in SCALES:
+            act = QAction(f"{name} resolution", self, checkable=True)
+            act.triggered.connect(lambda _=False, n=name: self.set_resolution(n))
+            group.addAction(act)
+            self.options_menu.addAction(act)
+            self.resolution_actions[name] = act
+        self.options_menu.addSeparator()
+        self.scrub_action = QAction("Audio scrubbing", self, checkable=True, checked=True)
+        self.scrub_action.toggled.connect(self._set_scrub)
+        self.options_menu.addAction(self.scrub_action)
+        self.auto_proxy_action = QAction("Make proxies automatically for heavy media", self, checkable=True,
+                                         checked=True)
+        self.options_menu.addAction(self.auto_proxy_action)
+        self.resolution_button.setMenu(self.options_menu)
+        bar.addWidget(self.resolution_button)
         self.canvas_label = QLabel("", self)
         self.canvas_label.setObjectName("Dim")
         bar.addWidget(self.canvas_label)
+        self.note_label = QLabel("", self)
+        self.note_label.setObjectName("Dim")
+        self.note_label.setWordWrap(True)
+        self.note_label.hide()
+        screen_row = QHBoxLayout()
+        screen_row.setContentsMargins(0, 0, 4, 0)
+        screen_row.setSpacing(2)
+        screen_row.addWidget(self.screen_, 1)
+        screen_row.addWidget(self.meter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.screen_, 1)
+        layout.addLayout(screen_row, 1)
+        layout.addWidget(self.note_label)
         layout.addLayout(bar)
+
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._signals = _Signals(self)
@@ -118,12 +202,138 @@ class Viewer(QWidget):
         self._number = 0
         self._busy = False
         self._wanted: tuple[Timeline, int, dict] | None = None
+        self._recent: OrderedDict[tuple[int, int, int], np.ndarray] = OrderedDict()
         # clip -> (title, progress) for a pending generated segment's card; the window sets this
         self.card_for: Callable[[GeneratedClip], tuple[str, float | None]] | None = None
         self._compositor = None   # made on first use: importing the decoders costs start-up time
+        self._cards: dict = {}
+        self.scale = SCALES[DEFAULT_SCALE]
+        self.player = player or Player(self._render_for_player)
+        self._timeline: Timeline | None = None
+        self._edited = True
+        self._shown_frame = -1
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self._poll)
+        self._polls = 0
+        self.set_resolution(DEFAULT_SCALE)
+        self.set_muted(False)
+
+    # --- options ------------------------------------------------------------------------------------------
+
+    @property
+    def compositor(self):
+        if self._compositor is None:
+            from editor.render.compositor import Compositor
+
+            self._compositor = Compositor(Timeline.empty())
+        return self._compositor
+
+    def preview_size(self, timeline: Timeline) -> QSize:
+        w, h = preview_size(timeline.settings, self.scale)
+        return QSize(w, h)
+
+    def set_resolution(self, name: str) -> None:
+        self.scale = SCALES[name]
+        self.resolution_actions[name].setChecked(True)
+        self.resolution_button.setText({"Full": "Full", "Half": "1/2", "Quarter": "1/4"}[name])
+        self.invalidate()
+        if self._timeline is not None and not self.playing:
+            self.show_frame(self._timeline, self._shown_frame if self._shown_frame >= 0 else 0)
+
+    def set_muted(self, muted: bool) -> None:
+        self.player.muted = muted
+        self.sound_button.setChecked(muted)
+        self.sound_button.setIcon(icon("mute" if muted else "speaker"))
+        self.sound_button.setToolTip("Sound is off (click to hear it)" if muted else "Mute the preview")
+        if self.playing:
+            self.player.play(self.player.position(), self.player.speed, self._loop)
+
+    def _set_scrub(self, on: bool) -> None:
+        self.player.scrub_audio = on
+
+    def invalidate(self) -> None:
+        """The timeline (or what the compositor reads) changed: recently rendered frames are stale."""
+        self._recent.clear()
+        self._edited = True
+        self.player.forget_frames()
+
+    # --- playback -----------------------------------------------------------------------------------------
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    _loop: tuple[int, int] | None = None
+
+    def play(self, timeline: Timeline, frame: int, speed: int = 1, loop: tuple[int, int] | None = None) -> None:
+        """Play a snapshot of ``timeline`` from ``frame`` (the window passes a copy; edits reload it)."""
+        self._timeline = timeline
+        self._cards = self._cards_for(timeline, frame)
+        if self.player.timeline is not timeline:
+            self.player.load(timeline)
+            self._edited = False
+        self._loop = loop
+        self.player.stats.reset()
+        self.player.play(frame, speed, loop)
+        self._show_note(self.player.note)
+        self.buttons["play"].setIcon(icon("pause"))
+        self.dropped_label.setText("")
+        self.timer.start()
+
+    def stop(self) -> int:
+        frame = self.player.stop() if self.playing else self._shown_frame
+        self.timer.stop()
+        self.buttons["play"].setIcon(icon("play"))
+        self.meter.set_levels(0.0, 0.0)
+        self._update_dropped()
+        return max(0, frame)
 
     def set_playing(self, playing: bool) -> None:
-        self.buttons["play"].setText("⏸" if playing else "▶")
+        self.buttons["play"].setIcon(icon("pause" if playing else "play"))
+
+    def _show_note(self, note: str) -> None:
+        self.note_label.setText(note)
+        self.note_label.setVisible(bool(note))
+
+    def _render_for_player(self, timeline: Timeline, frame: int) -> np.ndarray:
+        size = self.preview_size(timeline)
+        return self.compositor.render(timeline, frame, size.width(), size.height(), self._cards)
+
+    def _poll(self) -> None:
+        player = self.player
+        if player.ended:
+            frame = self.stop()
+            self.playback_stopped.emit(frame)
+            return
+        frame, rgb = player.poll()
+        if rgb is not None:
+            self.screen_.image = to_image(rgb)
+            self.screen_.update()
+            self._shown_frame = frame
+        if frame != getattr(self, "_reported", None):
+            self._reported = frame
+            self.position_changed.emit(frame)
+        self._polls += 1
+        if self._polls % 8 == 0:
+            self.meter.set_levels(*player.levels())
+            self._update_dropped()
+
+    def _update_dropped(self) -> None:
+        n = self.player.stats.dropped
+        self.dropped_label.setText(f"{n} dropped" if n else "")
+
+    def scrub(self, frame: int) -> None:
+        """The sound under the playhead while it is dragged or stepped (when audio scrubbing is on)."""
+        if self.playing or self._timeline is None:
+            return
+        if self.player.timeline is None or self._edited:
+            self.player.load(self._timeline)
+            self._edited = False
+        self.player.scrub(frame)
+
+    # --- a still frame ------------------------------------------------------------------------------------
 
     def show_frame(self, timeline: Timeline, frame: int) -> None:
         fps = timeline.fps
@@ -132,16 +342,34 @@ class Viewer(QWidget):
         s = timeline.settings
         self.canvas_label.setText(f"{s.width}×{s.height} · {float(fps):g} fps")
         self.screen_.canvas = QSize(s.width, s.height)
+        if self.playing:
+            return            # the player draws; the playhead follows it
         self.screen_.slate = _slate(timeline, frame)
+        cards = self._cards_for(timeline, frame)
+        # The worker thread renders a snapshot, never the timeline the GUI is editing.
+        snapshot = timeline.copy()
+        self._timeline = snapshot
+        size = self.preview_size(timeline)
+        hit = self._recent.get((frame, size.width(), size.height()))
+        if hit is not None and not cards:
+            self._recent.move_to_end((frame, size.width(), size.height()))
+            self._number += 1          # a render still running for an older position must not replace this
+            self._wanted = None
+            self.screen_.image = to_image(hit)
+            self._shown_frame = frame
+            self.screen_.update()
+            return
+        self._wanted = (snapshot, frame, cards)
+        self._next()
+
+    def _cards_for(self, timeline: Timeline, frame: int) -> dict:
         cards = {}
         if self.card_for is not None:
             for track in timeline.video_tracks:
                 clip = track.clip_at(frame)
                 if isinstance(clip, GeneratedClip) and clip.pending:
                     cards[clip.id] = self.card_for(clip)
-        # The worker thread renders a snapshot, never the timeline the GUI is editing.
-        self._wanted = (timeline.copy(), frame, cards)
-        self._next()
+        return cards
 
     def _next(self) -> None:
         if self._busy or self._wanted is None:
@@ -150,21 +378,24 @@ class Viewer(QWidget):
         self._wanted = None
         self._busy = True
         self._number += 1
-        s = timeline.settings
-        scale = min(1.0, 640 / max(s.width, s.height))
-        size = QSize(max(2, int(s.width * scale) // 2 * 2), max(2, int(s.height * scale) // 2 * 2))
-        if self._compositor is None:
-            from editor.render.compositor import Compositor
+        size = self.preview_size(timeline)
+        self.pool.start(_Render(self._number, self.compositor, timeline, frame, size, self._signals, cards))
 
-            self._compositor = Compositor(timeline)
-        self.pool.start(_Render(self._number, self._compositor, timeline, frame, size, self._signals, cards))
-
-    def _rendered(self, number: int, image) -> None:
+    def _rendered(self, number: int, frame: int, image, rgb) -> None:
         self._busy = False
-        if number == self._number:
+        if rgb is not None:
+            self._recent[(frame, rgb.shape[1], rgb.shape[0])] = rgb
+            while len(self._recent) > SCRUB_CACHE:
+                self._recent.popitem(last=False)
+        if number == self._number and not self.playing:
             self.screen_.image = image
+            self._shown_frame = frame
             self.screen_.update()
         self._next()
+
+    def close_player(self) -> None:
+        self.timer.stop()
+        self.player.close()
 
 
 def _slate(timeline: Timeline, frame: int) -> str:

@@ -1,0 +1,82 @@
+"""The window's transport: Space, J/K/L shuttle, stepping, loop over In/Out, and the playhead following the
+player (``Viewer``/``editor.playback``), whose clock is the sound."""
+
+from __future__ import annotations
+
+
+class WindowPlayback:
+    """Mixed into MainWindow: needs ``viewer``, ``timeline_view``, ``timeline``, ``edits``."""
+
+    def _init_playback(self) -> None:
+        viewer = self.viewer
+        viewer.transport.connect(self._transport)
+        viewer.position_changed.connect(self._follow_player)
+        viewer.playback_stopped.connect(self._follow_player)
+        viewer.loop_button.toggled.connect(self._loop_toggled)
+        self.timeline_view.scrubbed.connect(viewer.scrub)
+        self.edits.stack.indexChanged.connect(self._edited_while_playing)
+
+    @property
+    def play_speed(self) -> int:
+        return self.viewer.player.speed if self.viewer.playing else 0
+
+    def loop_range(self) -> tuple[int, int] | None:
+        """The marked In/Out range when the loop is on (the whole timeline when nothing is marked)."""
+        if not self.viewer.loop_button.isChecked():
+            return None
+        tv = self.timeline_view
+        a = tv.mark_in if tv.mark_in is not None else 0
+        b = tv.mark_out if tv.mark_out is not None else self.timeline.duration
+        return (a, b) if b > a else None
+
+    def step(self, frames: int) -> None:
+        self.stop()
+        self.timeline_view.set_playhead(self.timeline_view.playhead + frames)
+        self.viewer.scrub(self.timeline_view.playhead)
+
+    def toggle_play(self) -> None:
+        if self.viewer.playing:
+            self.stop()
+        else:
+            self.shuttle(1, restart=True)
+
+    def shuttle(self, direction: int, restart: bool = False) -> None:
+        """J/L: start or speed up playback that way (1x, 2x, 4x, 8x); sound at 1x only."""
+        speed = self.play_speed
+        same_way = speed != 0 and (speed > 0) == (direction > 0)
+        speed = max(-8, min(8, speed * 2)) if same_way and not restart else direction
+        start = self.timeline_view.playhead
+        end = self.timeline.duration
+        if speed > 0 and start >= end - 1 and self.loop_range() is None:
+            start = 0                 # Play at the end starts again from the top, as every NLE does
+        self.viewer.play(self.timeline.copy(), start, speed, self.loop_range())
+
+    def stop(self) -> None:
+        if self.viewer.playing:
+            frame = self.viewer.stop()
+            self.timeline_view.set_playhead(frame)
+        else:
+            self.viewer.set_playing(False)
+
+    def _follow_player(self, frame: int) -> None:
+        self.timeline_view.set_playhead(frame)
+
+    def _loop_toggled(self, _on: bool) -> None:
+        if self.viewer.playing:
+            self.viewer.play(self.viewer.player.timeline, self.viewer.player.position(), self.play_speed,
+                             self.loop_range())
+
+    def _edited_while_playing(self, *_ignored: object) -> None:
+        self.viewer.invalidate()
+        if self.viewer.playing:   # hear and see the edit at once: the player takes a new snapshot
+            self.viewer.play(self.timeline.copy(), self.viewer.player.position(), self.play_speed,
+                             self.loop_range())
+
+    def _transport(self, action: str) -> None:
+        {"start": lambda: self._jump(0), "back": lambda: self.step(-1),
+         "play": self.toggle_play, "forward": lambda: self.step(1),
+         "end": lambda: self._jump(self.timeline.duration)}[action]()
+
+    def _jump(self, frame: int) -> None:
+        self.stop()
+        self.timeline_view.set_playhead(frame)
