@@ -21,6 +21,7 @@ import os
 import textwrap
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -54,6 +55,8 @@ class Compositor:
         self._stills: OrderedDict[str, np.ndarray] = OrderedDict()
         self._placed: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self.still_loads = 0
+        # The preview's proxy for a media file, when proxies are on and one is ready (editor.playback.proxies).
+        self.proxy_for: Callable[[MediaInfo], MediaInfo | None] | None = None
         # What each pending generated segment's card says: clip id -> (title, progress 0..1 or None). Set by
         # whoever knows the generator's state (the viewer, from the shot queue); "Generating…" otherwise.
         self.cards: dict[str, tuple[str, float | None]] = {}
@@ -170,6 +173,10 @@ class Compositor:
             still_pic = self._still(info, facts.alpha)
             return self._remember(key, _place_array(still_pic, p, facts, _subsampling(info.pixel_format)))
         t = Fraction(clip.source_in + index - clip.start) / fps
+        # A proxy keeps the original's timestamps and display shape: the same frame, placed the same way.
+        proxy = self.proxy_for(info) if self.proxy_for is not None else None
+        if proxy is not None:
+            info, facts = proxy, SourceFacts.from_info(proxy)
         dec = self.decoders.get(info.path)
         with self.decoders.lock:
             frame = dec.frame_at(t + 1 / (2 * fps), Fraction(clip.source_in) / fps)

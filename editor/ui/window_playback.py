@@ -3,12 +3,29 @@ player (``Viewer``/``editor.playback``), whose clock is the sound."""
 
 from __future__ import annotations
 
+import threading
+
+from PySide6.QtCore import QObject, Signal
+
+from editor.playback.proxies import Proxies, ProxyState
+
+
+class _ProxyBridge(QObject):
+    changed = Signal(str, object)     # path, ProxyState: from the proxy thread to the GUI thread
+
 
 class WindowPlayback:
     """Mixed into MainWindow: needs ``viewer``, ``timeline_view``, ``timeline``, ``edits``."""
 
     def _init_playback(self) -> None:
         viewer = self.viewer
+        self.proxies = Proxies()
+        viewer.compositor.proxy_for = self.proxies.proxy_for
+        self._proxy_bridge = _ProxyBridge(self)
+        self._proxy_bridge.changed.connect(self._proxy_changed)
+        self.proxies.listeners.append(self._proxy_bridge.changed.emit)
+        viewer.proxies_toggled.connect(self.set_proxies)
+        viewer.auto_proxy_action.toggled.connect(self._auto_proxies)
         viewer.transport.connect(self._transport)
         viewer.position_changed.connect(self._follow_player)
         viewer.playback_stopped.connect(self._follow_player)
@@ -66,8 +83,53 @@ class WindowPlayback:
             self.viewer.play(self.viewer.player.timeline, self.viewer.player.position(), self.play_speed,
                              self.loop_range())
 
+    # --- proxies ------------------------------------------------------------------------------------------
+
+    def set_proxies(self, on: bool) -> None:
+        """The viewer's Proxy toggle: preview from proxies where they are ready (export never does)."""
+        self.proxies.enabled = on
+        if self.viewer.proxy_button.isChecked() != on:
+            self.viewer.proxy_button.setChecked(on)
+        self._refresh_picture()
+        if on:
+            self.consider_proxies()
+
+    def consider_proxies(self) -> None:
+        """Ask for proxies of heavy media on the timeline (probing and reading keyframes beside the GUI)."""
+        if self.proxies.auto:
+            snapshot = self.timeline.copy()
+            threading.Thread(target=self.proxies.consider, args=(snapshot,), name="proxy-scan", daemon=True).start()
+
+    def _auto_proxies(self, on: bool) -> None:
+        self.proxies.auto = on
+        if on:
+            self.consider_proxies()
+
+    def _proxy_changed(self, path: str, state: ProxyState) -> None:
+        making = [s for s in self.proxies.states.values() if s.state in ("queued", "making")]
+        button = self.viewer.proxy_button
+        if making:
+            done = sum(s.progress for s in making) / len(making)
+            button.setText(f"Proxy {int(done * 100)}%")
+        else:
+            button.setText("Proxy")
+        if state.state == "failed":
+            self.show_message(f"proxy: {state.reason}")
+        elif state.state == "ready" and self.proxies.enabled:
+            self._refresh_picture()
+
+    def _refresh_picture(self) -> None:
+        self.viewer.invalidate()
+        if self.viewer.playing:
+            self.viewer.play(self.timeline.copy(), self.viewer.player.position(), self.play_speed,
+                             self.loop_range())
+        else:
+            self.viewer.show_frame(self.timeline, self.timeline_view.playhead)
+
     def _edited_while_playing(self, *_ignored: object) -> None:
         self.viewer.invalidate()
+        if self.proxies.auto:
+            self.consider_proxies()
         if self.viewer.playing:   # hear and see the edit at once: the player takes a new snapshot
             self.viewer.play(self.timeline.copy(), self.viewer.player.position(), self.play_speed,
                              self.loop_range())
