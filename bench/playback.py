@@ -88,6 +88,10 @@ def seek_figures(tl: Timeline, media: dict[str, Path], n: int, proxies: Proxies 
         t0 = time.perf_counter()
         comp.render(single, f, w, h)
         ours.append(time.perf_counter() - t0)
+    comp.close()
+    comp = Compositor(tl)              # a fresh cache: the same positions must not hit the first pass's frames
+    if proxies is not None:
+        comp.proxy_for = proxies.proxy_for
     two = []
     comp.render(tl, 0, w, h)
     for f in positions:

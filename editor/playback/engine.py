@@ -98,6 +98,7 @@ class Player:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._ended_at: int | None = None    # device sample where a run without loop reached an end
+        self._fed_since_flush = 0           # a gap before the first block of a new run is not an underrun
 
     # --- set-up -------------------------------------------------------------------------------------------
 
@@ -235,6 +236,7 @@ class Player:
         self._queue.clear()
         self._queued = 0
         self._fed = self._taken
+        self._fed_since_flush = 0
         self._tl_pos = self._transport.start
         self._cut_map(self._fed)
         self._render_gen += 1
@@ -263,7 +265,7 @@ class Player:
                     self._queue[0] = block[take:]
                 got += take
             self._queued -= got
-            if got < n and self._transport.speed and self._ended_at is None:
+            if got < n and self._transport.speed and self._ended_at is None and self._fed_since_flush:
                 self.stats.underruns += 1
             start = self._taken
             self._taken += n
@@ -308,6 +310,7 @@ class Player:
 
     def _feed_loop(self) -> None:
         while not self._stop.is_set():
+            self._current_mixer()       # plan the mix while paused, so a play starts mixing at once
             with self._lock:
                 while not self._stop.is_set() and self._queued >= AHEAD * self.rate and self._scrub_at is None:
                     self._wake.wait(0.05)
@@ -336,6 +339,7 @@ class Player:
                 self._map_dev.append(fed)
                 self._map.append((pos, t.speed))
                 self._fed += len(block)
+                self._fed_since_flush += len(block)
                 nxt = pos + len(block) * t.speed
                 if t.loop is not None and t.speed != 0:
                     a, b = t.loop

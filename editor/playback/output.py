@@ -187,7 +187,8 @@ def open_output(rate: int = 48000) -> Output:
         with quiet_stderr():
             output = DeviceOutput(rate)
     except (miniaudio.MiniaudioError, OSError) as exc:
-        reason = " ".join(str(exc).split()) or type(exc).__name__
+        first = exc.args[0] if exc.args else ""
+        reason = " ".join(str(first if isinstance(first, str) else exc).split()) or type(exc).__name__
         return SilentOutput(rate, f"no audio device ({reason}): playing pictures without sound "
                                   "(`promptcut doctor` says what to install)")
     if output.device.lower() == "null":     # miniaudio's last resort keeps time and plays nothing
