@@ -36,10 +36,14 @@ def make_demo(folder: str | Path) -> Timeline:
     v1, v2 = tl.video_tracks
     a1, a2 = tl.audio_tracks
 
-    def clip(key: str, start: int, frames: int, source_in: int = 0, name: str = "") -> MediaClip:
-        return MediaClip(new_id("c"), start, frames, source_in, name=name, media=ids[key])
+    def clip(key: str, start: int, frames: int, source_in: int = 0, name: str = "", link: str | None = None,
+             detached: bool = False) -> MediaClip:
+        return MediaClip(new_id("c"), start, frames, source_in, name=name, media=ids[key], link=link,
+                         sound_detached=detached)
 
-    v1.clips += [clip("intro", 0, 105, name="Intro"), clip("beach", 105, 150, name="Beach"),
+    # The intro and the beach are placed as a video's picture and its sound, linked (the picture is silent).
+    v1.clips += [clip("intro", 0, 105, name="Intro", link="l-intro", detached=True),
+                 clip("beach", 105, 150, name="Beach", link="l-beach", detached=True),
                  clip("sunset", 300, 120, name="Sunset"), clip("city", 420, 150, 15, name="City walk")]
     spec = GenerationSpec(prompt="a red kite over a windy beach, golden hour", model="tiny-wan", seed=42)
     kite = GeneratedClip(new_id("g"), 255, 45, spec=spec, takes=(Take(ids["take"], spec.content_hash()),),
@@ -49,7 +53,8 @@ def make_demo(folder: str | Path) -> Timeline:
     v1.clips += [kite, pending]
     v1.clips.sort(key=lambda c: c.start)
     v2.clips += [clip("logo", 30, 60, name="Logo"), clip("logo", 480, 60, name="Logo outro")]
-    a1.clips += [clip("intro", 0, 105, name="Intro sound"), clip("beach", 105, 150, name="Waves")]
+    a1.clips += [clip("intro", 0, 105, name="Intro sound", link="l-intro"),
+                 clip("beach", 105, 150, name="Waves", link="l-beach")]
     a2.clips += [clip("music", 0, 540, name="Music bed")]
     tl.markers += [Marker(105, "beat"), Marker(300, "drop")]
     tl.check()
