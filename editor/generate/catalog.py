@@ -114,6 +114,43 @@ def model_path(model_id: str) -> Path:
     return local.path
 
 
+@dataclass(frozen=True)
+class ModelChoice:
+    """A model as a window offers it: ``usable`` when installed, or a test model (built on first use)."""
+
+    model: ModelInfo
+    usable: bool
+    label: str
+
+
+def model_choices(rows: list[ModelRow]) -> list[ModelChoice]:
+    """The models to pick from, installed ones first, then the test models, then those still to download."""
+    installed = [r for r in rows if r.installed and not r.model.is_test_model]
+    tests = [r for r in rows if r.model.is_test_model]
+    others = [r for r in rows if not r.installed and not r.model.is_test_model]
+    return ([ModelChoice(r.model, True, r.model.display_name) for r in installed]
+            + [ModelChoice(r.model, True, f"{r.model.display_name} (test model: makes noise)") for r in tests]
+            + [ModelChoice(r.model, False, f"{r.model.display_name} (not installed)") for r in others])
+
+
+def preferred_choice(choices: list[ModelChoice], preferred: str | None) -> tuple[ModelChoice | None, str]:
+    """The choice to select first: ``preferred`` (the user's default model, else the registry's) when it can
+    be used, else the first usable one; with a sentence for a window user when the preferred one is missing
+    ("" when it is there). None only when nothing can be used."""
+    wanted = preferred or DEFAULT_MODEL_ID
+    usable = [c for c in choices if c.usable]
+    for choice in usable:
+        if choice.model.id == wanted:
+            return choice, ""
+    first = usable[0] if usable else None
+    missing = next((c.model.display_name for c in choices if c.model.id == wanted), wanted)
+    if first is None:
+        return None, f"{missing} is not installed. Generate ▸ Models and Settings… downloads models."
+    noise = " (a test model: it makes noise)" if first.model.is_test_model else ""
+    return first, (f"The default model, {missing}, is not installed: using {first.model.display_name}{noise}. "
+                   "Generate ▸ Models and Settings… downloads models.")
+
+
 # --- download ---------------------------------------------------------------------------------------------
 
 # Only safetensors are loaded (generation.locate): do not fetch pickle checkpoints or other frameworks' weights.

@@ -1,10 +1,13 @@
 """Autosave to a separate recovery file, and recovery after a crash.
 
-Every ``interval`` (60 s by default) a modified window's project is serialised on the GUI thread (a snapshot)
-and written atomically on a worker thread to ``<recovery>/<key>.promptcut``, with a ``.json`` sidecar naming
-the original file, the time and the writing process. The key is the SHA-1 of the project's absolute path, or
+A modified document is written a few seconds after the edits stop (``quiet_ms``, 3 s: a crash loses seconds of
+work, not a minute) and, as a backstop during long unbroken editing, every ``interval`` (60 s). The project is
+serialised on the GUI thread (a snapshot) and written atomically on a worker thread to
+``<recovery>/<key>.promptcut``, with a ``.json`` sidecar naming the original file, the time and the writing
+process. The key is the SHA-1 of the project's absolute path, or
 ``untitled-<uuid>`` for a project never saved. The user's own file is never written here. The recovery copy
-is deleted after a successful save and on a clean close; one left behind by a crash is offered on reopen.
+is deleted after a successful save and on a clean close; one left behind by a crash is offered on reopen and
+on the welcome screen (:func:`recoverable_projects`).
 """
 
 from __future__ import annotations
@@ -16,17 +19,16 @@ import os
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer
 
 from editor.model import Timeline
 
-if TYPE_CHECKING:
-    from editor.ui.main_window import MainWindow
-
 DEFAULT_INTERVAL_MS = 60_000
+QUIET_MS = 3_000
 RECOVERY_SUFFIX = ".promptcut"
 SIDECAR_SUFFIX = ".json"
 
@@ -110,6 +112,37 @@ def untitled_recoveries() -> list[Path]:
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
+@dataclass(frozen=True)
+class Recoverable:
+    """A project whose editor went away with unsaved changes: its file, the recovery copy, when it was written."""
+
+    project: Path
+    recovery: Path
+    saved_at: float
+
+
+def recoverable_projects() -> list[Recoverable]:
+    """Every saved project with a recovery copy a crash left (see :func:`find_recovery`), newest first. Copies of
+    never-saved projects are not here: :func:`untitled_recoveries` lists those."""
+    folder = recovery_dir()
+    if not folder.is_dir():
+        return []
+    found = []
+    for rec in folder.glob(f"*{RECOVERY_SUFFIX}"):
+        info = read_sidecar(rec)
+        original = info.get("original")
+        if rec.name.startswith("untitled-") or not isinstance(original, str) or not original:
+            continue
+        if info.get("pid") == os.getpid():
+            continue   # this editor's own copy of what it has open: no crash left it
+        if recovery_path_for(original) != rec or find_recovery(original) is None:
+            continue   # a stray file, or a copy that is older than the project / still being written
+        saved_at = info.get("time")
+        found.append(Recoverable(Path(original), rec, saved_at if isinstance(saved_at, (int, float))
+                                 else rec.stat().st_mtime))
+    return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+
 def load_recovery(recovery: Path) -> tuple[Timeline, dict]:
     """The timeline and metadata of a recovery copy (media paths are stored absolute)."""
     from editor.project import ProjectError, from_dict
@@ -141,12 +174,28 @@ def _write_pair(recovery: Path, blob: bytes, sidecar: bytes) -> None:
     _atomic_write(sidecar_of(recovery), sidecar)
 
 
-class Autosaver(QObject):
-    """Writes the window's project to its recovery file every ``interval_ms`` while it is modified."""
+class AutosaveDocument(Protocol):
+    """What the autosaver reads of the document it keeps safe (the main window is one)."""
 
-    def __init__(self, window: MainWindow, interval_ms: int = DEFAULT_INTERVAL_MS) -> None:
-        super().__init__(window)
-        self.window = window
+    path: Path | None
+    metadata: dict
+    read_only: bool
+
+    @property
+    def timeline(self) -> Timeline: ...
+
+    @property
+    def modified(self) -> bool: ...
+
+
+class Autosaver(QObject):
+    """Writes ``document`` to its recovery file ``quiet_ms`` after the last edit (call :meth:`edited` on each
+    one) and every ``interval_ms`` while it is modified."""
+
+    def __init__(self, document: AutosaveDocument, parent: QObject | None = None,
+                 interval_ms: int = DEFAULT_INTERVAL_MS, quiet_ms: int = QUIET_MS) -> None:
+        super().__init__(parent)
+        self.document = document
         self.untitled_key = f"untitled-{uuid.uuid4()}"
         self.written: set[Path] = set()   # recovery files this session owns (deleted on save / clean close)
         self.last_error: str | None = None
@@ -156,20 +205,29 @@ class Autosaver(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.autosave_now)
         self.timer.start()
+        # Restarted by every edit, so it fires once the user pauses: not in the middle of a drag of edits.
+        self.quiet = QTimer(self)
+        self.quiet.setSingleShot(True)
+        self.quiet.setInterval(quiet_ms)
+        self.quiet.timeout.connect(self.autosave_now)
+
+    def edited(self, *_ignored: object) -> None:
+        """An edit (or undo/redo) happened: write a recovery copy once the edits pause."""
+        self.quiet.start()
 
     def set_interval(self, ms: int) -> None:
         self.timer.setInterval(ms)
 
     @property
     def recovery_path(self) -> Path:
-        path = self.window.path
+        path = self.document.path
         if path is None:
             return recovery_dir() / f"{self.untitled_key}{RECOVERY_SUFFIX}"
         return recovery_path_for(path)
 
     def autosave_now(self) -> bool:
         """Snapshot now (GUI thread), write in the background; False when there is nothing to save."""
-        w = self.window
+        w = self.document
         if not w.modified or getattr(w, "read_only", False):
             return False
         from editor.project import encode, to_dict
@@ -213,6 +271,7 @@ class Autosaver(QObject):
 
     def shutdown(self, discard: bool = True) -> None:
         self.timer.stop()
+        self.quiet.stop()
         if discard:
             self.discard()
         else:

@@ -1,8 +1,10 @@
 """The window's side of generated shots: the prompt box, live states, takes, fill gaps, the generator's queue.
 
-One :class:`ShotsUi` per window. It owns the document's :class:`~editor.generate.shots.ShotQueue` (made anew
-when another document opens; its generator worker starts only when a shot needs it), polls it from a timer,
-and tells the timeline, the viewer, the inspector and the queue panel when something they show has changed.
+One :class:`ShotsUi` per window, given the window as a :class:`ShotsHost` (what it reads and drives: the
+document's path and timeline, the edits, the timeline view, the viewer, the inspector). It owns the
+document's :class:`~editor.generate.shots.ShotQueue` (made anew when another document opens; its generator
+worker starts only when a shot needs it), polls it from a timer, keeps the fill dialog's typing for the
+document, and tells the timeline, the viewer, the inspector and the queue panel when something they show has changed.
 The generator runs in its own process: nothing here waits for it.
 """
 
@@ -11,18 +13,24 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QPoint, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
+from editor.generate.gaps import FillMemory, FillPlan, place_for_shot
 from editor.generate.places import places_for
 from editor.generate.shots import ShotOptions, ShotQueue, ShotStatus
-from editor.model import Clip, GeneratedClip, TrackKind
+from editor.model import Clip, GeneratedClip, Timeline, TrackKind
 from editor.model.commands import AddTrack
+from editor.ui.edits import Edits
+from editor.ui.fill_gaps_dialog import FillGapsDialog
+from editor.ui.inspector import Inspector
 from editor.ui.prompt_box import PromptBox
-
-if TYPE_CHECKING:
-    from editor.ui.main_window import MainWindow
+from editor.ui.timeline_view import TimelineView
+from editor.ui.viewer import Viewer
+from generation.models import ModelInfo
 
 POLL_MS = 100
 DEFAULT_SECONDS = 3.0
@@ -52,6 +60,19 @@ def _warm_up() -> None:
         import generation.locate  # noqa: F401
 
 
+class ShotsHost(Protocol):
+    """The window as generated shots see it (the main window is one)."""
+
+    path: Path | None
+    edits: Edits
+    timeline_view: TimelineView
+    viewer: Viewer
+    inspector: Inspector
+
+    @property
+    def timeline(self) -> Timeline: ...
+
+
 class ShotsUi(QObject):
     """``changed()`` after anything a generated clip shows has changed; ``message(str)`` for the status bar."""
 
@@ -59,10 +80,12 @@ class ShotsUi(QObject):
     message = Signal(str)
     events = Signal(list)    # the generator client's events, for the queue panel
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: ShotsHost, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.window = window
         self.queue: ShotQueue = self._new_queue()
+        self.fill_memory = FillMemory.empty()   # the fill dialog's typing, while this document is open
+        self.fill_dialog: FillGapsDialog | None = None
         self.prompt_box: PromptBox | None = None
         self._prompt_target: tuple[str, int, int | None] | None = None
         self.timer = QTimer(self)
@@ -93,6 +116,7 @@ class ShotsUi(QObject):
         self.close_prompt()
         self.queue.close()
         self.queue = self._new_queue()
+        self.fill_memory = FillMemory.empty()
         self.resume()
 
     def resume(self) -> None:
@@ -102,6 +126,9 @@ class ShotsUi(QObject):
     def close(self) -> None:
         self.timer.stop()
         self.close_prompt()
+        if self.fill_dialog is not None:
+            with contextlib.suppress(RuntimeError):   # already gone with the window
+                self.fill_dialog.close()
         self.queue.close()
 
     # --- polling -----------------------------------------------------------------------------------
@@ -235,16 +262,9 @@ class ShotsUi(QObject):
         self.queue.request(track_id, start, frames, options, on_done=done)
 
     def _model_choices(self) -> list[tuple[str, str]]:
-        from editor.generate.catalog import model_rows
+        from editor.generate.catalog import model_choices, model_rows
 
-        rows = model_rows(sizes=False)
-        installed = [r for r in rows if r.installed and not r.model.is_test_model]
-        tests = [r for r in rows if r.model.is_test_model]
-        others = [r for r in rows if not r.installed and not r.model.is_test_model]
-        out = [(r.model.id, r.model.display_name) for r in installed]
-        out += [(r.model.id, f"{r.model.display_name} (test model: makes noise)") for r in tests]
-        out += [(r.model.id, f"{r.model.display_name} (not installed)") for r in others]
-        return out
+        return [(c.model.id, c.label) for c in model_choices(model_rows(sizes=False))]
 
     def _needs_note(self) -> str:
         """What generation lacks on this machine, plainly; "" when a GPU and a real model are there."""
@@ -271,26 +291,52 @@ class ShotsUi(QObject):
             return models[0][0] if models else None
 
     def generate_at_playhead(self) -> PromptBox | None:
-        """G: over the marked range (I/O) if the playhead is in it, else over the gap at the playhead on the
-        topmost unlocked video track that has one, else on a new video track on top."""
+        """G: over the marked range (I/O) if the playhead is in it, else over the whole gap the playhead is in,
+        else at the playhead after a track's last clip, else on a new video track on top (see
+        :func:`~editor.generate.gaps.place_for_shot`)."""
         w = self.window
         view = w.timeline_view
-        frame = view.playhead
-        tracks = [t for t in reversed(w.timeline.video_tracks) if not t.locked]
-        marked = view.mark_in is not None and view.mark_out is not None and view.mark_in < view.mark_out
-        if marked and view.mark_in <= frame < view.mark_out:
-            for track in tracks:
-                if not track.clips_in(view.mark_in, view.mark_out):
-                    return self.open_prompt(track.id, view.mark_in, view.mark_out)
-        for track in tracks:
-            gap = view.gap_around(track, frame)
-            if gap is not None:
-                end = gap[2] if track.clips and gap[2] <= max(c.end for c in track.clips) else None
-                return self.open_prompt(track.id, frame, end)
-        command = AddTrack(TrackKind.VIDEO)
-        if not w.edits.do(command):
+        marked = (view.mark_in, view.mark_out) if view.mark_in is not None and view.mark_out is not None \
+            and view.mark_in < view.mark_out else None
+        place = place_for_shot(w.timeline, view.playhead, marked)
+        if place.track is not None:
+            return self.open_prompt(place.track.id, place.start, place.end)
+        if not w.edits.do(AddTrack(TrackKind.VIDEO)):
             return None
-        return self.open_prompt(w.timeline.video_tracks[-1].id, frame, None)
+        return self.open_prompt(w.timeline.video_tracks[-1].id, place.start, None)
+
+    # --- fill gaps ---------------------------------------------------------------------------------
+
+    def fill_gaps_dialog(self, track_id: str | None = None, *, all_tracks: bool = False,
+                         parent: QWidget | None = None) -> FillGapsDialog | None:
+        """One prompt per gap of a track (the selected clip's, else the bottom video track) or, with
+        ``all_tracks``, of the picture (the bottom track's gaps: upper tracks' gaps are overlays coming and
+        going). Non-modal; its Generate queues the gaps that have a prompt with the model chosen there."""
+        from editor.generate.catalog import model_choices, model_rows
+
+        tl = self.window.timeline
+        if not tl.video_tracks:
+            self.message.emit("No video track to fill")
+            return None
+        if track_id is None and not all_tracks:
+            sel = self.window.timeline_view.selected_clips()
+            track_id = sel[0][0].id if sel and sel[0][0].kind is TrackKind.VIDEO else tl.video_tracks[0].id
+        dialog = FillGapsDialog(tl, [track_id] if track_id else [tl.video_tracks[0].id],
+                                model_choices(model_rows(sizes=False)), preferred=_default_model(),
+                                memory=self.fill_memory, parent=parent or self.window.timeline_view.window())
+        dialog.accepted.connect(lambda: self.fill_gaps(dialog.plan(), dialog.chosen_model()))
+        self.fill_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def fill_gaps(self, plan: FillPlan, model: ModelInfo | None) -> int:
+        """Queue the shots of ``plan`` with ``model`` (None: the default model); returns how many were taken."""
+        asked = sum(self.queue.request(track_id, start, end - start,
+                                       ShotOptions(prompt, model=model.id if model is not None else None))
+                    for track_id, start, end, prompt in plan.requests)
+        self.poll()
+        self.message.emit(plan.summary(asked))
+        return asked
 
     # --- actions on segments -----------------------------------------------------------------------
 
@@ -332,7 +378,7 @@ class ShotsUi(QObject):
             out: list[tuple[str, Callable[[], object] | None]] = []
             if gap is not None:
                 out.append(("Generate shot…", lambda: self.open_prompt(*gap)))
-            out.append(("Fill gaps on this track…", lambda: self.window.fill_gaps_dialog(track.id)))
+            out.append(("Fill gaps on this track…", lambda: self.fill_gaps_dialog(track.id)))
             return out
         if not isinstance(clip, GeneratedClip):
             return []

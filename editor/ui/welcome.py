@@ -1,4 +1,5 @@
-"""The welcome / new-project dialog: canvas shape and frame rate, open, a recent project, or a demo project.
+"""The welcome / new-project dialog: canvas shape and frame rate, open, a recent project, a demo project, or a
+project with unsaved changes a crash left (the Recover list, from the autosave's recovery copies).
 
 The recent projects are read from where the main window keeps them (``recent/projects`` in the PromptCut INI
 settings, newest first) without pruning, so files that have gone are listed greyed with "(missing)" and
@@ -7,6 +8,7 @@ cannot be chosen.
 
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from editor.model import Settings
 from editor.model.time import parse_rate
+from editor.ui.autosave import Recoverable, recoverable_projects
 
 ASPECTS = {"9:16": (1080, 1920), "16:9": (1920, 1080), "1:1": (1080, 1080)}
 RATES = ["24", "25", "30", "30000/1001", "50", "60"]
@@ -43,8 +46,9 @@ def stored_recent_projects() -> list[str]:
 
 
 class WelcomeDialog(QDialog):
-    """``choice`` after exec(): 'new', 'open', 'recent' or 'demo'; ``settings()`` for 'new';
-    ``recent_path`` (the project file to open) for 'recent'. ``recents`` overrides the stored list (tests)."""
+    """``choice`` after exec(): 'new', 'open', 'recent', 'recover' or 'demo'; ``settings()`` for 'new';
+    ``recent_path`` (the project file to open) for 'recent'; ``recovered`` (the project and its recovery copy)
+    for 'recover'. ``recents`` overrides the stored list (tests)."""
 
     def __init__(self, parent: QWidget | None = None, *, recents: list[str] | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +56,7 @@ class WelcomeDialog(QDialog):
         self.setObjectName("Welcome")
         self.choice = ""
         self.recent_path = ""
+        self.recovered: Recoverable | None = None
         title = QLabel("PromptCut")
         title.setObjectName("WelcomeTitle")
         sub = QLabel("Recorded clips and prompt-generated shots on one timeline.")
@@ -92,6 +97,26 @@ class WelcomeDialog(QDialog):
         recent_row.addWidget(QLabel("Recent projects"), 1)
         recent_row.addWidget(self.open_recent_button)
         self._update_open_recent()
+        # Projects a crash left with unsaved changes: offered here, at start, not only when reopened.
+        self.recoverables = recoverable_projects()
+        self.recover_list = QListWidget()
+        self.recover_list.setObjectName("RecoverProjects")
+        self.recover_list.setMaximumHeight(110)
+        for found in self.recoverables:
+            when = time.strftime("%a %d %b, %H:%M", time.localtime(found.saved_at))
+            item = QListWidgetItem(f"{found.project.name}  —  unsaved changes from {when}")
+            item.setToolTip(str(found.project))
+            self.recover_list.addItem(item)
+        self.recover_list.itemDoubleClicked.connect(lambda _item: self.recover_current())
+        self.recover_list.currentItemChanged.connect(lambda *_: self._update_recover())
+        self.recover_button = QPushButton("Recover")
+        self.recover_button.clicked.connect(self.recover_current)
+        recover_row = QHBoxLayout()
+        recover_row.addWidget(QLabel("Recover (PromptCut closed without saving these)"), 1)
+        recover_row.addWidget(self.recover_button)
+        if self.recoverables:
+            self.recover_list.setCurrentRow(0)
+        self._update_recover()
         buttons = QHBoxLayout()
         for text, choice, primary in (("Open…", "open", False), ("Demo project", "demo", False),
                                       ("Create", "new", True)):
@@ -106,6 +131,12 @@ class WelcomeDialog(QDialog):
         layout.setSpacing(12)
         layout.addWidget(title)
         layout.addWidget(sub)
+        if self.recoverables:   # first: unsaved work matters more than a new project
+            layout.addLayout(recover_row)
+            layout.addWidget(self.recover_list)
+        else:
+            self.recover_list.hide()
+            self.recover_button.hide()
         layout.addWidget(QLabel("New project"))
         layout.addLayout(aspects)
         layout.addLayout(rate_row)
@@ -134,6 +165,17 @@ class WelcomeDialog(QDialog):
             return
         self.recent_path = path
         self.choose("recent")
+
+    def _update_recover(self) -> None:
+        self.recover_button.setEnabled(self.recover_list.currentRow() >= 0)
+
+    def recover_current(self) -> None:
+        """Choose the project selected in the Recover list, to be opened with its unsaved changes."""
+        row = self.recover_list.currentRow()
+        if not 0 <= row < len(self.recoverables):
+            return
+        self.recovered = self.recoverables[row]
+        self.choose("recover")
 
     def recent_paths(self) -> list[str]:
         """The paths listed (missing ones included), in order."""

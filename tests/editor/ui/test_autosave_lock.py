@@ -58,8 +58,9 @@ def _window(qtbot, path: Path | None = None, *, recover: str = "recover", read_o
 
 
 def _crash(w: MainWindow) -> None:
-    """What a crash leaves: the recovery file stays, the timer stops, the process's lock is gone."""
+    """What a crash leaves: the recovery file stays, the timers stop, the process's lock is gone."""
     w.autosaver.timer.stop()
+    w.autosaver.quiet.stop()
     w.autosaver.wait()
     w.autosaver.written.clear()        # a dead process deletes nothing
     w.project_lock.release()
@@ -156,6 +157,7 @@ def test_untitled_recovery_offered_at_start(qtbot) -> None:
 
 def _crash_untitled(w: MainWindow) -> None:
     w.autosaver.timer.stop()
+    w.autosaver.quiet.stop()
     w.autosaver.wait()
     w.autosaver.written.clear()
     w.closeEvent = lambda event: event.accept()

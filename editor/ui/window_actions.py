@@ -1,0 +1,197 @@
+"""The main window's menus, toolbar and keyboard shortcuts (a mixin of ``MainWindow``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QToolBar
+
+# (action name, menu text, shortcuts, key handled by the timeline too)
+SHORTCUTS: list[tuple[str, str]] = [
+    ("Space", "Play / pause"), ("J / K / L", "Play backwards / stop / play forwards (press again: faster)"),
+    ("Left / Right", "One frame back / forward"), ("Up / Down", "Previous / next edit point"),
+    ("Home / End", "Start / end of the timeline"), ("I / O", "Mark in / out"),
+    ("S, Ctrl+K, Ctrl+B", "Split at the playhead"), ("Delete", "Delete (leave a gap)"),
+    ("Shift+Delete", "Ripple delete"), ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
+    ("+ / -", "Zoom in / out"), ("Shift+Z", "Zoom to fit"), ("N", "Snapping on / off"),
+    ("Alt+drag an edge", "Ripple trim"), ("Shift/Ctrl+click, drag on empty space", "Add to selection, rubber band"),
+    ("Ctrl+drag from the bin", "Insert instead of overwrite"),
+    ("G, double-click a gap", "Generate a shot (over the gap, the marked range, or at the playhead)"),
+    ("Ctrl+R", "Regenerate the selected shot with a new seed"), ("Ctrl+Shift+Q", "Generator queue"),
+    ("Right-click a gap / a track header", "Close the gap, generate a shot, fill gaps / add or delete tracks"),
+    ("Double-click a marker", "Rename it"),
+    ("Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S", "New / open / save / save as"),
+]
+
+
+NAVIGATION_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home,
+                             Qt.Key.Key_End, Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_A, Qt.Key.Key_C,
+                             Qt.Key.Key_X, Qt.Key.Key_V})
+
+
+# Characters of "Undo <edit>": the toolbar has room for about 20 beside its other buttons in a 1600-pixel window
+# (with Redo named too); the Edit menu for more.
+UNDO_TOOLBAR_LIMIT = 20
+UNDO_MENU_LIMIT = 40
+
+
+def elided(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the last one an ellipsis when it was longer."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+class WindowActions:
+    """Builds ``actions_by_name``, the menus and the toolbar of the window it is mixed into."""
+
+    def _action(self, name: str, text: str, slot: Callable[[], None], keys: tuple[str, ...] = (),
+                timeline_key: bool = False) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        action.triggered.connect(lambda _=False: slot())
+        if timeline_key:
+            nav = any(QKeySequence(k)[0].key() in NAVIGATION_KEYS for k in keys)
+            if nav:
+                # Arrows, Home/End, Delete: lists and fields use these; they act where the timeline or the
+                # viewer has the focus.
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                self.timeline_view.addAction(action)
+                self.viewer.addAction(action)
+            else:
+                # Everywhere in the window; a text field with the focus still gets its letters and spaces (it
+                # claims them before shortcuts run).
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                self.addAction(action)
+            for k in keys:
+                seq = QKeySequence(k)
+                combo = seq[0]
+                self.timeline_view.key_handlers[(int(combo.key().value), int(combo.keyboardModifiers().value))] \
+                    = slot
+        self.actions_by_name[name] = action
+        return action
+
+    def _build_menus(self) -> None:
+        tv = self.timeline_view
+        a = self._action
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(a("new", "&New Project…", self.new_project, ("Ctrl+N",)))
+        file_menu.addAction(a("demo", "New &Demo Project", self.new_demo_project))
+        file_menu.addAction(a("open", "&Open…", self.open_dialog, ("Ctrl+O",)))
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self.update_recent_menu)
+        self.update_recent_menu()
+        file_menu.addSeparator()
+        file_menu.addAction(a("save", "&Save", self.save, ("Ctrl+S",)))
+        file_menu.addAction(a("save_as", "Save &As…", self.save_as, ("Ctrl+Shift+S",)))
+        file_menu.addSeparator()
+        file_menu.addAction(a("import", "&Import Media…", self.import_dialog, ("Ctrl+I",)))
+        file_menu.addAction(a("relink", "&Relink Offline Media…", self.relink_dialog))
+        export = a("export", "&Export…", self.export_dialog, ("Ctrl+M",))
+        export.setToolTip("Export the timeline to an MP4 file (Ctrl+M)")
+        file_menu.addAction(export)
+        file_menu.addSeparator()
+        file_menu.addAction(a("quit", "&Quit", self.close, ("Ctrl+Q",)))
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        undo = a("undo", "&Undo", self.edits.stack.undo, ("Ctrl+Z",))
+        redo = a("redo", "&Redo", self.edits.stack.redo, ("Ctrl+Shift+Z", "Ctrl+Y"))
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(a("split", "&Split at Playhead", tv.split_at_playhead, ("S", "Ctrl+K", "Ctrl+B"), True))
+        edit_menu.addAction(a("cut", "Cu&t", tv.cut_selected, ("Ctrl+X",), True))
+        edit_menu.addAction(a("copy", "&Copy", tv.copy_selected, ("Ctrl+C",), True))
+        edit_menu.addAction(a("paste", "&Paste at Playhead", tv.paste_at_playhead, ("Ctrl+V",), True))
+        edit_menu.addAction(a("delete", "&Delete", tv.delete_selected, ("Delete", "Backspace"), True))
+        edit_menu.addAction(a("ripple_delete", "&Ripple Delete", lambda: tv.delete_selected(ripple=True),
+                              ("Shift+Delete", "Shift+Backspace"), True))
+        edit_menu.addSeparator()
+        edit_menu.addAction(a("select_all", "Select &All", lambda: tv.select({c.id for _, c in self.timeline.clips()}),
+                              ("Ctrl+A",), True))
+        snap = a("snap", "S&napping", self._toggle_snapping, ("N",), True)
+        snap.setCheckable(True)
+        snap.setChecked(True)
+        edit_menu.addAction(snap)
+        edit_menu.addAction(a("mark_in", "Mark &In", tv.set_in, ("I",), True))
+        edit_menu.addAction(a("mark_out", "Mark &Out", tv.set_out, ("O",), True))
+        edit_menu.addSeparator()
+        edit_menu.addAction(a("add_marker", "Add &Marker", tv.add_marker_at_playhead, ("M",), True))
+        edit_menu.addAction(a("remove_marker", "Delete Marker at Playhead", tv.remove_marker_at_playhead,
+                              ("Ctrl+Shift+M",), True))
+
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(a("zoom_in", "Zoom &In", tv.zoom_in, ("+", "=", "Shift++", "Ctrl+="), True))
+        view_menu.addAction(a("zoom_out", "Zoom &Out", tv.zoom_out, ("-", "Ctrl+-"), True))
+        view_menu.addAction(a("zoom_fit", "Zoom to &Fit", tv.zoom_to_fit, ("Shift+Z",), True))
+
+        play_menu = self.menuBar().addMenu("&Playback")
+        play_menu.addAction(a("play", "&Play / Pause", self.toggle_play, ("Space",), True))
+        play_menu.addAction(a("reverse", "Play &Backwards (J)", lambda: self.shuttle(-1), ("J",), True))
+        play_menu.addAction(a("stop", "&Stop (K)", self.stop, ("K",), True))
+        play_menu.addAction(a("forward", "Play &Forwards (L)", lambda: self.shuttle(1), ("L",), True))
+        play_menu.addSeparator()
+        play_menu.addAction(a("prev_frame", "Previous Frame", lambda: self.step(-1), ("Left",), True))
+        play_menu.addAction(a("next_frame", "Next Frame", lambda: self.step(1), ("Right",), True))
+        play_menu.addAction(a("prev_edit", "Previous Edit", tv.previous_edit, ("Up",), True))
+        play_menu.addAction(a("next_edit", "Next Edit", tv.next_edit, ("Down",), True))
+        play_menu.addAction(a("home", "Go to Start", lambda: tv.set_playhead(0), ("Home",), True))
+        play_menu.addAction(a("end", "Go to End", lambda: tv.set_playhead(self.timeline.duration), ("End",), True))
+
+        gen_menu = self.menuBar().addMenu("&Generate")
+        gen_menu.addAction(a("generate", "&Generate Shot at Playhead…", self.shots.generate_at_playhead, ("G",),
+                             True))
+        gen_menu.addAction(a("fill_track", "&Fill Gaps on Track…", self.fill_gaps_dialog))
+        gen_menu.addAction(a("fill_all", "Fill Gaps in the &Picture…", lambda: self.fill_gaps_dialog(all_tracks=True)))
+        gen_menu.addSeparator()
+        gen_menu.addAction(a("regenerate", "&Regenerate Selected (New Seed)", self.shots.regenerate, ("Ctrl+R",),
+                             True))
+        gen_menu.addAction(a("variations", "&Variations of Selected (4 Seeds)",
+                             lambda: self.shots.regenerate(count=4)))
+        gen_menu.addSeparator()
+        gen_menu.addAction(a("queue_panel", "Generator &Queue", self.show_queue_panel, ("Ctrl+Shift+Q",)))
+        gen_menu.addAction(a("models", "&Models and Settings…", self.models_dialog))
+
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(a("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, ("F1",)))
+
+        bar = QToolBar("Main", self)
+        bar.setObjectName("MainToolBar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for name in ("new", "open", "save", None, "import", None, "undo", "redo", None, "split", "delete",
+                     "ripple_delete", None, "snap", "zoom_out", "zoom_in", "zoom_fit", None, "generate",
+                     "queue_panel", None, "export"):
+            if name is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(self.actions_by_name[name])
+        self.addToolBar(bar)
+
+    def _update_undo_texts(self, *_ignored: object) -> None:
+        """Undo / Redo name the edit they act on, elided so a long name cannot push the toolbar's other buttons
+        off the window; the tooltip has it in full."""
+        stack = self.edits.stack
+        undo, redo = self.actions_by_name["undo"], self.actions_by_name["redo"]
+        try:
+            for action, verb, can, what in ((undo, "Undo", stack.canUndo(), stack.undoText()),
+                                            (redo, "Redo", stack.canRedo(), stack.redoText())):
+                full = f"{verb} {what}" if can and what else verb
+                action.setEnabled(can)
+                # "&" starts a mnemonic in an action's text: the edit's own ampersands are doubled.
+                action.setText("&" + elided(full, UNDO_MENU_LIMIT).replace("&", "&&"))
+                action.setIconText(elided(full, UNDO_TOOLBAR_LIMIT).replace("&", "&&"))   # the toolbar's
+                action.setToolTip(full)
+        except RuntimeError:   # the stack clears while the window is being torn down
+            return
+
+    def _toggle_snapping(self) -> None:
+        self.timeline_view.toggle_snapping()
+        self._update_status()
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{rows}</table>",
+                          QMessageBox.StandardButton.Close, self)
+        box.open()

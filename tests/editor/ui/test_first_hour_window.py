@@ -1,0 +1,317 @@
+"""The window as a new user found it (issue #8): real windows, the real generator worker with the tiny test
+models, real recovery files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import grimp
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolBar
+
+from editor.media import synth
+from editor.media.probe import media_source_from_info, probe
+from editor.model import GeneratedClip, MediaClip, Settings, Timeline
+from editor.model.commands import Group, Overwrite, Split
+from editor.model.testing import clip, spans, timeline, video
+from editor.project import save_project
+from editor.ui import autosave
+from editor.ui.main_window import MainWindow
+from editor.ui.welcome import WelcomeDialog
+
+SMALL = Settings(width=90, height=160, fps=Fraction(30))
+
+
+@pytest.fixture(autouse=True)
+def own_places(tmp_path, monkeypatch):
+    """This test's own recovery folder and generation preferences (no default model chosen)."""
+    monkeypatch.setenv("PROMPTCUT_RECOVERY", str(tmp_path / "recovery"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+@pytest.fixture(scope="module")
+def colours(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("first hour media")
+    return {name: synth.color_clip(d / f"{name}.mp4", name, 1.0, size=(90, 160), tone_hz=None)
+            for name in ("red", "blue")}
+
+
+def picture(colours, *, clips: list[tuple[str, int]], video_tracks: int = 2) -> Timeline:
+    """Clips of 15 frames on V1 at the given starts (a new project has two video tracks, V2 empty)."""
+    tl = Timeline.empty(SMALL, video_tracks=video_tracks)
+    for name in ("red", "blue"):
+        tl.media[name] = media_source_from_info(probe(colours[name]), name)
+    for i, (name, start) in enumerate(clips):
+        tl.video_tracks[0].add(MediaClip(f"c{i}", start, 15, media=name))
+    tl.check()
+    return tl
+
+
+def show(qtbot, w: MainWindow) -> MainWindow:
+    w.ask_save_changes = lambda: "discard"
+    qtbot.addWidget(w)
+    w.resize(1400, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def generated(w: MainWindow) -> list[GeneratedClip]:
+    return [c for _, c in w.timeline.clips() if isinstance(c, GeneratedClip)]
+
+
+# --- 1. the window's parts do not import each other in a circle ---------------------------------------------
+
+
+def test_autosave_and_generated_shots_do_not_import_the_window() -> None:
+    graph = grimp.build_graph("editor")
+    for part in ("editor.ui.autosave", "editor.ui.shots_ui", "editor.ui.window_actions", "editor.ui.window_files",
+                 "editor.ui.window_recovery", "editor.ui.window_relink"):
+        assert graph.find_shortest_chain(importer=part, imported="editor.ui.main_window") is None, part
+
+
+# --- 2. fill gaps ----------------------------------------------------------------------------------------------
+
+
+def test_fill_gaps_offers_the_usable_models_and_skips_rows_left_empty(qtbot, colours, tmp_path) -> None:
+    tl = picture(colours, clips=[("red", 0), ("blue", 30), ("red", 60), ("blue", 90)])
+    w = show(qtbot, MainWindow(tl, tmp_path / "cut.promptcut"))
+    messages: list[str] = []
+    w.shots.message.connect(messages.append)
+    dialog = w.fill_gaps_dialog(w.timeline.video_tracks[0].id)
+    assert dialog.gaps == [(w.timeline.video_tracks[0].id, s, s + 15) for s in (15, 45, 75)]
+    # The default model is not on this machine: the dialog picks one that is, and says so in words.
+    assert dialog.model.currentData() == "tiny-wan"
+    assert "not installed" in dialog.model_note.text() and dialog.model_note.isVisibleTo(dialog)
+    assert "--" not in dialog.model_note.text() and "promptcut " not in dialog.model_note.text()
+    # usable models come first, the ones to download after
+    usable = [not dialog.model.itemText(i).endswith("(not installed)") for i in range(dialog.model.count())]
+    assert usable[0] and usable == sorted(usable, reverse=True)
+
+    qtbot.keyClicks(dialog.prompts[1], "noon over the harbour")
+    qtbot.keyClicks(dialog.style_edit, "35 mm film")
+    assert "left empty will be skipped" in dialog.note.text()
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(generated(w)) == 1, timeout=60000)
+    (shot,) = generated(w)
+    assert (shot.start, shot.end, shot.spec.prompt, shot.spec.model) == (45, 60, "noon over the harbour, 35 mm film",
+                                                                         "tiny-wan")
+    assert "Queuing 1 shot; 2 empty gaps skipped" in messages
+    assert not any("--model" in m or "`promptcut" in m for m in messages), messages
+    w.timeline.check()
+
+
+def test_fill_gaps_keeps_what_was_typed_while_the_project_is_open(qtbot, colours, tmp_path) -> None:
+    tl = picture(colours, clips=[("red", 0), ("blue", 30), ("red", 60)])
+    w = show(qtbot, MainWindow(tl, tmp_path / "cut.promptcut"))
+    dialog = w.fill_gaps_dialog(w.timeline.video_tracks[0].id)
+    qtbot.keyClicks(dialog.prompts[0], "dawn")
+    qtbot.keyClicks(dialog.prompts[1], "dusk")
+    qtbot.keyClicks(dialog.style_edit, "watercolour")
+    dialog.model.setCurrentIndex(dialog.model.findData("tiny-ltx"))
+    dialog.reject()
+    again = w.fill_gaps_dialog(w.timeline.video_tracks[0].id)
+    assert [e.text() for e in again.prompts[:2]] == ["dawn", "dusk"]
+    assert again.style_edit.text() == "watercolour" and again.model.currentData() == "tiny-ltx"
+    again.reject()
+    # another document: its own gaps, nothing carried over
+    w.set_document(picture(colours, clips=[("red", 0), ("blue", 30), ("red", 60)]), tmp_path / "other.promptcut")
+    fresh = w.fill_gaps_dialog(w.timeline.video_tracks[0].id)
+    assert [e.text() for e in fresh.prompts] == [""] * len(fresh.prompts) and fresh.style_edit.text() == ""
+    fresh.reject()
+
+
+# --- 3. G in a gap fills the gap ----------------------------------------------------------------------------------
+
+
+def press_g_and_generate(qtbot, w: MainWindow, frame: int, prompt: str) -> GeneratedClip:
+    w.timeline_view.set_playhead(frame)
+    qtbot.keyClick(w.timeline_view, Qt.Key.Key_G)
+    box = w.shots.prompt_box
+    assert box is not None and box.isVisible()
+    box.model.setCurrentIndex(box.model.findData("tiny-wan"))
+    before = {c.id for c in generated(w)}
+    qtbot.keyClicks(box.prompt, prompt)
+    qtbot.keyClick(box.prompt, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.shots.prompt_box is None or bool(box.error.text()), timeout=60000)
+    assert w.shots.prompt_box is None, box.error.text()
+    (shot,) = [c for c in generated(w) if c.id not in before]
+    return shot
+
+
+def test_g_in_a_gap_between_clips_fills_the_whole_gap(qtbot, colours, tmp_path) -> None:
+    w = show(qtbot, MainWindow(picture(colours, clips=[("red", 0), ("blue", 30)]), tmp_path / "cut.promptcut"))
+    shot = press_g_and_generate(qtbot, w, 20, "gulls over the pier")
+    v1 = w.timeline.video_tracks[0]
+    assert w.timeline.find(shot.id)[0] is v1              # on the track with the gap, not the empty V2 above
+    assert (shot.start, shot.end) == (15, 30)             # the whole gap, not a 3 s shot from the playhead
+    assert [c.id for c in v1.clips] == ["c0", shot.id, "c1"]
+    w.timeline.check()
+
+
+def test_g_before_the_first_clip_fills_from_the_start(qtbot, colours, tmp_path) -> None:
+    w = show(qtbot, MainWindow(picture(colours, clips=[("red", 40)]), tmp_path / "cut.promptcut"))
+    shot = press_g_and_generate(qtbot, w, 10, "a title card of fog")
+    assert w.timeline.find(shot.id)[0] is w.timeline.video_tracks[0]
+    assert (shot.start, shot.end) == (0, 40)
+
+
+def test_g_over_a_marked_range_still_takes_the_range(qtbot, colours, tmp_path) -> None:
+    w = show(qtbot, MainWindow(picture(colours, clips=[("red", 0), ("blue", 30)]), tmp_path / "cut.promptcut"))
+    w.timeline_view.set_playhead(18)
+    w.timeline_view.set_in()
+    w.timeline_view.set_playhead(25)
+    w.timeline_view.set_out()
+    w.timeline_view.set_playhead(20)
+    qtbot.keyClick(w.timeline_view, Qt.Key.Key_G)
+    assert w.shots._prompt_target == (w.timeline.video_tracks[1].id, 18, 25)
+    w.shots.close_prompt()
+
+
+# --- 4. crash recovery at start, autosave after a pause -------------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    tl = timeline(media=[video("m1")])
+    tl.video_tracks[0].clips = [clip("m1", 0, 120, clip_id="a")]
+    path = tmp_path / "film.promptcut"
+    save_project(tl, path)
+    old = path.stat().st_mtime - 10
+    os.utime(path, (old, old))   # the project predates any autosave made in this test
+    return path
+
+
+def recording_window(qtbot) -> MainWindow:
+    """A window that records the recovery questions it asks (and always answers Recover)."""
+    w = MainWindow()
+    w.asked: list[str] = []
+
+    def ask_recover(_path, _recovery) -> str:
+        w.asked.append("recover")
+        return "recover"
+
+    w.ask_recover = ask_recover
+    w.ask_save_changes = lambda: "discard"
+    qtbot.addWidget(w)
+    return w
+
+
+def crash(w: MainWindow) -> None:
+    """What a crash leaves: the recovery file with the pid of a process that has gone, no lock."""
+    w.autosaver.shutdown(discard=False)
+    rec = w.autosaver.recovery_path
+    info = autosave.read_sidecar(rec)
+    info["pid"] = _dead_pid()
+    autosave.sidecar_of(rec).write_text(json.dumps(info))
+    w.autosaver.written.clear()
+    w.project_lock.release()
+    w.closeEvent = lambda event: event.accept()
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_the_welcome_screen_offers_a_crashed_project_and_opens_it_recovered(qtbot, project) -> None:
+    before = project.read_bytes()
+    w1 = recording_window(qtbot)
+    assert w1.open_path(project)
+    assert w1.edits.do(Split("a", 60, right_id="b"))
+    edited = spans(w1.timeline, "V1")
+    assert w1.autosaver.autosave_now()
+    crash(w1)
+
+    dialog = WelcomeDialog(recents=[])
+    qtbot.addWidget(dialog)
+    assert dialog.recover_list.isVisibleTo(dialog) and dialog.recover_list.count() == 1
+    assert dialog.recover_list.item(0).text().startswith("film.promptcut  —  unsaved changes from ")
+    qtbot.mouseClick(dialog.recover_button, Qt.MouseButton.LeftButton)
+    assert dialog.choice == "recover" and dialog.recovered.project == project
+
+    w2 = recording_window(qtbot)
+    w2.apply_welcome(dialog)
+    assert w2.path == project and spans(w2.timeline, "V1") == edited
+    assert w2.modified and w2.asked == []            # chosen on the welcome screen: not asked a second time
+    assert project.read_bytes() == before
+    assert w2.save()
+    assert autosave.recoverable_projects() == []      # saved: nothing left to recover
+
+
+def test_the_welcome_screen_lists_no_recovery_older_than_its_project(qtbot, project) -> None:
+    w1 = recording_window(qtbot)
+    assert w1.open_path(project)
+    assert w1.edits.do(Split("a", 60, right_id="b"))
+    assert w1.autosaver.autosave_now()
+    crash(w1)
+    save_project(timeline(media=[video("m1")]), project)      # the project was saved after that copy
+    dialog = WelcomeDialog(recents=[])
+    qtbot.addWidget(dialog)
+    assert dialog.recover_list.count() == 0 and dialog.recover_list.isHidden()
+
+
+def test_an_edit_is_autosaved_once_the_editing_pauses(qtbot, project) -> None:
+    w = recording_window(qtbot)
+    assert w.open_path(project)
+    assert w.autosaver.timer.interval() == 60_000     # the backstop during long unbroken editing stays
+    rec = w.autosaver.recovery_path
+    assert w.edits.do(Split("a", 60, right_id="b"))
+    qtbot.wait(1000)
+    assert w.edits.do(Split("b", 90, right_id="c"))   # still editing: the pause starts again
+    assert not rec.exists()
+    qtbot.waitUntil(rec.exists, timeout=6000)          # seconds after the last edit, not a minute
+    w.autosaver.wait()
+    loaded, _ = autosave.load_recovery(rec)
+    assert [s[0] for s in spans(loaded, "V1")] == ["a", "b", "c"]
+
+
+# --- 5. the status bar's clip count ------------------------------------------------------------------------------
+
+
+def test_the_clip_count_follows_every_edit_and_undo(qtbot) -> None:
+    w = show(qtbot, MainWindow(timeline(media=[video("m1")])))
+    assert w.position_label.text().startswith("0 clips")
+    assert w.edits.do(Overwrite(w.timeline.video_tracks[0], clip("m1", 30, 60, clip_id="a")))
+    assert w.timeline_view.playhead == 0                      # a drop does not move the playhead
+    assert w.position_label.text().startswith("1 clip  ·")
+    assert w.edits.do(Split("a", 60, right_id="b"))
+    assert w.position_label.text().startswith("2 clips")
+    w.edits.stack.undo()
+    w.edits.stack.undo()
+    assert w.position_label.text().startswith("0 clips")
+    w.set_document(timeline(media=[video("m1")]), None)
+    assert w.edits.do(Overwrite(w.timeline.video_tracks[0], clip("m1", 0, 30, clip_id="z")))
+    assert w.position_label.text().startswith("1 clip  ·")   # the new document's timeline is followed
+
+
+# --- 6. long undo labels ------------------------------------------------------------------------------------------
+
+
+def test_long_undo_labels_are_elided_and_keep_the_toolbar_on_the_window(qtbot) -> None:
+    w = MainWindow(timeline(media=[video("m1")]))            # its own size: 1600 pixels wide
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    first = "Move 3 clips to V2 and ripple everything after them on every track"
+    second = "Overwrite 5 clips from the bin over V1 and V2 & trim the neighbours"
+    track = w.timeline.video_tracks[0]
+    assert w.edits.do(Group(first, [Overwrite(track, clip("m1", 0, 30, clip_id="a"))]))
+    assert w.edits.do(Group(second, [Overwrite(track, clip("m1", 30, 30, clip_id="b"))]))
+    w.edits.stack.undo()                                       # Undo and Redo both name a long edit now
+    undo, redo = w.actions_by_name["undo"], w.actions_by_name["redo"]
+    assert undo.iconText() == "Undo Move 3 clips t…" and undo.toolTip() == f"Undo {first}"
+    assert redo.iconText() == "Redo Overwrite 5 cl…" and redo.toolTip() == f"Redo {second}"
+    assert undo.text() == "&Undo Move 3 clips to V2 and ripple ever…"     # the menu has room for more
+    bar = w.findChild(QToolBar, "MainToolBar")
+    qtbot.waitUntil(lambda: bar.widgetForAction(w.actions_by_name["export"]).isVisible(), timeout=3000)
+    assert bar.sizeHint().width() <= w.width()
+    w.edits.stack.undo()
+    assert undo.iconText() == "Undo" and not undo.isEnabled()
