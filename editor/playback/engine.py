@@ -99,6 +99,7 @@ class Player:
         self._threads: list[threading.Thread] = []
         self._ended_at: int | None = None    # device sample where a run without loop reached an end
         self._fed_since_flush = 0           # a gap before the first block of a new run is not an underrun
+        self._run_start = 0                 # device sample where the current run (play, stop, jump) begins
 
     # --- set-up -------------------------------------------------------------------------------------------
 
@@ -223,7 +224,12 @@ class Player:
     def _clock(self) -> int:
         if not self._threads:
             return self._transport.start
-        return self._timeline_sample(self.output.heard())
+        return self._timeline_sample(self.heard())
+
+    def heard(self) -> int:
+        """The device sample being heard, but never before the current run: until the device has played out
+        what it held when the run began, the position is where the run starts."""
+        return max(self.output.heard(), self._run_start)
 
     def _timeline_sample(self, device: int) -> int:
         with self._lock:
@@ -236,6 +242,7 @@ class Player:
         self._queue.clear()
         self._queued = 0
         self._fed = self._taken
+        self._run_start = self._taken      # the device still plays what came before for its latency
         self._fed_since_flush = 0
         self._tl_pos = self._transport.start
         self._cut_map(self._fed)
@@ -403,6 +410,7 @@ class Player:
         spf = Fraction(self.rate) / self.fps
         cursor: Fraction | None = None
         gen = -1
+        cost = 0.0        # seconds a frame takes to composite (moving average)
         while not self._stop.is_set():
             with self._lock:
                 if gen != self._render_gen:
@@ -411,19 +419,23 @@ class Player:
             if timeline is None or not (playing or self._ended_at is not None and self._ended_at > heard_now()):
                 self._stop.wait(0.005)
                 continue
-            heard = self.output.heard()
+            heard = self.heard()
             if cursor is None or cursor < heard:
-                cursor = Fraction(heard)          # fell behind: frames before now are late, skip them
+                # Fell behind: frames before now are late. Aim at the frame that will be due when this one
+                # is done, so a slow picture still shows near its time.
+                cursor = Fraction(heard) + int(cost * 1.2 * self.rate) * max(1, abs(self.speed) or 1)
             if cursor > heard + LEAD * spf or cursor >= self._fed:
                 self._stop.wait(0.002)
                 continue
             frame = self.sample_frame(self._timeline_sample(int(cursor)))
             frame = min(frame, max(0, timeline.duration - 1))
             if frame not in self._frames:
+                started = time.perf_counter()
                 try:
                     image = self.render(timeline, frame)
                 except Exception:  # noqa: BLE001 - a frame that fails shows the previous one
                     image = None
+                cost = 0.8 * cost + 0.2 * (time.perf_counter() - started)
                 with self._lock:
                     if gen != self._render_gen:
                         continue
@@ -453,24 +465,46 @@ class Player:
             self._frames.clear()
             self._render_gen += 1
 
-    def poll(self) -> tuple[int, np.ndarray | None]:
-        """(frame due now, its picture if it is ready and not shown yet). Call it often (every few ms)."""
+    def poll(self) -> tuple[int, int, np.ndarray | None]:
+        """(frame due now, frame to show, its picture) — the picture only when there is a new one to show,
+        else None. The frame shown is the one due, or the newest ready before it when that one is late.
+        Call it often (every few ms)."""
         sample = self._clock()
         last = max(0, (self.timeline.duration if self.timeline else 1) - 1)
-        frame = min(self.sample_frame(sample), last)
-        image = None
-        if frame != self._last_shown:
-            image = self.cached(frame)
-            if image is not None:
+        due = min(self.sample_frame(sample), last)
+        shown, image = due, None
+        if due != self._last_shown:
+            shown, image = self._newest_ready(due)
+            if image is not None and shown != self._last_shown:
                 if self.playing and abs(self.speed) == 1 and self._last_shown is not None:
-                    step = (frame - self._last_shown) * self.speed
+                    step = (shown - self._last_shown) * self.speed
                     if 1 < step <= 2 * self.fps:       # frames skipped on the way (not a loop's wrap)
                         self.stats.dropped += step - 1
-                self._last_shown = frame
+                self._last_shown = shown
                 if self.playing:
                     self.stats.shown += 1
-                    self.stats.drift_samples.append(self.frame_sample(frame) - sample)
-        return frame, image
+                    self.stats.drift_samples.append(self.frame_sample(shown) - sample)
+            else:
+                image = None
+        return due, shown, image
+
+    def _newest_ready(self, due: int) -> tuple[int, np.ndarray | None]:
+        """The frame due if it is ready, else the newest ready frame between the last shown and the one due
+        (a late picture is shown late rather than not at all); (due, None) when there is none."""
+        with self._lock:
+            image = self._frames.get(due)
+            if image is not None:
+                return due, image
+            last, forward = self._last_shown, self.speed >= 0
+            if last is not None and (due < last) == forward:
+                last = None                    # the loop came round: anything up to the frame due will do
+            if forward:
+                ready = [f for f in self._frames if f <= due and (last is None or f > last)]
+                best = max(ready, default=None)
+            else:
+                ready = [f for f in self._frames if f >= due and (last is None or f < last)]
+                best = min(ready, default=None)
+            return (best, self._frames[best]) if best is not None else (due, None)
 
     def wait_ready(self, timeout: float = 2.0) -> bool:
         """Block until the frame due now is composited (tests and benchmarks)."""

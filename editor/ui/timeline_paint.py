@@ -50,6 +50,10 @@ class TimelinePainting:
         p = QPainter(self)
         p.fillRect(self.rect(), C_BG)
         f0, f1 = self.visible_frames()
+        # Only the clips under the region being repainted (while playing: two strips around the playhead).
+        dirty = event.rect()
+        t0 = max(f0, (dirty.left() - 2 - HEADER_W + self.scroll_px) / self.px_per_frame)
+        t1 = min(f1, (dirty.right() + 2 - HEADER_W + self.scroll_px) / self.px_per_frame)
         rows = self.rows()
         lane = QRect(HEADER_W, RULER_H, self.lane_width(), self.lanes_height())
         for i, (_track, top, h) in enumerate(rows):
@@ -57,7 +61,8 @@ class TimelinePainting:
         p.save()
         p.setClipRect(lane)
         for track, top, h in rows:
-            self._paint_track(p, track, top, h, f0, f1)
+            if t1 >= t0:
+                self._paint_track(p, track, top, h, t0, t1)
         self._paint_drag(p)
         p.restore()
         self._paint_ruler(p, f0, f1)

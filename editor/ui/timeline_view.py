@@ -291,9 +291,17 @@ class TimelineView(TimelinePainting, TimelineMouse, TimelineMenus, TimelineDrops
     def set_playhead(self, frame: int) -> None:
         frame = max(0, int(frame))
         if frame != self.playhead:
+            old_x, scrolled = self.x_of(self.playhead), self.scroll_px
             self.playhead = frame
             self._follow_playhead()
-            self.update()
+            if self.scroll_px != scrolled:
+                self.update()
+            else:
+                # Only the strips the playhead leaves and enters, and the timecode: during playback the
+                # whole timeline repainted 30 times a second costs the player its frames.
+                for x in (old_x, self.x_of(frame)):
+                    self.update(QRect(int(x) - 9, 0, 19, self.height()))
+                self.update(QRect(0, 0, HEADER_W, RULER_H))
             self.playhead_changed.emit(frame)
 
     def _follow_playhead(self) -> None:

@@ -307,11 +307,11 @@ class Viewer(QWidget):
             frame = self.stop()
             self.playback_stopped.emit(frame)
             return
-        frame, rgb = player.poll()
+        frame, shown, rgb = player.poll()
         if rgb is not None:
             self.screen_.image = to_image(rgb)
             self.screen_.update()
-            self._shown_frame = frame
+            self._shown_frame = shown
         if frame != getattr(self, "_reported", None):
             self._reported = frame
             self.position_changed.emit(frame)
