@@ -82,7 +82,7 @@ class ShotsUi(QObject):
 
     def __init__(self, window: ShotsHost, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.window = window
+        self.window = window   # the inspector reads ``shots.window.timeline_view`` (its take thumbnails)
         self.queue: ShotQueue = self._new_queue()
         self.fill_memory = FillMemory.empty()   # the fill dialog's typing, while this document is open
         self.fill_dialog: FillGapsDialog | None = None
@@ -199,11 +199,11 @@ class ShotsUi(QObject):
         view = w.timeline_view
         fps = float(w.timeline.fps)
         seconds = (end - start) / fps if end is not None else DEFAULT_SECONDS
-        models = self._model_choices()
-        default = self._default_choice(models)
+        models, default, missing = self._model_choices()
+        note = " ".join(n for n in (missing, self._needs_note()) if n)
         box = PromptBox(view, models=models, model=default, conditioning_for=ShotQueue.conditioning_for,
                         seconds=seconds, max_seconds=(end - start) / fps if end is not None else None,
-                        seed_source=self.queue.seed_source, prompt=prompt, note=self._needs_note(),
+                        seed_source=self.queue.seed_source, prompt=prompt, note=note,
                         title="Generate shot" if end is not None else "Generate shot at the playhead")
         box.submitted.connect(self._prompt_submitted)
         box.closed.connect(self.close_prompt)
@@ -261,10 +261,17 @@ class ShotsUi(QObject):
 
         self.queue.request(track_id, start, frames, options, on_done=done)
 
-    def _model_choices(self) -> list[tuple[str, str]]:
-        from editor.generate.catalog import model_choices, model_rows
+    def _model_choices(self) -> tuple[list[tuple[str, str]], str | None, str]:
+        """The prompt box's models as (id, label), the one to select (the default model when it can be used,
+        else an installed one), and a sentence when the default is missing but another real model is there
+        ("" otherwise: with none installed, ``_needs_note`` says so)."""
+        from editor.generate.catalog import model_choices, model_rows, preferred_choice
 
-        return [(c.model.id, c.label) for c in model_choices(model_rows(sizes=False))]
+        choices = model_choices(model_rows(sizes=False))
+        default, missing = preferred_choice(choices, _default_model())
+        if not any(c.usable and not c.model.is_test_model for c in choices):
+            missing = ""
+        return [(c.model.id, c.label) for c in choices], default.model.id if default else None, missing
 
     def _needs_note(self) -> str:
         """What generation lacks on this machine, plainly; "" when a GPU and a real model are there."""
@@ -278,17 +285,6 @@ class ShotsUi(QObject):
         if not nvidia_gpu_present():
             parts.append("No NVIDIA GPU: shots are made on the CPU, very slowly.")
         return " ".join(parts)
-
-    def _default_choice(self, models: list[tuple[str, str]]) -> str | None:
-        from editor.generate.catalog import ModelError, default_model
-
-        wanted = _default_model()
-        if wanted:
-            return wanted
-        try:
-            return default_model()
-        except ModelError:
-            return models[0][0] if models else None
 
     def generate_at_playhead(self) -> PromptBox | None:
         """G: over the marked range (I/O) if the playhead is in it, else over the whole gap the playhead is in,

@@ -127,6 +127,16 @@ def test_fill_gaps_keeps_what_was_typed_while_the_project_is_open(qtbot, colours
     fresh.reject()
 
 
+def test_the_prompt_box_selects_a_usable_model_when_the_chosen_default_is_missing(qtbot, colours, tmp_path) -> None:
+    from editor.generate.preferences import GenerationPreferences, save_preferences
+
+    save_preferences(GenerationPreferences(default_model="wan2.2-ti2v-5b"))   # chosen once, never downloaded
+    w = show(qtbot, MainWindow(picture(colours, clips=[("red", 0), ("blue", 30)]), tmp_path / "cut.promptcut"))
+    box = w.shots.open_prompt(w.timeline.video_tracks[0].id, 15, 30)
+    assert box.model.currentData() == "tiny-wan"
+    w.shots.close_prompt()
+
+
 # --- 3. G in a gap fills the gap ----------------------------------------------------------------------------------
 
 
@@ -244,6 +254,23 @@ def test_the_welcome_screen_offers_a_crashed_project_and_opens_it_recovered(qtbo
     assert project.read_bytes() == before
     assert w2.save()
     assert autosave.recoverable_projects() == []      # saved: nothing left to recover
+
+
+def test_a_crashed_project_whose_file_has_gone_comes_back_from_its_copy(qtbot, project) -> None:
+    w1 = recording_window(qtbot)
+    assert w1.open_path(project)
+    assert w1.edits.do(Split("a", 60, right_id="b"))
+    edited = spans(w1.timeline, "V1")
+    assert w1.autosaver.autosave_now()
+    crash(w1)
+    project.unlink()
+    dialog = WelcomeDialog(recents=[])
+    qtbot.addWidget(dialog)
+    dialog.recover_current()
+    w2 = recording_window(qtbot)
+    w2.apply_welcome(dialog)
+    assert w2.path == project and spans(w2.timeline, "V1") == edited and w2.modified
+    assert w2.save() and project.is_file()
 
 
 def test_the_welcome_screen_lists_no_recovery_older_than_its_project(qtbot, project) -> None:
