@@ -246,6 +246,9 @@ class Player:
         self._fed_since_flush = 0
         self._tl_pos = self._transport.start
         self._cut_map(self._fed)
+        # Until the feeder maps its first block, the new run stands at its start (not at the old position).
+        self._map_dev.append(self._fed)
+        self._map.append((self._transport.start, 0))
         self._render_gen += 1
         self._wake.notify_all()
 

@@ -4,7 +4,6 @@ crash recovery (``window_recovery``) and relinking (``window_relink``). Generate
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -39,6 +38,7 @@ from editor.ui.window_files import (
     add_recent_project,
     recent_projects,
 )
+from editor.ui.window_playback import WindowPlayback
 from editor.ui.window_recovery import WindowRecovery
 from editor.ui.window_relink import WindowRelink
 
@@ -50,7 +50,7 @@ MEDIA_FILTER = "Media (*.mp4 *.mov *.mkv *.webm *.m4v *.avi *.wav *.mp3 *.m4a *.
                "*.jpeg *.webp);;All files (*)"
 
 
-class MainWindow(WindowActions, WindowFiles, WindowRecovery, WindowRelink, QMainWindow):
+class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowRecovery, WindowRelink, QMainWindow):
     relink_finished = Signal(list)   # the relink search's matches, after they were applied
 
     def __init__(self, timeline: Timeline | None = None, path: str | Path | None = None,
@@ -76,7 +76,8 @@ class MainWindow(WindowActions, WindowFiles, WindowRecovery, WindowRelink, QMain
         self.timeline_view.media_dropped.connect(self.bin.import_paths)
         self.timeline_view.playhead_changed.connect(self._playhead_moved)
         self.timeline_view.selection_changed.connect(self._selection_changed)
-        self.viewer.transport.connect(self._transport)
+        self.bin.insert_requested.connect(self.timeline_view.insert_media_at_playhead)
+        self.timeline_view.reveal_in_bin.connect(self.bin.reveal)
 
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(_panel("Media", self.bin))
@@ -98,10 +99,7 @@ class MainWindow(WindowActions, WindowFiles, WindowRecovery, WindowRelink, QMain
         main.setStretchFactor(0, 1)
         self.setCentralWidget(main)
 
-        self.play_timer = QTimer(self)
-        self.play_timer.timeout.connect(self._tick)
-        self.play_speed = 0
-        self._play_origin = (0.0, 0)
+        self._init_playback()
 
         self._init_relink()
         self.shots = ShotsUi(self, parent=self)
@@ -192,52 +190,11 @@ class MainWindow(WindowActions, WindowFiles, WindowRecovery, WindowRelink, QMain
 
     def _playhead_moved(self, frame: int) -> None:
         self.viewer.show_frame(self.timeline, frame)
-        n = sum(len(t.clips) for t in self.timeline.tracks)
-        self.position_label.setText(f"{n} clips  ·  snapping {'on' if self.timeline_view.snapping else 'off'}")
 
     def _selection_changed(self) -> None:
         sel = self.timeline_view.selected
         self.inspector.show_clip(next(iter(sel)) if len(sel) == 1 else None)
         self.viewer.show_frame(self.timeline, self.timeline_view.playhead)
-
-    def step(self, frames: int) -> None:
-        self.stop()
-        self.timeline_view.set_playhead(self.timeline_view.playhead + frames)
-
-    def toggle_play(self) -> None:
-        if self.play_speed:
-            self.stop()
-        else:
-            self.shuttle(1, restart=True)
-
-    def shuttle(self, direction: int, restart: bool = False) -> None:
-        """J/L: start or speed up playback that way (1x, 2x, 4x, 8x)."""
-        if restart or self.play_speed == 0 or (self.play_speed > 0) != (direction > 0):
-            self.play_speed = direction
-        else:
-            self.play_speed = max(-8, min(8, self.play_speed * 2))
-        self._play_origin = (time.monotonic(), self.timeline_view.playhead)
-        self.play_timer.start(max(1, int(1000 / float(self.timeline.fps))))
-        self.viewer.set_playing(True)
-
-    def stop(self) -> None:
-        self.play_speed = 0
-        self.play_timer.stop()
-        self.viewer.set_playing(False)
-
-    def _tick(self) -> None:
-        t0, f0 = self._play_origin
-        frame = f0 + int((time.monotonic() - t0) * float(self.timeline.fps) * self.play_speed)
-        end = self.timeline.duration
-        if frame < 0 or (self.play_speed > 0 and frame >= end):
-            frame = max(0, min(frame, end))
-            self.stop()
-        self.timeline_view.set_playhead(frame)
-
-    def _transport(self, action: str) -> None:
-        {"start": lambda: self.timeline_view.set_playhead(0), "back": lambda: self.step(-1),
-         "play": self.toggle_play, "forward": lambda: self.step(1),
-         "end": lambda: self.timeline_view.set_playhead(self.timeline.duration)}[action]()
 
     # --- files (the rest: window_files, window_recovery, window_relink) ------------------------------------
 
@@ -258,6 +215,8 @@ class MainWindow(WindowActions, WindowFiles, WindowRecovery, WindowRelink, QMain
             event.ignore()
 
     def _closing(self) -> None:
+        self.viewer.close_player()
+        self.proxies.close()
         self._unsubscribe_status()
         self._unsubscribe_status = lambda: None
         self.shots.close()

@@ -13,6 +13,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Space", "Play / pause"), ("J / K / L", "Play backwards / stop / play forwards (press again: faster)"),
     ("Left / Right", "One frame back / forward"), ("Up / Down", "Previous / next edit point"),
     ("Home / End", "Start / end of the timeline"), ("I / O", "Mark in / out"),
+    ("Ctrl+L", "Loop over In/Out while playing"), ("Shift+M", "Mute the preview"),
     ("S, Ctrl+K, Ctrl+B", "Split at the playhead"), ("Delete", "Delete (leave a gap)"),
     ("Shift+Delete", "Ripple delete"), ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
     ("+ / -", "Zoom in / out"), ("Shift+Z", "Zoom to fit"), ("N", "Snapping on / off"),
@@ -131,6 +132,8 @@ class WindowActions:
         play_menu.addAction(a("reverse", "Play &Backwards (J)", lambda: self.shuttle(-1), ("J",), True))
         play_menu.addAction(a("stop", "&Stop (K)", self.stop, ("K",), True))
         play_menu.addAction(a("forward", "Play &Forwards (L)", lambda: self.shuttle(1), ("L",), True))
+        play_menu.addAction(a("loop", "&Loop In/Out", self.viewer.loop_button.toggle, ("Ctrl+L",), True))
+        play_menu.addAction(a("mute_preview", "&Mute Preview", self.viewer.sound_button.toggle, ("Shift+M",), True))
         play_menu.addSeparator()
         play_menu.addAction(a("prev_frame", "Previous Frame", lambda: self.step(-1), ("Left",), True))
         play_menu.addAction(a("next_frame", "Next Frame", lambda: self.step(1), ("Right",), True))

@@ -1,0 +1,213 @@
+"""Playing the cut in the window: pictures follow the sound, which reaches a real (null) audio device.
+
+The window is driven with real key and mouse events; the sound is captured from the PulseAudio null sink's
+monitor, so what is checked is what a listener would hear."""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from editor.media import synth
+from editor.media.probe import media_source_from_info, probe
+from editor.model import MediaClip, Settings, Timeline, new_id
+from editor.ui.main_window import MainWindow
+
+RATE = 48000
+SETTINGS = Settings(width=360, height=640, fps=Fraction(30), sample_rate=RATE)
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("playback-media")
+    return {"flash": synth.flash_beep_clip(d / "flash.mp4", seconds=6, size=(320, 240)),
+            "clicks": synth.click_track(d / "clicks.wav", seconds=8, first=0.5, level=0.5),
+            "red": synth.color_clip(d / "red.mp4", "red", 8.0, size=(320, 180), tone_hz=None)}
+
+
+def add(tl: Timeline, path: Path, start: int, duration: int, *, audio: bool = False, track: int = 0) -> MediaClip:
+    mid = next((m for m, s in tl.media.items() if s.path == str(path)), None)
+    if mid is None:
+        mid = new_id("m")
+        tl.media[mid] = media_source_from_info(probe(path), mid, str(path))
+    clip = MediaClip(id=new_id("c"), start=start, duration=duration, media=mid)
+    (tl.audio_tracks if audio else tl.video_tracks)[track].add(clip)
+    return clip
+
+
+@pytest.fixture
+def playing_window(qtbot, media, null_sink):
+    """A window on a timeline with a picture on V1 and a click every second (from 0.5 s) on A1."""
+    tl = Timeline.empty(SETTINGS, video_tracks=1, audio_tracks=1)
+    add(tl, media["red"], 0, 210)
+    add(tl, media["clicks"], 0, 210, audio=True)
+    tl.check()
+    w = MainWindow(tl)
+    w.ask_save_changes = lambda: "discard"
+    qtbot.addWidget(w)
+    w.resize(1400, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.stop()
+    w.viewer.close_player()
+
+
+def recorded(sink, path: Path):
+    rec = sink.record(path)
+    time.sleep(0.2)
+    return rec
+
+
+def clicks_in(path: Path, rec) -> list[int]:
+    rec.terminate()
+    rec.wait(5)
+    left = np.fromfile(path, np.float32).reshape(-1, 2)[:, 0]
+    loud = np.flatnonzero(np.abs(left) > 0.3)
+    found: list[int] = []
+    for i in loud:
+        if not found or i - found[-1] > RATE // 10:
+            found.append(int(i))
+    return found
+
+
+def test_space_plays_with_sound_and_the_playhead_follows(playing_window, qtbot, null_sink, tmp_path):
+    w = playing_window
+    rec = recorded(null_sink, tmp_path / "space.f32")
+    qtbot.keyClick(w.timeline_view, Qt.Key.Key_Space)
+    assert w.play_speed == 1
+    qtbot.wait(2300)
+    qtbot.keyClick(w.timeline_view, Qt.Key.Key_K)
+    clicks = clicks_in(tmp_path / "space.f32", rec)
+    stopped = w.timeline_view.playhead
+    assert w.play_speed == 0
+    assert 55 <= stopped <= 80, f"2.3 s of playing moved the playhead {stopped} frames"
+    assert len(clicks) == 2, clicks                       # at 0.5 s and 1.5 s
+    assert abs(clicks[1] - clicks[0] - RATE) <= RATE // 30
+    assert w.viewer.screen_.image is not None
+    red = w.viewer.screen_.image.pixelColor(w.viewer.screen_.image.width() // 2, 10)
+    assert red.red() > 200 and red.green() < 60
+    qtbot.wait(300)
+    assert w.timeline_view.playhead == stopped, "K stops where the sound stopped"
+
+
+def test_the_speaker_button_mutes_what_arrives(playing_window, qtbot, null_sink, tmp_path):
+    w = playing_window
+    qtbot.mouseClick(w.viewer.sound_button, Qt.MouseButton.LeftButton)
+    assert w.viewer.player.muted
+    rec = recorded(null_sink, tmp_path / "muted.f32")
+    w.toggle_play()
+    qtbot.wait(1800)
+    w.stop()
+    assert clicks_in(tmp_path / "muted.f32", rec) == []
+    assert w.timeline_view.playhead > 40, "muted, the pictures still play"
+
+
+def test_l_twice_shuttles_at_2x_without_sound_and_j_plays_backwards(playing_window, qtbot, null_sink, tmp_path):
+    w = playing_window
+    rec = recorded(null_sink, tmp_path / "shuttle.f32")
+    qtbot.keyClick(w.timeline_view, Qt.Key.Key_L)
+    qtbot.keyClick(w.timeline_view, Qt.Key.Key_L)
+    assert w.play_speed == 2
+    qtbot.wait(1000)
+    at = w.timeline_view.playhead
+    assert 45 <= at <= 75, f"a second at 2x moved {at} frames"
+    qtbot.keyClick(w.timeline_view, Qt.Key.Key_J)
+    assert w.play_speed == -1
+    qtbot.wait(600)
+    back = w.timeline_view.playhead
+    assert back < at - 8, f"J went from {at} to {back}"
+    qtbot.keyClick(w.timeline_view, Qt.Key.Key_K)
+    assert clicks_in(tmp_path / "shuttle.f32", rec) == [], "no sound off 1x"
+
+
+def test_loop_over_in_out_repeats_picture_and_sound(playing_window, qtbot, null_sink, tmp_path):
+    w = playing_window
+    view = w.timeline_view
+    view.set_playhead(0)
+    qtbot.keyClick(view, Qt.Key.Key_I)
+    view.set_playhead(24)
+    qtbot.keyClick(view, Qt.Key.Key_O)
+    assert (view.mark_in, view.mark_out) == (0, 24)
+    qtbot.mouseClick(w.viewer.loop_button, Qt.MouseButton.LeftButton)
+    assert w.loop_range() == (0, 24)
+    rec = recorded(null_sink, tmp_path / "loop.f32")
+    seen: list[int] = []
+    view.playhead_changed.connect(seen.append)
+    w.toggle_play()
+    qtbot.wait(2600)
+    w.stop()
+    clicks = clicks_in(tmp_path / "loop.f32", rec)
+    assert seen and max(seen) < 24, f"the playhead left the loop: {max(seen)}"
+    assert len(clicks) >= 3, clicks
+    for a, b in zip(clicks, clicks[1:], strict=False):
+        assert abs((b - a) - int(0.8 * RATE)) <= RATE // 30, f"{b - a} samples between passes"
+
+
+def test_preview_resolution_and_level_meters(playing_window, qtbot):
+    w = playing_window
+    viewer = w.viewer
+    assert viewer.resolution_actions["Half"].isChecked(), "half resolution by default"
+    w.timeline_view.set_playhead(10)
+    qtbot.waitUntil(lambda: viewer.screen_.image is not None and viewer.screen_.image.width() == 180, timeout=5000)
+    viewer.resolution_actions["Full"].trigger()
+    qtbot.waitUntil(lambda: viewer.screen_.image.width() == 360, timeout=5000)
+    viewer.resolution_actions["Quarter"].trigger()
+    qtbot.waitUntil(lambda: viewer.screen_.image.width() == 90, timeout=5000)
+    # the canvas keeps its aspect at any viewer size
+    rect = viewer.screen_.canvas_rect()
+    assert abs(rect.width() / rect.height() - 360 / 640) < 0.01
+    levels: list[tuple[float, float]] = []
+    w.timeline_view.set_playhead(0)
+    w.toggle_play()
+    end = time.monotonic() + 2.0
+    while time.monotonic() < end:
+        qtbot.wait(20)
+        levels.append(viewer.meter.levels)
+    w.stop()
+    assert max(max(pair) for pair in levels) > 0.3, "the meters showed the clicks"
+
+
+def test_the_proxy_toggle_previews_heavy_media_from_a_proxy_made_in_the_background(qtbot, media, null_sink,
+                                                                                 tmp_path):
+    heavy = tmp_path / "phone.mp4"
+    synth._run(["-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30:d=4", *synth._x264(gop=60),
+                "-keyint_min", "60", "-sc_threshold", "0", str(heavy)])
+    tl = Timeline.empty(SETTINGS, video_tracks=1, audio_tracks=1)
+    add(tl, heavy, 0, 120)
+    w = MainWindow(tl)
+    w.ask_save_changes = lambda: "discard"
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        decoders = w.viewer.compositor.decoders
+        w.timeline_view.set_playhead(45)
+        qtbot.waitUntil(lambda: w.viewer.screen_.image is not None, timeout=5000)
+        assert list(decoders._decoders) == [str(heavy)], "the original is previewed without proxies"
+        qtbot.mouseClick(w.viewer.proxy_button, Qt.MouseButton.LeftButton)
+        assert w.proxies.enabled
+        qtbot.waitUntil(lambda: w.proxies.states.get(str(heavy)) is not None
+                        and w.proxies.states[str(heavy)].state == "ready", timeout=30000)
+        assert w.proxies.states[str(heavy)].reason == "long GOP (60 frames)"
+        proxy = w.proxies.proxy_for(probe(heavy)).path
+        qtbot.waitUntil(lambda: proxy in decoders._decoders, timeout=5000)
+        assert w.viewer.proxy_button.text() == "Proxy"
+        # Playing, the frames come from the proxy too; turning proxies off goes back to the original.
+        w.toggle_play()
+        qtbot.wait(600)
+        assert w.viewer.player.stats.rendered > 5
+        qtbot.mouseClick(w.viewer.proxy_button, Qt.MouseButton.LeftButton)
+        before = w.viewer.player.stats.rendered
+        qtbot.wait(600)
+        w.stop()
+        assert w.viewer.player.stats.rendered > before
+        assert list(decoders._decoders)[-1] == str(heavy), "proxies off: the original again"
+    finally:
+        w.stop()
+        w.viewer.close_player()
