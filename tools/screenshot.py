@@ -4,6 +4,8 @@
     python tools/screenshot.py --shots [OUTPUT]    generated shots in every state (docs/generated-shots.png):
                                                     real jobs of the tiny test model on the CPU, so it takes a
                                                     minute; nothing is faked
+    python tools/screenshot.py --playing [OUTPUT]  the demo project playing with its sound (docs/playback.png):
+                                                    level meters, loop over In/Out, the player's real frames
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ def main() -> int:
     if "--shots" in sys.argv[1:]:
         args = [a for a in sys.argv[1:] if a != "--shots"]
         return shots(Path(args[0]) if args else DOCS / "generated-shots.png")
+    if "--playing" in sys.argv[1:]:
+        args = [a for a in sys.argv[1:] if a != "--playing"]
+        return playing(Path(args[0]) if args else DOCS / "playback.png")
 
     from editor.ui.app import application
     from editor.ui.demo import make_demo
@@ -77,6 +82,50 @@ def main() -> int:
     window.edits.stack.setClean()
     window.close()
     app.processEvents()
+    return 0
+
+
+def playing(out: Path) -> int:
+    """The demo project two seconds into playing a looped In/Out range (the sound goes to the system's output,
+    or is mixed and metered without a device)."""
+    from editor.ui.app import application
+    from editor.ui.demo import make_demo
+    from editor.ui.main_window import MainWindow
+
+    sink = None
+    if "PULSE_SERVER" not in os.environ and "PROMPTCUT_AUDIO" not in os.environ:
+        from editor.playback.testing import NullSink
+
+        try:      # a machine without speakers still plays into a null sink (the note would fill the viewer)
+            sink = NullSink(Path(tempfile.mkdtemp(prefix="promptcut-pulse-")))
+            os.environ["PULSE_SERVER"] = sink.server
+        except (RuntimeError, OSError):
+            sink = None
+    app = application()
+    timeline = make_demo(Path(tempfile.mkdtemp(prefix="promptcut-play-")))
+    window = MainWindow(timeline, None)
+    window.path = Path("Beach day.promptcut")
+    window._update_title()
+    window.resize(1600, 900)
+    window.show()
+    settle(200)
+    view = window.timeline_view
+    view.zoom_to_fit()
+    view.mark_in, view.mark_out = 60, 300
+    window.viewer.loop_button.setChecked(True)
+    view.set_playhead(60)
+    wait_for_art(window, timeline)
+    window.toggle_play()
+    settle(2300)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(out))
+    print(out, f"(dropped {window.viewer.player.stats.dropped}, shown {window.viewer.player.stats.shown})")
+    window.stop()
+    window.edits.stack.setClean()
+    window.close()
+    app.processEvents()
+    if sink is not None:
+        sink.close()
     return 0
 
 
