@@ -57,21 +57,11 @@ def main() -> int:
         return playing(Path(args[0]) if args else DOCS / "playback.png")
 
     from editor.ui.app import application
-    from editor.ui.demo import make_demo
-    from editor.ui.main_window import MainWindow
 
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else DOCS / "screenshot.png"
     app = application()
-    timeline = make_demo(Path(tempfile.mkdtemp(prefix="promptcut-shot-")))
-    window = MainWindow(timeline, None)
-    window.path = Path("Beach day.promptcut")
-    window._update_title()
-    window.resize(1600, 900)
-    window.show()
-
-    settle(200)
+    window, timeline = demo_window()
     view = window.timeline_view
-    view.zoom_to_fit()
     view.set_playhead(270)
     kite = next(c for t in timeline.video_tracks for c in t.clips if c.name == "Kite shot")
     view.select({kite.id})
@@ -85,12 +75,26 @@ def main() -> int:
     return 0
 
 
+def demo_window():
+    """(window, timeline): the demo project shown at 1600x900, zoomed to fit."""
+    from editor.ui.demo import make_demo
+    from editor.ui.main_window import MainWindow
+
+    timeline = make_demo(Path(tempfile.mkdtemp(prefix="promptcut-demo-")))
+    window = MainWindow(timeline, None)
+    window.path = Path("Beach day.promptcut")
+    window._update_title()
+    window.resize(1600, 900)
+    window.show()
+    settle(200)
+    window.timeline_view.zoom_to_fit()
+    return window, timeline
+
+
 def playing(out: Path) -> int:
     """The demo project two seconds into playing a looped In/Out range (the sound goes to the system's output,
     or is mixed and metered without a device)."""
     from editor.ui.app import application
-    from editor.ui.demo import make_demo
-    from editor.ui.main_window import MainWindow
 
     sink = None
     if "PULSE_SERVER" not in os.environ and "PROMPTCUT_AUDIO" not in os.environ:
@@ -102,15 +106,8 @@ def playing(out: Path) -> int:
         except (RuntimeError, OSError):
             sink = None
     app = application()
-    timeline = make_demo(Path(tempfile.mkdtemp(prefix="promptcut-play-")))
-    window = MainWindow(timeline, None)
-    window.path = Path("Beach day.promptcut")
-    window._update_title()
-    window.resize(1600, 900)
-    window.show()
-    settle(200)
+    window, timeline = demo_window()
     view = window.timeline_view
-    view.zoom_to_fit()
     view.mark_in, view.mark_out = 60, 300
     window.viewer.loop_button.setChecked(True)
     view.set_playhead(60)

@@ -11,12 +11,12 @@ there; only a jump backwards or far ahead seeks (to a little before the wanted s
 
 from __future__ import annotations
 
-import os
 from fractions import Fraction
 
 import av
 import numpy as np
 
+from editor.media.decoding import failure_text, open_file
 from editor.media.info import MediaError
 
 # Jumps further ahead than this (in seconds) seek instead of decoding through.
@@ -32,11 +32,10 @@ class AudioReader:
         self.path = path
         self.rate = rate
         try:
-            self.container = av.open("file:" + os.path.abspath(path),
-                                     container_options={"protocol_whitelist": "file"}, metadata_errors="replace")
+            self.container = open_file(path)
             self.stream = self.container.streams.audio[0]
         except (av.FFmpegError, IndexError, OSError) as exc:
-            text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            text = failure_text(exc)
             raise MediaError(f"{path}: cannot decode its sound ({text})", path=path, reason=text) from None
         self.stream.thread_type = "AUTO"
         self.mono = (self.stream.codec_context.layout.nb_channels or 2) == 1

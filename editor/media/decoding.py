@@ -28,18 +28,27 @@ from editor.media.info import MediaError
 SEEK_AHEAD = Fraction(2)
 
 
+def open_file(path: str) -> Any:
+    """A PyAV container reading ``path`` as a plain file: the "file:" prefix and a file-only whitelist make
+    names with colons, '%' or brackets literal (never a protocol or a pattern)."""
+    return av.open("file:" + os.path.abspath(path), container_options={"protocol_whitelist": "file"},
+                   metadata_errors="replace")
+
+
+def failure_text(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
 class VideoDecoder:
     """One open video file. Not thread-safe on its own: ``DecoderPool`` serialises use."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         try:
-            # "file:" plus a file-only whitelist: names with colons, '%' or brackets are read literally.
-            self.container = av.open("file:" + os.path.abspath(path),
-                                     container_options={"protocol_whitelist": "file"}, metadata_errors="replace")
+            self.container = open_file(path)
             self.stream = self.container.streams.video[0]
         except (av.FFmpegError, IndexError, OSError) as exc:
-            text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            text = failure_text(exc)
             raise MediaError(f"{path}: cannot decode a picture (file is truncated or damaged: {text})",
                              path=path, reason=text) from None
         self.stream.thread_type = "AUTO"

@@ -21,6 +21,7 @@ from pathlib import Path
 import av
 
 from editor.media.cachefiles import cache_root, file_identity, identity_hash
+from editor.media.decoding import open_file
 from editor.media.ffmpeg import ffmpeg_exe
 from editor.media.info import MediaError, MediaInfo
 
@@ -47,7 +48,7 @@ def existing_proxy(path: str | os.PathLike[str]) -> Path | None:
 def keyframe_gap(path: str, packets: int = 400) -> int | None:
     """The longest run of frames between keyframes in the first ``packets`` video packets (demuxing only)."""
     try:
-        with av.open("file:" + os.path.abspath(path), container_options={"protocol_whitelist": "file"}) as c:
+        with open_file(path) as c:
             stream = c.streams.video[0]
             gap = longest = 0
             seen_key = False

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from editor.model import Marker
 from editor.model.commands import AddMarker, Split
@@ -17,6 +18,7 @@ from editor.project import save_project
 from editor.ui import autosave
 from editor.ui.main_window import MainWindow
 from editor.ui.project_lock import ProjectLock, lock_path_for
+from editor.ui.welcome import WelcomeDialog
 
 
 @pytest.fixture(autouse=True)
@@ -224,3 +226,87 @@ def test_lock_held_by_live_process_blocks(project) -> None:
     first.release()
     assert second.acquire()
     second.release()
+
+
+# --- crash recovery offered at start, autosave after a pause ----------------------------------------------
+
+
+def _crash_at_exit(w: MainWindow) -> None:
+    """What a crash leaves: the recovery file with the pid of a process that has gone, no lock."""
+    w.autosaver.shutdown(discard=False)
+    rec = w.autosaver.recovery_path
+    info = autosave.read_sidecar(rec)
+    info["pid"] = _dead_pid()
+    autosave.sidecar_of(rec).write_text(json.dumps(info))
+    w.autosaver.written.clear()
+    w.project_lock.release()
+    w.closeEvent = lambda event: event.accept()
+
+
+def test_the_welcome_screen_offers_a_crashed_project_and_opens_it_recovered(qtbot, project) -> None:
+    before = project.read_bytes()
+    w1 = _window(qtbot)
+    assert w1.open_path(project)
+    assert w1.edits.do(Split("a", 60, right_id="b"))
+    edited = spans(w1.timeline, "V1")
+    assert w1.autosaver.autosave_now()
+    _crash_at_exit(w1)
+
+    dialog = WelcomeDialog(recents=[])
+    qtbot.addWidget(dialog)
+    assert dialog.recover_list.isVisibleTo(dialog) and dialog.recover_list.count() == 1
+    assert dialog.recover_list.item(0).text().startswith("film.promptcut  —  unsaved changes from ")
+    qtbot.mouseClick(dialog.recover_button, Qt.MouseButton.LeftButton)
+    assert dialog.choice == "recover" and dialog.recovered.project == project
+
+    w2 = _window(qtbot)
+    w2.apply_welcome(dialog)
+    assert w2.path == project and spans(w2.timeline, "V1") == edited
+    assert w2.modified and w2.offered == []            # chosen on the welcome screen: not asked a second time
+    assert project.read_bytes() == before
+    assert w2.save()
+    assert autosave.recoverable_projects() == []      # saved: nothing left to recover
+
+
+def test_a_crashed_project_whose_file_has_gone_comes_back_from_its_copy(qtbot, project) -> None:
+    w1 = _window(qtbot)
+    assert w1.open_path(project)
+    assert w1.edits.do(Split("a", 60, right_id="b"))
+    edited = spans(w1.timeline, "V1")
+    assert w1.autosaver.autosave_now()
+    _crash_at_exit(w1)
+    project.unlink()
+    dialog = WelcomeDialog(recents=[])
+    qtbot.addWidget(dialog)
+    dialog.recover_current()
+    w2 = _window(qtbot)
+    w2.apply_welcome(dialog)
+    assert w2.path == project and spans(w2.timeline, "V1") == edited and w2.modified
+    assert w2.save() and project.is_file()
+
+
+def test_the_welcome_screen_lists_no_recovery_older_than_its_project(qtbot, project) -> None:
+    w1 = _window(qtbot)
+    assert w1.open_path(project)
+    assert w1.edits.do(Split("a", 60, right_id="b"))
+    assert w1.autosaver.autosave_now()
+    _crash_at_exit(w1)
+    save_project(timeline(media=[video("m1")]), project)      # the project was saved after that copy
+    dialog = WelcomeDialog(recents=[])
+    qtbot.addWidget(dialog)
+    assert dialog.recover_list.count() == 0 and dialog.recover_list.isHidden()
+
+
+def test_an_edit_is_autosaved_once_the_editing_pauses(qtbot, project) -> None:
+    w = _window(qtbot)
+    assert w.open_path(project)
+    assert w.autosaver.timer.interval() == 60_000     # the backstop during long unbroken editing stays
+    rec = w.autosaver.recovery_path
+    assert w.edits.do(Split("a", 60, right_id="b"))
+    qtbot.wait(1000)
+    assert w.edits.do(Split("b", 90, right_id="c"))   # still editing: the pause starts again
+    assert not rec.exists()
+    qtbot.waitUntil(rec.exists, timeout=6000)          # seconds after the last edit, not a minute
+    w.autosaver.wait()
+    loaded, _ = autosave.load_recovery(rec)
+    assert [s[0] for s in spans(loaded, "V1")] == ["a", "b", "c"]

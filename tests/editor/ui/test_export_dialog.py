@@ -10,6 +10,7 @@ import av
 import pytest
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
+from ui_support import shown
 
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
@@ -44,13 +45,7 @@ def _timeline(media_files: list[Path], repeats: int = 1) -> Timeline:
 
 
 def _window(qtbot, tl: Timeline, path: Path | None = None) -> MainWindow:
-    w = MainWindow(tl, path)
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.resize(1200, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return shown(qtbot, MainWindow(tl, path), (1200, 700))
 
 
 def _open(window: MainWindow, qtbot) -> ExportDialog:

@@ -3,10 +3,6 @@ models, real recovery files."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,16 +10,14 @@ import grimp
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar
+from ui_support import shown
 
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
 from editor.model import GeneratedClip, MediaClip, Settings, Timeline
 from editor.model.commands import Group, Overwrite, Split
-from editor.model.testing import clip, spans, timeline, video
-from editor.project import save_project
-from editor.ui import autosave
+from editor.model.testing import clip, timeline, video
 from editor.ui.main_window import MainWindow
-from editor.ui.welcome import WelcomeDialog
 
 SMALL = Settings(width=90, height=160, fps=Fraction(30))
 
@@ -53,15 +47,6 @@ def picture(colours, *, clips: list[tuple[str, int]], video_tracks: int = 2) -> 
     return tl
 
 
-def show(qtbot, w: MainWindow) -> MainWindow:
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.resize(1400, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
 def generated(w: MainWindow) -> list[GeneratedClip]:
     return [c for _, c in w.timeline.clips() if isinstance(c, GeneratedClip)]
 
@@ -81,7 +66,7 @@ def test_autosave_and_generated_shots_do_not_import_the_window() -> None:
 
 def test_fill_gaps_offers_the_usable_models_and_skips_rows_left_empty(qtbot, colours, tmp_path) -> None:
     tl = picture(colours, clips=[("red", 0), ("blue", 30), ("red", 60), ("blue", 90)])
-    w = show(qtbot, MainWindow(tl, tmp_path / "cut.promptcut"))
+    w = shown(qtbot, MainWindow(tl, tmp_path / "cut.promptcut"))
     messages: list[str] = []
     w.shots.message.connect(messages.append)
     dialog = w.fill_gaps_dialog(w.timeline.video_tracks[0].id)
@@ -109,7 +94,7 @@ def test_fill_gaps_offers_the_usable_models_and_skips_rows_left_empty(qtbot, col
 
 def test_fill_gaps_keeps_what_was_typed_while_the_project_is_open(qtbot, colours, tmp_path) -> None:
     tl = picture(colours, clips=[("red", 0), ("blue", 30), ("red", 60)])
-    w = show(qtbot, MainWindow(tl, tmp_path / "cut.promptcut"))
+    w = shown(qtbot, MainWindow(tl, tmp_path / "cut.promptcut"))
     dialog = w.fill_gaps_dialog(w.timeline.video_tracks[0].id)
     qtbot.keyClicks(dialog.prompts[0], "dawn")
     qtbot.keyClicks(dialog.prompts[1], "dusk")
@@ -131,7 +116,7 @@ def test_the_prompt_box_selects_a_usable_model_when_the_chosen_default_is_missin
     from editor.generate.preferences import GenerationPreferences, save_preferences
 
     save_preferences(GenerationPreferences(default_model="wan2.2-ti2v-5b"))   # chosen once, never downloaded
-    w = show(qtbot, MainWindow(picture(colours, clips=[("red", 0), ("blue", 30)]), tmp_path / "cut.promptcut"))
+    w = shown(qtbot, MainWindow(picture(colours, clips=[("red", 0), ("blue", 30)]), tmp_path / "cut.promptcut"))
     box = w.shots.open_prompt(w.timeline.video_tracks[0].id, 15, 30)
     assert box.model.currentData() == "tiny-wan"
     w.shots.close_prompt()
@@ -156,7 +141,7 @@ def press_g_and_generate(qtbot, w: MainWindow, frame: int, prompt: str) -> Gener
 
 
 def test_g_in_a_gap_between_clips_fills_the_whole_gap(qtbot, colours, tmp_path) -> None:
-    w = show(qtbot, MainWindow(picture(colours, clips=[("red", 0), ("blue", 30)]), tmp_path / "cut.promptcut"))
+    w = shown(qtbot, MainWindow(picture(colours, clips=[("red", 0), ("blue", 30)]), tmp_path / "cut.promptcut"))
     shot = press_g_and_generate(qtbot, w, 20, "gulls over the pier")
     v1 = w.timeline.video_tracks[0]
     assert w.timeline.find(shot.id)[0] is v1              # on the track with the gap, not the empty V2 above
@@ -166,14 +151,14 @@ def test_g_in_a_gap_between_clips_fills_the_whole_gap(qtbot, colours, tmp_path) 
 
 
 def test_g_before_the_first_clip_fills_from_the_start(qtbot, colours, tmp_path) -> None:
-    w = show(qtbot, MainWindow(picture(colours, clips=[("red", 40)]), tmp_path / "cut.promptcut"))
+    w = shown(qtbot, MainWindow(picture(colours, clips=[("red", 40)]), tmp_path / "cut.promptcut"))
     shot = press_g_and_generate(qtbot, w, 10, "a title card of fog")
     assert w.timeline.find(shot.id)[0] is w.timeline.video_tracks[0]
     assert (shot.start, shot.end) == (0, 40)
 
 
 def test_g_over_a_marked_range_still_takes_the_range(qtbot, colours, tmp_path) -> None:
-    w = show(qtbot, MainWindow(picture(colours, clips=[("red", 0), ("blue", 30)]), tmp_path / "cut.promptcut"))
+    w = shown(qtbot, MainWindow(picture(colours, clips=[("red", 0), ("blue", 30)]), tmp_path / "cut.promptcut"))
     w.timeline_view.set_playhead(18)
     w.timeline_view.set_in()
     w.timeline_view.set_playhead(25)
@@ -184,127 +169,11 @@ def test_g_over_a_marked_range_still_takes_the_range(qtbot, colours, tmp_path) -
     w.shots.close_prompt()
 
 
-# --- 4. crash recovery at start, autosave after a pause -------------------------------------------------------------
-
-
-@pytest.fixture
-def project(tmp_path) -> Path:
-    tl = timeline(media=[video("m1")])
-    tl.video_tracks[0].clips = [clip("m1", 0, 120, clip_id="a")]
-    path = tmp_path / "film.promptcut"
-    save_project(tl, path)
-    old = path.stat().st_mtime - 10
-    os.utime(path, (old, old))   # the project predates any autosave made in this test
-    return path
-
-
-def recording_window(qtbot) -> MainWindow:
-    """A window that records the recovery questions it asks (and always answers Recover)."""
-    w = MainWindow()
-    w.asked: list[str] = []
-
-    def ask_recover(_path, _recovery) -> str:
-        w.asked.append("recover")
-        return "recover"
-
-    w.ask_recover = ask_recover
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    return w
-
-
-def crash(w: MainWindow) -> None:
-    """What a crash leaves: the recovery file with the pid of a process that has gone, no lock."""
-    w.autosaver.shutdown(discard=False)
-    rec = w.autosaver.recovery_path
-    info = autosave.read_sidecar(rec)
-    info["pid"] = _dead_pid()
-    autosave.sidecar_of(rec).write_text(json.dumps(info))
-    w.autosaver.written.clear()
-    w.project_lock.release()
-    w.closeEvent = lambda event: event.accept()
-
-
-def _dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
-
-
-def test_the_welcome_screen_offers_a_crashed_project_and_opens_it_recovered(qtbot, project) -> None:
-    before = project.read_bytes()
-    w1 = recording_window(qtbot)
-    assert w1.open_path(project)
-    assert w1.edits.do(Split("a", 60, right_id="b"))
-    edited = spans(w1.timeline, "V1")
-    assert w1.autosaver.autosave_now()
-    crash(w1)
-
-    dialog = WelcomeDialog(recents=[])
-    qtbot.addWidget(dialog)
-    assert dialog.recover_list.isVisibleTo(dialog) and dialog.recover_list.count() == 1
-    assert dialog.recover_list.item(0).text().startswith("film.promptcut  —  unsaved changes from ")
-    qtbot.mouseClick(dialog.recover_button, Qt.MouseButton.LeftButton)
-    assert dialog.choice == "recover" and dialog.recovered.project == project
-
-    w2 = recording_window(qtbot)
-    w2.apply_welcome(dialog)
-    assert w2.path == project and spans(w2.timeline, "V1") == edited
-    assert w2.modified and w2.asked == []            # chosen on the welcome screen: not asked a second time
-    assert project.read_bytes() == before
-    assert w2.save()
-    assert autosave.recoverable_projects() == []      # saved: nothing left to recover
-
-
-def test_a_crashed_project_whose_file_has_gone_comes_back_from_its_copy(qtbot, project) -> None:
-    w1 = recording_window(qtbot)
-    assert w1.open_path(project)
-    assert w1.edits.do(Split("a", 60, right_id="b"))
-    edited = spans(w1.timeline, "V1")
-    assert w1.autosaver.autosave_now()
-    crash(w1)
-    project.unlink()
-    dialog = WelcomeDialog(recents=[])
-    qtbot.addWidget(dialog)
-    dialog.recover_current()
-    w2 = recording_window(qtbot)
-    w2.apply_welcome(dialog)
-    assert w2.path == project and spans(w2.timeline, "V1") == edited and w2.modified
-    assert w2.save() and project.is_file()
-
-
-def test_the_welcome_screen_lists_no_recovery_older_than_its_project(qtbot, project) -> None:
-    w1 = recording_window(qtbot)
-    assert w1.open_path(project)
-    assert w1.edits.do(Split("a", 60, right_id="b"))
-    assert w1.autosaver.autosave_now()
-    crash(w1)
-    save_project(timeline(media=[video("m1")]), project)      # the project was saved after that copy
-    dialog = WelcomeDialog(recents=[])
-    qtbot.addWidget(dialog)
-    assert dialog.recover_list.count() == 0 and dialog.recover_list.isHidden()
-
-
-def test_an_edit_is_autosaved_once_the_editing_pauses(qtbot, project) -> None:
-    w = recording_window(qtbot)
-    assert w.open_path(project)
-    assert w.autosaver.timer.interval() == 60_000     # the backstop during long unbroken editing stays
-    rec = w.autosaver.recovery_path
-    assert w.edits.do(Split("a", 60, right_id="b"))
-    qtbot.wait(1000)
-    assert w.edits.do(Split("b", 90, right_id="c"))   # still editing: the pause starts again
-    assert not rec.exists()
-    qtbot.waitUntil(rec.exists, timeout=6000)          # seconds after the last edit, not a minute
-    w.autosaver.wait()
-    loaded, _ = autosave.load_recovery(rec)
-    assert [s[0] for s in spans(loaded, "V1")] == ["a", "b", "c"]
-
-
 # --- 5. the status bar's clip count ------------------------------------------------------------------------------
 
 
 def test_the_clip_count_follows_every_edit_and_undo(qtbot) -> None:
-    w = show(qtbot, MainWindow(timeline(media=[video("m1")])))
+    w = shown(qtbot, MainWindow(timeline(media=[video("m1")])))
     assert w.position_label.text().startswith("0 clips")
     assert w.edits.do(Overwrite(w.timeline.video_tracks[0], clip("m1", 30, 60, clip_id="a")))
     assert w.timeline_view.playhead == 0                      # a drop does not move the playhead

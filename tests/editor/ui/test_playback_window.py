@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from ui_support import shown
 
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
@@ -47,12 +48,7 @@ def playing_window(qtbot, media, null_sink):
     add(tl, media["red"], 0, 210)
     add(tl, media["clicks"], 0, 210, audio=True)
     tl.check()
-    w = MainWindow(tl)
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.resize(1400, 800)
-    w.show()
-    qtbot.waitExposed(w)
+    w = shown(qtbot, MainWindow(tl))
     yield w
     w.stop()
     w.viewer.close_player()
@@ -180,11 +176,7 @@ def test_the_proxy_toggle_previews_heavy_media_from_a_proxy_made_in_the_backgrou
                 "-keyint_min", "60", "-sc_threshold", "0", str(heavy)])
     tl = Timeline.empty(SETTINGS, video_tracks=1, audio_tracks=1)
     add(tl, heavy, 0, 120)
-    w = MainWindow(tl)
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = shown(qtbot, MainWindow(tl))
     try:
         decoders = w.viewer.compositor.decoders
         w.timeline_view.set_playhead(45)

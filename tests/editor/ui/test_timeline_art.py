@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from ui_support import shown
 
 from editor.media import synth
 from editor.model import Timeline
@@ -21,12 +22,7 @@ def media_files(tmp_path_factory) -> list[Path]:
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))   # fresh disk caches for the art
-    w = MainWindow(Timeline.empty(video_tracks=1, audio_tracks=1))
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.resize(1400, 800)
-    w.show()
-    qtbot.waitExposed(w)
+    w = shown(qtbot, MainWindow(Timeline.empty(video_tracks=1, audio_tracks=1)))
     yield w
     w.timeline_view.art.shutdown()
 
