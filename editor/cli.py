@@ -8,18 +8,27 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_CANCELLED = 130
-
-
-class CliError(Exception):
-    """A failure to report as one line."""
+from editor.cli_support import (
+    EXIT_CANCELLED,
+    EXIT_ERROR,
+    EXIT_USAGE,
+    CliError,
+    _describe_media,
+    _Fraction,
+    _non_negative_float,
+    _open,
+    _parse_size,
+    _positive_float,
+    _positive_int,
+    _ProgressLine,
+    _refuse_existing,
+    _seed,
+    _sigint_sets,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -432,154 +441,6 @@ def _save(doc, path: str) -> None:
     from editor.documents import save_document
 
     save_document(doc.timeline, path, doc.metadata)
-
-
-class _Fraction:
-    """A progress value for _ProgressLine."""
-
-    stage = "downloading"
-
-    def __init__(self, fraction: float, eta_s: float | None) -> None:
-        self.fraction = fraction
-        self.eta_s = eta_s
-
-
-def _bounded_float(minimum: float, inclusive: bool) -> Callable[[str], float]:
-    """An argparse type: a finite number above ``minimum`` (or equal to it when ``inclusive``)."""
-    wording = f"{minimum:g} or more" if inclusive else f"more than {minimum:g}"
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if not (value >= minimum if inclusive else value > minimum) or value == float("inf"):
-            raise argparse.ArgumentTypeError(f"must be {wording}, got {text}")
-        return value
-
-    return parse
-
-
-_positive_float = _bounded_float(0, inclusive=False)
-_non_negative_float = _bounded_float(0, inclusive=True)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 0 <= value <= 2**63 - 1:
-        raise argparse.ArgumentTypeError(f"must be in 0..2**63-1, got {text}")
-    return value
-
-
-# --- helpers -------------------------------------------------------------------------------------------
-
-
-def _open(path: str):
-    from editor.documents import open_document
-
-    if not os.path.exists(path):
-        raise CliError(f"no such file: {path}")
-    return open_document(path)
-
-
-def _summary(timeline) -> str:
-    from editor.model.time import format_rate, timecode
-
-    clips = sum(1 for _ in timeline.clips())
-    return (f"{timeline.settings.width}x{timeline.settings.height} at {format_rate(timeline.fps)} fps, "
-            f"{clips} clips, {timecode(timeline.duration, timeline.fps)}")
-
-
-def _describe_media(info) -> list[str]:
-    lines = [info.path]
-    if info.duration is not None:
-        lines.append(f"  duration   {float(info.duration):.3f} s")
-    if info.is_image:
-        lines.append(f"  image      {info.width}x{info.height} {info.pixel_format or ''}".rstrip())
-    elif info.has_video:
-        rate = f"{float(info.fps):.3f} fps" if info.fps else "unknown rate"
-        vfr = " (variable frame rate)" if info.variable_frame_rate else ""
-        rot = f", rotated {info.rotation}°" if info.rotation else ""
-        hdr = f", HDR ({info.color_transfer})" if info.is_hdr else ""
-        lines.append(f"  video      {info.video_codec} {info.width}x{info.height} {info.pixel_format} "
-                     f"{rate}{vfr}{rot}{hdr}")
-    if info.has_audio:
-        lines.append(f"  audio      {info.audio_codec} {info.sample_rate} Hz, {info.channels} ch")
-    return lines
-
-
-def _parse_size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(part) for part in text.lower().split("x"))
-    except ValueError:
-        raise CliError(f"size must look like 1080x1920, got {text!r}") from None
-    if w <= 0 or h <= 0 or w > 16384 or h > 16384:
-        raise CliError(f"size out of range: {text}")
-    return w, h
-
-
-def _refuse_existing(path: str, overwrite: bool) -> None:
-    if os.path.exists(path) and not overwrite:
-        raise CliError(f"{path} exists (use -y to replace it)")
-
-
-class _ProgressLine:
-    """Percent and ETA on one terminal line; occasional plain lines when stderr is not a terminal."""
-
-    def __init__(self, quiet: bool = False, label: str = "exporting") -> None:
-        self.quiet = quiet
-        self.label = label
-        self.tty = sys.stderr.isatty()
-        self.last_decile = -1
-        self.drawn = False
-
-    def __call__(self, progress) -> None:
-        if self.quiet or progress.stage == "checking":
-            return
-        pct = int(progress.fraction * 100)
-        eta = progress.eta_s
-        eta_text = f"ETA {int(eta) // 60}:{int(eta) % 60:02d}" if eta is not None else "ETA --:--"
-        if self.tty:
-            sys.stderr.write(f"\r{self.label} {pct:3d}%  {eta_text}   ")
-            sys.stderr.flush()
-            self.drawn = True
-        elif pct // 10 > self.last_decile:
-            self.last_decile = pct // 10
-            print(f"{self.label} {pct:3d}%  {eta_text}", file=sys.stderr, flush=True)
-
-    def finish(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\n")
-            self.drawn = False
-
-
-class _sigint_sets:
-    """Ctrl+C sets a cancel event (the exporter stops and cleans up) instead of raising mid-write."""
-
-    def __init__(self, event: threading.Event) -> None:
-        self.event = event
-        self.previous: Callable | int | None = None
-
-    def __enter__(self) -> None:
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, lambda *_: self.event.set())
-
-    def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
