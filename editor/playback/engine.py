@@ -226,6 +226,11 @@ class Player:
             return self._transport.start
         return self._timeline_sample(self.heard())
 
+    @property
+    def run_start(self) -> int:
+        """The device sample where what plays now (the last play, stop or jump) begins."""
+        return self._run_start
+
     def heard(self) -> int:
         """The device sample being heard, but never before the current run: until the device has played out
         what it held when the run began, the position is where the run starts."""

@@ -73,8 +73,11 @@ def test_a_slow_picture_is_skipped_and_counted_while_the_clock_keeps_time(cut):
         player.load(cut)
         player.play(0)
         shown = run(player, 1.5)
-        assert player.stats.dropped >= 15, f"{player.stats.dropped} dropped"
-        assert 38 <= player.position() <= 52, "the sound's clock did not wait for the pictures"
+        heard_frames = player.sample_frame(player.heard() - player.run_start)
+        assert abs(player.position() - heard_frames) <= 1, "the position is the sound's, whatever the pictures"
+        # Every frame that came due was shown or counted as dropped; a picture taking 80 ms drops most.
+        assert abs(len(shown) + player.stats.dropped - (shown[-1] + 1)) <= 1
+        assert player.stats.dropped > len(shown)
         assert shown == sorted(shown)
         assert player.stats.underruns == 0
     finally:

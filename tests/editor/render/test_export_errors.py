@@ -19,7 +19,7 @@ from editor.render import ExportCancelled, ExportError, export, resolve_settings
 
 
 def ffmpeg_children() -> list[int]:
-    """Live processes whose parent is this test process (ffmpeg runs are the only children we start)."""
+    """Live ffmpeg processes whose parent is this test process (the audio tests' sound server is a child too)."""
     me, found = os.getpid(), []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -29,8 +29,9 @@ def ffmpeg_children() -> list[int]:
                 stat = fh.read()
         except OSError:
             continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[1]) == me and fields[0] != "Z":
+        if int(fields[1]) == me and fields[0] != "Z" and "ffmpeg" in name:
             found.append(int(entry))
     return found
 
