@@ -290,7 +290,8 @@ class Inspector(QWidget):
                      else media.name)
             media_fact.set_text(shown + ("" if media.online else " (offline)"), media.path)
         self.form.setRowVisible(self.fit, shows_picture(track, clip, media))
-        self.form.setRowVisible(self.volume, has_sound(media))
+        # A picture whose sound plays from its linked audio clip has no volume of its own.
+        self.form.setRowVisible(self.volume, has_sound(media) and not clip.sound_detached)
         self.fit.setCurrentText(clip.fit.value)
         self.volume.setValue(clip.volume)
         if isinstance(clip, GeneratedClip):

@@ -5,6 +5,7 @@ fields a clip has, check boxes that show when unticked, and an Import dialog tha
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -210,14 +211,17 @@ def test_fit_only_for_pictures_and_volume_only_for_sound(window) -> None:
     a1.add(clip("song", 0, 60, clip_id="song"))
     a1.add(clip("cam", 60, 30, clip_id="cam-sound"))     # a video file on an audio track plays its sound only
     tl.video_tracks[1].add(generated(0, 30, clip_id="pending"))
+    # a picture whose sound was placed beside it as a linked audio clip
+    tl.video_tracks[1].add(replace(clip("cam", 90, 30, clip_id="cam-picture"), link="l1", sound_detached=True))
+    tl.audio_tracks[0].add(replace(clip("cam", 90, 30, clip_id="cam-linked"), link="l1"))
     window.set_document(tl, None)
     ins = window.inspector
     shown = {}
-    for clip_id in ("cam", "silent", "logo", "song", "cam-sound", "pending"):
+    for clip_id in ("cam", "silent", "logo", "song", "cam-sound", "pending", "cam-picture"):
         window.timeline_view.select({clip_id})
         shown[clip_id] = (ins.form.isRowVisible(ins.fit), ins.form.isRowVisible(ins.volume))
     assert shown == {"cam": (True, True), "silent": (True, False), "logo": (True, False), "song": (False, True),
-                     "cam-sound": (False, True), "pending": (True, False)}
+                     "cam-sound": (False, True), "pending": (True, False), "cam-picture": (True, False)}
 
 
 def test_the_rules_behind_the_fields() -> None:
