@@ -336,14 +336,19 @@ def _card(kind: str, title: str, text: str, width: int, height: int, bg: tuple, 
         margin = max(4, width // 16)
         big_size = int(size * 1.3)
         big, small = _font(big_size), _font(size)
-        while big_size > 8 and draw.textlength(title, font=big) > width - 2 * margin:
-            big_size -= 1   # the title fits on one line: "Generating 42% · 1:05 left" on a narrow card
+        while big_size > size and draw.textlength(title, font=big) > width - 2 * margin:
+            big_size -= 1   # a short title fits on one line: "Generating 42% · 1:05 left" on a narrow card
             big = _font(big_size)
         chars = max(8, int((width - 2 * margin) / (size * 0.55)))
+        # A long title (a failure's reason) wraps at the text's size rather than shrinking out of sight.
+        titles = [title] if draw.textlength(title, font=big) <= width - 2 * margin else \
+            textwrap.wrap(title, max(8, int((width - 2 * margin) / (big_size * 0.58))), max_lines=4, placeholder=" …")
         lines = textwrap.wrap(text, chars)[:8]
-        y = max(margin, height // 2 - (len(lines) + 2) * size)
-        draw.text((margin, y), title, fill=fg, font=big)
-        y += int(size * 2.2)
+        y = max(margin, height // 2 - (len(lines) + len(titles) + 1) * size)
+        for line in titles:
+            draw.text((margin, y), line, fill=fg, font=big)
+            y += int(big_size * 1.25)
+        y += int(size * 0.95)
         for line in lines:
             draw.text((margin, y), line, fill=fg, font=small)
             y += int(size * 1.3)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QImage, QPainter, QPaintEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from editor.model import GeneratedClip, Timeline
 from editor.model.time import timecode
@@ -179,6 +179,10 @@ class Viewer(QWidget):
         self.canvas_label = QLabel("", self)
         self.canvas_label.setObjectName("Dim")
         bar.addWidget(self.canvas_label)
+        # Facts, not controls: they give up their room first when the viewer is narrow (a docked queue).
+        for label in (self.canvas_label, self.dropped_label, self.duration):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setMinimumWidth(0)
         self.note_label = QLabel("", self)
         self.note_label.setObjectName("Dim")
         self.note_label.setWordWrap(True)

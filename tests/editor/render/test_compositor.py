@@ -8,7 +8,7 @@ import numpy as np
 from render_support import place_clip, timeline
 
 from editor.model import GeneratedClip, GenerationSpec, Settings
-from editor.render.compositor import Compositor, offline_slate, placeholder_card
+from editor.render.compositor import CARD_BG, Compositor, offline_slate, placeholder_card
 
 
 def test_pending_generated_segment_shows_placeholder_card(media):
@@ -59,3 +59,15 @@ def test_exact_source_trims(media):
     assert next(iter(comp.decoders._decoders.values())).seeks <= 3
     # Stepping backwards still lands exactly.
     assert round(comp.frame(5, 160, 90).mean() * 219 / 765) == 12
+
+
+def test_a_long_failure_on_the_card_wraps_at_a_readable_size():
+    """A failure's reason is long: it wraps onto more lines at the text's size instead of shrinking to a
+    line of dots."""
+    def ink_rows(card) -> int:
+        return int((np.abs(card.astype(int) - CARD_BG).sum(axis=2) > 150)[10:-10, 10:-10].any(axis=1).sum())
+
+    short = placeholder_card("a kite", 540, 960, title="Failed")
+    long = placeholder_card("a kite", 540, 960, title="Failed: the model could not run: CUDA out of memory "
+                                                       "while denoising step 3 of 12")
+    assert ink_rows(long) >= ink_rows(short) + 2 * 30, "the long title takes lines of its own"
