@@ -56,6 +56,7 @@ class WindowFiles:
         self._update_title()
         self._update_undo_texts()
         self.shots.document_changed()
+        self.playback_document_changed()
 
     def open_path(self, path: str | Path, *, offer_recovery: bool = True) -> bool:
         """Open a project (or .otio); then offer the recovery copy a crash left for it, unless

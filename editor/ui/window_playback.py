@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from editor.playback.proxies import Proxies, ProxyState
 
@@ -26,6 +26,11 @@ class WindowPlayback:
         self.proxies.listeners.append(self._proxy_bridge.changed.emit)
         viewer.proxies_toggled.connect(self.set_proxies)
         viewer.auto_proxy_action.toggled.connect(self._auto_proxies)
+        # Heavy media get proxies made as soon as they are on the timeline, and the preview uses them; the
+        # viewer's Proxy button turns that off (and on again).
+        self.proxies.enabled = True
+        viewer.proxy_button.setChecked(True)
+        QTimer.singleShot(0, self.consider_proxies)
         viewer.transport.connect(self._transport)
         viewer.position_changed.connect(self._follow_player)
         viewer.playback_stopped.connect(self._follow_player)
@@ -125,6 +130,11 @@ class WindowPlayback:
                              self.loop_range())
         else:
             self.viewer.show_frame(self.timeline, self.timeline_view.playhead)
+
+    def playback_document_changed(self) -> None:
+        """Another timeline was opened: nothing of the old one is shown or played."""
+        self.viewer.invalidate()
+        self.consider_proxies()
 
     def _edited_while_playing(self, *_ignored: object) -> None:
         self.viewer.invalidate()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from ui_support import shown
 
 from editor.media import synth
@@ -171,8 +171,8 @@ def test_preview_resolution_and_level_meters(playing_window, qtbot):
     assert max(max(pair) for pair in levels) > 0.3, "the meters showed the clicks"
 
 
-def test_the_proxy_toggle_previews_heavy_media_from_a_proxy_made_in_the_background(qtbot, media, null_sink,
-                                                                                 tmp_path):
+def test_heavy_media_get_a_proxy_in_the_background_and_the_toggle_switches_the_preview(qtbot, media, null_sink,
+                                                                                     tmp_path):
     heavy = tmp_path / "phone.mp4"
     synth._run(["-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30:d=4", *synth._x264(gop=60),
                 "-keyint_min", "60", "-sc_threshold", "0", str(heavy)])
@@ -181,27 +181,71 @@ def test_the_proxy_toggle_previews_heavy_media_from_a_proxy_made_in_the_backgrou
     w = shown(qtbot, MainWindow(tl))
     try:
         decoders = w.viewer.compositor.decoders
-        w.timeline_view.set_playhead(45)
-        qtbot.waitUntil(lambda: w.viewer.screen_.image is not None, timeout=5000)
-        assert list(decoders._decoders) == [str(heavy)], "the original is previewed without proxies"
-        qtbot.mouseClick(w.viewer.proxy_button, Qt.MouseButton.LeftButton)
-        assert w.proxies.enabled
+        assert w.viewer.proxy_button.isChecked(), "proxies are on by default"
+        # A long-GOP 720p clip would not scrub in real time: its proxy is made without being asked.
         qtbot.waitUntil(lambda: w.proxies.states.get(str(heavy)) is not None
                         and w.proxies.states[str(heavy)].state == "ready", timeout=30000)
         assert w.proxies.states[str(heavy)].reason == "long GOP (60 frames)"
-        proxy = w.proxies.proxy_for(probe(heavy)).path
-        qtbot.waitUntil(lambda: proxy in decoders._decoders, timeout=5000)
         assert w.viewer.proxy_button.text() == "Proxy"
+        proxy = w.proxies.proxy_for(probe(heavy)).path
+        w.timeline_view.set_playhead(45)
+        # (the first frame came from the original: the proxy was not made yet)
+        qtbot.waitUntil(lambda: list(decoders._decoders)[-1:] == [proxy], timeout=5000)
         # Playing, the frames come from the proxy too; turning proxies off goes back to the original.
         w.toggle_play()
         qtbot.wait(600)
         assert w.viewer.player.stats.rendered > 5
         qtbot.mouseClick(w.viewer.proxy_button, Qt.MouseButton.LeftButton)
+        assert not w.proxies.enabled
+        qtbot.waitUntil(lambda: str(heavy) in decoders._decoders, timeout=5000)
         before = w.viewer.player.stats.rendered
         qtbot.wait(600)
         w.stop()
         assert w.viewer.player.stats.rendered > before
         assert list(decoders._decoders)[-1] == str(heavy), "proxies off: the original again"
+    finally:
+        w.stop()
+        w.viewer.close_player()
+
+
+def test_dragging_the_playhead_plays_a_snippet_unless_scrubbing_is_off(playing_window, qtbot, null_sink, tmp_path):
+    w = playing_window
+    view = w.timeline_view
+    view.set_zoom(4.0, 0)
+    x_of = view.x_of
+    y = 8                                           # on the ruler
+    rec = recorded(null_sink, tmp_path / "scrub.f32")
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=QPoint(int(x_of(5)), y))
+    for frame in (10, 15, 20):                      # across the click at 0.5 s (frame 15)
+        qtbot.mouseMove(view, QPoint(int(x_of(frame)), y))
+        qtbot.wait(60)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=QPoint(int(x_of(20)), y))
+    qtbot.wait(400)
+    assert clicks_in(tmp_path / "scrub.f32", rec), "the click under the playhead was heard while dragging"
+    w.viewer.scrub_action.setChecked(False)
+    rec = recorded(null_sink, tmp_path / "no-scrub.f32")
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=QPoint(int(x_of(5)), y))
+    for frame in (10, 15, 20):
+        qtbot.mouseMove(view, QPoint(int(x_of(frame)), y))
+        qtbot.wait(60)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=QPoint(int(x_of(20)), y))
+    qtbot.wait(400)
+    assert clicks_in(tmp_path / "no-scrub.f32", rec) == []
+    assert view.playhead == 20
+
+
+def test_without_a_sound_device_the_viewer_says_so_and_plays_pictures(qtbot, media, monkeypatch):
+    monkeypatch.setenv("PROMPTCUT_AUDIO", "none")
+    tl = Timeline.empty(SETTINGS, video_tracks=1, audio_tracks=1)
+    add(tl, media["red"], 0, 90)
+    add(tl, media["clicks"], 0, 90, audio=True)
+    w = shown(qtbot, MainWindow(tl))
+    try:
+        w.toggle_play()
+        qtbot.wait(500)
+        assert w.viewer.note_label.isVisible()
+        assert "sound is off" in w.viewer.note_label.text()
+        assert w.viewer.screen_.image is not None and w.timeline_view.playhead > 0
     finally:
         w.stop()
         w.viewer.close_player()
