@@ -148,11 +148,46 @@ def playback_figures(tl: Timeline, seconds: float, proxies: Proxies | None, outp
             "underruns": stats.underruns, "clock_rate": heard / elapsed / 48000}
 
 
+def window_figures(tl: Timeline, seconds: float, proxies: bool) -> dict:
+    """The same playback in the editor window (the GUI thread paints the frames and moves the playhead)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from editor.ui.app import application
+    from editor.ui.main_window import MainWindow
+
+    app = application()
+    window = MainWindow(tl)
+    window.ask_save_changes = lambda: "discard"
+    window.resize(1600, 900)
+    window.show()
+    if not proxies:
+        window.viewer.auto_proxy_action.setChecked(False)
+        window.set_proxies(False)
+
+    def settle(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    settle(2000)
+    window.toggle_play()
+    settle(int(seconds * 1000))
+    stats = window.viewer.player.stats
+    result = {"fps": stats.shown / seconds, "dropped": stats.dropped, "underruns": stats.underruns,
+              "platform": app.platformName()}
+    window.stop()
+    window.close()
+    app.processEvents()
+    return result
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=60.0, help="playback run length (drift is measured over it)")
     ap.add_argument("--seeks", type=int, default=50)
     ap.add_argument("--no-proxies", action="store_true")
+    ap.add_argument("--window", action="store_true",
+                    help="also play it in the editor window for 20 s (needs a display, e.g. Xvfb)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="promptcut-bench-playback-"))
     os.environ.setdefault("XDG_CACHE_HOME", str(work / "cache"))
@@ -194,6 +229,11 @@ def main() -> None:
                   f"({p['dropped']} over {p['elapsed']:.0f} s); A/V drift max {p['drift_max']:.1f} ms, "
                   f"p99 {p['drift_p99']:.1f} ms (one frame = 33.3 ms); sound underruns {p['underruns']}; "
                   f"audio clock / wall clock {p['clock_rate']:.4f}")
+        if args.window:
+            win = window_figures(tl, 20.0, not args.no_proxies)
+            print(f"[window, {'proxies' if not args.no_proxies else 'originals'} on] playback in the editor "
+                  f"window ({win['platform']}): {win['fps']:.1f} frames/s shown over 20 s, {win['dropped']} "
+                  f"dropped, sound underruns {win['underruns']}")
     finally:
         if sink is not None:
             sink.close()
