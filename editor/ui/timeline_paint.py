@@ -51,7 +51,11 @@ class TimelinePainting:
         p.fillRect(self.rect(), C_BG)
         f0, f1 = self.visible_frames()
         # Only the clips under the region being repainted (while playing: two strips around the playhead).
-        dirty = event.rect()
+        # The lanes' columns being repainted (the header's timecode box aside): art is built only for those.
+        lanes = [r for r in event.region() if r.right() >= HEADER_W] or [event.rect()]
+        dirty = QRect(min(r.left() for r in lanes), 0, 1, 1)
+        dirty.setRight(max(r.right() for r in lanes))
+        self._dirty_x = (dirty.left() - 1, dirty.right() + 2)
         t0 = max(f0, (dirty.left() - 2 - HEADER_W + self.scroll_px) / self.px_per_frame)
         t1 = min(f1, (dirty.right() + 2 - HEADER_W + self.scroll_px) / self.px_per_frame)
         rows = self.rows()
@@ -245,8 +249,9 @@ class TimelinePainting:
         head = self.art.thumb(media.path, self._source_seconds(media, clip.source_in), th)
         tw = float(head.width()) if head is not None else max(8.0, th * aspect)
         cx0 = self.x_of(clip.start)
-        right = min(area.right(), float(self.width()))
-        first = max(0, math.floor((max(area.left(), float(HEADER_W)) - cx0) / tw))
+        lo, hi = getattr(self, "_dirty_x", (HEADER_W, self.width()))
+        right = min(area.right(), float(self.width()), float(hi))
+        first = max(0, math.floor((max(area.left(), float(HEADER_W), float(lo) - tw) - cx0) / tw))
         step = max(1, round(float(self.timeline.fps) / 2))     # later pictures on half-second steps: cache hits
         k = first
         while cx0 + k * tw < right:
@@ -275,8 +280,9 @@ class TimelinePainting:
             self._wait_for(key, clip.id)
             self._paint_wave_line(p, rect)
             return
-        xa = math.floor(max(rect.left(), float(HEADER_W)))
-        xb = math.ceil(min(rect.right(), float(self.width())))
+        lo, hi = getattr(self, "_dirty_x", (HEADER_W, self.width()))
+        xa = math.floor(max(rect.left(), float(HEADER_W), float(lo)))
+        xb = math.ceil(min(rect.right(), float(self.width()), float(hi)))
         if xb - xa < 1 or media.duration is None or media.duration <= 0:
             return
         fps = float(self.timeline.fps)

@@ -181,8 +181,8 @@ class Viewer(QWidget):
         bar.addWidget(self.canvas_label)
         # Facts, not controls: they give up their room first when the viewer is narrow (a docked queue).
         for label in (self.canvas_label, self.dropped_label, self.duration):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            label.setMinimumWidth(0)
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            label.setMinimumWidth(1)     # below its text's width when it must; its full text when there is room
         self.note_label = QLabel("", self)
         self.note_label.setObjectName("Dim")
         self.note_label.setWordWrap(True)

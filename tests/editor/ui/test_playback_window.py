@@ -249,3 +249,22 @@ def test_without_a_sound_device_the_viewer_says_so_and_plays_pictures(qtbot, med
     finally:
         w.stop()
         w.viewer.close_player()
+
+
+def test_the_viewer_bar_gives_up_its_facts_before_its_controls(qtbot):
+    from editor.ui.viewer import Viewer
+
+    viewer = Viewer()
+    qtbot.addWidget(viewer)
+    viewer.show_frame(Timeline.empty(SETTINGS), 0)
+    viewer.resize(900, 400)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    for label in (viewer.duration, viewer.canvas_label):
+        qtbot.waitUntil(lambda label=label: label.width() >= label.sizeHint().width(), timeout=2000)
+    assert viewer.minimumSizeHint().width() <= 600, "a docked queue leaves the viewer narrow"
+    viewer.resize(600, 400)
+    qtbot.waitUntil(lambda: viewer.canvas_label.width() < viewer.canvas_label.sizeHint().width(), timeout=2000)
+    for button in (*viewer.buttons.values(), viewer.loop_button, viewer.sound_button, viewer.proxy_button):
+        assert button.width() >= button.sizeHint().width() - 1, "controls keep their size"
+    viewer.close_player()
