@@ -263,7 +263,7 @@ def test_the_viewer_bar_gives_up_its_facts_before_its_controls(qtbot):
     for label in (viewer.duration, viewer.canvas_label):
         qtbot.waitUntil(lambda label=label: label.width() >= label.sizeHint().width(), timeout=2000)
     assert viewer.minimumSizeHint().width() <= 600, "a docked queue leaves the viewer narrow"
-    viewer.resize(600, 400)
+    viewer.resize(300, 400)                     # as narrow as it goes
     qtbot.waitUntil(lambda: viewer.canvas_label.width() < viewer.canvas_label.sizeHint().width(), timeout=2000)
     for button in (*viewer.buttons.values(), viewer.loop_button, viewer.sound_button, viewer.proxy_button):
         assert button.width() >= button.sizeHint().width() - 1, "controls keep their size"
