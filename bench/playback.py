@@ -230,9 +230,10 @@ def main() -> None:
                   f"p99 {p['drift_p99']:.1f} ms (one frame = 33.3 ms); sound underruns {p['underruns']}; "
                   f"audio clock / wall clock {p['clock_rate']:.4f}")
         if args.window:
-            win = window_figures(tl, 20.0, not args.no_proxies)
+            span = min(20.0, float(tl.duration / tl.fps) - 1)
+            win = window_figures(tl, span, not args.no_proxies)
             print(f"[window, {'proxies' if not args.no_proxies else 'originals'} on] playback in the editor "
-                  f"window ({win['platform']}): {win['fps']:.1f} frames/s shown over 20 s, {win['dropped']} "
+                  f"window ({win['platform']}): {win['fps']:.1f} frames/s shown over {span:.0f} s, {win['dropped']} "
                   f"dropped, sound underruns {win['underruns']}")
     finally:
         if sink is not None:
