@@ -100,6 +100,7 @@ class Player:
         self._ended_at: int | None = None    # device sample where a run without loop reached an end
         self._fed_since_flush = 0           # a gap before the first block of a new run is not an underrun
         self._run_start = 0                 # device sample where the current run (play, stop, jump) begins
+        self._retired: list[Mixer] = []     # mixers of timelines replaced by load(), to close
 
     # --- set-up -------------------------------------------------------------------------------------------
 
@@ -125,8 +126,8 @@ class Player:
             self._frames.clear()
             self._render_gen += 1
             self._flush()
-        if old is not None:
-            old.close()
+            if old is not None:
+                self._retired.append(old)     # closed by the feeder, which may be mixing with it right now
 
     def _current_mixer(self) -> Mixer | None:
         """The mixer of the loaded timeline, planned here (the feeder's thread) the first time it is needed."""
@@ -164,8 +165,8 @@ class Player:
         self._threads.clear()
         if self._output_made and self._output is not None:
             self._output.close()
-        if self.mixer is not None:
-            self.mixer.close()
+        for mixer in [*self._retired, *([self.mixer] if self.mixer is not None else [])]:
+            mixer.close()
 
     # --- transport ----------------------------------------------------------------------------------------
 
@@ -325,6 +326,10 @@ class Player:
 
     def _feed_loop(self) -> None:
         while not self._stop.is_set():
+            with self._lock:
+                retired, self._retired = self._retired, []
+            for old in retired:
+                old.close()
             self._current_mixer()       # plan the mix while paused, so a play starts mixing at once
             with self._lock:
                 while not self._stop.is_set() and self._queued >= AHEAD * self.rate and self._scrub_at is None:
