@@ -29,13 +29,14 @@ import numpy as np
 
 from editor.model import Timeline
 from editor.playback.mixer import Mixer
-from editor.playback.output import Output, open_output
+from editor.playback.output import Output, SilentOutput, open_output
 from editor.render.plan import output_samples
 
 AHEAD = 0.15          # seconds of sound mixed ahead of the device
 BLOCK = 512           # samples per mixed block
 LEAD = 6              # frames composited ahead of the clock
 CACHE_FRAMES = 48     # composited frames kept (recently shown and ahead)
+STALL_SECONDS = 0.75  # a device that takes nothing for this long while playing has gone away
 SCRUB_SECONDS = 0.08  # the snippet heard under the playhead while dragging it
 FADE = 96             # samples of fade at the ends of a scrub snippet (no clicks)
 
@@ -101,6 +102,7 @@ class Player:
         self._fed_since_flush = 0           # a gap before the first block of a new run is not an underrun
         self._run_start = 0                 # device sample where the current run (play, stop, jump) begins
         self._retired: list[Mixer] = []     # mixers of timelines replaced by load(), to close
+        self._device_seen = (0, 0.0)       # (samples the device had taken, when that count last moved)
 
     # --- set-up -------------------------------------------------------------------------------------------
 
@@ -482,6 +484,7 @@ class Player:
         """(frame due now, frame to show, its picture) — the picture only when there is a new one to show,
         else None. The frame shown is the one due, or the newest ready before it when that one is late.
         Call it often (every few ms)."""
+        self._check_device()
         sample = self._clock()
         last = max(0, (self.timeline.duration if self.timeline else 1) - 1)
         due = min(self.sample_frame(sample), last)
@@ -500,6 +503,25 @@ class Player:
             else:
                 image = None
         return due, shown, image
+
+    def _check_device(self) -> None:
+        """A sound device that stops taking samples (its server died, it was unplugged) would stop the clock
+        and freeze the picture: play on with the silent output from where it stopped, with a note."""
+        out = self._output
+        if not self._threads or out is None or isinstance(out, SilentOutput) or not self.playing:
+            return
+        now, taken = time.monotonic(), out.written()
+        seen, since = self._device_seen
+        if taken != seen or since == 0.0:
+            self._device_seen = (taken, now)
+            return
+        if now - since < STALL_SECONDS:
+            return
+        silent = SilentOutput(self.rate, "the sound device stopped answering: playing on without sound "
+                                         "(`promptcut doctor` checks the audio output)", start=out.heard())
+        self._output = silent
+        threading.Thread(target=out.close, name="close-audio-device", daemon=True).start()
+        silent.start(self._pull)
 
     def _newest_ready(self, due: int) -> tuple[int, np.ndarray | None]:
         """The frame due if it is ready, else the newest ready frame between the last shown and the one due

@@ -67,12 +67,12 @@ class Output:
 class _Counter:
     """Samples handed over, and when the last period was asked for: ``heard`` interpolates between periods."""
 
-    def __init__(self, rate: int, latency: int) -> None:
+    def __init__(self, rate: int, latency: int, start: int = 0) -> None:
         self.rate, self.latency = rate, latency
-        self.total = 0
+        self.total = start
         self.at = 0.0
-        self.before = 0
-        self.last_heard = 0
+        self.before = start
+        self.last_heard = start
         self.lock = threading.Lock()
 
     def handed(self, n: int) -> None:
@@ -84,7 +84,7 @@ class _Counter:
     def heard(self) -> int:
         with self.lock:
             if self.at == 0.0:
-                return 0
+                return self.last_heard
             guess = self.before + int((time.monotonic() - self.at) * self.rate) - self.latency
             guess = max(self.last_heard, min(guess, self.total - self.latency))
             self.last_heard = max(0, guess)
@@ -136,11 +136,13 @@ class SilentOutput(Output):
     """No audio device: a thread asks for samples at the real-time pace (and drops them), so pictures keep
     time as they would with sound."""
 
-    def __init__(self, rate: int = 48000, note: str = "no audio output: playing pictures without sound") -> None:
+    def __init__(self, rate: int = 48000, note: str = "no audio output: playing pictures without sound",
+                 start: int = 0) -> None:
+        """``start``: the samples an output it replaces had already played (the player's clock runs on)."""
         self.rate = rate
         self.note = note
         self.device = "none"
-        self._count = _Counter(rate, 0)
+        self._count = _Counter(rate, 0, start)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

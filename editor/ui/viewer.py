@@ -320,6 +320,8 @@ class Viewer(QWidget):
             self._reported = frame
             self.position_changed.emit(frame)
         self._polls += 1
+        if player.note != self.note_label.text():     # the device went away while playing
+            self._show_note(player.note)
         if self._polls % 8 == 0:
             self.meter.set_levels(*player.levels())
             self._update_dropped()

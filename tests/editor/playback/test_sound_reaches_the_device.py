@@ -159,3 +159,30 @@ def test_an_unreachable_sound_server_is_a_note_not_an_error(monkeypatch):
             assert "\n" not in output.note and "playing pictures without sound" in output.note
     finally:
         output.close()
+
+
+def test_a_sound_server_that_dies_while_playing_leaves_the_pictures_playing(clicks, tmp_path, monkeypatch):
+    from editor.playback.testing import NullSink
+
+    sink = NullSink(tmp_path / "doomed")
+    monkeypatch.setenv("PULSE_SERVER", sink.server)
+    monkeypatch.delenv("PROMPTCUT_AUDIO", raising=False)
+    tl = Timeline.empty(SETTINGS)
+    add(tl, clicks["loud"], 0, start=0, duration=150)
+    player = Player(black, open_output(RATE))
+    try:
+        assert isinstance(player.output, DeviceOutput)
+        player.load(tl)
+        player.play(0)
+        time.sleep(0.5)
+        sink.close()                                  # the sound server goes away mid-playback
+        stuck_at = player.position()
+        end = time.monotonic() + 3
+        while time.monotonic() < end and player.position() < stuck_at + 30:
+            player.poll()
+            time.sleep(0.01)
+        assert player.position() >= stuck_at + 30, "the clock froze with the device"
+        assert "stopped answering" in player.note and player.playing
+    finally:
+        player.close()
+        sink.close()
