@@ -186,7 +186,7 @@ def test_heavy_media_get_a_proxy_in_the_background_and_the_toggle_switches_the_p
         qtbot.waitUntil(lambda: w.proxies.states.get(str(heavy)) is not None
                         and w.proxies.states[str(heavy)].state == "ready", timeout=30000)
         assert w.proxies.states[str(heavy)].reason == "long GOP (60 frames)"
-        assert w.viewer.proxy_button.text() == "Proxy"
+        qtbot.waitUntil(lambda: w.viewer.proxy_button.text() == "Proxy", timeout=2000)   # progress gone
         proxy = w.proxies.proxy_for(probe(heavy)).path
         w.timeline_view.set_playhead(45)
         # (the first frame came from the original: the proxy was not made yet)
