@@ -32,7 +32,7 @@ from editor.playback.mixer import Mixer
 from editor.playback.output import Output, SilentOutput, open_output
 from editor.render.plan import output_samples
 
-AHEAD = 0.15          # seconds of sound mixed ahead of the device
+AHEAD = 0.3           # seconds of sound mixed ahead of the device (a flush makes changes heard at once)
 BLOCK = 512           # samples per mixed block
 LEAD = 6              # frames composited ahead of the clock
 CACHE_FRAMES = 48     # composited frames kept (recently shown and ahead)
