@@ -243,14 +243,20 @@ def _crash_at_exit(w: MainWindow) -> None:
     w.closeEvent = lambda event: event.accept()
 
 
+def _edit_then_crash(qtbot, project: Path) -> list:
+    """Open ``project``, split its clip, autosave, crash; returns the edited spans of V1."""
+    w = _window(qtbot)
+    assert w.open_path(project)
+    assert w.edits.do(Split("a", 60, right_id="b"))
+    edited = spans(w.timeline, "V1")
+    assert w.autosaver.autosave_now()
+    _crash_at_exit(w)
+    return edited
+
+
 def test_the_welcome_screen_offers_a_crashed_project_and_opens_it_recovered(qtbot, project) -> None:
     before = project.read_bytes()
-    w1 = _window(qtbot)
-    assert w1.open_path(project)
-    assert w1.edits.do(Split("a", 60, right_id="b"))
-    edited = spans(w1.timeline, "V1")
-    assert w1.autosaver.autosave_now()
-    _crash_at_exit(w1)
+    edited = _edit_then_crash(qtbot, project)
 
     dialog = WelcomeDialog(recents=[])
     qtbot.addWidget(dialog)
@@ -269,12 +275,7 @@ def test_the_welcome_screen_offers_a_crashed_project_and_opens_it_recovered(qtbo
 
 
 def test_a_crashed_project_whose_file_has_gone_comes_back_from_its_copy(qtbot, project) -> None:
-    w1 = _window(qtbot)
-    assert w1.open_path(project)
-    assert w1.edits.do(Split("a", 60, right_id="b"))
-    edited = spans(w1.timeline, "V1")
-    assert w1.autosaver.autosave_now()
-    _crash_at_exit(w1)
+    edited = _edit_then_crash(qtbot, project)
     project.unlink()
     dialog = WelcomeDialog(recents=[])
     qtbot.addWidget(dialog)
@@ -286,11 +287,7 @@ def test_a_crashed_project_whose_file_has_gone_comes_back_from_its_copy(qtbot, p
 
 
 def test_the_welcome_screen_lists_no_recovery_older_than_its_project(qtbot, project) -> None:
-    w1 = _window(qtbot)
-    assert w1.open_path(project)
-    assert w1.edits.do(Split("a", 60, right_id="b"))
-    assert w1.autosaver.autosave_now()
-    _crash_at_exit(w1)
+    _edit_then_crash(qtbot, project)
     save_project(timeline(media=[video("m1")]), project)      # the project was saved after that copy
     dialog = WelcomeDialog(recents=[])
     qtbot.addWidget(dialog)

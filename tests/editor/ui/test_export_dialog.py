@@ -8,9 +8,9 @@ from pathlib import Path
 
 import av
 import pytest
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDesktopServices
-from ui_support import shown
+from ui_support import OpenedUrls, shown
 
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
@@ -82,18 +82,6 @@ def test_export_from_the_dialog_makes_a_decodable_file(qtbot, media_files, tmp_p
     assert _frames(out) == (60, 180, 320)
 
 
-class _Opened(QObject):
-    """Stands in as the desktop's handler of file: URLs (Qt's own hook), so Play opens no real player."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[QUrl] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url)
-
-
 def _buttons(dialog: ExportDialog) -> list[str]:
     return [b.text() for b in (dialog.open_folder_button, dialog.play_button, dialog.export_button,
                                dialog.cancel_button) if b.isVisible()]
@@ -109,7 +97,7 @@ def test_a_finished_export_offers_open_folder_play_and_close(qtbot, media_files,
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [True], dialog.status_label.text()
     assert _buttons(dialog) == ["Open folder", "Play", "Close"]
-    opened = _Opened()
+    opened = OpenedUrls()
     QDesktopServices.setUrlHandler("file", opened, "open")
     try:
         qtbot.mouseClick(dialog.play_button, Qt.MouseButton.LeftButton)

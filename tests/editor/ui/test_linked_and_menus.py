@@ -8,9 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QObject, QPoint, QPointF, Qt, QUrl, Slot
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent, QDesktopServices, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
+from ui_support import OpenedUrls
 
 from editor.model import GeneratedClip, GenerationSpec, MediaClip, Timeline
 from editor.model.testing import video
@@ -44,21 +45,9 @@ def centre(view: TimelineView, clip_id: str) -> QPoint:
     return view.clip_rect(clip_id).center()
 
 
-class _Opened(QObject):
-    """Takes the file URLs QDesktopServices would hand to the file manager (Qt's own URL handler hook)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[QUrl] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url)
-
-
 @pytest.fixture
 def opened(qtbot):
-    handler = _Opened()
+    handler = OpenedUrls()
     QDesktopServices.setUrlHandler("file", handler, "open")
     yield handler
     QDesktopServices.unsetUrlHandler("file")

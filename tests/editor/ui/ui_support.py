@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject, QUrl, Slot
+
 from editor.ui.main_window import MainWindow
 
 
@@ -13,3 +15,16 @@ def shown(qtbot, w: MainWindow, size: tuple[int, int] = (1400, 800)) -> MainWind
     w.show()
     qtbot.waitExposed(w)
     return w
+
+
+class OpenedUrls(QObject):
+    """Stands in as the desktop's handler of file: URLs (Qt's own hook, QDesktopServices.setUrlHandler), so
+    opening a file or folder starts no real program; ``urls`` are what would have been opened."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
