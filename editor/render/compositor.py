@@ -265,6 +265,8 @@ def _place_frame(frame: Any, info: MediaInfo, facts: SourceFacts, p: Placement) 
                             _subsampling(info.pixel_format))
     fmt = "rgba" if facts.alpha else "rgb24"
     if p.needs_crop and facts.square_pixels:
+        if not facts.alpha and info.rotation == 0 and frame.format.name in _PLANAR_420:
+            return _crop_420_then_scale(frame, p)
         return _place_array(_rotate(frame.to_ndarray(format=fmt), info.rotation), p, facts,
                             _subsampling(info.pixel_format))
     # Scale straight from YUV to the placed size (cheap at preview sizes), then turn upright and crop.
@@ -273,6 +275,26 @@ def _place_frame(frame: Any, info: MediaInfo, facts: SourceFacts, p: Placement) 
     if p.needs_crop:
         arr = arr[p.crop_y:p.crop_y + p.crop_h, p.crop_x:p.crop_x + p.crop_w]
     return np.ascontiguousarray(arr)
+
+
+_PLANAR_420 = ("yuv420p", "yuvj420p")
+
+
+def _crop_420_then_scale(frame: Any, p: Placement) -> np.ndarray:
+    """The placed picture of a 4:2:0 frame that needs cropping: the source window is cut from the Y, U and V
+    planes (on the chroma grid, as ffmpeg's crop does) and one swscale call converts and scales only that.
+    Converting the whole frame to RGB first and then scaling took twice as long (8.6 against 4.0 ms for
+    the FILL of a 1080p frame at half preview resolution)."""
+    src_w, src_h = frame.width, frame.height
+    x, y, w, h = source_window_int(p.source_window(src_w, src_h), src_w, src_h)
+    x, w, y, h = x & ~1, max(2, w & ~1), y & ~1, max(2, h & ~1)
+    luma, cb, cr = (np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size) for plane in frame.planes[:3])
+    parts = (luma[y:y + h, x:x + w], cb[y // 2:(y + h) // 2, x // 2:(x + w) // 2],
+             cr[y // 2:(y + h) // 2, x // 2:(x + w) // 2])
+    cut = av.VideoFrame.from_ndarray(np.concatenate([part.ravel() for part in parts]).reshape(h * 3 // 2, w),
+                                     format=frame.format.name)
+    cut.colorspace, cut.color_range = frame.colorspace, frame.color_range
+    return cut.reformat(width=p.crop_w, height=p.crop_h, format="rgb24", interpolation="BICUBIC").to_ndarray()
 
 
 # BT.2020 to BT.709 primaries (linear light).
