@@ -1,0 +1,45 @@
+"""The checks a file must pass before its text reaches OTIO's C++ deserializer: a missing, empty, zipped,
+non-UTF-8, non-JSON or too deeply nested file, or JSON that is not an OTIO object, is refused here with one
+clear line instead of whatever the C++ core would make of it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from editor.interchange.otio_common import InterchangeError
+
+
+def checked_document(path: str | os.PathLike) -> tuple[Path, str, str]:
+    """The file at ``path``, its text and its top-level OTIO_SCHEMA, once the text is known to be OTIO JSON.
+
+    Raises :class:`InterchangeError` (one line: the file and what is wrong) otherwise.
+    """
+    target = Path(path)
+    try:
+        data = target.read_bytes()
+    except FileNotFoundError:
+        raise InterchangeError(f"{target}: no such file") from None
+    except IsADirectoryError:
+        raise InterchangeError(f"{target}: is a folder, not an .otio file") from None
+    except OSError as exc:
+        raise InterchangeError(f"{target}: cannot read ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise InterchangeError(f"{target}: empty file")
+    if data.startswith(b"PK\x03\x04"):
+        raise InterchangeError(f"{target}: a zip archive (.otioz bundles are not supported; unzip it first)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InterchangeError(f"{target}: not UTF-8 text, so not an .otio file") from None
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InterchangeError(f"{target}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except RecursionError:
+        raise InterchangeError(f"{target}: JSON nested too deeply") from None
+    if not isinstance(parsed, dict) or "OTIO_SCHEMA" not in parsed:
+        raise InterchangeError(f"{target}: JSON but not OpenTimelineIO (no OTIO_SCHEMA at the top)")
+    schema = str(parsed["OTIO_SCHEMA"])
+    return target, text, schema
