@@ -36,7 +36,8 @@ AHEAD = 0.3           # seconds of sound mixed ahead of the device (a flush make
 BLOCK = 512           # samples per mixed block
 LEAD = 6              # frames composited ahead of the clock
 CACHE_FRAMES = 48     # composited frames kept (recently shown and ahead)
-STALL_SECONDS = 0.75  # a device that takes nothing for this long while playing has gone away
+STALL_SECONDS = 1.0   # a device that takes nothing for this long while playing has gone away
+START_SECONDS = 4.0   # ... or this long when it has not taken anything yet (some servers start streams slowly)
 SCRUB_SECONDS = 0.08  # the snippet heard under the playhead while dragging it
 FADE = 96             # samples of fade at the ends of a scrub snippet (no clicks)
 
@@ -515,7 +516,7 @@ class Player:
         if taken != seen or since == 0.0:
             self._device_seen = (taken, now)
             return
-        if now - since < STALL_SECONDS:
+        if now - since < (STALL_SECONDS if taken else START_SECONDS):
             return
         silent = SilentOutput(self.rate, "the sound device stopped answering: playing on without sound "
                                          "(`promptcut doctor` checks the audio output)", start=out.heard())
