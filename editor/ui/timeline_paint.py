@@ -69,12 +69,15 @@ class TimelinePainting:
                 self._paint_track(p, track, top, h, t0, t1)
         self._paint_drag(p)
         p.restore()
-        self._paint_ruler(p, f0, f1)
-        p.save()
-        p.setClipRect(QRect(0, RULER_H, HEADER_W, self.lanes_height()))
-        for track, top, h in rows:
-            self._paint_header(p, track, top, h)
-        p.restore()
+        # The ruler's labels run right of their tick: start a label's width before the repainted columns.
+        label_w = 120 / self.px_per_frame
+        self._paint_ruler(p, max(f0, t0 - label_w), min(f1, t1 + 2 / self.px_per_frame))
+        if event.region().intersects(QRect(0, RULER_H, HEADER_W, self.lanes_height())):
+            p.save()
+            p.setClipRect(QRect(0, RULER_H, HEADER_W, self.lanes_height()))
+            for track, top, h in rows:
+                self._paint_header(p, track, top, h)
+            p.restore()
         self._paint_playhead(p)
         p.fillRect(QRect(0, 0, HEADER_W, RULER_H), C_HEADER)
         p.setPen(C_DIM)
