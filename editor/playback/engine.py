@@ -207,11 +207,6 @@ class Player:
             self._last_shown = None
             self._flush()
 
-    def set_loop(self, loop: tuple[int, int] | None) -> None:
-        """Change the loop while playing, from the position heard now."""
-        if self.playing:
-            self.play(self.position(), self.speed, loop)
-
     def stop(self) -> int:
         """Pause where the listener is; returns that frame."""
         frame = self.position()
@@ -242,9 +237,7 @@ class Player:
 
     def _timeline_sample(self, device: int) -> int:
         with self._lock:
-            i = max(0, bisect.bisect_right(self._map_dev, device) - 1)
-            tl, speed = self._map[i]
-            return tl + (device - self._map_dev[i]) * speed
+            return self._timeline_sample_unlocked(device)
 
     def _flush(self) -> None:
         """Discard sound not yet taken by the device: what plays next follows ``_transport`` from there."""
@@ -469,13 +462,6 @@ class Player:
                 self._frames.move_to_end(frame)
             return image
 
-    def remember(self, frame: int, image: np.ndarray) -> None:
-        """A frame rendered elsewhere (the viewer's scrubbing) for the cache."""
-        with self._lock:
-            self._frames[frame] = image
-            while len(self._frames) > CACHE_FRAMES:
-                self._frames.popitem(last=False)
-
     def forget_frames(self) -> None:
         with self._lock:
             self._frames.clear()
@@ -542,12 +528,3 @@ class Player:
                 best = min(ready, default=None)
             return (best, self._frames[best]) if best is not None else (due, None)
 
-    def wait_ready(self, timeout: float = 2.0) -> bool:
-        """Block until the frame due now is composited (tests and benchmarks)."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            frame = self.position()
-            if self.cached(frame) is not None:
-                return True
-            time.sleep(0.002)
-        return False

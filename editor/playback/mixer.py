@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
@@ -115,6 +114,3 @@ class Mixer:
                     block = block * np.float32(v.gain)
                 out[a - start:b - start] += block
         return out
-
-    def seconds(self, sample: int) -> Fraction:
-        return Fraction(sample, self.rate)
