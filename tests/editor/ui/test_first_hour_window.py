@@ -10,7 +10,7 @@ import grimp
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolBar
-from ui_support import shown
+from ui_support import generated, shown, submit_prompt
 
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
@@ -45,10 +45,6 @@ def picture(colours, *, clips: list[tuple[str, int]], video_tracks: int = 2) -> 
         tl.video_tracks[0].add(MediaClip(f"c{i}", start, 15, media=name))
     tl.check()
     return tl
-
-
-def generated(w: MainWindow) -> list[GeneratedClip]:
-    return [c for _, c in w.timeline.clips() if isinstance(c, GeneratedClip)]
 
 
 # --- 1. the window's parts do not import each other in a circle ---------------------------------------------
@@ -128,16 +124,7 @@ def test_the_prompt_box_selects_a_usable_model_when_the_chosen_default_is_missin
 def press_g_and_generate(qtbot, w: MainWindow, frame: int, prompt: str) -> GeneratedClip:
     w.timeline_view.set_playhead(frame)
     qtbot.keyClick(w.timeline_view, Qt.Key.Key_G)
-    box = w.shots.prompt_box
-    assert box is not None and box.isVisible()
-    box.model.setCurrentIndex(box.model.findData("tiny-wan"))
-    before = {c.id for c in generated(w)}
-    qtbot.keyClicks(box.prompt, prompt)
-    qtbot.keyClick(box.prompt, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: w.shots.prompt_box is None or bool(box.error.text()), timeout=60000)
-    assert w.shots.prompt_box is None, box.error.text()
-    (shot,) = [c for c in generated(w) if c.id not in before]
-    return shot
+    return submit_prompt(qtbot, w, prompt)
 
 
 def test_g_in_a_gap_between_clips_fills_the_whole_gap(qtbot, colours, tmp_path) -> None:

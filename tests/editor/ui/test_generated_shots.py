@@ -10,6 +10,7 @@ from pathlib import Path
 import av
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from ui_support import generated, shown, submit_prompt
 
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
@@ -41,18 +42,9 @@ def timeline_with_gaps(colours, gaps: int = 1) -> Timeline:
 
 
 def make_window(qtbot, tl: Timeline, path: Path | None = None) -> MainWindow:
-    w = MainWindow(tl, path)
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.resize(1400, 800)
-    w.show()
-    qtbot.waitExposed(w)
+    w = shown(qtbot, MainWindow(tl, path))
     w.timeline_view.set_zoom(8.0, 0)
     return w
-
-
-def generated(w: MainWindow) -> list[GeneratedClip]:
-    return [c for _, c in w.timeline.clips() if isinstance(c, GeneratedClip)]
 
 
 def prompt_in_gap(qtbot, w: MainWindow, frame: int, prompt: str, *, steps: int = 0) -> GeneratedClip:
@@ -63,17 +55,8 @@ def prompt_in_gap(qtbot, w: MainWindow, frame: int, prompt: str, *, steps: int =
     box = w.shots.prompt_box
     assert box is not None and box.isVisible()
     assert "No video model is installed" in box.note.text()   # this machine has only the test models
-    box.model.setCurrentIndex(box.model.findData("tiny-wan"))
     assert box.seed.value() >= 0                       # a random seed, shown before anything is made
-    if steps:
-        box.steps.setValue(steps)
-    before = {c.id for c in generated(w)}
-    qtbot.keyClicks(box.prompt, prompt)
-    qtbot.keyClick(box.prompt, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: w.shots.prompt_box is None or bool(box.error.text()), timeout=60000)
-    assert w.shots.prompt_box is None, box.error.text()
-    (clip,) = [c for c in generated(w) if c.id not in before]
-    return clip
+    return submit_prompt(qtbot, w, prompt, steps=steps)
 
 
 def state(w: MainWindow, clip_id: str) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
 
+from editor.model import GeneratedClip
 from editor.ui.main_window import MainWindow
 
 
@@ -28,3 +29,23 @@ class OpenedUrls(QObject):
     @Slot(QUrl)
     def open(self, url: QUrl) -> None:
         self.urls.append(url)
+
+
+def generated(w: MainWindow) -> list[GeneratedClip]:
+    return [c for _, c in w.timeline.clips() if isinstance(c, GeneratedClip)]
+
+
+def submit_prompt(qtbot, w: MainWindow, prompt: str, *, steps: int = 0) -> GeneratedClip:
+    """In the open prompt box: pick the tiny test model, type ``prompt``, press Enter; the new shot."""
+    box = w.shots.prompt_box
+    assert box is not None and box.isVisible()
+    box.model.setCurrentIndex(box.model.findData("tiny-wan"))
+    if steps:
+        box.steps.setValue(steps)
+    before = {c.id for c in generated(w)}
+    qtbot.keyClicks(box.prompt, prompt)
+    qtbot.keyClick(box.prompt, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.shots.prompt_box is None or bool(box.error.text()), timeout=60000)
+    assert w.shots.prompt_box is None, box.error.text()
+    (shot,) = [c for c in generated(w) if c.id not in before]
+    return shot
