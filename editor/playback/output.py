@@ -44,24 +44,35 @@ def quiet_stderr() -> Iterator[None]:
 
 
 class Output:
-    """The interface both outputs keep. ``note`` says, in one line, why there is no sound (empty if there is)."""
+    """What both outputs share: the count of samples handed over and heard (the player's clock), and taking a
+    period of samples from the player. ``note`` says, in one line, why there is no sound (empty if there is)."""
 
     rate: int
     latency: int = 0      # samples between handing a sample over and hearing it
     note: str = ""
     device: str = ""
+    _count: _Counter
 
     def start(self, pull: Pull) -> None:
         raise NotImplementedError
 
-    def heard(self) -> int:
-        raise NotImplementedError
-
-    def written(self) -> int:
-        raise NotImplementedError
-
     def close(self) -> None:
         raise NotImplementedError
+
+    def heard(self) -> int:
+        return self._count.heard()
+
+    def written(self) -> int:
+        return self._count.total
+
+    def _take(self, pull: Pull, n: int) -> np.ndarray:
+        """``n`` samples from the player, counted; the output's thread must never die: a gap, not a crash."""
+        try:
+            block = pull(n)
+        except Exception:  # noqa: BLE001
+            block = np.zeros((n, 2), np.float32)
+        self._count.handed(n)
+        return block
 
 
 class _Counter:
@@ -106,27 +117,14 @@ class DeviceOutput(Output):
         self._count = _Counter(rate, self.latency)
 
     def start(self, pull: Pull) -> None:
-        count = self._count
-
         def feed():
             n = yield b""
             while True:
-                try:
-                    block = pull(n)
-                except Exception:  # noqa: BLE001 - the device thread must never die: a gap, not a crash
-                    block = np.zeros((n, 2), np.float32)
-                count.handed(n)
-                n = yield block.astype(np.float32, copy=False).tobytes()
+                n = yield self._take(pull, n).astype(np.float32, copy=False).tobytes()
 
         gen = feed()
         next(gen)
         self._device.start(gen)
-
-    def heard(self) -> int:
-        return self._count.heard()
-
-    def written(self) -> int:
-        return self._count.total
 
     def close(self) -> None:
         self._device.close()
@@ -155,19 +153,12 @@ class SilentOutput(Output):
             while not self._stop.is_set():
                 due = int((time.monotonic() - t0) * self.rate) + period
                 while done < due:
-                    pull(period)
-                    self._count.handed(period)
+                    self._take(pull, period)
                     done += period
                 self._stop.wait(PERIOD_MS / 2000)
 
         self._thread = threading.Thread(target=run, name="silent-output", daemon=True)
         self._thread.start()
-
-    def heard(self) -> int:
-        return self._count.heard()
-
-    def written(self) -> int:
-        return self._count.total
 
     def close(self) -> None:
         self._stop.set()
