@@ -79,23 +79,34 @@ class Proxies:
 
     def consider(self, timeline: Timeline) -> list[str]:
         """With ``auto`` on: ask for proxies of the timeline's heavy media. Returns the paths asked for."""
+        return self.consider_paths(self.unjudged(timeline))
+
+    def unjudged(self, timeline: Timeline) -> list[str]:
+        """The online media on the timeline not yet judged for a proxy (empty with ``auto`` off), marked as
+        judged: cheap, for the GUI thread, which hands them to ``consider_paths`` on another."""
         if not self.auto:
             return []
-        asked = []
-        used = {c.media_id() for _, c in timeline.clips()}
-        for mid in used:
+        paths = []
+        for mid in {c.media_id() for _, c in timeline.clips()}:
             media = timeline.media.get(mid or "")
             if media is None or not media.online or media.path in self.states or media.path in self._checked:
                 continue
             self._checked.add(media.path)
+            paths.append(media.path)
+        return paths
+
+    def consider_paths(self, paths: list[str]) -> list[str]:
+        """Probe ``paths`` (and read their keyframes) and ask for proxies of those that need them."""
+        asked = []
+        for path in paths:
             try:
-                info = probe(media.path)
+                info = probe(path)
             except MediaError:
                 continue
             reason = proxy_reason(info)
             if reason:
                 self.request(info, reason)
-                asked.append(media.path)
+                asked.append(path)
         return asked
 
     def close(self) -> None:

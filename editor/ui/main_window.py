@@ -134,6 +134,7 @@ class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowRecovery, Win
 
     def _timeline_changed(self, _change: Change) -> None:
         self._update_status()
+        self.viewer.invalidate()      # whatever changed the model, the player's snapshot and frames are stale
 
     def _follow_timeline(self) -> None:
         """Another document's timeline: count its clips from now on."""

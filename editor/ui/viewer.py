@@ -272,12 +272,14 @@ class Viewer(QWidget):
     _loop: tuple[int, int] | None = None
 
     def play(self, timeline: Timeline, frame: int, speed: int = 1, loop: tuple[int, int] | None = None) -> None:
-        """Play a snapshot of ``timeline`` from ``frame`` (the window passes a copy; edits reload it)."""
-        self._timeline = timeline
-        self._cards = self._cards_for(timeline, frame)
-        if self.player.timeline is not timeline:
+        """Play a snapshot of ``timeline`` from ``frame`` (the window passes a copy). Unless something changed
+        since the player last loaded one (``invalidate``), the player keeps its own: its sound readers stay
+        open and the frames it has composited stay cached."""
+        if self._edited or self.player.timeline is None:
             self.player.load(timeline)
             self._edited = False
+        self._timeline = timeline = self.player.timeline
+        self._cards = self._cards_for(timeline, frame)
         self._loop = loop
         self.player.stats.reset()
         self.player.play(frame, speed, loop)

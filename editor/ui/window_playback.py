@@ -101,9 +101,10 @@ class WindowPlayback:
 
     def consider_proxies(self) -> None:
         """Ask for proxies of heavy media on the timeline (probing and reading keyframes beside the GUI)."""
-        if self.proxies.auto:
-            snapshot = self.timeline.copy()
-            threading.Thread(target=self.proxies.consider, args=(snapshot,), name="proxy-scan", daemon=True).start()
+        paths = self.proxies.unjudged(self.timeline)     # new media only: most edits start nothing
+        if paths:
+            threading.Thread(target=self.proxies.consider_paths, args=(paths,), name="proxy-scan",
+                             daemon=True).start()
 
     def _auto_proxies(self, on: bool) -> None:
         self.proxies.auto = on
@@ -138,8 +139,7 @@ class WindowPlayback:
 
     def _edited_while_playing(self, *_ignored: object) -> None:
         self.viewer.invalidate()
-        if self.proxies.auto:
-            self.consider_proxies()
+        self.consider_proxies()
         if self.viewer.playing:   # hear and see the edit at once: the player takes a new snapshot
             self.viewer.play(self.timeline.copy(), self.viewer.player.position(), self.play_speed,
                              self.loop_range())

@@ -17,6 +17,7 @@ from ui_support import shown
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
 from editor.model import MediaClip, Settings, Timeline, new_id
+from editor.model.commands import SetTrackFlags
 from editor.ui.main_window import MainWindow
 
 RATE = 48000
@@ -268,3 +269,18 @@ def test_the_viewer_bar_gives_up_its_facts_before_its_controls(qtbot):
     for button in (*viewer.buttons.values(), viewer.loop_button, viewer.sound_button, viewer.proxy_button):
         assert button.width() >= button.sizeHint().width() - 1, "controls keep their size"
     viewer.close_player()
+
+
+def test_playing_again_keeps_the_players_snapshot_until_the_timeline_changes(playing_window, qtbot):
+    w = playing_window
+    w.toggle_play()
+    qtbot.wait(300)
+    w.stop()
+    first = w.viewer.player.timeline
+    w.toggle_play()                                    # nothing changed: same snapshot, readers and frames kept
+    assert w.viewer.player.timeline is first
+    w.stop()
+    assert w.edits.do(SetTrackFlags(w.timeline.audio_tracks[0].id, muted=True))     # an edit
+    w.toggle_play()
+    assert w.viewer.player.timeline is not first and w.viewer.player.timeline.audio_tracks[0].muted
+    w.stop()
