@@ -75,7 +75,6 @@ class Mixer:
 
     def __init__(self, timeline: Timeline, rate: int = 48000) -> None:
         self.rate = rate
-        self.total = output_samples(timeline.duration, timeline.fps, rate) if timeline.duration else 0
         self.voices = voices(timeline, rate)
         self._readers: dict[tuple[str, str], AudioReader | None] = {}
         self._lock = threading.Lock()
