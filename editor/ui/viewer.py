@@ -210,6 +210,8 @@ class Viewer(QWidget):
         # clip -> (title, progress) for a pending generated segment's card; the window sets this
         self.card_for: Callable[[GeneratedClip], tuple[str, float | None]] | None = None
         self._compositor = None   # made on first use: importing the decoders costs start-up time
+        # media info -> its proxy's info while proxies are on (the window's Proxies.proxy_for)
+        self.proxy_for: Callable | None = None
         self._cards: dict = {}
         self.scale = SCALES[DEFAULT_SCALE]
         self.player = player or Player(self._render_for_player)
@@ -232,6 +234,7 @@ class Viewer(QWidget):
             from editor.render.compositor import Compositor
 
             self._compositor = Compositor(Timeline.empty())
+            self._compositor.proxy_for = self.proxy_for
         return self._compositor
 
     def preview_size(self, timeline: Timeline) -> QSize:

@@ -20,7 +20,7 @@ class WindowPlayback:
     def _init_playback(self) -> None:
         viewer = self.viewer
         self.proxies = Proxies()
-        viewer.compositor.proxy_for = self.proxies.proxy_for
+        viewer.proxy_for = self.proxies.proxy_for
         self._proxy_bridge = _ProxyBridge(self)
         self._proxy_bridge.changed.connect(self._proxy_changed)
         self.proxies.listeners.append(self._proxy_bridge.changed.emit)
