@@ -15,6 +15,7 @@ from fractions import Fraction
 from editor.model import Timeline
 from editor.model.time import format_rate, parse_rate
 from editor.render.encoders import choose_encoder, family
+from editor.render.loudness import check_target
 from editor.render.presets import PRESETS, Preset, get_preset
 
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
@@ -63,6 +64,7 @@ class ExportSettings:
     audio_bitrate: str = "192k"
     sample_rate: int = 48000
     channels: int = 2
+    loudness: float | None = None   # integrated loudness target (LUFS, EBU R128); None: the mix as it is
     preset: str | None = None       # the preset these came from, for messages
     notes: tuple[str, ...] = field(default=(), compare=False)   # fallbacks and adjustments, to print
 
@@ -73,7 +75,16 @@ class ExportSettings:
     def describe(self) -> str:
         what = (f"{self.width}x{self.height} {format_rate(self.fps)} fps "
                 f"{self.encoder} {self.encoder_preset} crf {self.crf}")
+        if self.loudness is not None:
+            what += f", loudness {self.loudness:g} LUFS"
         return f"{self.preset}: {what}" if self.preset else what
+
+
+class _PresetLoudness(str):
+    """The default of ``resolve_settings(loudness=...)``: whatever the preset says (None means off there)."""
+
+
+PRESET_LOUDNESS = _PresetLoudness("preset")
 
 
 def _parse_size(size: tuple[int, int] | str) -> tuple[int, int]:
@@ -91,9 +102,13 @@ def _parse_size(size: tuple[int, int] | str) -> tuple[int, int]:
 
 def resolve_settings(timeline: Timeline, preset: str | None = None, *, size: tuple[int, int] | str | None = None,
                      fps: Fraction | str | int | None = None, crf: int | None = None, encoder: str | None = None,
-                     encoder_preset: str | None = None) -> ExportSettings:
+                     encoder_preset: str | None = None,
+                     loudness: float | str | None = PRESET_LOUDNESS) -> ExportSettings:
     """Settings for exporting ``timeline``: a preset (or, with None, the project's canvas and rate with the
-    vertical presets' encoding) plus overrides. Raises ValueError on a bad name or value."""
+    vertical presets' encoding) plus overrides. Raises ValueError on a bad name or value.
+
+    ``loudness``: a target in LUFS (number or text), None or "off" for none; left out, the preset's own
+    (-14 for the short-video presets, off for the others and for the project's settings)."""
     notes: list[str] = []
     if preset is not None:
         base = get_preset(preset)
@@ -120,11 +135,13 @@ def resolve_settings(timeline: Timeline, preset: str | None = None, *, size: tup
     speed = (encoder_preset or base.encoder_preset).strip().lower()
     if speed not in X264_PRESETS:
         raise ValueError(f"unknown encoder preset {speed!r} (choose from: {', '.join(X264_PRESETS)})")
+    own_target = base.loudness if preset is not None else None
+    target = own_target if loudness is PRESET_LOUDNESS else check_target(loudness)
     return ExportSettings(
         width=w, height=h, fps=rate, encoder=chosen, encoder_preset=speed, crf=crf, profile=base.profile,
         pix_fmt=base.pix_fmt, gop=max(1, round(base.gop_seconds * rate)), bframes=base.bframes,
         maxrate=base.maxrate, bufsize=base.bufsize, audio_codec=base.audio_codec, audio_bitrate=base.audio_bitrate,
-        sample_rate=sample_rate, preset=base.name if preset is not None else None, notes=tuple(notes),
+        sample_rate=sample_rate, loudness=target, preset=base.name if preset is not None else None, notes=tuple(notes),
     )
 
 
