@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from editor.model.effects import IDENTITY, Transform, Transition
+from editor.model.keyframes import Curve
+
+if TYPE_CHECKING:
+    from editor.model.text import TextStyle
 
 
 class Fit(StrEnum):
@@ -18,6 +26,7 @@ class Fit(StrEnum):
     FIT = "fit"     # whole picture inside the canvas, black bars
     CROP = "crop"   # native pixel size, centred, cropped by the canvas (no scaling)
     STRETCH = "stretch"
+    BLUR = "blur"   # whole picture inside the canvas over a blurred, darkened copy of itself filling it
 
 
 @dataclass(frozen=True)
@@ -77,10 +86,45 @@ class Clip:
     # The clip's own sound plays from a clip on an audio track instead (placed as a linked pair), so the
     # clip itself stays silent; this outlives an Unlink, or the sound would be heard twice.
     sound_detached: bool = False
+    # Source frames played per timeline frame (2 = twice as fast, 1/2 = slow motion), 0 = a freeze frame of
+    # source frame ``source_in``; ``reverse`` plays the same source range backwards.
+    speed: Fraction = Fraction(1)
+    reverse: bool = False
+    # Slow motion made of blended neighbouring frames ("blend") or motion-interpolated ones ("flow") instead of
+    # repeated frames ("").
+    interpolation: str = ""
+    transform: Transform = IDENTITY
+    # Picture and sound fade in from / out to nothing over these many frames at the head / tail.
+    fade_in: int = 0
+    fade_out: int = 0
+    # Sound level in dB over the clip (keyframes: the rubber band), on top of ``volume``.
+    gain: Curve = Curve(0.0)
+    # A transition from the clip ending where this one starts on the same track (None: a cut).
+    transition: Transition | None = None
 
     @property
     def end(self) -> int:
         return self.start + self.duration
+
+    @property
+    def source_frames(self) -> int:
+        """Frames of its source (at the timeline rate) the clip plays: from ``source_in`` on."""
+        if self.speed == 0:
+            return 1
+        return max(1, math.ceil(self.duration * self.speed))
+
+    def source_frame(self, offset: int | Fraction) -> Fraction:
+        """The source position (timeline frames from the media's start, fractional when sped) shown
+        ``offset`` frames into the clip."""
+        if self.speed == 0:
+            return Fraction(self.source_in)
+        if self.reverse:
+            return Fraction(self.source_in + self.source_frames) - (Fraction(offset) + 1) * self.speed
+        return self.source_in + Fraction(offset) * self.speed
+
+    @property
+    def retimed(self) -> bool:
+        return self.speed != 1 or self.reverse
 
     def moved(self, **changes: Any) -> Clip:
         return replace(self, **changes)
@@ -116,3 +160,20 @@ class GeneratedClip(Clip):
     @property
     def pending(self) -> bool:
         return self.media_id() is None
+
+
+def _default_style() -> TextStyle:
+    from editor.model.text import TextStyle
+    return TextStyle()
+
+
+@dataclass(frozen=True)
+class TextClip(Clip):
+    """A title or a caption: text drawn in a style, on a video track. Its picture is rendered once to an image
+    (``editor.render.text``) that both the preview and the export show; any length is fine."""
+
+    text: str = ""
+    style: TextStyle = field(default_factory=_default_style)
+
+    def media_id(self) -> str | None:
+        return None

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
 
-from editor.model.clips import Clip, GeneratedClip, MediaClip
+from editor.model.clips import Clip, Fit, GeneratedClip, MediaClip, TextClip
+from editor.model.effects import speed_problem
 from editor.model.media import MediaKind, MediaSource
 
 
@@ -59,6 +60,8 @@ class Track:
     muted: bool = False    # sound not mixed
     locked: bool = False   # edits refused
     volume: float = 1.0
+    solo: bool = False     # while any track is soloed, only soloed tracks sound
+    captions: bool = False  # a caption track (video): its text clips are the cues written as .srt on export
 
     def index_of(self, clip_id: str) -> int:
         for i, clip in enumerate(self.clips):
@@ -273,11 +276,45 @@ class Timeline:
                 found.append(f"clips {previous.id} and {c.id} overlap on track {track.id}")
             if previous is not None and c.start < previous.start:
                 found.append(f"track {track.id} is not sorted at clip {c.id}")
+            found.extend(self._effect_problems(track, c, previous))
             if isinstance(c, (MediaClip, GeneratedClip)):
                 found.extend(self._media_problems(track, c))
+            elif isinstance(c, TextClip):
+                if track.kind is not TrackKind.VIDEO:
+                    found.append(f"text clip {c.id} is on a non-video track {track.id}")
+                if not isinstance(c.text, str):
+                    found.append(f"text clip {c.id} has text {c.text!r}")
             else:
-                found.append(f"clip {c.id} is a {type(c).__name__}, neither a media nor a generated clip")
+                found.append(f"clip {c.id} is a {type(c).__name__}, not a media, generated or text clip")
             previous = c
+        return found
+
+    def _effect_problems(self, track: Track, c: Clip, previous: Clip | None) -> list[str]:
+        found: list[str] = []
+        what = f"clip {c.id}"
+        if not isinstance(c.fit, Fit):
+            found.append(f"{what} has fit {c.fit!r}")
+        problem = speed_problem(c.speed)
+        if problem:
+            found.append(f"{what}: {problem}")
+        elif c.retimed and (self.is_still(c) or isinstance(c, TextClip)):
+            found.append(f"{what} has a speed but shows a still picture")
+        if c.interpolation not in ("", "blend", "flow"):
+            found.append(f"{what} has interpolation {c.interpolation!r}")
+        for name in ("fade_in", "fade_out"):
+            v = getattr(c, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                found.append(f"{what} has {name} {v!r}")
+        if isinstance(c.fade_in, int) and isinstance(c.fade_out, int) and c.fade_in + c.fade_out > c.duration:
+            found.append(f"{what} fades for {c.fade_in}+{c.fade_out} frames but lasts {c.duration}")
+        found += c.transform.problems(what)
+        found += c.gain.problems(f"{what} gain", -96.0, 24.0)
+        if c.transition is not None:
+            found += c.transition.problems(f"{what} transition")
+            if previous is None or previous.end != c.start:
+                found.append(f"{what} has a transition but no clip ends where it starts")
+            elif c.transition.after > c.duration or c.transition.before > previous.duration:
+                found.append(f"{what} transition is longer than the clips it joins")
         return found
 
     def _media_problems(self, track: Track, clip: Clip) -> list[str]:
@@ -303,9 +340,9 @@ class Timeline:
                 if media is not None and not media.has_video:
                     found.append(f"active take of clip {clip.id} has no picture")
         limit = self.media_frames(clip)
-        if limit is not None and clip.source_in + clip.duration > limit:
+        if limit is not None and clip.source_in + clip.source_frames > limit:
             found.append(
-                f"clip {clip.id} plays source frames {clip.source_in}..{clip.source_in + clip.duration} "
+                f"clip {clip.id} plays source frames {clip.source_in}..{clip.source_in + clip.source_frames} "
                 f"but its media has {limit}"
             )
         return found
@@ -323,7 +360,7 @@ class Timeline:
             self.settings,
             tuple(sorted(self.media.items())),
             tuple(
-                (t.id, t.kind, t.name, tuple(t.clips), t.hidden, t.muted, t.locked, t.volume)
+                (t.id, t.kind, t.name, tuple(t.clips), t.hidden, t.muted, t.locked, t.volume, t.solo, t.captions)
                 for t in self.tracks
             ),
             tuple(len(x) for x in (self.video_tracks, self.audio_tracks)),

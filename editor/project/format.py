@@ -1,10 +1,10 @@
 """The project file format: a versioned JSON document, written and read here (no pickle, no I/O but stat).
 
-Format 1, field by field (``docs/project-format.md`` has the same with an example)::
+Format 2, field by field (``docs/project-format.md`` has the same with an example)::
 
     {
       "format": "promptcut-project",            # identifies the file
-      "format_version": 1,                      # bumped on any incompatible change; see migrations.py
+      "format_version": 2,                      # bumped on any incompatible change; see migrations.py
       "app_version": "0.1.0",                   # the PromptCut that wrote it (information only)
       "settings": {"width": 1080, "height": 1920, "fps": "30000/1001", "sample_rate": 48000},
       "media": [                                # the pool
@@ -25,6 +25,13 @@ Format 1, field by field (``docs/project-format.md`` has the same with an exampl
         ]}
       ],
       "markers": [{"frame": 30, "name": "drop", "color": "#e0a030"}],
+      # Format 2 added, each written only when it differs from its default (so plain clips read as before):
+      #   clip "speed": "2" | "1/2" | "0" (freeze), "reverse": true, "interpolation": "blend" | "flow",
+      #   "fade_in"/"fade_out": frames, "gain": dB as a number or {"value": v, "keys": [[frame, v, ease]]},
+      #   "transform": {"x"|"y"|"scale"|"rotation"|"opacity"|"crop_left"|...: number or keyed as gain},
+      #   "transition": {"kind": "dissolve" | "dip_black" | "dip_white", "before": frames, "after": frames};
+      #   clip "type": "text" with "text" and "style" (editor.model.text.TextStyle.to_dict());
+      #   track "solo" and "captions" (a caption track: its text clips are the cues).
       "metadata": {}                            # free-form JSON object kept for the caller
     }
 
@@ -56,7 +63,9 @@ from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import editor
-from editor.model.clips import Clip, Fit, GeneratedClip, GenerationSpec, MediaClip, Take
+from editor.model.clips import Clip, Fit, GeneratedClip, GenerationSpec, MediaClip, Take, TextClip
+from editor.model.effects import IDENTITY, Transform, Transition, speed_problem
+from editor.model.keyframes import Curve
 from editor.model.media import MediaKind, MediaSource
 from editor.model.time import format_rate
 from editor.model.timeline import Marker, Settings, Timeline, Track, TrackKind
@@ -64,7 +73,7 @@ from editor.project.errors import ProjectError
 from editor.project.migrations import MigrationError, migrate
 
 FORMAT_NAME = "promptcut-project"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 PROJECT_SUFFIX = ".promptcut"
 
 _TOP_KEYS = ("format", "format_version", "app_version", "settings", "media", "tracks", "markers", "metadata")
@@ -133,6 +142,7 @@ def _track_to_dict(track: Track) -> dict[str, Any]:
     return {
         "id": track.id, "kind": track.kind.value, "name": track.name,
         "hidden": track.hidden, "muted": track.muted, "locked": track.locked, "volume": track.volume,
+        "solo": track.solo, "captions": track.captions,
         "clips": [_clip_to_dict(c) for c in track.clips],
     }
 
@@ -152,6 +162,9 @@ def _clip_to_dict(clip: Clip) -> dict[str, Any]:
         common["link"] = clip.link
     if clip.sound_detached:
         common["sound_detached"] = True
+    common.update(_effects_to_dict(clip))
+    if isinstance(clip, TextClip):
+        return {"type": "text", **common, "text": clip.text, "style": clip.style.to_dict()}
     if isinstance(clip, MediaClip):
         return {"type": "media", **common, "media": clip.media}
     if isinstance(clip, GeneratedClip):
@@ -159,6 +172,27 @@ def _clip_to_dict(clip: Clip) -> dict[str, Any]:
                 "takes": [_take_to_dict(t) for t in clip.takes],
                 "active_take": clip.active_take}
     raise ValueError(f"clip {clip.id} is a {type(clip).__name__}, which a project file cannot hold")
+
+
+def _effects_to_dict(clip: Clip) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if clip.speed != 1:
+        out["speed"] = _fraction_text(clip.speed)
+    if clip.reverse:
+        out["reverse"] = True
+    if clip.interpolation:
+        out["interpolation"] = clip.interpolation
+    if clip.fade_in:
+        out["fade_in"] = clip.fade_in
+    if clip.fade_out:
+        out["fade_out"] = clip.fade_out
+    if clip.gain != Curve(0.0):
+        out["gain"] = clip.gain.to_json()
+    if clip.transform != IDENTITY:
+        out["transform"] = clip.transform.to_json()
+    if clip.transition is not None:
+        out["transition"] = clip.transition.to_json()
+    return out
 
 
 def _spec_to_dict(spec: GenerationSpec) -> dict[str, Any]:
@@ -470,6 +504,8 @@ def _read_track(value: Any, where: str, warnings: list[str]) -> Track:
         muted=r.get("muted", _bool, False),
         locked=r.get("locked", _bool, False),
         volume=r.get("volume", _number, 1.0),
+        solo=r.get("solo", _bool, False),
+        captions=r.get("captions", _bool, False),
     )
     clips = [_read_clip(item, f"{where}.clips[{i}]", warnings) for i, item in enumerate(r.get("clips", _list, []))]
     track.clips = sorted(clips, key=lambda c: c.start)  # a hand-edited file need not keep them in order
@@ -490,9 +526,21 @@ def _read_clip(value: Any, where: str, warnings: list[str]) -> Clip:
         "volume": r.get("volume", _number, 1.0),
         "link": r.get("link", _opt_link, None),
         "sound_detached": r.get("sound_detached", _bool, False),
+        "speed": r.get("speed", _speed, Fraction(1)),
+        "reverse": r.get("reverse", _bool, False),
+        "interpolation": r.get("interpolation", _interpolation, ""),
+        "fade_in": r.get("fade_in", _count, 0),
+        "fade_out": r.get("fade_out", _count, 0),
+        "gain": r.get("gain", _parsed(Curve.from_json), Curve(0.0)),
+        "transform": r.get("transform", _parsed(Transform.from_json), IDENTITY),
+        "transition": r.get("transition", _parsed(Transition.from_json), None),
     }
-    if kind == "media":
-        clip: Clip = MediaClip(**common, media=r.get("media", _nonempty_str))
+    if kind == "text":
+        from editor.model.text import TextStyle
+        clip: Clip = TextClip(**common, text=r.get("text", _str, ""),
+                              style=r.get("style", _parsed(lambda v, where: _style(TextStyle, v, where)), TextStyle()))
+    elif kind == "media":
+        clip = MediaClip(**common, media=r.get("media", _nonempty_str))
     elif kind == "generated":
         takes = []
         for i, item in enumerate(r.get("takes", _list, [])):
@@ -505,9 +553,40 @@ def _read_clip(value: Any, where: str, warnings: list[str]) -> Clip:
         clip = GeneratedClip(**common, spec=_read_spec(r.get("spec", _dict), f"{where}.spec", warnings),
                              takes=tuple(takes), active_take=r.get("active_take", _opt_int, None))
     else:
-        raise _Bad(f"{where}.type: unknown clip type {_describe(kind)} (expected 'media' or 'generated')")
+        raise _Bad(f"{where}.type: unknown clip type {_describe(kind)} (expected 'media', 'generated' or 'text')")
     r.done()
     return clip
+
+
+def _speed(value: Any, where: str) -> Fraction:
+    speed = _fraction(value, where)
+    problem = speed_problem(speed)
+    if problem:
+        raise _Bad(f"{where}: {problem}")
+    return speed
+
+
+def _interpolation(value: Any, where: str) -> str:
+    if value not in ("", "blend", "flow"):
+        raise _Bad(f"{where}: expected '', 'blend' or 'flow', got {_describe(value)}")
+    return value
+
+
+def _parsed(parse: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
+    """A reader check from a model parser that raises ValueError with a one-line reason."""
+    def check(value: Any, where: str) -> Any:
+        try:
+            return parse(value, where)
+        except ValueError as exc:
+            raise _Bad(str(exc)) from None
+    return check
+
+
+def _style(kind: Any, value: Any, where: str) -> Any:
+    try:
+        return kind.from_dict(value)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
 
 
 # How each GenerationSpec field is checked; a field added to the model without an entry here is read as text.

@@ -95,3 +95,11 @@ def migrate_v0_to_v1(data: Document) -> Document:
     data.setdefault("app_version", None)
     data.setdefault("metadata", {})
     return data
+
+
+@migration(1)
+def migrate_v1_to_v2(data: Document) -> Document:
+    """Format 1 -> 2 adds clip effects (speed, transform, fades, gain, transitions), text clips and the
+    track flags ``solo`` and ``captions``, all optional with defaults that mean what format 1 meant: a
+    format 1 document is a valid format 2 one as it is."""
+    return data

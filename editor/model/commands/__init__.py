@@ -12,6 +12,7 @@ A refused edit raises EditError (one line, what and why) and leaves the timeline
 
 from editor.model.commands.base import Command, EditError, Plan
 from editor.model.commands.dropping import clips_using, free_audio_track, place_media
+from editor.model.commands.effects import AddTransition, SetSpeed, retimed_length
 from editor.model.commands.history import Group, History, UndoStack
 from editor.model.commands.linking import Link, Unlink, one_per_link
 from editor.model.commands.placing import Delete, Insert, Move, Overwrite, Place, RippleDelete, Split
@@ -31,6 +32,7 @@ from editor.model.commands.structure import (
 from editor.model.commands.trimming import RippleTrim, Roll, Slip, TrimHead, TrimTail
 
 __all__ = [
+    "AddTransition", "SetSpeed", "retimed_length",
     "AddMarker", "AddMedia", "AddTake", "AddTrack", "Command", "Delete", "EditError", "EditMarker", "Group",
     "History", "Insert", "Link", "Move", "MoveTrack", "Overwrite", "Place", "Plan", "RemoveMarker", "RemoveMedia",
     "RemoveTake", "RemoveTrack", "ReplaceMedia", "RippleDelete", "RippleTrim", "Roll", "SetActiveTake",

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from editor.model.clips import Clip, GeneratedClip, MediaClip
+from editor.model.clips import Clip, GeneratedClip, MediaClip, TextClip
 from editor.model.media import MediaSource
 from editor.model.timeline import Change, Marker, Timeline, Track, TrackKind
 
@@ -162,6 +162,29 @@ class TakeMarker:
         tl.markers.insert(self.index, self.marker)
 
 
+def settled(clips: list[Clip]) -> list[Clip]:
+    """A track's clips after an edit, with what the edit made impossible let go, as Premiere does: a
+    transition whose outgoing clip moved away is removed, one longer than the clips it joins is shortened, and
+    fades longer than their clip are shortened. Part of the same edit, so undo brings them back exactly."""
+    out: list[Clip] = []
+    previous: Clip | None = None
+    for c in clips:
+        new = c
+        t = c.transition
+        if t is not None:
+            if previous is None or previous.end != c.start:
+                new = new.moved(transition=None)
+            elif t.before > previous.duration or t.after > c.duration:
+                before, after = min(t.before, previous.duration), min(t.after, c.duration)
+                new = new.moved(transition=replace(t, before=before, after=after) if before + after else None)
+        if c.fade_in + c.fade_out > c.duration:
+            fade_in = min(c.fade_in, c.duration)
+            new = new.moved(fade_in=fade_in, fade_out=min(c.fade_out, c.duration - fade_in))
+        out.append(new)
+        previous = new
+    return out
+
+
 class Plan:
     """The primitive operations a command will run, and what they touch (for verification and events)."""
 
@@ -186,6 +209,7 @@ class Plan:
         if track.id in self._spliced:
             raise RuntimeError(f"set_clips called twice for track {track.id} in one command")
         self._spliced.add(track.id)
+        clips = settled(clips)
         self._lists[track.id] = list(clips)
         op = self._splice(track, clips)
         if op is not None:
@@ -462,8 +486,12 @@ def check_kind(tl: Timeline, track: Track, clip: Clip) -> None:
             raise EditError(f"{clip_name(clip)} cannot go on {where}: {media_name(media)} has no picture")
         if track.kind is TrackKind.AUDIO and not media.has_audio:
             raise EditError(f"{clip_name(clip)} cannot go on {where}: {media_name(media)} has no sound")
+    elif isinstance(clip, TextClip):
+        if track.kind is not TrackKind.VIDEO:
+            raise EditError(f"text {clip_name(clip)} can only go on a video track, not on {where}")
     else:
-        raise EditError(f"{clip_name(clip)} is a {type(clip).__name__}: only media and generated clips go on tracks")
+        raise EditError(f"{clip_name(clip)} is a {type(clip).__name__}: only media, generated and text clips go "
+                        "on tracks")
 
 
 def check_span(tl: Timeline, clip: Clip) -> None:
@@ -475,9 +503,9 @@ def check_span(tl: Timeline, clip: Clip) -> None:
     if clip.source_in < 0:
         raise EditError(f"{clip_name(clip)} would start {-clip.source_in} frames before the start of its media")
     limit = tl.media_frames(clip)
-    if limit is not None and clip.source_in + clip.duration > limit:
+    if limit is not None and clip.source_in + clip.source_frames > limit:
         raise EditError(
-            f"{clip_name(clip)} would play source frames {clip.source_in}..{clip.source_in + clip.duration} "
+            f"{clip_name(clip)} would play source frames {clip.source_in}..{clip.source_in + clip.source_frames} "
             f"but its media has {limit}"
         )
 
@@ -502,18 +530,36 @@ def anchored(tl: Timeline, clip: Clip) -> bool:
     return not tl.is_still(clip)
 
 
+def head_source_in(tl: Timeline, clip: Clip, by: int) -> int:
+    """``source_in`` once the clip's head moves by ``by`` frames (its end staying): the source frame that
+    played there plays first. A reversed clip loses or gains the top of its range, so it keeps its
+    ``source_in``; a freeze frame keeps its frame."""
+    if not anchored(tl, clip) or clip.speed == 0 or clip.reverse:
+        return clip.source_in
+    return clip.source_in + math.floor(by * clip.speed)
+
+
 def with_head(tl: Timeline, clip: Clip, start: int, **changes: Any) -> Clip:
-    """The clip with its head moved to ``start`` (its end stays), source_in following when anchored."""
-    source_in = clip.source_in + (start - clip.start) if anchored(tl, clip) else clip.source_in
-    return clip.moved(start=start, duration=clip.end - start, source_in=source_in, **changes)
+    """The clip with its head moved to ``start`` (its end stays), source_in following when anchored; its
+    keyframes stay on the frames they animate."""
+    by = start - clip.start
+    return clip.moved(start=start, duration=clip.end - start, source_in=head_source_in(tl, clip, by),
+                      transform=clip.transform.shifted(-by), gain=clip.gain.shifted(-by), **changes)
 
 
 def with_tail(clip: Clip, end: int) -> Clip:
-    return clip.moved(duration=end - clip.start)
+    new = clip.moved(duration=end - clip.start)
+    if clip.reverse and clip.speed != 0:
+        # Played backwards, the tail shows the bottom of the source range: that end moves.
+        new = new.moved(source_in=clip.source_in + clip.source_frames - new.source_frames)
+    return new
 
 
 def split_clip(tl: Timeline, clip: Clip, at: int, right_id: str) -> tuple[Clip, Clip]:
-    return with_tail(clip, at), with_head(tl, clip, at, id=right_id)
+    """The two halves of a razor cut: the head's transition and fade-in stay on the left, the fade-out goes
+    right, and a cut (no transition) joins them."""
+    return (with_tail(clip, at).moved(fade_out=0),
+            with_head(tl, clip, at, id=right_id, transition=None, fade_in=0))
 
 
 def shifted(clip: Clip, by: int) -> Clip:

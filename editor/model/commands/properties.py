@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from editor.model.clips import Clip, Fit, GeneratedClip, GenerationSpec, MediaClip, Take
+from editor.model.clips import Clip, Fit, GeneratedClip, GenerationSpec, MediaClip, Take, TextClip
 from editor.model.commands.base import (
     Command,
     EditError,
@@ -13,14 +13,19 @@ from editor.model.commands.base import (
     check_span,
     clip_name,
     editable_clip,
+    require_frame,
     require_volume,
 )
+from editor.model.effects import Transform, Transition, speed_problem
+from editor.model.keyframes import Curve
 from editor.model.timeline import Timeline
 
-_COMMON = ("name", "fit", "volume")
+_COMMON = ("name", "fit", "volume", "transform", "fade_in", "fade_out", "gain", "transition")
+_RETIMED = ("speed", "reverse", "interpolation")
 _BY_KIND: dict[type, tuple[str, ...]] = {
-    MediaClip: (*_COMMON, "media"),
-    GeneratedClip: (*_COMMON, "spec", "takes", "active_take"),
+    MediaClip: (*_COMMON, *_RETIMED, "media"),
+    GeneratedClip: (*_COMMON, *_RETIMED, "spec", "takes", "active_take"),
+    TextClip: (*_COMMON, "text", "style"),
 }
 _PLACEMENT = ("id", "start", "duration", "source_in")
 
@@ -54,7 +59,51 @@ def _coerce(clip: Clip, name: str, value: Any) -> Any:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise EditError(f"the active take is a take number or None, got {value!r}")
         return value
+    if name in ("fade_in", "fade_out"):
+        frames = require_frame(value, f"the {name.replace('_', ' ')} of {clip_name(clip)}")
+        if frames < 0:
+            raise EditError(f"a fade lasts 0 frames or more, got {frames}")
+        return frames
+    if name == "transform":
+        return _checked(clip, name, value, Transform, lambda v: v.problems(clip_name(clip)))
+    if name == "gain":
+        return _checked(clip, name, value, Curve, lambda v: v.problems(f"the gain of {clip_name(clip)}", -96, 24))
+    if name == "transition":
+        if value is None:
+            return None
+        return _checked(clip, name, value, Transition, lambda v: v.problems(f"the transition of {clip_name(clip)}"))
+    if name == "speed":
+        problem = speed_problem(value)
+        if problem:
+            raise EditError(f"{clip_name(clip)}: {problem}")
+        return value
+    if name == "reverse":
+        if not isinstance(value, bool):
+            raise EditError(f"reverse is true or false, got {value!r}")
+        return value
+    if name == "interpolation":
+        if value not in ("", "blend", "flow"):
+            raise EditError(f"slow motion is made of repeated frames (''), 'blend' or 'flow', not {value!r}")
+        return value
+    if name == "text":
+        if not isinstance(value, str):
+            raise EditError(f"a title's text is text, got {type(value).__name__}")
+        return value
+    if name == "style":
+        from editor.model.text import TextStyle
+        if not isinstance(value, TextStyle):
+            raise EditError(f"a text style is a TextStyle, got {type(value).__name__}")
+        return value
     raise AssertionError(name)   # pragma: no cover
+
+
+def _checked(clip: Clip, name: str, value: Any, kind: type, problems: Any) -> Any:
+    if not isinstance(value, kind):
+        raise EditError(f"the {name} of {clip_name(clip)} is a {kind.__name__}, got {type(value).__name__}")
+    found = problems(value)
+    if found:
+        raise EditError(found[0])
+    return value
 
 
 class SetClipProperties(Command):

@@ -174,16 +174,19 @@ class MoveTrack(Command):
 
 
 class SetTrackFlags(Command):
-    """Set a track's ``hidden``, ``muted``, ``locked``, ``volume`` or ``name`` (None: leave as is). Allowed on
+    """Set a track's ``hidden``, ``muted``, ``locked``, ``solo``, ``captions``, ``volume`` or ``name`` (None: leave
+    as is). Allowed on
     locked tracks, so that they can be unlocked."""
 
     label = "Set track flags"
 
     def __init__(self, track: str | Track, *, hidden: bool | None = None, muted: bool | None = None,
-                 locked: bool | None = None, volume: float | None = None, name: str | None = None):
+                 locked: bool | None = None, volume: float | None = None, name: str | None = None,
+                 solo: bool | None = None, captions: bool | None = None):
         self.track_id = track_id_of(track)
         self.values: dict[str, Any] = {k: v for k, v in
-                                       dict(hidden=hidden, muted=muted, locked=locked, volume=volume, name=name)
+                                       dict(hidden=hidden, muted=muted, locked=locked, volume=volume, name=name,
+                                            solo=solo, captions=captions)
                                        .items() if v is not None}
         if len(self.values) == 1:
             (key, value), = self.values.items()
@@ -191,12 +194,13 @@ class SetTrackFlags(Command):
                 ("hidden", True): "Hide track", ("hidden", False): "Show track",
                 ("muted", True): "Mute track", ("muted", False): "Unmute track",
                 ("locked", True): "Lock track", ("locked", False): "Unlock track",
+                ("solo", True): "Solo track", ("solo", False): "Unsolo track",
             }.get((key, value), "Rename track" if key == "name" else "Set track volume" if key == "volume"
                   else self.label)
 
     def plan(self, tl: Timeline, p: Plan) -> None:
         track = get_track(tl, self.track_id)
-        for key in ("hidden", "muted", "locked"):
+        for key in ("hidden", "muted", "locked", "solo", "captions"):
             if key in self.values and not isinstance(self.values[key], bool):
                 raise EditError(f"track flag {key} is true or false, got {self.values[key]!r}")
         if "volume" in self.values:

@@ -16,10 +16,10 @@ from editor.model.commands.base import (
     Command,
     EditError,
     Plan,
-    anchored,
     check_span,
     clip_name,
     editable_clip,
+    head_source_in,
     require_frame,
     shifted,
     with_head,
@@ -49,7 +49,7 @@ def _regrow(tl: Timeline, new: Clip) -> Clip:
         return new
     if not new.pending:
         limit = tl.media_frames(new)
-        if new.source_in < 0 or (limit is not None and new.source_in + new.duration > limit):
+        if new.source_in < 0 or (limit is not None and new.source_in + new.source_frames > limit):
             return new.moved(active_take=None, source_in=0)
         return new
     want = new.spec.content_hash()
@@ -57,7 +57,7 @@ def _regrow(tl: Timeline, new: Clip) -> Clip:
         take = new.takes[i]
         media = tl.media.get(take.media_id)
         frames = media.duration_frames(tl.fps) if media is not None and media.has_video else None
-        if take.spec_hash == want and frames is not None and new.source_in + new.duration <= frames:
+        if take.spec_hash == want and frames is not None and new.source_in + new.source_frames <= frames:
             return new.moved(active_take=i)
     return new
 
@@ -70,9 +70,9 @@ def _check_head_room(clip: Clip, new: Clip) -> None:
 
 def _check_tail_room(tl: Timeline, clip: Clip, new: Clip) -> None:
     limit = tl.media_frames(new)
-    if limit is not None and new.source_in + new.duration > limit:
+    if limit is not None and new.source_in + new.source_frames > limit:
         raise EditError(f"{clip_name(clip)} cannot end later in its media: its tail can move on "
-                        f"{limit - clip.source_in - clip.duration} frames at most")
+                        f"{limit - clip.source_in - clip.source_frames} frames at most")
 
 
 def _trimmed_head(tl: Timeline, track: Track, clip: Clip, to: int) -> list[Clip]:
@@ -110,8 +110,8 @@ def _ripple_trimmed(tl: Timeline, track: Track, clip: Clip, edge: str, to: int) 
     elif edge == "head":
         _check_length(clip, to, clip.end)
         delta = clip.start - to
-        source_in = clip.source_in - delta if anchored(tl, clip) else clip.source_in
-        new = _regrow(tl, clip.moved(duration=clip.duration + delta, source_in=source_in))
+        new = _regrow(tl, clip.moved(duration=clip.duration + delta, source_in=head_source_in(tl, clip, -delta),
+                                     transform=clip.transform.shifted(delta), gain=clip.gain.shifted(delta)))
         _check_head_room(clip, new)
     else:
         raise EditError(f"a clip has a 'head' and a 'tail' edge, not {edge!r}")
@@ -125,9 +125,9 @@ def _slipped(tl: Timeline, track: Track, clip: Clip, source_in: int) -> list[Cli
     if source_in < 0:
         raise EditError(f"cannot slip {clip_name(clip)} to source frame {source_in}, before its media starts")
     limit = tl.media_frames(clip)
-    if limit is not None and source_in + clip.duration > limit:
+    if limit is not None and source_in + clip.source_frames > limit:
         raise EditError(f"cannot slip {clip_name(clip)} to source frame {source_in}: it would play up to "
-                        f"frame {source_in + clip.duration} of media with {limit}")
+                        f"frame {source_in + clip.source_frames} of media with {limit}")
     return _replaced(track, clip, clip.moved(source_in=source_in))
 
 

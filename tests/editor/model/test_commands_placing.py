@@ -68,7 +68,7 @@ def test_insert_refusals(tl, refuse):
     refuse(tl, Insert("V1", clip("cam", 0, 10, clip_id="n"), at=-5), "would start at frame -5")
     refuse(tl, Insert("V1", clip("cam", 0, 10, clip_id="n"), at=1.5), "the insert point must be a whole frame")
     refuse(tl, Insert("V9", clip("cam", 0, 10, clip_id="n"), at=0), "no track 'V9'")
-    refuse(tl, Insert("V1", Clip("n", 0, 10), at=0), "only media and generated clips go on tracks")
+    refuse(tl, Insert("V1", Clip("n", 0, 10), at=0), "only media, generated and text clips go")
     refuse(tl, Insert("V1", clip("cam", 0, 10, clip_id="n"), at=50, split_id="b"),
            "a clip with id b is already on the timeline")
 

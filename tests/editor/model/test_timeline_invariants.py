@@ -40,7 +40,7 @@ def test_clip_rules(tl):
     v1[0] = replace(v1[0], volume=1.0, duration=0)
     _broken(tl, "clip a has length 0")
     v1.insert(0, Clip("bare", 0, 0))
-    _broken(tl, "clip bare is a Clip, neither a media nor a generated clip")
+    _broken(tl, "clip bare is a Clip, not a media, generated or text clip")
 
 
 def test_duplicate_ids_and_kinds(tl):

@@ -366,7 +366,7 @@ def test_a_file_from_a_newer_promptcut_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ProjectError) as caught:
         load_project(path)
     assert str(caught.value) == (f"{path}: was saved by PromptCut 9.0.0, a newer version (format 7; this version "
-                                 "reads up to 1): update PromptCut to open it")
+                                 "reads up to 2): update PromptCut to open it")
 
 
 # --- files that are not projects -----------------------------------------------------------------------

@@ -42,6 +42,11 @@ from editor.project import (
 )
 from editor.project.migrations import migrate_v0_to_v1
 
+from editor.model.clips import TextClip
+from editor.model.effects import Transform, Transition, TransitionKind
+from editor.model.keyframes import Curve, Ease, Key
+from editor.model.text import TextStyle
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -198,6 +203,65 @@ def example() -> Timeline:
     return tl
 
 
+EFFECTS = ("speed", "reverse", "interpolation", "transform", "fade_in", "fade_out", "gain", "transition")
+
+
+def example_with_effects() -> Timeline:
+    """Every clip effect and a text clip, each different from its default."""
+    tl = example()
+    cam = tl.find("c1")[1]
+    v1 = tl.video_tracks[0]
+    keyed = Curve(1.0, (Key(0, 0.0), Key(15, 1.0, Ease.EASE_IN_OUT), Key(40, 0.5, Ease.HOLD)))
+    fast = cam.moved(id="fx", start=300, duration=30, source_in=0, link=None, sound_detached=False,
+                     speed=Fraction(3, 2), reverse=True, interpolation="blend", fade_in=5, fade_out=7,
+                     gain=Curve(-6.0, (Key(0, -12.0), Key(20, 0.0))),
+                     transform=Transform(x=Curve(0.25), scale=Curve(1.5), rotation=Curve(-10.0), opacity=keyed,
+                                         crop_left=Curve(0.1)))
+    joined = cam.moved(id="fy", start=330, duration=30, source_in=60, link=None, sound_detached=False,
+                       transition=Transition(TransitionKind.DIP_WHITE, 10, 5))
+    title = TextClip("t1", 360, 45, name="title", text="Hi ' : % \\ \" 🎉 مرحبا\nline two",
+                     style=TextStyle())
+    v1.clips += [fast, joined, title]
+    tl.track("V2").solo = True
+    tl.track("V2").captions = True
+    tl.check()
+    return tl
+
+
+def test_effects_and_text_round_trip_and_plain_clips_are_written_as_before() -> None:
+    tl = example_with_effects()
+    back = round_trip(tl)
+    assert back == tl
+    fx = back.find("fx")[1]
+    assert fx.speed == Fraction(3, 2) and fx.reverse and fx.transform.opacity.at(7.5) == 0.5
+    assert back.find("fy")[1].transition == Transition(TransitionKind.DIP_WHITE, 10, 5)
+    title = back.find("t1")[1]
+    assert isinstance(title, TextClip) and title.text == tl.find("t1")[1].text
+    assert back.track("V2").solo and back.track("V2").captions
+    plain = to_dict(example())["tracks"][0]["clips"][0]
+    assert not set(EFFECTS) & set(plain)
+
+
+@pytest.mark.parametrize(("field", "value", "reason"), [
+    ("speed", "20", "speed 20x is outside 0.1x..10x"),
+    ("speed", "-1", "speed"),
+    ("interpolation", "magic", "expected '', 'blend' or 'flow'"),
+    ("fade_in", -3, "tracks[0].clips[0].fade_in"),
+    ("gain", {"value": 0, "keys": [[0, 1], [0, 2]]}, "two keys at one frame"),
+    ("gain", {"keys": [["x", 1]]}, "expected [frame, value, easing]"),
+    ("transform", {"wobble": 1}, "unknown transform property 'wobble'"),
+    ("transform", {"opacity": 3}, "opacity has a value outside 0..1"),
+    ("transition", {"kind": "star wipe", "before": 1, "after": 1}, "unknown transition 'star wipe'"),
+    ("transition", {"kind": "dissolve", "before": 400, "after": 0}, "transition"),
+])
+def test_bad_effects_are_refused_in_one_line(field: str, value: Any, reason: str) -> None:
+    data = to_dict(example())
+    data["tracks"][0]["clips"][0][field] = value
+    with pytest.raises(ProjectError) as caught:
+        from_dict(data, source="film.promptcut")
+    assert reason in str(caught.value) and "\n" not in str(caught.value)
+
+
 def test_example_round_trips_field_by_field() -> None:
     tl = example()
     back = round_trip(tl)
@@ -247,7 +311,7 @@ def test_paths_inside_the_project_folder_are_relative() -> None:
 
 def test_reader_fills_model_defaults() -> None:
     data = {
-        "format": FORMAT_NAME, "format_version": 1,
+        "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
         "settings": {"fps": "25"},
         "media": [{"id": "m", "path": "/a.mp4", "kind": "video", "duration": "2", "has_video": True,
                    "has_audio": False}],
@@ -273,11 +337,11 @@ def test_clips_are_sorted_on_load() -> None:
 def test_unknown_fields_are_ignored_with_a_warning() -> None:
     data = to_dict(example())
     data["future"] = 1
-    data["tracks"][0]["clips"][0]["speed"] = 2
+    data["tracks"][0]["clips"][0]["warp"] = 2
     loaded = from_dict(data)
     assert loaded.timeline == example()
     assert sorted(loaded.warnings) == ["ignored unknown field 'future'",
-                                       "ignored unknown field 'tracks[0].clips[0].speed'"]
+                                       "ignored unknown field 'tracks[0].clips[0].warp'"]
 
 
 # --- refusals ------------------------------------------------------------------------------------------
@@ -365,7 +429,7 @@ def test_a_newer_format_is_refused() -> None:
     with pytest.raises(ProjectError) as caught:
         from_dict(data, source="film.promptcut")
     assert str(caught.value) == ("film.promptcut: was saved by PromptCut 3.0.0, a newer version (format 7; this "
-                                 "version reads up to 1): update PromptCut to open it")
+                                 "version reads up to 2): update PromptCut to open it")
 
 
 # --- migrations ----------------------------------------------------------------------------------------
@@ -377,7 +441,7 @@ def test_format_0_fixture_migrates() -> None:
     loaded = from_dict(data, "/films/kite")
     assert data == frozen  # the input is not modified
     assert loaded.format_version == 0 and loaded.migrated
-    assert loaded.warnings[0].startswith("converted from project format 0 to 1")
+    assert loaded.warnings[0].startswith(f"converted from project format 0 to {FORMAT_VERSION}")
     tl = loaded.timeline
     assert tl.fps == Fraction(30000, 1001)  # "29.97" meant NTSC, not the float
     assert [t.id for t in tl.video_tracks] == ["V1", "V2"] and [t.id for t in tl.audio_tracks] == ["A1"]
@@ -450,9 +514,17 @@ def test_every_older_format_has_a_migration_and_a_fixture() -> None:
         assert (FIXTURES / f"format-{version}.promptcut").is_file()
 
 
+def test_format_2_fixture_reads() -> None:
+    """The fixture is to_dict(example_with_effects()) as this version wrote it."""
+    loaded = from_dict(json.loads((FIXTURES / "format-2.promptcut").read_text()))
+    assert not loaded.migrated and loaded.warnings == []
+    assert loaded.timeline == example_with_effects()
+
+
 def test_format_1_fixture_reads() -> None:
     loaded = from_dict(json.loads((FIXTURES / "format-1.promptcut").read_text()), "/films/kite")
-    assert not loaded.migrated and loaded.warnings == []
+    assert loaded.migrated and loaded.warnings == [
+        "converted from project format 1 to 2; saving writes the new format and keeps a copy of the old file"]
     tl = loaded.timeline
     g1 = tl.find("g1")[1]
     assert isinstance(g1, GeneratedClip) and g1.spec.seed == 7 and g1.spec.guidance == 5.0
@@ -473,7 +545,7 @@ def test_media_content_hash_round_trips_and_is_optional() -> None:
     assert loaded.timeline.media["cam"].content_hash is None and loaded.warnings == []
     data["media"][0]["content_hash"] = None         # null is "unknown" too
     assert from_dict(data).timeline.media["cam"].content_hash is None
-    assert data["format_version"] == FORMAT_VERSION == 1   # an optional key within format 1: no bump
+    assert data["format_version"] == FORMAT_VERSION   # an optional key (added within format 1: no bump)
 
 
 def test_an_older_reader_would_only_warn_about_the_hash() -> None:
@@ -499,8 +571,13 @@ def test_the_format_covers_every_model_field() -> None:
     assert names(Track) == set(data["tracks"][0])
     assert names(Marker) == set(data["markers"][0])
     media_clip, generated_clip = data["tracks"][0]["clips"][:2]
-    assert names(MediaClip) == set(media_clip) - {"type"}
-    assert names(GeneratedClip) - {"link", "sound_detached"} == set(generated_clip) - {"type"}  # written when set
+    # Links and effects are written only when set; example_with_effects() sets every one of them.
+    when_set = {"link", "sound_detached", *EFFECTS}
+    assert names(MediaClip) - when_set == set(media_clip) - {"type"} - when_set
+    assert names(GeneratedClip) - when_set == set(generated_clip) - {"type"}
+    effected = {c["id"]: c for c in to_dict(example_with_effects())["tracks"][0]["clips"]}
+    assert names(MediaClip) - {"link", "sound_detached"} == (set(effected["fx"]) | set(effected["fy"])) - {"type"}
+    assert names(TextClip) - when_set == set(effected["t1"]) - {"type"}
     assert {"media_id", "spec_hash", "spec"} == names(Take)
     assert set(generated_clip["takes"][0]) == {"media", "spec_hash", "spec"}
     assert names(GenerationSpec) == set(generated_clip["spec"]) | {"last_image"}  # last_image unset in example
@@ -518,7 +595,8 @@ def test_links_round_trip_and_are_written_only_when_set() -> None:
 
 def test_a_file_from_before_links_opens_with_nothing_linked() -> None:
     loaded = from_dict(json.loads((FIXTURES / "format-1.promptcut").read_text()), "/films/kite")
-    assert loaded.warnings == []
+    assert loaded.warnings == [
+        "converted from project format 1 to 2; saving writes the new format and keeps a copy of the old file"]
     assert all(c.link is None and not c.sound_detached for _, c in loaded.timeline.clips())
 
 
