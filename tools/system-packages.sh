@@ -6,6 +6,8 @@
 #   xvfb, xauth: a real X server for screenshots and real-window tests on a machine without a display.
 #   pulseaudio, pulseaudio-utils: a sound server (with a null sink) for the audio tests; libpulse0, which comes
 #     with them, is what miniaudio plays through at run time.
+#   libfribidi0: Pillow's wheels carry raqm (text shaping) but load FriBiDi from the system; without it titles
+#     in Arabic or Hebrew come out unjoined and in the wrong order (editor.render.text.shaping_available()).
 #   python3-venv, only where $PYTHON (default python3) cannot make a virtual environment.
 #
 # Run by `make` before the pip install. Fast when everything is there (one dpkg-query, no network); apt-get
@@ -20,6 +22,7 @@ QT_XCB="libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-s
 libxcb-image0 libegl1 libgl1 libfontconfig1 libdbus-1-3"
 X_SERVER="xvfb xauth"
 AUDIO="pulseaudio pulseaudio-utils"
+TEXT="libfribidi0"
 
 say() { echo "system-packages: $*" >&2; }
 
@@ -33,7 +36,7 @@ fi
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
     say "not a Debian/Ubuntu system; if the editor window or sound does not work, install your distribution's"
-    say "packages for: $(echo $QT_XCB $X_SERVER) libpulse (and a sound server), then run: promptcut doctor"
+    say "packages for: $(echo $QT_XCB $X_SERVER) libpulse fribidi (and a sound server), then run: promptcut doctor"
     exit 0
 fi
 
@@ -53,7 +56,7 @@ if command -v "$PY" >/dev/null 2>&1 && ! "$PY" -c "import ensurepip, venv" >/dev
     VENV_SUPPORT="python3-venv"
 fi
 
-WANTED=$(echo $QT_XCB $X_SERVER $AUDIO $VENV_SUPPORT)
+WANTED=$(echo $QT_XCB $X_SERVER $AUDIO $TEXT $VENV_SUPPORT)
 
 # One dpkg-query for all of them: the common case (nothing missing) costs a few milliseconds.
 PRESENT=$(dpkg-query -W -f='${Package} ${Status}\n' $WANTED 2>/dev/null | awk '/ ok installed$/ {print $1}')
