@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--crf", type=int, help="constant quality (lower is better; 18-23 is typical)")
     p.add_argument("--size", help="output size WIDTHxHEIGHT, e.g. 1080x1920")
     p.add_argument("--fps", help="output frame rate, e.g. 30, 60 or 30000/1001")
+    p.add_argument("--loudness", metavar="LUFS|off",
+                   help="normalise the sound to this integrated loudness (EBU R128, -70 to -5 LUFS, true peak "
+                   "-1 dBTP) or leave it as it is with off; default: -14 for tiktok, reels and shorts, else off")
     p.add_argument("-y", "--overwrite", action="store_true", help="replace OUTPUT if it exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.add_argument("--generate", action="store_true",
@@ -216,7 +219,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from editor.model.time import parse_rate
     from editor.render.encoders import choose_encoder
     from editor.render.export import ExportCancelled, export, resolve_settings
+    from editor.render.loudness import check_target
 
+    # Checked before anything is opened or generated: a typo here should not cost a render.
+    loudness = {} if args.loudness is None else {"loudness": check_target(args.loudness)}
     _refuse_existing(args.output, args.overwrite)
     doc = _open(args.input)
     missing = sorted({m.path for m in doc.offline})
@@ -247,6 +253,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         crf=args.crf,
         encoder=encoder,
         encoder_preset=args.encoder_preset,
+        **loudness,
     )
     for note in settings.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -265,6 +272,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     seconds = getattr(result, "elapsed_s", None)
     took = f" in {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
     print(f"wrote {args.output}{took}")
+    for line in result.summary():
+        print(line)
     return 0
 
 
