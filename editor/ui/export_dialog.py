@@ -20,8 +20,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -37,6 +39,7 @@ from PySide6.QtWidgets import (
 from editor.model import Timeline
 from editor.render.encoders import SOFTWARE, available_encoders
 from editor.render.export import ExportCancelled, ExportError, ExportResult, Progress, export, resolve_settings
+from editor.render.loudness import MAX_TARGET, MIN_TARGET, SHORT_VIDEO_TARGET
 from editor.render.presets import PRESETS
 from editor.ui.inspector import guard_wheel
 
@@ -105,6 +108,15 @@ class ExportDialog(QDialog):
         self.encoder_note.setWordWrap(True)
         self.crf_spin = QSpinBox()
         self.crf_spin.setRange(0, 51)
+        self.loudness_check = QCheckBox("Normalize loudness")
+        self.loudness_check.setToolTip("Bring the sound to a set integrated loudness (EBU R128), true peak at most "
+                                       "-1 dBTP; the short-video platforms play at about -14 LUFS")
+        self.loudness_spin = QDoubleSpinBox()
+        self.loudness_spin.setRange(MIN_TARGET, MAX_TARGET)
+        self.loudness_spin.setDecimals(1)
+        self.loudness_spin.setSingleStep(0.5)
+        self.loudness_spin.setSuffix(" LUFS")
+        self.loudness_check.toggled.connect(self.loudness_spin.setEnabled)
         self.dest_edit = QLineEdit(str(self.default_destination()))
         self.browse_button = QPushButton("Browse…")
         self.browse_button.clicked.connect(self.browse)
@@ -119,6 +131,10 @@ class ExportDialog(QDialog):
         form.addRow("Encoder", self.encoder_box)
         form.addRow("", self.encoder_note)
         form.addRow("Quality (CRF)", self.crf_spin)
+        loudness_row = QHBoxLayout()
+        loudness_row.addWidget(self.loudness_check)
+        loudness_row.addWidget(self.loudness_spin, 1)
+        form.addRow("Loudness", loudness_row)
         form.addRow("Destination", dest_row)
 
         self.progress_bar = QProgressBar()
@@ -164,6 +180,8 @@ class ExportDialog(QDialog):
         for box in (self.preset_box, self.encoder_box):
             box.activated.connect(self._ready_again)
         self.crf_spin.valueChanged.connect(self._ready_again)
+        self.loudness_check.toggled.connect(self._ready_again)
+        self.loudness_spin.valueChanged.connect(self._ready_again)
         self._show_buttons("ready")
         self.wheel_guard = guard_wheel(self)
         # Hardware encoders are found by test encodes: off the GUI thread.
@@ -183,6 +201,10 @@ class ExportDialog(QDialog):
     def preset_name(self) -> str | None:
         return self.preset_box.currentData()
 
+    def loudness(self) -> float | None:
+        """The loudness target the export will ask for (None: the mix as it is)."""
+        return self.loudness_spin.value() if self.loudness_check.isChecked() else None
+
     def _preset_changed(self, *_ignored: object) -> None:
         name = self.preset_name()
         if name is None:
@@ -191,7 +213,11 @@ class ExportDialog(QDialog):
         else:
             p = PRESETS[name]
             width, height, fps, crf = p.width, p.height, p.fps, p.crf
+        target = PRESETS[name].loudness if name is not None else None
         self.size_edit.setText(f"{width}x{height}")
+        self.loudness_check.setChecked(target is not None)
+        self.loudness_spin.setValue(SHORT_VIDEO_TARGET if target is None else target)
+        self.loudness_spin.setEnabled(target is not None)
         self.fps_label.setText(f"{float(fps):g} fps" if fps.denominator != 1 else f"{fps.numerator} fps")
         self.crf_spin.setValue(crf)
 
@@ -234,7 +260,7 @@ class ExportDialog(QDialog):
             return
         size = self.size_edit.text().strip() or None
         args = dict(preset=self.preset_name(), size=size, crf=self.crf_spin.value(),
-                    encoder=self.encoder_box.currentData())
+                    encoder=self.encoder_box.currentData(), loudness=self.loudness())
         snapshot = self.timeline().copy()
         self.result, self.last_error = None, None
         self._cancel = threading.Event()
@@ -250,7 +276,7 @@ class ExportDialog(QDialog):
         bridge = self._bridge
         try:
             settings = resolve_settings(snapshot, args["preset"], size=args["size"], crf=args["crf"],
-                                        encoder=args["encoder"])
+                                        encoder=args["encoder"], loudness=args["loudness"])
             if settings.notes:
                 bridge.progress.emit(" · ".join(settings.notes))
             result = export(snapshot, dest, settings, progress=bridge.progress.emit, cancel=cancel)
@@ -306,7 +332,7 @@ class ExportDialog(QDialog):
         self.result = result
         self.progress_bar.setValue(1000)
         self.eta_label.setText("")
-        self._set_status(f"Exported to {result.path}")
+        self._set_status("\n".join([f"Exported to {result.path}", *result.summary()]))
         self._ended(True)
 
     def _on_failed(self, message: str) -> None:
@@ -328,9 +354,10 @@ class ExportDialog(QDialog):
         self.export_finished.emit(ok)
 
     def _set_running(self, running: bool) -> None:
-        for w in (self.preset_box, self.size_edit, self.encoder_box, self.crf_spin, self.dest_edit,
-                  self.browse_button, self.export_button):
+        for w in (self.preset_box, self.size_edit, self.encoder_box, self.crf_spin, self.loudness_check,
+                  self.dest_edit, self.browse_button, self.export_button):
             w.setEnabled(not running)
+        self.loudness_spin.setEnabled(not running and self.loudness_check.isChecked())
         self.cancel_button.setEnabled(True)
         if running:
             self._show_buttons("running")
