@@ -196,7 +196,7 @@ PRESETS: dict[str, TextStyle] = {
     "Headline": TextStyle(
         font="Noto Sans", size=0.05, bold=True, color="#111111FF",
         box_color="#FFE14DFF", box_padding=0.35, box_radius=0.3,
-        align="center", line_spacing=1.05, x=0.46, y=0.22, max_width=0.72),
+        align="center", line_spacing=1.05, x=0.46, y=0.26, max_width=0.72),
 }
 
 DEFAULT_CAPTION_STYLE: TextStyle = PRESETS["Caption"]
