@@ -320,17 +320,47 @@ def _clean(text: str) -> str:
     return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc")
 
 
+def _clusters(word: str) -> list[str]:
+    """The word cut between user-perceived characters (near enough: joiners, marks, selectors and whatever
+    follows a zero-width joiner stay with the character before)."""
+    clusters: list[str] = []
+    for ch in word:
+        if clusters and (_sticks_to_previous(ord(ch)) or clusters[-1].endswith("\u200d")):
+            clusters[-1] += ch
+        else:
+            clusters.append(ch)
+    return clusters
+
+
+def _break_word(word: str, chain: list[str], px: int, limit: float) -> list[str]:
+    # A word wider than the wrapping width (a URL, a run of emoji, text with no spaces) is cut between
+    # characters rather than left to run off the canvas.
+    pieces = [""]
+    used = 0.0
+    for cluster in _clusters(word):
+        advance = _measure(_font_runs(cluster, chain), px)
+        if pieces[-1] and used + advance > limit:
+            pieces.append("")
+            used = 0.0
+        pieces[-1] += cluster
+        used += advance
+    return pieces
+
+
 def _wrap(paragraph: str, chain: list[str], px: int, limit: float) -> list[str]:
-    words = paragraph.split(" ")
     lines: list[str] = []
     current = ""
-    for word in words:
+    for word in paragraph.split(" "):
         candidate = word if not current else f"{current} {word}"
-        if current and _measure(_font_runs(candidate, chain), px) > limit:
-            lines.append(current)
-            current = word
-        else:
+        if _measure(_font_runs(candidate, chain), px) <= limit:
             current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = word
+        if _measure(_font_runs(word, chain), px) > limit:
+            *whole, current = _break_word(word, chain, px, limit)
+            lines.extend(whole)
     lines.append(current)
     return lines
 
@@ -387,7 +417,16 @@ def _render_locked(text: str, style: TextStyle, width: int, height: int) -> tupl
     # Room around the block for everything drawn outside the glyphs' advance boxes (side bearings, stroke,
     # box padding, shadow offset and blur), so nothing is clipped before it reaches the canvas.
     margin = int(px * 0.5 + outline + pad + 3 * blur + abs(dx) + abs(dy)) + 2
-    size = (int(block_w) + 2 * margin + 1, int(block_h) + 2 * margin + 1)
+    full_height = int(block_h) + 2 * margin + 1
+    left = round(style.x * width - block_w / 2) - margin
+    top = round(style.y * height - block_h / 2) - margin
+    # Only the rows that can reach the canvas are drawn (a margin more, for the blur): a hostile text of
+    # thousands of lines then costs a canvas worth of memory, not a block of them.
+    skip = max(0, -top - margin)
+    rows = min(full_height, height - top + margin) - skip
+    if rows <= 0:
+        return None, 0, 0
+    size = (int(block_w) + 2 * margin + 1, rows)
 
     fill = Image.new("L", size, 0)
     stroke = Image.new("L", size, 0) if outline else None
@@ -397,7 +436,9 @@ def _render_locked(text: str, style: TextStyle, width: int, height: int) -> tupl
     for row, line in enumerate(lines):
         free = block_w - line.width
         x = margin + {"left": 0.0, "center": free / 2, "right": free}[style.align]
-        baseline = margin + ascent + row * pitch
+        baseline = margin + ascent + row * pitch - skip
+        if baseline + descent + margin < 0 or baseline - ascent - margin > rows:
+            continue
         for run in line.runs:
             font = _font(run.font, px)
             where = (x, baseline)
@@ -417,7 +458,7 @@ def _render_locked(text: str, style: TextStyle, width: int, height: int) -> tupl
         box = Image.new("L", size, 0)
         radius = min(style.box_radius * px, (block_h + 2 * pad) / 2)
         ImageDraw.Draw(box).rounded_rectangle(
-            (margin - pad, margin - pad, margin + block_w + pad, margin + block_h + pad),
+            (margin - pad, margin - pad - skip, margin + block_w + pad, margin + block_h + pad - skip),
             radius=radius, fill=255)
         layers.append(_solid(box, style.box_color))
     if style.has_shadow:
@@ -436,9 +477,7 @@ def _render_locked(text: str, style: TextStyle, width: int, height: int) -> tupl
     block = layers[0]
     for layer in layers[1:]:
         block = Image.alpha_composite(block, layer)
-    left = round(style.x * width - block_w / 2) - margin
-    top = round(style.y * height - block_h / 2) - margin
-    return block, left, top
+    return block, left, top + skip
 
 
 def render_text(text: str, style: TextStyle, width: int, height: int) -> np.ndarray:

@@ -268,3 +268,14 @@ def test_text_image_of_empty_text_is_a_transparent_png(tmp_path):
     path = text_image("", PLAIN, W, H, tmp_path / "new" / "cache")
     with Image.open(path) as image:
         assert image.size == (W, H) and image.getchannel("A").getbbox() is None
+
+
+def test_hostile_lengths_stay_within_the_canvas():
+    # Thousands of lines and a 5000-character word: wrapped and clipped, drawn in bounded time and memory.
+    many_lines = "\n".join(["line"] * 3000)
+    pixels = render_text(many_lines, PLAIN, W, H)
+    assert ink(pixels) > 0 and text_box(many_lines, PLAIN, W, H)[1] == 0
+    word = "W" * 5000
+    box = text_box(word, replace(PLAIN, y=0.0), W, H)
+    assert box is not None and box[2] - box[0] <= PLAIN.max_width * W + PLAIN.size * H
+    assert text_box("far away", replace(PLAIN, y=1.0), W, H) is not None   # half a line still shows
