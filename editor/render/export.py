@@ -19,7 +19,9 @@ bench/export_500_clips.py):
    single-threaded: 10.7 s against 13.6 s one at a time with x264's own threads (600 frames at 1080x1920);
    a run longer than all the others together goes alone with every thread.
 4. Sound: each run's PCM is streamed, in timeline order, into one AAC encoder while the video still renders
-   (encoding 20 s of AAC takes 0.7 s; left to the end it would add that to every export).
+   (encoding 20 s of AAC takes 0.7 s; left to the end it would add that to every export). With a loudness
+   target (``editor.render.loudness``) the stream goes to an EBU R128 meter instead, still while the video
+   renders, and the normalising encode runs once the last segment is in: about an AAC encode's time at the end.
 5. Join: the concat demuxer stream-copies the runs' MP4s (identical encoder settings: one SPS/PPS, checked
    before joining), the AAC is copied beside it, ``+faststart`` into a hidden file beside the output; the
    frame count is checked, then the file is renamed over the output.
