@@ -21,8 +21,9 @@ from editor.media.ffmpeg import ffmpeg_exe
 from editor.media.info import MediaInfo
 from editor.model.time import format_rate, seconds_arg
 from editor.render.encoders import hardware_input_args, hardware_upload_filter
+from editor.render.ffsound import sound_chains
 from editor.render.layout import Placement, place
-from editor.render.plan import Segment, VideoLayer, output_samples
+from editor.render.plan import Segment, SoundLayer, VideoLayer
 from editor.render.settings import ExportSettings, timescale, video_encoder_args
 
 # Seconds read past a segment's end from each input, so rate conversion always has a frame to look at.
@@ -131,13 +132,17 @@ def job_command(segments: Sequence[Segment], settings: ExportSettings, facts: di
     for j, seg in enumerate(segments):
         index: dict[tuple, int] = {}
 
-        def input_for(media_id: str, start: Fraction, offset: int, frames: int, index=index) -> int:
-            """One input per source use: seeked to ``start``, read for the use's length plus a margin."""
+        def input_for(layer: VideoLayer | SoundLayer, index=index) -> int:
+            """One input per source use: seeked to where the layer's source range starts (its lowest source
+            time: a reversed layer plays down to it), read for the range's length plus a margin."""
+            media_id, frames, speed = layer.media_id, layer.frames, layer.timing.speed
             f = facts[media_id]
-            key = (media_id, Fraction(0) if f.still else start, offset, frames)
+            span = Fraction(frames) * abs(speed) / fps
+            start = layer.start if speed >= 0 else max(Fraction(0), layer.start - span)
+            key = (media_id, Fraction(0) if f.still else start, layer.offset, frames, speed)
             if key in index:
                 return index[key]
-            read = seconds_arg(Fraction(frames) / fps + READ_MARGIN)
+            read = seconds_arg(max(span, Fraction(1) / fps) + READ_MARGIN)
             if f.still:
                 args = ["-f", "image2", "-pattern_type", "none", "-loop", "1", "-framerate", rate, "-t", read]
             else:
@@ -202,7 +207,6 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
     fps = settings.fps
     rate = format_rate(fps)
     W, H = settings.width, settings.height
-    sr = settings.sample_rate
     P = prefix
     # --- video ---
     tonemap, _ = tonemap_chain()
@@ -222,7 +226,7 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
 
     def picture(n: int, layer: VideoLayer, f: SourceFacts, p: Placement) -> str:
         """The chain from a source to its placed picture (not yet on the canvas), held past its end."""
-        k = input_for(layer.media_id, layer.start, layer.offset, layer.frames)
+        k = input_for(layer)
         steps = [f"fps={rate}:start_time=0"]
         if f.hdr and tonemap:
             steps.append(tonemap)
@@ -295,38 +299,4 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
         current = f"{P}o{i}"
 
     # --- sound ---
-    def at(frame: int) -> int:   # exact output sample of a frame of this segment
-        return output_samples(seg.frame + frame, fps, sr) - seg.sample
-
-    n_samples = seg.samples
-    sound_labels = []
-    for n, sound in enumerate(seg.sounds):
-        f = facts[sound.media_id]
-        if not f.has_audio:
-            continue
-        k = input_for(sound.media_id, sound.start, sound.offset, sound.frames)
-        first, length = at(sound.offset), at(sound.end) - at(sound.offset)
-        steps = [f"aresample={sr}:async=1:first_pts=0"]
-        if f.channels == 1:
-            steps.append("pan=stereo|c0=c0|c1=c0")
-        steps.append(f"aformat=sample_fmts=fltp:sample_rates={sr}:channel_layouts=stereo")
-        if abs(sound.gain - 1.0) > 1e-9:
-            steps.append(f"volume={sound.gain:.6f}")
-        steps.append(f"apad=whole_len={length},atrim=end_sample={length}")
-        if first:
-            steps.append(f"adelay=delays={first}S:all=1")
-        chains.append(f"[{k}:a]{','.join(steps)}[{P}s{n}]")
-        sound_labels.append(f"{P}s{n}")
-    end_all = f"apad=whole_len={n_samples},atrim=end_sample={n_samples},aformat=sample_fmts=flt"
-    if len(sound_labels) > 1:
-        joined = "".join(f"[{x}]" for x in sound_labels)
-        # amix stamps its output from input 0's frames only: once that input ends before the others (a sound
-        # delayed after it), the rest of the mix comes out without timestamps (AV_NOPTS_VALUE), and whether it
-        # does depends on thread timing. The concat of a batched run then adds that to its offsets and fails
-        # ("Invalid data found when processing input"). Every sound here starts at pts 0 and is padded to
-        # exact sample counts, so the mix's timestamps are its sample count.
-        chains.append(f"{joined}amix=inputs={len(sound_labels)}:normalize=0:duration=longest:dropout_transition=0,"
-                      f"asetpts=N/SR/TB,{end_all}[{P}a]")
-    elif sound_labels:
-        chains.append(f"[{sound_labels[0]}]{end_all}[{P}a]")
-    return current, (f"{P}a" if sound_labels else None)
+    return current, sound_chains(seg, settings, facts, P, input_for, chains)
