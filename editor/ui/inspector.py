@@ -33,10 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.model import Clip, Fit, GeneratedClip, MediaSource, Track, TrackKind
+from editor.model import Clip, Fit, GeneratedClip, MediaSource, TextClip, Track, TrackKind
 from editor.model.commands import Command, Move, SetClipProperties, Slip, TrimTail
 from editor.model.time import timecode
 from editor.ui.edits import Edits
+from editor.ui.inspector_effects import EffectsPanel
+from editor.ui.inspector_text import TextPanel
 
 _TIMECODE = re.compile(r"^\d+([:;]\d+){0,3}$")
 TIME_TIP = "A timecode HH:MM:SS:FF (or MM:SS:FF, SS:FF) or a frame number; Return applies"
@@ -167,6 +169,8 @@ class Inspector(QWidget):
         self.name.editingFinished.connect(self._name_edited)
         self.fit = QComboBox(self)
         self.fit.addItems([f.value for f in Fit])
+        self.fit.setItemData(self.fit.findText(Fit.BLUR.value), "Fit over a blurred copy of the picture",
+                             Qt.ItemDataRole.ToolTipRole)
         self.fit.activated.connect(self._fit_edited)
         self.volume = QDoubleSpinBox(self)
         self.volume.setRange(0.0, 4.0)
@@ -246,7 +250,14 @@ class Inspector(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.form_box)
         layout.addWidget(self.gen_box)
+        self.text_panel = TextPanel(self, self)
+        self.effects = EffectsPanel(self, self)
+        layout.addWidget(self.text_panel)
+        layout.addWidget(self.effects)
         layout.addStretch(1)
+        # The timeline view whose playhead keyframes are set at (the window may set it; else it is looked up).
+        self.playhead_view = None
+        self._followed_view = None
         self.wheel_guard = guard_wheel(self)
         # After any edit, undo or redo: the timing fields show the clip as it now is.
         self.edits.stack.indexChanged.connect(self._history_moved)
@@ -272,10 +283,12 @@ class Inspector(QWidget):
         self.gen_box.setVisible(found is not None and isinstance(found[1], GeneratedClip))
         if found is None:
             self.title.setText("Nothing selected" if clip_id is None else "")
+            self.text_panel.show_clip(None)
+            self.effects.show_clip(None, None, False)
             return
         track, clip = found
         media = tl.media.get(clip.media_id() or "")
-        self.title.setText("Clip")
+        self.title.setText("Title" if isinstance(clip, TextClip) else "Clip")
         self._shown_name = display_name(clip, media)
         self.name.setText(self._shown_name)
         self.name.setCursorPosition(0)   # a long prompt shows its beginning
@@ -289,11 +302,14 @@ class Inspector(QWidget):
             shown = (f"generated take {(clip.active_take or 0) + 1}" if isinstance(clip, GeneratedClip)
                      else media.name)
             media_fact.set_text(shown + ("" if media.online else " (offline)"), media.path)
+        for row in (self.source_in_edit, self.facts["Source out"], self.facts["Media"]):
+            self.form.setRowVisible(row, not isinstance(clip, TextClip))   # a title has no source
         self.form.setRowVisible(self.fit, shows_picture(track, clip, media))
         # A picture whose sound plays from its linked audio clip has no volume of its own.
         self.form.setRowVisible(self.volume, has_sound(media) and not clip.sound_detached)
         self.fit.setCurrentText(clip.fit.value)
         self.volume.setValue(clip.volume)
+        self._show_effects(track, clip, media)
         if isinstance(clip, GeneratedClip):
             if self.prompt_edit.toPlainText() != clip.spec.prompt and not self.prompt_edit.hasFocus():
                 self.prompt_edit.setPlainText(clip.spec.prompt)
@@ -322,6 +338,52 @@ class Inspector(QWidget):
             self.show_clip(None)
             return
         self._show_timing(track, clip)
+        self._show_effects(track, clip, self.edits.timeline.media.get(clip.media_id() or ""))
+
+    # --- effects and titles: the panels' host --------------------------------------------------------
+
+    def _show_effects(self, track: Track, clip: Clip, media: MediaSource | None) -> None:
+        self._follow_playhead()
+        self.text_panel.show_clip(clip)
+        sound = (has_sound(media) and not clip.sound_detached) or track.kind is TrackKind.AUDIO
+        self.effects.show_clip(clip, track.kind, sound and not isinstance(clip, TextClip))
+
+    def refresh(self) -> None:
+        """Show the selected clip as the model has it (after a refused edit, or the playhead moved)."""
+        found = self._found()
+        if found is not None:
+            track, clip = found
+            self._show_effects(track, clip, self.edits.timeline.media.get(clip.media_id() or ""))
+
+    def current(self) -> Clip | None:
+        return self._current()
+
+    def _view(self):
+        """The timeline view (its playhead): set by the window, else the window's child named TimelineView."""
+        if self.playhead_view is not None:
+            return self.playhead_view
+        window = self.window()
+        return window.findChild(QWidget, "TimelineView") if window is not None and window is not self else None
+
+    def _follow_playhead(self) -> None:
+        view = self._view()
+        if view is not None and view is not self._followed_view and hasattr(view, "playhead_changed"):
+            view.playhead_changed.connect(self._playhead_moved)
+            self._followed_view = view
+
+    def _playhead_moved(self, _frame: int) -> None:
+        if self.clip_id is not None and self.isVisible():
+            self.refresh()
+
+    def playhead(self) -> int:
+        """The timeline's playhead (0 with no timeline view)."""
+        view = self._view()
+        return int(getattr(view, "playhead", 0)) if view is not None else 0
+
+    def seek(self, frame: int) -> None:
+        view = self._view()
+        if view is not None and hasattr(view, "set_playhead"):
+            view.set_playhead(frame)
 
     def _time_typed(self, edit: QLineEdit, current: Callable[[Clip], int],
                     make: Callable[[Clip, int], Command]) -> None:
