@@ -1,16 +1,24 @@
 """The viewer's picture: the composited frame of a timeline at a timeline frame, as RGB numpy arrays.
 
-Same rules as the exporter (``editor.render.ffgraph``): video tracks bottom-up, hidden tracks skipped, gaps
-black, each picture placed by ``layout.place`` (crop in source pixels first, then scale, when the placement
-crops; scale then crop otherwise), bicubic scaling, rotation from the probe applied (PyAV does not
-auto-rotate as the ffmpeg CLI does), a picture that does not cover the canvas showing the layer below, PNG
-alpha blended over it. The source frame at a time follows the exporter's ``fps`` filter (see
-``editor.media.decoding``), so VFR footage is conformed the same way.
+It draws the render plan's layers (``editor.render.plan.layers_at``: the same ``VideoLayer``s the exporter
+executes) with the exporter's rules (``editor.render.ffgraph``): video tracks bottom-up, within a track by
+``order`` (a dissolve's incoming picture over the outgoing one), hidden tracks skipped, gaps black, each
+picture placed by ``layout.place`` (crop in source pixels first, then scale, when the placement crops; scale
+then crop otherwise), bicubic scaling, rotation from the probe applied (PyAV does not auto-rotate as the
+ffmpeg CLI does), a picture that does not cover the canvas showing the layer below, PNG alpha blended over
+it. Effects (``editor.render.compose_effects``): the keyframed transform, opacity x fade/dissolve envelope,
+dips to a colour, fit-over-blur, titles from the one text engine (rendered at the timeline's canvas size,
+scaled to the viewer's). Output frame i of a layer shows the source frame at ``layer.source_time(i)`` (the
+nearest at or before it plus half an output frame, as the exporter's ``fps`` filter picks; see
+``editor.media.decoding``), so VFR footage, speed changes, reverse and freeze frames are conformed the same
+way. "blend" interpolation mixes the two source frames around that time by the fractional position.
 
 Differences, on purpose: a pending generated segment shows a placeholder card with its prompt and offline
 media a "media offline" slate (the exporter refuses both). HDR (PQ/HLG) sources are tone-mapped
 approximately in numpy (PQ or HLG to linear with reference white at 203 nits, BT.2020 to BT.709 primaries, a
-soft shoulder above 0.8, BT.709 gamma): close to the exporter's zscale+mobius chain, not identical.
+soft shoulder above 0.8, BT.709 gamma): close to the exporter's zscale+mobius chain, not identical. A
+transformed picture is warped in RGB with bilinear sampling at sub-pixel positions; the exporter rotates in
+YUV and overlays at whole (even) pixels: edges differ by a pixel's blur.
 
 Thread-safe: one lock serialises ``frame`` (decoders are stateful); call it from a worker thread.
 """
@@ -22,6 +30,7 @@ import textwrap
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -31,9 +40,11 @@ import numpy as np
 from editor.media.decoding import DecoderPool
 from editor.media.info import MediaError, MediaInfo
 from editor.media.probe import probe
-from editor.model import Clip, GeneratedClip, MediaKind, Timeline
+from editor.model import Fit, GeneratedClip, MediaKind, Timeline
+from editor.render.compose_effects import Geometry, blend_over, blurred_backdrop, premultiplied_resize, tint, warp
 from editor.render.ffgraph import SourceFacts, source_window_int
 from editor.render.layout import Placement, place
+from editor.render.plan import VideoLayer, layers_at
 
 __all__ = ["Compositor", "placeholder_card", "offline_slate"]
 
@@ -42,6 +53,23 @@ CARD_FG = (200, 205, 230)
 SLATE_BG = (70, 14, 18)
 SLATE_FG = (255, 235, 235)
 _CACHE_LIMIT = 32
+_TITLE_LIMIT = 16
+# The largest side a transformed picture is scaled to before it is warped (a picture scaled 20x is warped
+# from at most this, then magnified by the warp: nothing of it outside the canvas is ever scaled).
+_WARP_SIDE_LIMIT = 2
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One thing to draw: kind "picture" (extra: MediaInfo), "title", "pending" (extra: prompt) or
+    "offline" (extra: path)."""
+
+    kind: str
+    track: int
+    order: int
+    layer: VideoLayer | None
+    extra: Any = None
+    clip_id: str = ""
 
 
 class Compositor:
@@ -54,7 +82,9 @@ class Compositor:
         self._lock = threading.RLock()
         self._stills: OrderedDict[str, np.ndarray] = OrderedDict()
         self._placed: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._titles: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self.still_loads = 0
+        self.title_renders = 0
         # The preview's proxy for a media file, when proxies are on and one is ready (editor.playback.proxies).
         self.proxy_for: Callable[[MediaInfo], MediaInfo | None] | None = None
         # What each pending generated segment's card says: clip id -> (title, progress 0..1 or None). Set by
@@ -66,6 +96,7 @@ class Compositor:
             self.decoders.close()
             self._stills.clear()
             self._placed.clear()
+            self._titles.clear()
 
     # --- the frame -----------------------------------------------------------------------------------------
 
@@ -82,109 +113,198 @@ class Compositor:
         if width <= 0 or height <= 0:
             raise ValueError(f"size must be positive: {width}x{height}")
         with self._lock:
-            layers = self._layers(index)
+            items = self._items(index)
             # Nothing under an opaque layer that covers the canvas is seen: start from the topmost such layer.
             start = 0
-            for i in range(len(layers) - 1, -1, -1):
-                if self._covers(layers[i], width, height):
+            for i in range(len(items) - 1, -1, -1):
+                if self._covers(items[i], width, height):
                     start = i
                     break
             canvas = np.zeros((height, width, 3), np.uint8)
-            for layer in layers[start:]:
-                self._draw(canvas, layer, index)
+            for item in items[start:]:
+                self._draw(canvas, item)
             return canvas
 
-    def _layers(self, index: int) -> list[tuple[str, Clip, Any]]:
-        """(kind, clip, extra) bottom first: kind is "picture" (extra: MediaInfo), "pending" or "offline"."""
+    def _items(self, index: int) -> list[_Item]:
+        """What shows at ``index``, bottom first: the plan's layers, and the cards of pending generated
+        segments (which the plan leaves out: the exporter refuses them)."""
         tl = self.timeline
-        out: list[tuple[str, Clip, Any]] = []
-        for track in tl.video_tracks:
-            if track.hidden:
+        out: list[_Item] = []
+        for layer in layers_at(tl, index):
+            if layer.title is not None:
+                out.append(_Item("title", layer.track, layer.order, layer))
                 continue
-            clip = track.clip_at(index)
-            if clip is None:
-                continue
-            if isinstance(clip, GeneratedClip) and clip.pending:
-                out.append(("pending", clip, clip.spec.prompt or clip.name))
-                continue
-            mid = clip.media_id()
-            media = tl.media.get(mid or "")
-            if media is None:
-                continue                       # as the exporter's plan: not in the pool, not drawn
+            media = tl.media[layer.media_id]
             if not media.online or not os.path.isfile(media.path):
-                out.append(("offline", clip, media.path))
+                out.append(_Item("offline", layer.track, layer.order, layer, media.path))
                 continue
             try:
                 info = probe(media.path)
             except MediaError:
-                out.append(("offline", clip, media.path))
+                out.append(_Item("offline", layer.track, layer.order, layer, media.path))
                 continue
-            if not info.has_video:
-                continue
-            out.append(("picture", clip, info))
+            if info.has_video:
+                out.append(_Item("picture", layer.track, layer.order, layer, info))
+        for i, track in enumerate(tl.video_tracks):
+            clip = None if track.hidden else track.clip_at(index)
+            if isinstance(clip, GeneratedClip) and clip.pending:
+                out.append(_Item("pending", i, 0, None, clip.spec.prompt or clip.name, clip.id))
+        out.sort(key=lambda x: (x.track, x.order))
         return out
 
-    def _covers(self, layer: tuple[str, Clip, Any], width: int, height: int) -> bool:
-        kind, clip, info = layer
-        if kind != "picture":
+    def _covers(self, item: _Item, width: int, height: int) -> bool:
+        if item.kind in ("pending", "offline"):
             return True
-        facts = SourceFacts.from_info(info)
-        return not facts.alpha and place(facts.width, facts.height, width, height, clip.fit).covers(width, height)
+        if item.kind != "picture":
+            return False
+        layer = item.layer
+        assert layer is not None
+        frame = float(layer.clip_frame_at(0))
+        if layer.opacity_at(0) < 1 or not Geometry.of(layer.transform, frame).identity:
+            return False
+        facts = SourceFacts.from_info(item.extra)
+        if facts.alpha:
+            return False
+        return layer.fit is Fit.BLUR or place(facts.width, facts.height, width, height, layer.fit).covers(width, height)
 
-    def _draw(self, canvas: np.ndarray, layer: tuple[str, Clip, Any], index: int) -> None:
-        kind, clip, extra = layer
+    def _draw(self, canvas: np.ndarray, item: _Item) -> None:
         height, width = canvas.shape[:2]
-        if kind == "pending":
-            title, progress = self.cards.get(clip.id, ("Generating…", None))
-            canvas[:] = placeholder_card(extra, width, height, title=title, progress=progress)
+        if item.kind == "pending":
+            title, progress = self.cards.get(item.clip_id, ("Generating…", None))
+            canvas[:] = placeholder_card(item.extra, width, height, title=title, progress=progress)
             return
-        if kind == "offline":
-            canvas[:] = offline_slate(extra, width, height)
+        if item.kind == "offline":
+            canvas[:] = offline_slate(item.extra, width, height)
             return
-        info: MediaInfo = extra
-        facts = SourceFacts.from_info(info)
-        p = place(facts.width, facts.height, width, height, clip.fit)
-        try:
-            pic = self._picture(clip, info, facts, p, index)
-        except MediaError:
-            canvas[:] = offline_slate(info.path, width, height)
+        layer = item.layer
+        assert layer is not None
+        opacity = layer.opacity_at(0)
+        if opacity <= 0:
             return
-        # ffmpeg's pad and overlay put 4:2:0 pictures at even positions: so do we.
-        x, y = p.x & ~1, p.y & ~1
-        region = canvas[y:y + p.crop_h, x:x + p.crop_w]
-        if pic.shape[2] == 4:
-            alpha = pic[:, :, 3:4].astype(np.float32) / 255.0
-            blended = pic[:, :, :3].astype(np.float32) * alpha + region.astype(np.float32) * (1.0 - alpha)
-            region[:] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
+        frame = float(layer.clip_frame_at(0))
+        g = Geometry.of(layer.transform, frame)
+        if item.kind == "title":
+            drawn = self._title(layer, g, width, height)
         else:
-            region[:] = pic
+            try:
+                drawn = self._layer_picture(layer, item.extra, g, width, height)
+            except MediaError:
+                canvas[:] = offline_slate(item.extra.path, width, height)
+                return
+        if drawn is None:
+            return
+        rgb, alpha, x, y = drawn
+        if layer.tint:
+            rgb = tint(rgb, layer.tint, layer.tint_amount.at(frame))
+        blend_over(canvas, rgb, alpha, x, y, opacity)
 
-    # --- pictures ------------------------------------------------------------------------------------------
+    # --- a layer's picture ---------------------------------------------------------------------------------
 
-    def _picture(self, clip: Clip, info: MediaInfo, facts: SourceFacts, p: Placement, index: int) -> np.ndarray:
-        """The placed part of the clip's picture at ``index``: (crop_h, crop_w, 3 or 4) uint8."""
+    def _layer_picture(self, layer: VideoLayer, info: MediaInfo, g: Geometry, width: int, height: int
+                       ) -> tuple[np.ndarray, np.ndarray | None, int, int] | None:
+        """(rgb, alpha or None, x, y) of the layer on the canvas, before its opacity and tint."""
+        facts = SourceFacts.from_info(info)
+        p = place(facts.width, facts.height, width, height, layer.fit)
+        source = self._source(layer, info, facts)
+        if g.identity:
+            pic = self._placed_picture(source, p)
+            # ffmpeg's pad and overlay put 4:2:0 pictures at even positions: so do we.
+            drawn = (pic[:, :, :3], pic[:, :, 3] if pic.shape[2] == 4 else None, p.x & ~1, p.y & ~1)
+        else:
+            # The whole fitted picture (not only its part inside the canvas: a moved picture shows more).
+            s = max(g.scale, 0.0)
+            limit = _WARP_SIDE_LIMIT * max(width, height)
+            k = min(s, limit / max(p.scaled_w, p.scaled_h)) if s > 0 else 0
+            tw, th = max(1, round(p.scaled_w * k)), max(1, round(p.scaled_h * k))
+            whole = self._placed_picture(source, Placement(tw, th, 0, 0, tw, th, 0, 0))
+            box = (p.x - p.crop_x, p.y - p.crop_y, p.scaled_w, p.scaled_h)
+            drawn = warp(whole, g, box, (width, height))
+        if layer.fit is not Fit.BLUR:
+            return drawn
+        fill = place(facts.width, facts.height, width, height, Fit.FILL)
+        key = ("blur", source[1], fill)
+        backdrop = self._cached(key)
+        if backdrop is None:
+            backdrop = self._remember(key, blurred_backdrop(self._placed_picture(source, fill)[:, :, :3]))
+        out = backdrop.copy()
+        if drawn is not None:
+            blend_over(out, *drawn)
+        return out, None, 0, 0
+
+    def _source(self, layer: VideoLayer, info: MediaInfo, facts: SourceFacts) -> tuple:
+        """(kind, cache id, payload) of the layer's source picture at its frame: ("still", path, array),
+        ("video", (path, pts), (frame, info, facts)) or ("blend", (path, pts, pts2, weight), ...)."""
         fps = self.timeline.fps
-        still = facts.still or self.timeline.media[clip.media_id() or ""].kind is MediaKind.IMAGE
-        if still:
-            key: tuple = ("still", info.path, p, facts.alpha)
-            hit = self._cached(key)
-            if hit is not None:
-                return hit
-            still_pic = self._still(info, facts.alpha)
-            return self._remember(key, _place_array(still_pic, p, facts, _subsampling(info.pixel_format)))
-        t = Fraction(clip.source_in + index - clip.start) / fps
+        if layer.still or facts.still or self.timeline.media[layer.media_id].kind is MediaKind.IMAGE:
+            return "still", (info.path, facts.alpha), (self._still(info, facts.alpha), info, facts)
         # A proxy keeps the original's timestamps and display shape: the same frame, placed the same way.
         proxy = self.proxy_for(info) if self.proxy_for is not None else None
         if proxy is not None:
             info, facts = proxy, SourceFacts.from_info(proxy)
+        t = layer.source_time(0, fps)
+        speed = layer.timing.speed
+        # The clip's first source frame: frames before it are never shown (a seek may land on them).
+        first = max(Fraction(0), t - max(layer.clip_frame_at(0), Fraction(0)) * speed / fps) if speed > 0 else t
         dec = self.decoders.get(info.path)
         with self.decoders.lock:
-            frame = dec.frame_at(t + 1 / (2 * fps), Fraction(clip.source_in) / fps)
-            key = ("video", info.path, frame.pts, p)
-            hit = self._cached(key)
-            if hit is not None:
-                return hit
-            return self._remember(key, _place_frame(frame, info, facts, p))
+            frame = dec.frame_at(t + 1 / (2 * fps), first if speed >= 0 else Fraction(0))
+            if layer.timing.interpolation == "blend" and 0 < abs(speed) < 1:
+                nxt = dec._next          # the decoder's look-ahead: the frame after ``frame``, or None at the end
+                if nxt is not None:
+                    t0, t1 = dec._time(frame), dec._time(nxt)
+                    w = float((t - t0) / (t1 - t0)) if t1 > t0 else 0.0
+                    if 0 < w < 1:
+                        return "blend", (info.path, frame.pts, nxt.pts, round(w, 3)), (frame, nxt, w, info, facts)
+            return "video", (info.path, frame.pts), (frame, info, facts)
+
+    def _placed_picture(self, source: tuple, p: Placement) -> np.ndarray:
+        """The source placed by ``p``: (crop_h, crop_w, 3 or 4) uint8, cached by source and placement."""
+        kind, ident, payload = source
+        key = (kind, ident, p)
+        hit = self._cached(key)
+        if hit is not None:
+            return hit
+        if kind == "still":
+            arr, info, facts = payload
+            pic = _place_array(arr, p, facts, _subsampling(info.pixel_format))
+        elif kind == "video":
+            frame, info, facts = payload
+            with self.decoders.lock:
+                pic = _place_frame(frame, info, facts, p)
+        else:
+            a, b, w, info, facts = payload
+            with self.decoders.lock:
+                pa, pb = _place_frame(a, info, facts, p), _place_frame(b, info, facts, p)
+            pic = np.clip(pa.astype(np.float32) * (1 - w) + pb.astype(np.float32) * w + 0.5, 0, 255).astype(np.uint8)
+        return self._remember(key, pic)
+
+    def _title(self, layer: VideoLayer, g: Geometry, width: int, height: int
+               ) -> tuple[np.ndarray, np.ndarray | None, int, int] | None:
+        """The title's picture: the text engine's image at the timeline's canvas size (what the exporter
+        overlays), scaled to the viewer's size, then transformed like any picture filling the canvas."""
+        from editor.render.text import render_text
+
+        assert layer.title is not None
+        text, style = layer.title
+        cw, ch = self.timeline.settings.width, self.timeline.settings.height
+        key = (text, style, cw, ch, width, height)
+        pic = self._titles.get(key)
+        if pic is None:
+            full_key = (text, style, cw, ch, cw, ch)
+            full = self._titles.get(full_key)
+            if full is None:
+                full = render_text(text, style, cw, ch)
+                self.title_renders += 1
+                self._titles[full_key] = full
+            pic = premultiplied_resize(full, width, height)
+            self._titles[key] = pic
+            while len(self._titles) > _TITLE_LIMIT:
+                self._titles.popitem(last=False)
+        else:
+            self._titles.move_to_end(key)
+        if g.identity:
+            return pic[:, :, :3], pic[:, :, 3], 0, 0
+        return warp(pic, g, (0, 0, width, height), (width, height))
 
     def _cached(self, key: tuple) -> np.ndarray | None:
         hit = self._placed.get(key)

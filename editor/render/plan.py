@@ -481,3 +481,37 @@ def media_used(timeline: Timeline) -> list[str]:
 def is_still(timeline: Timeline, clip: Clip) -> bool:
     media = timeline.media.get(clip.media_id() or "")
     return media is not None and media.kind is MediaKind.IMAGE
+
+
+def layers_at(timeline: Timeline, frame: int, fps: Fraction | None = None) -> tuple[VideoLayer, ...]:
+    """The pictures ``build_plan`` would give output frame ``frame`` (at ``fps``, default the timeline's),
+    each as a one-frame layer (offset 0, frames 1: read it at its output frame 0), bottom first by (track,
+    order). For the preview, which draws one frame at a time: the same layers without planning the whole
+    timeline. Hidden tracks and clips whose media is not in the pool are left out, as ``build_plan`` does."""
+    tl_fps = timeline.fps
+    fps = fps or tl_fps
+    rate = tl_fps / fps
+    out: list[VideoLayer] = []
+    for i, track in enumerate(timeline.video_tracks):
+        if track.hidden:
+            continue
+        for n, clip in enumerate(track.clips):
+            titled = isinstance(clip, TextClip)
+            mid = clip.media_id()
+            if not titled and (mid is None or mid not in timeline.media):
+                continue
+            first, end = _extended(track, n)
+            if not output_frames(first, tl_fps, fps) <= frame < output_frames(end, tl_fps, fps):
+                continue
+            k = Fraction(frame) * rate - clip.start
+            still = is_still(timeline, clip)
+            speed = Fraction(1) if still else (-clip.speed if clip.reverse else clip.speed)
+            timing = Timing(clip.id, speed, k, rate, clip.interpolation)
+            start = Fraction(0) if still else max(Fraction(0), clip.source_frame(k) / tl_fps)
+            tint, amount = _tint(track, clip)
+            title = (clip.text, clip.style) if titled else None
+            dissolving = clip.transition is not None and clip.transition.kind is TransitionKind.DISSOLVE
+            out.append(VideoLayer(mid or "", i, start, Fit(clip.fit), titled or still, 0, 1, timing, clip.transform,
+                                  _envelope(track, clip, dissolve_only=False), tint, amount, 1 if dissolving else 0,
+                                  title))
+    return tuple(sorted(out, key=lambda x: (x.track, x.order)))

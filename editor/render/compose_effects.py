@@ -1,0 +1,195 @@
+"""The preview's effect drawing: numpy and OpenCV on (h, w, 3|4) uint8 pictures, no I/O and no state.
+
+The rules are the render plan's (``editor.render.plan.VideoLayer``), drawn the way the exporter's filters draw
+them (``editor.render.ffgraph``), at whatever size the viewer asks for:
+
+- transform: the fitted picture (``layout.place``'s ``scaled_w x scaled_h``, centred as the fit puts it) has
+  ``crop_*`` fractions of its source cut off each side (the rest stays where it was), is scaled by ``scale``
+  and rotated ``rotation`` degrees clockwise about its own centre, then moved by ``x``/``y`` canvas widths and
+  heights. One affine warp (bilinear) from a picture already scaled close to its final size (bicubic);
+- opacity (keyframes x fades x dissolves) blends the layer over what is below;
+- a dip mixes the layer's pixels toward the tint colour by the tint amount;
+- fit-over-blur: the picture filling the canvas, blurred and darkened (``editor.render.looks``), under the
+  fitted picture.
+
+Titles come from ``editor.render.text.render_text`` (the one text engine), scaled with premultiplied alpha.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+try:    # the exporter's constants, one recipe for both (see the module docstring)
+    from editor.render.looks import BLUR_DIM, BLUR_SIGMA
+except ImportError:   # pragma: no cover - until the exporter's look module exists
+    BLUR_SIGMA = 0.025    # Gaussian sigma as a fraction of the canvas height
+    BLUR_DIM = 0.6        # the blurred copy's brightness multiplier
+
+__all__ = ["Geometry", "affine", "blend_over", "blurred_backdrop", "premultiplied_resize", "tint", "warp"]
+
+cv2.setNumThreads(1)   # the viewer's worker is one thread among the decoders; OpenCV's pool only contends
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """A layer's transform values at one frame (floats, as ``Transform`` curves give them)."""
+
+    x: float = 0.0
+    y: float = 0.0
+    scale: float = 1.0
+    rotation: float = 0.0
+    crop_left: float = 0.0
+    crop_top: float = 0.0
+    crop_right: float = 0.0
+    crop_bottom: float = 0.0
+
+    @classmethod
+    def of(cls, transform, frame: float) -> Geometry:
+        return cls(*(float(transform.curve(n).at(frame)) for n in
+                     ("x", "y", "scale", "rotation", "crop_left", "crop_top", "crop_right", "crop_bottom")))
+
+    @property
+    def identity(self) -> bool:
+        return self == Geometry()
+
+    @property
+    def cropped(self) -> bool:
+        return any((self.crop_left, self.crop_top, self.crop_right, self.crop_bottom))
+
+
+def affine(g: Geometry, box: tuple[float, float, float, float], canvas: tuple[int, int]) -> np.ndarray:
+    """The 2x3 matrix taking continuous coordinates of the fitted picture (0..1 across its width and height,
+    before cropping) to canvas pixel coordinates (edges, not centres). ``box`` = the fitted picture's (left,
+    top, width, height) on the canvas."""
+    left, top, w, h = box
+    cw, ch = canvas
+    cx, cy = left + w / 2, top + h / 2
+    a = math.radians(g.rotation)
+    cos, sin = math.cos(a) * g.scale, math.sin(a) * g.scale
+    # canvas = centre + move + R * s * (fitted - centre), with fitted = (left + u * w, top + v * h)
+    m = np.array([[cos * w, -sin * h, 0.0], [sin * w, cos * h, 0.0]])
+    m[:, 2] = [cx + g.x * cw - cos * w / 2 + sin * h / 2, cy + g.y * ch - sin * w / 2 - cos * h / 2]
+    return m
+
+
+def warp(pic: np.ndarray, g: Geometry, box: tuple[float, float, float, float], canvas: tuple[int, int]
+         ) -> tuple[np.ndarray, np.ndarray, int, int] | None:
+    """``pic`` (the whole fitted picture, at any resolution) cropped and transformed onto the canvas: (rgb,
+    alpha 0..255, x, y) of the part inside the canvas, or None when nothing of it is."""
+    ph, pw = pic.shape[:2]
+    x0, x1 = round(g.crop_left * pw), pw - round(g.crop_right * pw)
+    y0, y1 = round(g.crop_top * ph), ph - round(g.crop_bottom * ph)
+    if x1 <= x0 or y1 <= y0 or g.scale <= 0:
+        return None
+    part = pic[y0:y1, x0:x1]
+    if part.shape[2] == 3:
+        part = np.dstack([part, np.full(part.shape[:2], 255, np.uint8)])
+    # Pixels of ``part`` to fitted-picture fractions, then to the canvas; cv2 wants pixel centres.
+    to_unit = np.array([[1 / pw, 0, x0 / pw], [0, 1 / ph, y0 / ph], [0, 0, 1]])
+    m = np.vstack([affine(g, box, canvas), [0, 0, 1]]) @ to_unit
+    m = _centres(m)
+    # Only the canvas rectangle the picture lands in is warped.
+    hh, ww = part.shape[:2]
+    corners = m[:2] @ np.array([[-0.5, ww - 0.5, -0.5, ww - 0.5], [-0.5, -0.5, hh - 0.5, hh - 0.5], [1, 1, 1, 1]])
+    cw, ch = canvas
+    bx0, by0 = max(0, math.floor(corners[0].min())), max(0, math.floor(corners[1].min()))
+    bx1, by1 = min(cw, math.ceil(corners[0].max()) + 1), min(ch, math.ceil(corners[1].max()) + 1)
+    if bx1 <= bx0 or by1 <= by0:
+        return None
+    m[0, 2] -= bx0
+    m[1, 2] -= by0
+    # Premultiplied, so the transparent border does not bleed black into the picture's edge.
+    pre = _premultiply(part)
+    out = cv2.warpAffine(pre, m[:2], (bx1 - bx0, by1 - by0), flags=cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
+    rgb, alpha = _unpremultiply(out)
+    return rgb, alpha, bx0, by0
+
+
+def _centres(m: np.ndarray) -> np.ndarray:
+    """An edge-coordinate affine as a pixel-centre one (OpenCV's convention)."""
+    shift = np.array([[1, 0, 0.5], [0, 1, 0.5], [0, 0, 1]])
+    back = np.array([[1, 0, -0.5], [0, 1, -0.5], [0, 0, 1]])
+    return back @ m @ shift
+
+
+def _premultiply(rgba: np.ndarray) -> np.ndarray:
+    if bool((rgba[:, :, 3] == 255).all()):
+        return rgba
+    out = rgba.copy()
+    a = rgba[:, :, 3:4].astype(np.uint16)
+    out[:, :, :3] = ((rgba[:, :, :3].astype(np.uint16) * a + 127) // 255).astype(np.uint8)
+    return out
+
+
+def _unpremultiply(pre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Premultiplied RGBA as (straight rgb, alpha)."""
+    alpha = pre[:, :, 3]
+    rgb = pre[:, :, :3]
+    if bool((alpha == 255).all()):
+        return rgb, alpha
+    a = np.maximum(alpha, 1).astype(np.float32)[:, :, None]
+    straight = np.clip(rgb.astype(np.float32) * (255.0 / a) + 0.5, 0, 255).astype(np.uint8)
+    return straight, alpha
+
+
+def premultiplied_resize(rgba: np.ndarray, w: int, h: int) -> np.ndarray:
+    """A straight RGBA picture resized (area averaging down, bicubic up) without dark fringes; straight out."""
+    if rgba.shape[1] == w and rgba.shape[0] == h:
+        return rgba
+    down = w < rgba.shape[1] or h < rgba.shape[0]
+    out = cv2.resize(_premultiply(rgba), (w, h), interpolation=cv2.INTER_AREA if down else cv2.INTER_CUBIC)
+    rgb, alpha = _unpremultiply(out)
+    return np.dstack([rgb, alpha])
+
+
+def tint(rgb: np.ndarray, colour: str, amount: float) -> np.ndarray:
+    """``rgb`` mixed toward ``colour`` ("#rrggbb") by ``amount`` (0: as it is, 1: all colour)."""
+    amount = max(0.0, min(1.0, amount))
+    if amount <= 0 or not colour:
+        return rgb
+    target = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], np.float32)
+    mixed = rgb.astype(np.float32) * (1 - amount) + target * amount
+    return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+
+
+def blend_over(canvas: np.ndarray, rgb: np.ndarray, alpha: np.ndarray | None, x: int, y: int,
+               opacity: float = 1.0) -> None:
+    """Draw ``rgb`` (straight, with ``alpha`` 0..255 or opaque) at (x, y) over ``canvas`` in place, at
+    ``opacity``; whatever falls outside the canvas is dropped."""
+    ch, cw = canvas.shape[:2]
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(cw, x + w), min(ch, y + h)
+    if x1 <= x0 or y1 <= y0 or opacity <= 0:
+        return
+    src = rgb[y0 - y:y1 - y, x0 - x:x1 - x]
+    region = canvas[y0:y1, x0:x1]
+    if alpha is None and opacity >= 1:
+        region[:] = src
+        return
+    if alpha is None:
+        region[:] = cv2.addWeighted(src, opacity, region, 1.0 - opacity, 0)
+        return
+    a = alpha[y0 - y:y1 - y, x0 - x:x1 - x].astype(np.float32) * (opacity / 255.0)
+    a = a[:, :, None]
+    out = src.astype(np.float32) * a + region.astype(np.float32) * (1.0 - a)
+    region[:] = np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def blurred_backdrop(fill: np.ndarray, sigma: float = BLUR_SIGMA, dim: float = BLUR_DIM) -> np.ndarray:
+    """The fit-over-blur backdrop from the picture already scaled to fill the canvas: blurred (Gaussian,
+    sigma a fraction of the canvas height) and darkened. Blurred at a quarter size and scaled back (a
+    Gaussian that wide has nothing left a quarter size could not hold), which keeps it under 2 ms at
+    540x960."""
+    h, w = fill.shape[:2]
+    s = max(1.0, sigma * h)
+    k = max(1, min(4, int(s // 2)))
+    small = cv2.resize(fill, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA) if k > 1 else fill
+    blurred = cv2.GaussianBlur(small, (0, 0), sigmaX=s / k, sigmaY=s / k, borderType=cv2.BORDER_REFLECT)
+    if k > 1:
+        blurred = cv2.resize(blurred, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.convertScaleAbs(blurred, alpha=dim)
