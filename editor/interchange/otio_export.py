@@ -17,9 +17,11 @@ from editor.interchange.otio_common import (
     path_to_url,
     rational_time,
 )
+from editor.interchange.otio_effects import effects_meta, time_effects, transition_to_otio
 from editor.interchange.otio_generated import generated_references
 from editor.interchange.otio_links import link_meta
-from editor.model import Clip, GeneratedClip, MediaClip, MediaSource, Timeline, Track, TrackKind
+from editor.interchange.otio_text import text_reference
+from editor.model import Clip, GeneratedClip, MediaClip, MediaSource, TextClip, Timeline, Track, TrackKind
 from editor.model.time import format_rate
 
 
@@ -75,11 +77,15 @@ def _track_to_otio(timeline: Timeline, track: Track, rate: float) -> otio.schema
         "muted": track.muted,
         "locked": track.locked,
         "volume": float_text(track.volume),
+        "solo": track.solo,
+        "captions": track.captions,
     }
     cursor = 0
     for clip in track.clips:
         if clip.start > cursor:
             result.append(otio.schema.Gap(duration=rational_time(clip.start - cursor, rate)))
+        if clip.transition is not None:   # OTIO puts a transition between the two clips it joins
+            result.append(transition_to_otio(clip.transition, rate))
         result.append(_clip_to_otio(timeline, clip, rate))
         cursor = max(cursor, clip.end)
     return result
@@ -95,9 +101,13 @@ def _clip_to_otio(timeline: Timeline, clip: Clip, rate: float) -> otio.schema.Cl
     elif isinstance(clip, MediaClip):
         meta["kind"] = "media"
         result.media_reference = media_reference(timeline, clip.media, rate)
+    elif isinstance(clip, TextClip):
+        result.media_reference = text_reference(clip, meta)
     else:   # pragma: no cover - a clip kind this exporter does not know yet
         raise InterchangeError(f"cannot export clip {clip.id}: unknown clip kind {type(clip).__name__}")
     meta.update(link_meta(clip))
+    meta.update(effects_meta(clip))
+    result.effects.extend(time_effects(clip))
     result.metadata[METADATA_KEY] = meta
     return result
 

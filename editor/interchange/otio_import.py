@@ -26,8 +26,16 @@ from editor.interchange.otio_common import (
     to_seconds,
     url_to_path,
 )
+from editor.interchange.otio_effects import (
+    PendingTransition,
+    read_clip_effects,
+    read_transition,
+    settle_effects,
+    settle_transitions,
+)
 from editor.interchange.otio_generated import GeneratedImport
 from editor.interchange.otio_links import read_link, settle_links
+from editor.interchange.otio_text import TEXT_KIND, read_text_clip
 from editor.model import (
     Clip,
     Fit,
@@ -55,6 +63,7 @@ class _Entry:
     end: Fraction
     clip: otio.schema.Clip
     trim_start: Fraction
+    transition: PendingTransition | None = None   # the transition from the clip before, at ``start``
 
 
 @dataclass
@@ -77,6 +86,7 @@ class _Importer(GeneratedImport):
         self.guessed: set[str] = set()               # media made from references (duration is a guess)
         self.clip_ids: set[str] = set()
         self.track_ids: set[str] = set()
+        self.transitions: dict[str, PendingTransition] = {}   # clip id -> the transition read before it
         self.off_grid = False
 
     # --- settings and pool ------------------------------------------------------------------------------
@@ -190,12 +200,14 @@ class _Importer(GeneratedImport):
             layout = self._layout_track(item, track.name)
             markers.extend(layout.markers)
             self._place(track, layout.entries)
+            settle_transitions(track, self.transitions, self._frame, self.warn)
             (timeline.video_tracks if kind is TrackKind.VIDEO else timeline.audio_tracks).append(track)
         for seconds, marker in markers:
             converted = self._marker(seconds, marker)
             if converted is not None:
                 timeline.markers.append(converted)
         self._fit_media_durations(timeline)
+        settle_effects(timeline, self.warn)
         settle_links(timeline, self.warn)
         if self.off_grid:
             self.warn(f"some times were not on whole frames at {format_rate(self.fps)} fps: rounded to the nearest")
@@ -229,6 +241,7 @@ class _Importer(GeneratedImport):
         if item.source_range is not None:
             self.warn(f"track {name!r} is trimmed in the file; the trim is ignored")
         self._warn_effects(item, f"track {name!r}")
+        flags = {"solo": meta.get("solo") is True, "captions": meta.get("captions") is True and kind is TrackKind.VIDEO}
         return Track(
             id=track_id,
             kind=kind,
@@ -237,6 +250,7 @@ class _Importer(GeneratedImport):
             muted=muted,
             locked=bool(meta.get("locked", False)),
             volume=read_volume(meta.get("volume")),
+            **flags,
         )
 
     # --- layout: items to positioned clips, nested stacks flattened ----------------------------------------
@@ -246,10 +260,11 @@ class _Importer(GeneratedImport):
         for marker in track.markers:
             layout.markers.append((to_seconds(marker.marked_range.start_time), marker))
         cursor = Fraction(0)
-        for item in track:
+        pending: PendingTransition | None = None
+        for index, item in enumerate(track):
             here = f"{where} at {self._tc(cursor)}"
             if isinstance(item, otio.schema.Transition):
-                self.warn(f"transition {item.name or item.transition_type!r} on {here} imported as a cut")
+                pending = read_transition(track, index, item, here, self.warn)
                 continue
             length = self._item_length(item, here)
             if isinstance(item, otio.schema.Gap):
@@ -257,7 +272,7 @@ class _Importer(GeneratedImport):
             elif isinstance(item, otio.schema.Clip):
                 trim = item.trimmed_range()
                 trim_start = to_seconds(trim.start_time)
-                layout.entries.append(_Entry(cursor, cursor + length, item, trim_start))
+                layout.entries.append(_Entry(cursor, cursor + length, item, trim_start, pending))
                 for marker in item.markers:
                     at = to_seconds(marker.marked_range.start_time) - trim_start
                     if 0 <= at < length:
@@ -266,6 +281,7 @@ class _Importer(GeneratedImport):
                 self._flatten_nested(item, cursor, length, layout, here)
             else:
                 self.warn(f"{item.schema_name()} {item.name!r} on {here} is not supported; left as a gap")
+            pending = None
             cursor += length
         return layout
 
@@ -297,9 +313,10 @@ class _Importer(GeneratedImport):
             start, end = max(entry.start, window_start), min(entry.end, window_end)
             if end <= start:
                 continue
-            layout.entries.append(
-                _Entry(start + shift, end + shift, entry.clip, entry.trim_start + (start - entry.start))
-            )
+            layout.entries.append(_Entry(
+                start + shift, end + shift, entry.clip, entry.trim_start + (start - entry.start),
+                entry.transition if start == entry.start else None,   # its head cut away: no transition
+            ))
         for at, marker in nested.markers:
             if window_start <= at < window_end:
                 layout.markers.append((at + shift, marker))
@@ -318,10 +335,11 @@ class _Importer(GeneratedImport):
             if not clip.enabled:
                 self.warn(f"{where} is disabled in the file; left out")
                 continue
-            self._warn_effects(clip, where)
             converted = self._clip(clip, track, start, end - start, entry.trim_start, where)
             if converted is not None:
                 track.add(converted)
+                if entry.transition is not None:
+                    self.transitions[converted.id] = entry.transition
 
     def _clip(
         self, item: otio.schema.Clip, track: Track, start: int, duration: int, trim_start: Fraction, where: str
@@ -342,6 +360,7 @@ class _Importer(GeneratedImport):
             "fit": fit,
             "volume": read_volume(meta.get("volume")),
             **read_link(meta, track.kind),
+            **read_clip_effects(item, meta, where, self.warn),
         }
         references = item.media_references()
         active_key = item.active_media_reference_key
@@ -350,7 +369,9 @@ class _Importer(GeneratedImport):
         default = references.get(otio.schema.Clip.DEFAULT_MEDIA_KEY)
         if generator is None and meta.get("kind") == "generated":
             generator = default if isinstance(default, otio.schema.GeneratorReference) else None
-        if generator is not None:
+        if generator is not None and generator.generator_kind == TEXT_KIND:
+            result = read_text_clip(generator, meta, track, common, where, self.warn)
+        elif generator is not None:
             result = self._generated(item, generator, meta, references, active_key, track, common, trim_start, where)
         else:
             result = self._media_clip(active, track, common, trim_start, where, item.name)
@@ -471,7 +492,7 @@ class _Importer(GeneratedImport):
         for _, clip in timeline.clips():
             media_id = clip.media_id()
             if media_id is not None:
-                needed[media_id] = max(needed.get(media_id, 0), clip.source_in + clip.duration)
+                needed[media_id] = max(needed.get(media_id, 0), clip.source_in + clip.source_frames)
         for media_id, frames in needed.items():
             media = timeline.media[media_id]
             if media.kind is MediaKind.IMAGE:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from editor.interchange import read_otio, timeline_from_otio
 from editor.interchange.otio import snap_rate
 from editor.model import GeneratedClip, GenerationSpec, MediaClip, MediaKind, TrackKind
+from editor.model.effects import Transition, TransitionKind
 
 RT = otio.opentime.RationalTime
 TR = otio.opentime.TimeRange
@@ -237,7 +238,7 @@ def test_missing_reference_is_kept_as_offline_media() -> None:
     assert any("MissingReference" in w for w in result.warnings)
 
 
-def test_transitions_become_cuts_and_effects_are_reported() -> None:
+def test_transitions_and_time_warps_import_and_other_effects_are_reported() -> None:
     video = otio.schema.Track()
     a = clip("a", external("/m/a.mov"), rng(0, 30, 30))
     a.effects.append(otio.schema.LinearTimeWarp(time_scalar=2.0))
@@ -249,8 +250,8 @@ def test_transitions_become_cuts_and_effects_are_reported() -> None:
     result = import_ok(timeline(video))
     clips = result.timeline.video_tracks[0].clips
     assert [(c.start, c.duration) for c in clips] == [(0, 30), (30, 30)]
-    text = " | ".join(result.warnings)
-    assert "imported as a cut" in text and "LinearTimeWarp" in text and "'Blur' ignored" in text
+    assert clips[0].speed == 2 and clips[1].transition == Transition(TransitionKind.DISSOLVE, 5, 5)
+    assert result.warnings == ["clip 'b' on V1 at 00:00:01:00: effect 'Blur' ignored"]
 
 
 def test_simple_nested_stack_is_flattened_and_trimmed() -> None:
