@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--loudness", metavar="LUFS|off",
                    help="normalise the sound to this integrated loudness (EBU R128, -70 to -5 LUFS, true peak "
                    "-1 dBTP) or leave it as it is with off; default: -14 for tiktok, reels and shorts, else off")
+    p.add_argument("--captions", metavar="FILE.srt|.vtt",
+                   help="burn a caption file into the video (default caption style) and write OUTPUT.srt beside it")
     p.add_argument("-y", "--overwrite", action="store_true", help="replace OUTPUT if it exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.add_argument("--generate", action="store_true",
@@ -220,9 +222,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from editor.render.encoders import choose_encoder
     from editor.render.export import ExportCancelled, export, resolve_settings
     from editor.render.loudness import check_target
+    from editor.render.platform_checks import check_export, check_file_size
 
     # Checked before anything is opened or generated: a typo here should not cost a render.
     loudness = {} if args.loudness is None else {"loudness": check_target(args.loudness)}
+    captions = _read_caption_file(args.captions) if args.captions else None
     _refuse_existing(args.output, args.overwrite)
     doc = _open(args.input)
     missing = sorted({m.path for m in doc.offline})
@@ -257,11 +261,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
     )
     for note in settings.notes:
         print(f"note: {note}", file=sys.stderr)
+    timeline = doc.timeline if captions is None else _with_captions(doc.timeline, captions)
+    for line in check_export(timeline, settings.preset, settings.width, settings.height, settings.fps):
+        print(f"warning: {line}", file=sys.stderr)
     cancel = threading.Event()
     reporter = _ProgressLine(quiet=args.quiet)
     with _sigint_sets(cancel):
         try:
-            result = export(doc.timeline, args.output, settings, progress=reporter, cancel=cancel)
+            result = export(timeline, args.output, settings, progress=reporter, cancel=cancel)
         except ExportCancelled:
             reporter.finish()
             print("promptcut: export cancelled; nothing was written", file=sys.stderr)
@@ -269,12 +276,35 @@ def _cmd_export(args: argparse.Namespace) -> int:
     reporter.finish()
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
+    too_big = check_file_size(settings.preset, getattr(result, "size_bytes", 0) or 0)
+    if too_big:
+        print(f"warning: {too_big}", file=sys.stderr)
     seconds = getattr(result, "elapsed_s", None)
     took = f" in {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
     print(f"wrote {args.output}{took}")
     for line in result.summary():
         print(line)
     return 0
+
+
+def _read_caption_file(path: str) -> list:
+    """The cues of a .srt/.vtt file, made to fit one caption track (overlaps cut); a one-line error otherwise."""
+    from editor.interchange.captions import non_overlapping, read_captions
+
+    cues = non_overlapping(read_captions(path))
+    if not cues:
+        raise CliError(f"{path}: no captions in the file")
+    return cues
+
+
+def _with_captions(timeline, cues: list):
+    """A copy of ``timeline`` with ``cues`` as a caption track on top (the project itself is not changed)."""
+    from editor.interchange.captions import cues_to_frames
+    from editor.model.commands.captions import ImportCaptions
+
+    copy = timeline.copy()
+    ImportCaptions(cues_to_frames(cues, copy.fps)).apply(copy)
+    return copy
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:

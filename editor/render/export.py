@@ -49,6 +49,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
+from editor.interchange.caption_tracks import write_srt_beside
 from editor.media.ffmpeg import FFmpegNotFound, ffmpeg_exe
 from editor.media.info import MediaError
 from editor.media.probe import probe
@@ -264,6 +265,10 @@ def export(timeline: Timeline, output: str | os.PathLike[str], settings: ExportS
         if sound is not None:
             sound.stop()
         shutil.rmtree(work, ignore_errors=True)
+    captions_note = write_srt_beside(timeline, out)   # after the video is in place: it never costs the export
+    if captions_note:
+        notes.append(captions_note)
+        say(f"note: {captions_note}")
     report("done", plan.total_frames, 1.0, force=True)
     return ExportResult(path=out, frames=plan.total_frames, duration=Fraction(plan.total_frames) / settings.fps,
                         size_bytes=out.stat().st_size, elapsed_s=time.monotonic() - started,
