@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from editor.model import Clip, TextClip, TrackKind
 from editor.model.commands import AddTransition, SetClipProperties, SetSpeed
-from editor.model.effects import MAX_SPEED, MIN_SPEED, Transition, parse_speed
+from editor.model.effects import MAX_SPEED, MIN_SPEED, Transition, TransitionKind, parse_speed
 from editor.model.keyframe_edit import (
     GAIN_MAX_DB,
     GAIN_MIN_DB,
@@ -129,7 +129,7 @@ class EffectsPanel(QWidget):
         self.next_key.clicked.connect(lambda: self._jump(1))
         self.ease = QComboBox(self)
         for text, value in EASES:
-            self.ease.addItem(text, value)
+            self.ease.addItem(text, value.value)   # Qt keeps a StrEnum as plain text
         self.ease.setToolTip("Easing from the keyframe at the playhead to the next")
         self.ease.activated.connect(self._ease_edited)
         keys_row.addWidget(self.prev_key)
@@ -166,7 +166,7 @@ class EffectsPanel(QWidget):
         tr.addRow(_section("Transition", self))
         self.transition_kind = QComboBox(self)
         for kind, text in TRANSITION_NAMES.items():
-            self.transition_kind.addItem(text, kind)
+            self.transition_kind.addItem(text, kind.value)
         self.transition_kind.activated.connect(lambda _i: self._transition_edited())
         self.transition_duration = self._seconds_spin("TransitionDuration", self._transition_edited)
         self.transition_duration.setMinimum(0.01)
@@ -232,7 +232,7 @@ class EffectsPanel(QWidget):
         keyed = [clip.transform.curve(n) for n in clip.transform.names() if key_at(clip.transform.curve(n), frame)]
         self.ease.setEnabled(bool(keyed))
         if keyed:
-            self.ease.setCurrentIndex(self.ease.findData(key_at(keyed[0], frame).ease))
+            self.ease.setCurrentIndex(self.ease.findData(key_at(keyed[0], frame).ease.value))
         frames = key_frames(clip)
         self.prev_key.setEnabled(any(f < frame for f in frames))
         self.next_key.setEnabled(any(f > frame for f in frames))
@@ -242,7 +242,7 @@ class EffectsPanel(QWidget):
         self.gain.show_value(clip.gain.at(frame), key_at(clip.gain, frame) is not None, bool(clip.gain.keys))
         t = clip.transition
         if t is not None:
-            self.transition_kind.setCurrentIndex(self.transition_kind.findData(t.kind))
+            self.transition_kind.setCurrentIndex(self.transition_kind.findData(t.kind.value))
             self._set_quiet(self.transition_duration, t.duration / fps)
             self.transition_align.setCurrentIndex(self.transition_align.findData(transition_alignment(t)))
 
@@ -319,7 +319,7 @@ class EffectsPanel(QWidget):
         if clip is None:
             return
         frame = self._frame(clip)
-        ease = self.ease.currentData()
+        ease = Ease(self.ease.currentData())
         transform = clip.transform
         for name in transform.names():
             transform = transform.with_curve(name, set_ease(transform.curve(name), frame, ease))
@@ -365,7 +365,8 @@ class EffectsPanel(QWidget):
         if clip is None or clip.transition is None:
             return
         frames = max(1, round(self.transition_duration.value() * float(self.fps)))
-        t = Transition.aligned(self.transition_kind.currentData(), frames, self.transition_align.currentData())
+        kind = TransitionKind(self.transition_kind.currentData())
+        t = Transition.aligned(kind, frames, self.transition_align.currentData())
         if t != clip.transition and not self._do(AddTransition(clip.id, t)):
             self.host.refresh()
 
