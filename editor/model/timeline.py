@@ -134,6 +134,7 @@ class Timeline:
     video_tracks: list[Track] = field(default_factory=list)   # index 0 is the bottom layer
     audio_tracks: list[Track] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
+    master_volume: float = 1.0   # the whole mix's level (linear gain), as a master track's fader
     _listeners: list[Listener] = field(default_factory=list, repr=False)
 
     # --- construction -------------------------------------------------------------------------------
@@ -228,6 +229,8 @@ class Timeline:
                     found.append(f"duplicate clip id {c.id}")
                 ids.add(c.id)
             found.extend(self.track_problems(t))
+        if not _valid_volume(self.master_volume):
+            found.append(f"master volume is {self.master_volume}")
         for m in self.markers:
             if m.frame < 0:
                 found.append(f"marker {m.name!r} is before zero ({m.frame})")
@@ -365,6 +368,7 @@ class Timeline:
             ),
             tuple(len(x) for x in (self.video_tracks, self.audio_tracks)),
             tuple(sorted(self.markers, key=lambda m: (m.frame, m.name))),
+            self.master_volume,
         )
 
     def copy(self) -> Timeline:
@@ -375,6 +379,7 @@ class Timeline:
             video_tracks=[replace(t, clips=list(t.clips)) for t in self.video_tracks],
             audio_tracks=[replace(t, clips=list(t.clips)) for t in self.audio_tracks],
             markers=list(self.markers),
+            master_volume=self.master_volume,
         )
 
     def __eq__(self, other: object) -> bool:

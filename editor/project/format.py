@@ -25,6 +25,7 @@ Format 2, field by field (``docs/project-format.md`` has the same with an exampl
         ]}
       ],
       "markers": [{"frame": 30, "name": "drop", "color": "#e0a030"}],
+      "master_volume": 1.0,                     # format 2: the whole mix's level (linear)
       # Format 2 added, each written only when it differs from its default (so plain clips read as before):
       #   clip "speed": "2" | "1/2" | "0" (freeze), "reverse": true, "interpolation": "blend" | "flow",
       #   "fade_in"/"fade_out": frames, "gain": dB as a number or {"value": v, "keys": [[frame, v, ease]]},
@@ -76,7 +77,8 @@ FORMAT_NAME = "promptcut-project"
 FORMAT_VERSION = 2
 PROJECT_SUFFIX = ".promptcut"
 
-_TOP_KEYS = ("format", "format_version", "app_version", "settings", "media", "tracks", "markers", "metadata")
+_TOP_KEYS = ("format", "format_version", "app_version", "settings", "media", "tracks", "markers", "master_volume",
+             "metadata")
 
 
 @dataclass
@@ -114,6 +116,7 @@ def to_dict(timeline: Timeline, base_dir: str | os.PathLike[str] | None = None,
         "media": [_media_to_dict(m, base) for m in timeline.media.values()],
         "tracks": [_track_to_dict(t) for t in timeline.tracks],
         "markers": [{"frame": m.frame, "name": m.name, "color": m.color} for m in timeline.markers],
+        "master_volume": timeline.master_volume,
         "metadata": dict(metadata or {}),
     }
 
@@ -456,6 +459,7 @@ def _read_document(data: dict[str, Any], base_dir: str | os.PathLike[str] | None
         timeline.markers.append(Marker(frame=r.get("frame", _int), name=r.get("name", _str, ""),
                                        color=r.get("color", _str, "#e0a030")))
         r.done()
+    timeline.master_volume = top.get("master_volume", _volume, 1.0)
     metadata = top.get("metadata", _dict, {})
     top.done()
     return timeline, metadata
@@ -564,6 +568,13 @@ def _speed(value: Any, where: str) -> Fraction:
     if problem:
         raise _Bad(f"{where}: {problem}")
     return speed
+
+
+def _volume(value: Any, where: str) -> float:
+    volume = _number(value, where)
+    if volume < 0:
+        raise _Bad(f"{where}: a volume is 0 or more, got {_describe(value)}")
+    return volume
 
 
 def _interpolation(value: Any, where: str) -> str:

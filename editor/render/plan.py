@@ -225,6 +225,7 @@ def build_plan(timeline: Timeline, fps: Fraction, sample_rate: int,
     total = output_frames(timeline.duration, tl_fps, fps)
     rate = tl_fps / fps
     soloing = any(t.solo for t in timeline.tracks)
+    master = float(timeline.master_volume)
 
     # What shows and what sounds, each with its span in timeline frames (a dissolve lengthens both clips).
     shown: list[tuple[int, Clip, int, int]] = []             # (track index, clip, first, end)
@@ -239,12 +240,12 @@ def build_plan(timeline: Timeline, fps: Fraction, sample_rate: int,
             if not track.hidden:
                 shown.append((i, clip, first, end))
             if mid is not None:
-                _add_sound(heard, f"v{i}", track, clip, mid, sound_of, soloing, first, end)
+                _add_sound(heard, f"v{i}", track, clip, mid, sound_of, soloing, first, end, master)
     for i, track in enumerate(timeline.audio_tracks):
         for n, clip in enumerate(track.clips):
             mid = clip.media_id()
             if mid is not None and mid in timeline.media:
-                _add_sound(heard, f"a{i}", track, clip, mid, sound_of, soloing, *_extended(track, n))
+                _add_sound(heard, f"a{i}", track, clip, mid, sound_of, soloing, *_extended(track, n), master)
 
     def span(first: int, end: int) -> tuple[int, int]:
         return output_frames(first, tl_fps, fps), output_frames(end, tl_fps, fps)
@@ -439,12 +440,12 @@ def _merge(prev: Segment, piece: Segment, fps: Fraction, max_inputs: int) -> Seg
 
 
 def _add_sound(heard: list, label: str, track: Track, clip: Clip, media_id: str,
-               sound_of: Callable[[str], bool], soloing: bool, first: int, end: int) -> None:
+               sound_of: Callable[[str], bool], soloing: bool, first: int, end: int, master: float) -> None:
     if track.muted or clip.sound_detached:   # detached: its sound plays from a linked clip on an audio track
         return
     if soloing and not track.solo:
         return
-    gain = float(clip.volume) * float(track.volume)
+    gain = float(clip.volume) * float(track.volume) * master
     if gain <= 0:
         return
     if not sound_of(media_id):

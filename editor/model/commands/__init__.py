@@ -27,12 +27,13 @@ from editor.model.commands.structure import (
     RemoveMedia,
     RemoveTrack,
     ReplaceMedia,
+    SetMasterVolume,
     SetTrackFlags,
 )
 from editor.model.commands.trimming import RippleTrim, Roll, Slip, TrimHead, TrimTail
 
 __all__ = [
-    "AddTransition", "SetSpeed", "retimed_length",
+    "AddTransition", "SetMasterVolume", "SetSpeed", "retimed_length",
     "AddMarker", "AddMedia", "AddTake", "AddTrack", "Command", "Delete", "EditError", "EditMarker", "Group",
     "History", "Insert", "Link", "Move", "MoveTrack", "Overwrite", "Place", "Plan", "RemoveMarker", "RemoveMedia",
     "RemoveTake", "RemoveTrack", "ReplaceMedia", "RippleDelete", "RippleTrim", "Roll", "SetActiveTake",

@@ -139,6 +139,18 @@ class SetMedia:
 
 
 @dataclass(frozen=True)
+class SetMaster:
+    old: float
+    new: float
+
+    def do(self, tl: Timeline) -> None:
+        tl.master_volume = self.new
+
+    def undo(self, tl: Timeline) -> None:
+        tl.master_volume = self.old
+
+
+@dataclass(frozen=True)
 class PutMarker:
     marker: Marker
     index: int
@@ -287,6 +299,10 @@ class Plan:
         position = keys.index(media_id) if media_id in self.tl.media else len(keys)
         self.ops.append(SetMedia(media_id, self.tl.media.get(media_id), new, position))
         self.media = True
+
+    def set_master(self, volume: float) -> None:
+        self.ops.append(SetMaster(self.tl.master_volume, volume))
+        self.layout = True      # views redraw everything: the level of every sound changed
 
     def put_marker(self, marker: Marker, index: int) -> None:
         self.ops.append(PutMarker(marker, index))

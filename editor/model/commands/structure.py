@@ -238,6 +238,18 @@ def _sorted_position(tl: Timeline, marker: Marker) -> int:
     return i
 
 
+class SetMasterVolume(Command):
+    """Set the level of the whole mix (linear gain, 1 = as mixed), as a master track's fader."""
+
+    label = "Set master volume"
+
+    def __init__(self, volume: float):
+        self.volume = volume
+
+    def plan(self, tl: Timeline, p: Plan) -> None:
+        p.set_master(require_volume(self.volume, "the master volume"))
+
+
 class AddMarker(Command):
     """Add a marker (the list stays in frame order)."""
 

@@ -7,7 +7,17 @@ from fractions import Fraction
 import pytest
 
 from editor.model.clips import TextClip
-from editor.model.commands import AddTransition, Insert, Move, SetClipProperties, SetSpeed, Split, TrimHead, TrimTail
+from editor.model.commands import (
+    AddTransition,
+    Insert,
+    Move,
+    SetClipProperties,
+    SetMasterVolume,
+    SetSpeed,
+    Split,
+    TrimHead,
+    TrimTail,
+)
 from editor.model.effects import Transform, Transition, TransitionKind, parse_speed
 from editor.model.keyframes import Curve, Ease, Key
 
@@ -122,3 +132,9 @@ def test_speeds_parse_from_what_people_type(text: str, speed: Fraction) -> None:
 def test_unusable_speeds_say_why(text: str) -> None:
     with pytest.raises(ValueError):
         parse_speed(text)
+
+
+def test_master_volume_is_an_edit_with_an_inverse(tl, do, refuse) -> None:
+    do(tl, SetMasterVolume(0.5))
+    assert tl.master_volume == 0.5
+    refuse(tl, SetMasterVolume(-1), "master volume")

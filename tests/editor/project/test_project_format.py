@@ -27,6 +27,10 @@ from editor.model import (
     Track,
     TrackKind,
 )
+from editor.model.clips import TextClip
+from editor.model.effects import Transform, Transition, TransitionKind
+from editor.model.keyframes import Curve, Ease, Key
+from editor.model.text import TextStyle
 from editor.project import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -41,11 +45,6 @@ from editor.project import (
     to_dict,
 )
 from editor.project.migrations import migrate_v0_to_v1
-
-from editor.model.clips import TextClip
-from editor.model.effects import Transform, Transition, TransitionKind
-from editor.model.keyframes import Curve, Ease, Key
-from editor.model.text import TextStyle
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -224,6 +223,7 @@ def example_with_effects() -> Timeline:
     v1.clips += [fast, joined, title]
     tl.track("V2").solo = True
     tl.track("V2").captions = True
+    tl.master_volume = 0.5
     tl.check()
     return tl
 
@@ -237,7 +237,7 @@ def test_effects_and_text_round_trip_and_plain_clips_are_written_as_before() -> 
     assert back.find("fy")[1].transition == Transition(TransitionKind.DIP_WHITE, 10, 5)
     title = back.find("t1")[1]
     assert isinstance(title, TextClip) and title.text == tl.find("t1")[1].text
-    assert back.track("V2").solo and back.track("V2").captions
+    assert back.track("V2").solo and back.track("V2").captions and back.master_volume == 0.5
     plain = to_dict(example())["tracks"][0]["clips"][0]
     assert not set(EFFECTS) & set(plain)
 
@@ -282,7 +282,7 @@ def test_example_round_trips_field_by_field() -> None:
 def test_document_layout() -> None:
     data = to_dict(example(), metadata={"title": "Kite day"})
     assert list(data) == ["format", "format_version", "app_version", "settings", "media", "tracks", "markers",
-                          "metadata"]
+                          "master_volume", "metadata"]
     assert data["settings"] == {"width": 1080, "height": 1920, "fps": "30000/1001", "sample_rate": 48000}
     assert data["media"][0]["duration"] == "1001/100"
     assert data["media"][1]["duration"] is None

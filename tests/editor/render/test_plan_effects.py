@@ -173,3 +173,12 @@ def test_effects_do_not_stop_a_razor_cut_clip_from_merging_into_one_segment():
     one.video_tracks[0].add(MediaClip("c", 0, 60, 0, media="a", speed=fast, fade_in=10))
     one.audio_tracks[0].add(MediaClip("s", 20, 10, 0, media="a"))    # a sound cuts the picture's segment
     assert len(build_plan(one, FPS, 48000).segments) == 1
+
+
+def test_the_master_volume_scales_every_sound():
+    tl = timeline()
+    _pool(tl, "a")
+    tl.audio_tracks[0].add(MediaClip("c", 0, 30, media="a", volume=0.5))
+    tl.master_volume = 0.5
+    (s, i), = _sounds(build_plan(tl, FPS, 48000), 0)
+    assert s.gain_at(i) == 0.25
