@@ -22,7 +22,7 @@ def curve_values(curve: Curve, frames: np.ndarray) -> np.ndarray:
         return np.full(frames.shape, curve.value, np.float64)
     out = np.full(frames.shape, keys[0].value, np.float64)
     for a, b in zip(keys, keys[1:], strict=False):
-        inside = (frames > a.frame) & (frames < b.frame)
+        inside = (frames >= a.frame) & (frames < b.frame)
         u = (frames[inside] - a.frame) / (b.frame - a.frame)
         out[inside] = a.value + (b.value - a.value) * _shape(a.ease, u)
     out[frames >= keys[-1].frame] = keys[-1].value
