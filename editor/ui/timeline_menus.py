@@ -5,12 +5,26 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
+from fractions import Fraction
 
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QInputDialog, QMenu
 
-from editor.model import Clip, Group, Marker, MediaSource, Track, TrackKind
-from editor.model.commands import AddTrack, EditMarker, Link, Move, RemoveTrack, Unlink
+from editor.model import Clip, Group, Marker, MediaSource, TextClip, Track, TrackKind
+from editor.model.commands import (
+    AddTrack,
+    AddTransition,
+    EditMarker,
+    Link,
+    Move,
+    RemoveTrack,
+    SetClipProperties,
+    SetSpeed,
+    Unlink,
+)
+from editor.model.effects import IDENTITY, parse_speed
+from editor.model.keyframe_edit import TRANSITION_NAMES, default_transition
+from editor.model.keyframes import Curve
 from editor.model.time import timecode
 from editor.ui.media_bin import reveal_in_file_manager
 from editor.ui.timeline_style import HEADER_W
@@ -66,13 +80,9 @@ class TimelineMenus:
                 (f"Delete Track {track.name or track.id}" + (f" and its {len(track.clips)} clips" if track.clips
                                                              else ""), lambda: self._do(RemoveTrack(track.id)))]
 
-    def _popup(self, entries: list[tuple[str, Callable[[], object] | None]], global_pos) -> None:
+    def _popup(self, entries: list, global_pos) -> None:
         menu = QMenu(self)
-        for text, callback in entries:
-            if callback is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(text).triggered.connect(lambda _=False, cb=callback: cb())
+        _fill_menu(menu, entries)
         self.context_menu = menu   # kept so tests can find and trigger its actions
         menu.popup(global_pos)
 
@@ -118,10 +128,75 @@ class TimelineMenus:
         if media is not None:
             where = [("Reveal in Bin", lambda: self.reveal_in_bin.emit(media.id)),
                      ("Reveal in File Manager", lambda: self.reveal_file(media))]
-        for more in (linking, where):
+        effects = self.effect_entries(clip)
+        for more in (effects, linking, where):
             if more:
                 entries += [("", None), *more]
         return entries
+
+    def effect_entries(self, clip: Clip) -> list:
+        """Speed ▸, Add transition ▸ (where a clip ends at this one's head), fades and Remove effects. An entry
+        whose second item is a list is a submenu."""
+        track, _ = self.timeline.find(clip.id)
+        entries: list = []
+        if not isinstance(clip, TextClip) and clip.media_id() is not None and not self.timeline.is_still(clip):
+            speeds: list = [(f"{label}x", lambda s=s: self._do(SetSpeed(clip.id, s)))
+                            for label, s in (("0.25", Fraction(1, 4)), ("0.5", Fraction(1, 2)), ("1", Fraction(1)),
+                                             ("2", Fraction(2)), ("4", Fraction(4)))]
+            speeds += [("Custom…", lambda: self.custom_speed(clip.id)), ("", None),
+                       ("Play Forwards" if clip.reverse else "Reverse",
+                        lambda: self._do(SetSpeed(clip.id, clip.speed, reverse=not clip.reverse))),
+                       ("Unfreeze" if clip.speed == 0 else "Freeze Frame",
+                        lambda: self._do(SetSpeed(clip.id, Fraction(1) if clip.speed == 0 else Fraction(0))))]
+            entries.append(("Speed", speeds))
+        i = track.clips.index(clip)
+        if i > 0 and track.clips[i - 1].end == clip.start:
+            previous = track.clips[i - 1]
+            entries.append(("Add Transition", [
+                (name, lambda k=kind: self._do(AddTransition(clip.id, default_transition(
+                    previous, clip, k, self.timeline.fps)))) for kind, name in TRANSITION_NAMES.items()]))
+        half = max(1, round(float(self.timeline.fps) / 2))
+        entries.append(("Fade In", lambda: self._do(SetClipProperties(
+            clip.id, fade_in=min(half, clip.duration), label="Fade in"))))
+        entries.append(("Fade Out", lambda: self._do(SetClipProperties(
+            clip.id, fade_out=min(half, clip.duration), label="Fade out"))))
+        if has_effects(clip):
+            entries.append(("Remove Effects", lambda: self.remove_effects(clip.id)))
+        return entries
+
+    def custom_speed(self, clip_id: str) -> bool:
+        text = self.ask_speed()
+        if text is None:
+            return False
+        try:
+            speed = parse_speed(text)
+        except ValueError as exc:
+            self.message.emit(str(exc))
+            return False
+        return self._do(SetSpeed(clip_id, speed))
+
+    def ask_speed(self) -> str | None:
+        """The speed the user typed ("2", "50%", "0.75"), or None when cancelled (tests replace this)."""
+        text, ok = QInputDialog.getText(self, "Speed", "Speed (0.1x to 10x, e.g. 2, 0.5 or 50%):", text="1")
+        return text if ok else None
+
+    def remove_effects(self, clip_id: str) -> bool:
+        """Speed back to 1x forwards, no transform, fades, gain or transition: one undo step."""
+        _, clip = self.timeline.find(clip_id)
+        commands: list = []
+        if clip.retimed or clip.speed == 0:
+            commands.append(SetSpeed(clip.id, Fraction(1), reverse=False))
+        changes: dict = {k: v for k, v in (("transform", IDENTITY), ("fade_in", 0), ("fade_out", 0),
+                                           ("gain", Curve(0.0))) if getattr(clip, k) != v}
+        if clip.interpolation:
+            changes["interpolation"] = ""
+        if changes:
+            commands.append(SetClipProperties(clip.id, **changes))
+        if clip.transition is not None:
+            commands.append(AddTransition(clip.id, None))
+        if not commands:
+            return False
+        return self._do(Group("Remove effects", commands))
 
     def linkable_selection(self) -> list[Clip]:
         """The selected clips when Link applies to them: two or more, on different tracks, not one group yet."""
@@ -158,3 +233,20 @@ class TimelineMenus:
         name, ok = QInputDialog.getText(self, "Marker", f"Name of the marker at "
                                         f"{timecode(marker.frame, self.timeline.fps)}:", text=marker.name)
         return name.strip() if ok else None
+
+
+def has_effects(clip: Clip) -> bool:
+    """Whether Remove Effects has anything to remove."""
+    return (clip.retimed or clip.speed == 0 or clip.interpolation != "" or clip.transform != IDENTITY
+            or bool(clip.fade_in or clip.fade_out) or clip.gain != Curve(0.0) or clip.transition is not None)
+
+
+def _fill_menu(menu: QMenu, entries: list) -> None:
+    """(text, callback) entries as actions; (text, None) as separators; (text, [entries]) as submenus."""
+    for text, callback in entries:
+        if callback is None:
+            menu.addSeparator()
+        elif isinstance(callback, list):
+            _fill_menu(menu.addMenu(text), callback)
+        else:
+            menu.addAction(text).triggered.connect(lambda _=False, cb=callback: cb())

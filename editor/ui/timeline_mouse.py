@@ -5,17 +5,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRect, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QMouseEvent
 
 from editor.model import Clip, Group
-from editor.model.commands import Move, RemoveMarker, RippleTrim, SetTrackFlags, TrimHead, TrimTail
+from editor.model.commands import (
+    AddTransition,
+    Move,
+    RemoveMarker,
+    RippleTrim,
+    SetClipProperties,
+    SetTrackFlags,
+    TrimHead,
+    TrimTail,
+)
+from editor.model.effects import Transition
+from editor.model.keyframe_edit import TRANSITION_NAMES, dragged_gain
+from editor.model.keyframes import Curve
+from editor.model.time import timecode
+from editor.ui.timeline_effects import db_per_px
 from editor.ui.timeline_style import EDGE_PX, HEADER_W, RULER_H, SNAP_PX
 
 
 @dataclass
 class _Drag:
-    kind: str                 # "move", "head", "tail", "ripple-head", "ripple-tail", "band", "scrub"
+    kind: str                 # "move", "head", "tail", "ripple-head", "ripple-tail", "band", "scrub", "gain",
+                              # "transition"
     clip_id: str = ""
     track_id: str = ""
     press: QPointF | None = None
@@ -31,6 +46,9 @@ class _Drag:
     group_preview: list[tuple[str, int, int]] | None = None   # (track id, start, end) per part
     group_track_offset: int = 0
     partners: list[tuple[str, Clip]] | None = None   # (track id, clip) linked to the pressed clip: they follow
+    gain: Curve | None = None             # "gain": the rubber band as dragged so far
+    transition: Transition | None = None  # "transition": the transition as resized so far
+    side: str = ""                        # "transition": the edge held, "before" or "after"
 
 
 class TimelineMouse:
@@ -68,6 +86,8 @@ class TimelineMouse:
         track, clip = hit
         if adding:
             self.select(self.selected ^ {clip.id})
+            return
+        if self._press_effect(pos):
             return
         ripple = bool(mods & Qt.KeyboardModifier.AltModifier)
         x0, x1 = self.x_of(clip.start), self.x_of(clip.end)
@@ -130,6 +150,9 @@ class TimelineMouse:
         if d.press is not None and not d.moved and (pos - d.press).manhattanLength() < 3:
             return
         d.moved = True
+        if d.kind in ("gain", "transition"):
+            self._drag_effect(d, pos)
+            return
         if d.kind == "band":
             d.band = QRect(d.press.toPoint(), pos.toPoint()).normalized()
             self.update()
@@ -167,7 +190,9 @@ class TimelineMouse:
                 self.select({d.clip_id})    # a click without a drag on a clip of a multi-selection
             self.update()
             return
-        if d.kind == "band" and d.band is not None:
+        if d.kind in ("gain", "transition"):
+            self._release_effect(d)
+        elif d.kind == "band" and d.band is not None:
             self._select_band(d.band, event.modifiers())
         elif d.kind == "move" and d.group is not None:
             self._move_group(d)
@@ -223,7 +248,70 @@ class TimelineMouse:
                     for (cid, tid, _), (to_tid, start, _) in parts]
         self._do(Group(f"Move {len(commands)} clips", commands))
 
+    # --- effects: the rubber band and transition edges -----------------------------------------------
+
+    def _press_effect(self, pos: QPointF) -> bool:
+        """Grab a transition's edge or an audio clip's rubber band under ``pos`` (they win over the clip)."""
+        edge = self.transition_edge_at(pos)
+        if edge is not None:
+            track, clip, side = edge
+            self.select({clip.id})
+            self._drag = _Drag("transition", clip.id, track.id, pos, self.frame_at(pos.x()), clip,
+                               transition=clip.transition, side=side)
+            return True
+        band = self.rubber_band_at(pos)
+        if band is not None:
+            track, clip = band
+            self.select({clip.id})
+            self._drag = _Drag("gain", clip.id, track.id, pos, self.frame_at(pos.x()), clip, gain=clip.gain)
+            return True
+        return False
+
+    def _drag_effect(self, d: _Drag, pos: QPointF) -> None:
+        clip = d.clip
+        assert clip is not None and d.press is not None
+        if d.kind == "gain":
+            rect = QRectF(self.clip_rect(clip.id))
+            d.gain = dragged_gain(clip.gain, -(pos.y() - d.press.y()) * db_per_px(rect))
+            self.message.emit(f"Volume {d.gain.at(d.frame0 - clip.start):+.1f} dB")
+        else:
+            track = self.timeline.track(d.track_id)
+            i = track.clips.index(next(c for c in track.clips if c.id == clip.id))
+            previous = track.clips[i - 1] if i > 0 else None
+            t = clip.transition
+            if previous is None or t is None:
+                return
+            delta = self.frame_at(pos.x()) - d.frame0
+            if d.side == "before":
+                before, after = min(previous.duration, max(0, t.before - delta)), t.after
+            else:
+                before, after = t.before, min(clip.duration, max(0, t.after + delta))
+            if before + after > 0:
+                d.transition = Transition(t.kind, before, after)
+                self.message.emit(f"Transition {timecode(before + after, self.timeline.fps)}")
+        self.update()
+
+    def _release_effect(self, d: _Drag) -> None:
+        clip = d.clip
+        if clip is None:
+            return
+        if d.kind == "gain" and d.gain is not None and d.gain != clip.gain:
+            self._do(SetClipProperties(clip.id, gain=d.gain, label="Set volume"))
+        elif d.kind == "transition" and d.transition is not None and d.transition != clip.transition:
+            command = AddTransition(clip.id, d.transition)
+            command.label = "Change transition duration"
+            self._do(command)
+
     def _hover_cursor(self, pos: QPointF) -> None:
+        if self.transition_edge_at(pos) is not None:
+            self.setCursor(Qt.CursorShape.SizeHorCursor)
+            return
+        if self.rubber_band_at(pos) is not None:
+            self.setCursor(Qt.CursorShape.SizeVerCursor)
+            return
+        over = self.transition_at(pos)
+        self.setToolTip(TRANSITION_NAMES[over.transition.kind] + " (drag an edge to change its length)"
+                        if over is not None and over.transition is not None else "")
         hit = self.clip_at(pos)
         cursor = Qt.CursorShape.ArrowCursor
         if hit is not None:

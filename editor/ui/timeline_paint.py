@@ -9,9 +9,10 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPaintEvent, QPen
 
-from editor.model import Clip, GeneratedClip, MediaKind, MediaSource, Track, TrackKind
+from editor.model import Clip, GeneratedClip, MediaKind, MediaSource, TextClip, Track, TrackKind
 from editor.model.time import timecode
 from editor.ui.clip_art import thumb_key, wave_key
+from editor.ui.timeline_effects import TimelineEffects
 from editor.ui.timeline_style import (
     C_AUDIO,
     C_BG,
@@ -28,6 +29,7 @@ from editor.ui.timeline_style import (
     C_STALE,
     C_STILL,
     C_TEXT,
+    C_TITLE,
     C_TRACK,
     C_TRACK_ALT,
     C_VIDEO,
@@ -41,7 +43,7 @@ from editor.ui.timeline_style import (
 )
 
 
-class TimelinePainting:
+class TimelinePainting(TimelineEffects):
     """``TimelineView``'s painting (mixed into the widget, uses its geometry and state)."""
 
     # --- painting ------------------------------------------------------------------------------------
@@ -67,6 +69,7 @@ class TimelinePainting:
         for track, top, h in rows:
             if t1 >= t0:
                 self._paint_track(p, track, top, h, t0, t1)
+                self._paint_transitions(p, track, top, h, t0, t1)
         self._paint_drag(p)
         p.restore()
         # The ruler's labels run right of their tick: start a label's width before the repainted columns.
@@ -87,6 +90,8 @@ class TimelinePainting:
         p.end()
 
     def _clip_colour(self, clip: Clip, track: Track) -> QColor:
+        if isinstance(clip, TextClip):
+            return C_TITLE
         if isinstance(clip, GeneratedClip):
             return C_GEN_PENDING if clip.pending else C_GEN
         media = self.timeline.media.get(clip.media_id() or "")
@@ -127,6 +132,7 @@ class TimelinePainting:
                 status = self.shot_status(clip) if self.shot_status is not None else None
                 if status is not None:
                     self._paint_shot_state(p, rect, status)
+            self._paint_effects(p, clip, track, rect)
             selected = clip.id in self.selected
             if selected:
                 pen = QPen(C_SELECT, 2)
@@ -306,6 +312,8 @@ class TimelinePainting:
         fill_polygon(p, top + bottom[::-1], QColor(255, 255, 255, 120))
 
     def _label(self, clip: Clip) -> str:
+        if isinstance(clip, TextClip):
+            return "T  " + (" / ".join(line for line in clip.text.split("\n") if line.strip()) or clip.name or "Text")
         if isinstance(clip, GeneratedClip):
             state = "pending" if clip.pending else f"take {(clip.active_take or 0) + 1}/{len(clip.takes)}"
             if clip.pending and self.shot_status is not None:

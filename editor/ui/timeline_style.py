@@ -35,6 +35,11 @@ C_PLAYHEAD = QColor("#ff4d5e")
 C_SNAP = QColor("#7fd1ff")
 C_PROGRESS = QColor("#ffb25e")
 C_STALE = QColor("#ffd24e")
+C_TITLE = QColor("#9c4f8f")          # text clips (titles, captions)
+C_TRANSITION = QColor("#5a6fd6")
+C_FADE = QColor(0, 0, 0, 110)
+C_KEYFRAME = QColor("#f2c14e")
+C_RUBBER_BAND = QColor("#ffe27a")
 
 
 def fill_polygon(p: QPainter, points: list[QPointF], colour: QColor) -> None:
