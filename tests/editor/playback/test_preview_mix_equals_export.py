@@ -1,17 +1,24 @@
 """The preview's sound is the exported sound: the player's mix and the exporter's AAC track of the same
 timeline agree sample for sample (up to the AAC coding), with volumes, mute, a mono 44.1 kHz source, the sound
-of a clip on a video track, and a picture whose sound was placed beside it as a linked audio clip."""
+of a clip on a video track, and a picture whose sound was placed beside it as a linked audio clip; and with the
+clips' effects (gain keys, fades, a crossfade, speed, reverse), sample for sample when the export is lossless."""
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import av
 import numpy as np
+import pytest
 
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
 from editor.model import MediaClip, Settings, Timeline, new_id
+from editor.model.commands.effects import AddTransition, SetSpeed
+from editor.model.commands.properties import SetClipProperties
+from editor.model.effects import Transition, TransitionKind
+from editor.model.keyframes import Curve, Ease, Key
 from editor.playback.mixer import Mixer
 from editor.render import export, resolve_settings
 
@@ -63,3 +70,56 @@ def test_the_preview_mix_is_the_exported_sound(tmp_path):
     assert min(steady) >= 40, f"preview and export differ away from edges: {min(steady):.1f} dB"
     whole = 10 * np.log10(float(np.mean(mixed ** 2)) / float(np.mean((exported - mixed[:len(exported)]) ** 2)))
     assert whole >= 20, f"preview and export differ: {whole:.1f} dB over the whole timeline"
+
+
+def gain_keys(tl, clips):
+    keys = (Key(0, -96.0, Ease.EASE_IN_OUT), Key(20, -6.0, Ease.HOLD), Key(30, -12.0), Key(50, 0.0, Ease.EASE_OUT),
+            Key(58, -20.0))
+    SetClipProperties(clips[0].id, gain=Curve(0.0, keys)).apply(tl)
+
+
+def fades(tl, clips):
+    SetClipProperties(clips[0].id, fade_in=20, fade_out=15).apply(tl)
+
+
+def crossfade(tl, clips):
+    AddTransition(clips[1].id, Transition.aligned(TransitionKind.DISSOLVE, 20, "centre")).apply(tl)
+
+
+def speed(value, reverse=False):
+    def change(tl, clips):
+        SetSpeed(clips[0].id, value, reverse=reverse).apply(tl)
+    return change
+
+
+@pytest.mark.parametrize("effect", [gain_keys, fades, crossfade, speed(Fraction(2)), speed(Fraction(1, 2), True),
+                                    speed(Fraction(3), True), speed(Fraction(0))],
+                         ids=["gain keys", "fades", "crossfade", "2x", "0.5x reversed", "3x reversed", "freeze"])
+def test_the_preview_mix_is_the_exported_sound_with_effects(tmp_path, effect):
+    """Exported losslessly (ALAC), so what is measured is the two executors, not AAC: the gain per sample and
+    the stretch (ffmpeg's atempo in both) give the same samples."""
+    tl = Timeline.empty(Settings(width=180, height=320, fps=Fraction(30), sample_rate=RATE),
+                        video_tracks=1, audio_tracks=1)
+    clips = []
+    for path, start, source_in in ((synth.tone(tmp_path / "a.wav", hz=440, seconds=3.0, sample_rate=RATE,
+                                               channels=2), 0, 30),
+                                   (synth.tone(tmp_path / "b.wav", hz=660, seconds=3.0, sample_rate=RATE,
+                                               channels=2), 60, 30)):
+        mid = new_id("m")
+        tl.media[mid] = media_source_from_info(probe(path), mid, str(path))
+        clips.append(MediaClip(id=new_id("c"), start=start, duration=60, source_in=source_in, media=mid))
+        tl.audio_tracks[0].add(clips[-1])
+    effect(tl, clips)
+    tl.check()
+    out = tmp_path / "cut.mp4"
+    export(tl, out, dataclasses.replace(resolve_settings(tl, size=(180, 320)), audio_codec="alac"))
+    with av.open(str(out)) as c:
+        exported = np.concatenate([f.to_ndarray() for f in c.decode(audio=0)], axis=1).T / 2 ** 31   # s32p
+    assert len(exported) == tl.duration * RATE // 30
+    mixed = Mixer(tl, RATE).mix(0, len(exported))
+    block = RATE // 10
+    for k in range(0, len(exported), block):
+        a, b = exported[k:k + block], mixed[k:k + block]
+        noise = float(np.mean((a - b) ** 2))
+        snr = 10 * np.log10(max(float(np.mean(a ** 2)), 1e-12) / max(noise, 1e-30))
+        assert snr >= 80 or noise < 1e-12, f"preview and export differ at {k / RATE:.1f} s: {snr:.1f} dB"
