@@ -21,6 +21,17 @@ Mapping (our model <-> OTIO 0.18):
   (``active_take`` index and ``active_take_key``). A script or tool that wants the rendered shot switches
   ``active_media_reference_key`` to that key; if a file comes back with a take key active, that take becomes
   the active take. (``.otioz`` bundles pack only the active reference: they do not carry take files.)
+- A ``TextClip`` (title or caption cue) becomes a ``Clip`` with a ``GeneratorReference(generator_kind="text",
+  parameters={text, style})`` (``otio_text``); a caption track has ``captions`` (and any track ``solo``) in its
+  promptcut metadata.
+- Transitions, speed and the other clip effects (``otio_effects``): a clip's transition is an OTIO
+  ``Transition`` between the two clips it joins (``SMPTE_Dissolve``; dips are ``Custom_Transition`` with the
+  kind in promptcut metadata), ``in_offset`` = frames before the cut, ``out_offset`` = after it; on an audio
+  track it is a crossfade. Speed is a ``LinearTimeWarp`` (negative = reversed) or a ``FreezeFrame``; a warped
+  clip's ``source_range`` starts at its first media frame and lasts its length ON THE TRACK (media used:
+  duration x |time_scalar|), the layout OTIO's ``range_in_parent``, Resolve, Hiero and the CMX adapter use.
+  Fades, interpolation, transform and gain keyframes ride in the clip's promptcut metadata as the project
+  file's JSON (transform and gain as JSON text, exact to the bit).
 - Timeline markers live on the top-level Stack (``timeline.tracks.markers``, as Resolve writes them) with
   zero-length ranges; our exact colour rides in the marker's metadata, OTIO gets the nearest named colour.
   On import, markers on tracks and clips are also converted to timeline markers.
@@ -37,9 +48,14 @@ Import of files made by other tools (no promptcut metadata):
 - Video tracks of a foreign timeline that also has audio tracks are imported muted: in NLE semantics the
   sound of a video clip lives on the audio tracks, and mixing both would double it.
 - ``MissingReference`` (and unsupported references such as image sequences) -> a clip on offline media,
-  with a warning. ``GeneratorReference`` "text_to_video" -> ``GeneratedClip`` (a text prompt is required);
+  with a warning. ``GeneratorReference`` "text_to_video" -> ``GeneratedClip`` (a text prompt is required),
+  "text" -> ``TextClip`` (a ``text`` parameter is required; an unreadable style -> the default, with a warning);
   any other generator kind, or a generator without a prompt -> a gap, with a warning (we cannot render it).
-- Transitions -> warning, imported as cuts. Effects and time warps -> warning, ignored (normal speed).
+- ``SMPTE_Dissolve`` transitions -> dissolves (crossfades on audio tracks); other transition types -> dissolves,
+  with a warning; a transition that does not sit between two clips (or whose outgoing clip was left out) is
+  dropped, and one longer than the clips it joins is shortened, with a warning. ``LinearTimeWarp`` /
+  ``FreezeFrame`` on clips -> speed (several multiply; outside 0.1x..10x clamped, with a warning; ignored on
+  stills, with a warning). Other effects, and time warps on tracks and nested stacks -> warning, ignored.
   Disabled clips -> warning, left out (a gap, as they play in the source tool). A nested Stack whose content
   sits on a single track is flattened into its parent track (trimmed to the stack's range); a nested Stack
   with several non-empty tracks is refused: a gap, with a warning naming it.
@@ -48,7 +64,8 @@ Errors in the input file raise :class:`InterchangeError`, one line naming the fi
 
 This module is the public entry (file reading and atomic writing); the work lives beside it: ``otio_export``
 (our timeline -> OTIO), ``otio_import`` (OTIO -> our timeline), ``otio_generated`` (generated shots),
-``otio_links`` (linked clips), ``otio_guard`` (checks before the C++ deserializer) and ``otio_common``.
+``otio_effects`` (transitions, speed, fades, transform, gain), ``otio_text`` (text clips), ``otio_links``
+(linked clips), ``otio_guard`` (checks before the C++ deserializer) and ``otio_common``.
 """
 
 from __future__ import annotations
