@@ -30,7 +30,7 @@ import textwrap
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -41,6 +41,7 @@ from editor.media.decoding import DecoderPool
 from editor.media.info import MediaError, MediaInfo
 from editor.media.probe import probe
 from editor.model import Fit, GeneratedClip, MediaKind, Timeline
+from editor.render.compose_alpha import AlphaDecoder, alpha_codec
 from editor.render.compose_effects import Geometry, blend_over, blurred_backdrop, premultiplied_resize, tint, warp
 from editor.render.ffgraph import SourceFacts, source_window_int
 from editor.render.layout import Placement, place
@@ -83,6 +84,7 @@ class Compositor:
         self._stills: OrderedDict[str, np.ndarray] = OrderedDict()
         self._placed: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._titles: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._alpha_decoders: dict[str, AlphaDecoder] = {}
         self.still_loads = 0
         self.title_renders = 0
         # The preview's proxy for a media file, when proxies are on and one is ready (editor.playback.proxies).
@@ -97,6 +99,9 @@ class Compositor:
             self._stills.clear()
             self._placed.clear()
             self._titles.clear()
+            for dec in self._alpha_decoders.values():
+                dec.close()
+            self._alpha_decoders.clear()
 
     # --- the frame -----------------------------------------------------------------------------------------
 
@@ -162,7 +167,7 @@ class Compositor:
         frame = float(layer.clip_frame_at(0))
         if layer.opacity_at(0) < 1 or not Geometry.of(layer.transform, frame).identity:
             return False
-        facts = SourceFacts.from_info(item.extra)
+        facts = _facts(item.extra)
         if facts.alpha:
             return False
         return layer.fit is Fit.BLUR or place(facts.width, facts.height, width, height, layer.fit).covers(width, height)
@@ -203,7 +208,7 @@ class Compositor:
     def _layer_picture(self, layer: VideoLayer, info: MediaInfo, g: Geometry, width: int, height: int
                        ) -> tuple[np.ndarray, np.ndarray | None, int, int] | None:
         """(rgb, alpha or None, x, y) of the layer on the canvas, before its opacity and tint."""
-        facts = SourceFacts.from_info(info)
+        facts = _facts(info)
         p = place(facts.width, facts.height, width, height, layer.fit)
         source = self._source(layer, info, facts)
         if g.identity:
@@ -239,13 +244,13 @@ class Compositor:
             return "still", (info.path, facts.alpha), (self._still(info, facts.alpha), info, facts)
         # A proxy keeps the original's timestamps and display shape: the same frame, placed the same way.
         proxy = self.proxy_for(info) if self.proxy_for is not None else None
-        if proxy is not None:
+        if proxy is not None and not facts.alpha:
             info, facts = proxy, SourceFacts.from_info(proxy)
         t = layer.source_time(0, fps)
         speed = layer.timing.speed
         # The clip's first source frame: frames before it are never shown (a seek may land on them).
         first = max(Fraction(0), t - max(layer.clip_frame_at(0), Fraction(0)) * speed / fps) if speed > 0 else t
-        dec = self.decoders.get(info.path)
+        dec = self._decoder(info.path)
         with self.decoders.lock:
             frame = dec.frame_at(t + 1 / (2 * fps), first if speed >= 0 else Fraction(0))
             if layer.timing.interpolation == "blend" and 0 < abs(speed) < 1:
@@ -256,6 +261,20 @@ class Compositor:
                     if 0 < w < 1:
                         return "blend", (info.path, frame.pts, nxt.pts, round(w, 3)), (frame, nxt, w, info, facts)
             return "video", (info.path, frame.pts), (frame, info, facts)
+
+    def _decoder(self, path: str) -> Any:
+        codec = alpha_codec(path)
+        if codec is None:
+            return self.decoders.get(path)
+        dec = self._alpha_decoders.get(path)
+        if dec is None:
+            with self.decoders.lock:
+                try:
+                    dec = AlphaDecoder(path, codec)
+                except MediaError:
+                    return self.decoders.get(path)
+                self._alpha_decoders[path] = dec
+        return dec
 
     def _placed_picture(self, source: tuple, p: Placement) -> np.ndarray:
         """The source placed by ``p``: (crop_h, crop_w, 3 or 4) uint8, cached by source and placement."""
@@ -335,6 +354,14 @@ class Compositor:
         while len(self._stills) > 16:
             self._stills.popitem(last=False)
         return arr
+
+
+def _facts(info: MediaInfo) -> SourceFacts:
+    """The exporter's facts, with alpha for a VP8/VP9 WebM that carries it (the probe says yuv420p)."""
+    facts = SourceFacts.from_info(info)
+    if not facts.alpha and not facts.still and alpha_codec(info.path) is not None:
+        facts = replace(facts, alpha=True)
+    return facts
 
 
 # --- pixels ------------------------------------------------------------------------------------------------

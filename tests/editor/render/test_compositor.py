@@ -203,3 +203,24 @@ def test_fit_over_blur_has_a_dimmed_blurred_copy_around_the_picture(media):
     assert middle[0] > 240 and 130 < top[0] < 170 and top[1] < 10     # red at 0.6: ~153
     changed(tl, clip, fit=Fit.FIT)
     assert Compositor(tl).frame(2, 90, 160)[5, 45].max() == 0
+
+
+def test_webm_with_alpha_shows_the_layer_below_through_its_transparent_part(media, tmp_path):
+    """VP9 alpha (decoded through libvpx: FFmpeg's own vp9 decoder drops it)."""
+    import subprocess
+
+    from editor.media.ffmpeg import ffmpeg_exe
+
+    path = tmp_path / "alpha.webm"
+    subprocess.run([ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "color=c=green@0.0:s=180x320:d=1,format=rgba,"
+                    "drawbox=x=60:y=120:w=60:h=80:c=green@1.0:t=fill:replace=1",
+                    "-c:v", "libvpx-vp9", "-pix_fmt", "yuva420p", "-auto-alt-ref", "0", str(path)], check=True)
+    tl = timeline(video_tracks=2)
+    place_clip(tl, 0, media["red"], 0, 20)
+    place_clip(tl, 1, path, 0, 20)
+    comp = Compositor(tl)
+    for index in (0, 12):
+        frame = comp.frame(index, 90, 160)
+        assert frame[10, 10].tolist() == pytest.approx([255, 0, 0], abs=12)     # red through the clear part
+        assert frame[80, 45, 1] > 100 and frame[80, 45, 0] < 40                  # the opaque green box
