@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QIcon, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
@@ -309,6 +310,7 @@ class Inspector(QWidget):
         self.form.setRowVisible(self.volume, has_sound(media) and not clip.sound_detached)
         self.fit.setCurrentText(clip.fit.value)
         self.volume.setValue(clip.volume)
+        self._follow_playhead()
         self._show_effects(track, clip, media)
         if isinstance(clip, GeneratedClip):
             if self.prompt_edit.toPlainText() != clip.spec.prompt and not self.prompt_edit.hasFocus():
@@ -343,7 +345,6 @@ class Inspector(QWidget):
     # --- effects and titles: the panels' host --------------------------------------------------------
 
     def _show_effects(self, track: Track, clip: Clip, media: MediaSource | None) -> None:
-        self._follow_playhead()
         self.text_panel.show_clip(clip)
         sound = (has_sound(media) and not clip.sound_detached) or track.kind is TrackKind.AUDIO
         self.effects.show_clip(clip, track.kind, sound and not isinstance(clip, TextClip))
@@ -359,15 +360,19 @@ class Inspector(QWidget):
         return self._current()
 
     def _view(self):
-        """The timeline view (its playhead): set by the window, else the window's child named TimelineView."""
-        if self.playhead_view is not None:
-            return self.playhead_view
-        window = self.window()
-        return window.findChild(QWidget, "TimelineView") if window is not None and window is not self else None
+        """The timeline view (its playhead): set by the window as ``playhead_view``, else the one found when a
+        clip was last shown. A view being destroyed is never touched."""
+        view = self.playhead_view if self.playhead_view is not None else self._followed_view
+        return view if view is not None and shiboken6.isValid(view) else None
 
     def _follow_playhead(self) -> None:
-        view = self._view()
-        if view is not None and view is not self._followed_view and hasattr(view, "playhead_changed"):
+        """Find the window's timeline view once (on a selection, while the window is whole) and follow its
+        playhead, so the keyframe diamonds and values show the playhead's frame."""
+        if self._view() is not None:
+            return
+        window = self.window()
+        view = window.findChild(QWidget, "TimelineView") if window is not None and window is not self else None
+        if view is not None and hasattr(view, "playhead_changed"):
             view.playhead_changed.connect(self._playhead_moved)
             self._followed_view = view
 
