@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import av
 import numpy as np
 import pytest
@@ -147,3 +149,73 @@ def test_preview_equals_export_at_full_and_half_preview_resolution(agreed, every
     assert len(scores) == tl.duration
     worst = min(range(len(scores)), key=scores.__getitem__)
     assert scores[worst] >= 35, f"{which} at {scale}: frame {worst} {scores[worst]:.1f} dB"
+
+
+# --- effects: titles, transitions, speed, transform, fit-over-blur ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def effects_agreed(media, pattern, tmp_path_factory):
+    """(export frames, compositor frames) of one timeline holding every effect, each in its own frames (see
+    EFFECT_FRAMES)."""
+    from dataclasses import replace
+
+    from editor.model.clips import TextClip
+    from editor.model.effects import Transform, Transition, TransitionKind
+    from editor.model.keyframes import Curve, Key
+    from editor.model.text import PRESETS
+
+    def changed(track, clip, **changes):
+        tl.video_tracks[track].remove(clip.id)
+        tl.video_tracks[track].add(replace(clip, **changes))
+
+    tl = timeline(video_tracks=2)
+    place_clip(tl, 0, pattern["pattern"], 0, 20, source_in=5)
+    b = place_clip(tl, 0, pattern["pattern_wide"], 20, 20, source_in=10)
+    changed(0, b, transition=Transition.aligned(TransitionKind.DISSOLVE, 8))        # midpoint at 20
+    c = place_clip(tl, 0, pattern["pattern"], 40, 10)
+    changed(0, c, speed=Fraction(2))
+    d = place_clip(tl, 0, pattern["pattern"], 50, 10, source_in=3)
+    changed(0, d, reverse=True)
+    e = place_clip(tl, 0, pattern["pattern_wide"], 60, 15, fit=Fit.BLUR)
+    changed(0, e, transition=Transition.aligned(TransitionKind.DIP_BLACK, 6))        # 57..63
+    place_clip(tl, 0, media["red"], 75, 20)
+    f = place_clip(tl, 1, pattern["pattern_wide"], 80, 15, fit=Fit.FIT)
+    changed(1, f, transform=Transform(x=Curve(0.0, (Key(0, -0.1), Key(14, 0.15))), y=Curve(0.05),
+                                      scale=Curve(0.0, (Key(0, 0.5), Key(14, 0.8))),
+                                      rotation=Curve(0.0, (Key(0, 0.0), Key(14, 30.0))),
+                                      opacity=Curve(0.0, (Key(0, 0.3), Key(14, 1.0)))))
+    tl.video_tracks[1].add(TextClip(id="title", start=0, duration=15, text="Ça va? 👋 مرحبا \"50%\"",
+                                    style=PRESETS["Centred title"]))
+    tl.check()
+    out = tmp_path_factory.mktemp("effects-export") / "effects.mp4"
+    try:
+        export(tl, out, resolve_settings(tl, size=(W, H), crf=4))
+    except KeyError as exc:
+        # Until the exporter draws titles it looks the title layer's media id ("") up in the pool: only
+        # that failure is expected; anything else, and every comparison once it exports, is a real result.
+        if exc.args != ("",):
+            raise
+        pytest.xfail("the exporter does not draw titles yet (KeyError on a title layer's empty media id)")
+    comp = Compositor(tl)
+    return decoded(out), [comp.frame(i, W, H) for i in range(tl.duration)]
+
+
+EFFECT_FRAMES = {
+    "title with emoji and Arabic": range(0, 15),
+    "dissolve (midpoint 20)": range(16, 25),
+    "2x speed": range(40, 50),
+    "reversed": range(50, 57),
+    "dip to black": range(57, 64),
+    "fit over blur": range(64, 75),
+    "keyframed position, scale, rotation, opacity": range(80, 95),
+}
+
+
+@pytest.mark.parametrize("case", list(EFFECT_FRAMES))
+def test_effects_agree_by_psnr(effects_agreed, case):
+    exported, ours = effects_agreed
+    assert len(exported) == len(ours)
+    scores = {i: psnr(luma(exported[i]), luma(ours[i])) for i in EFFECT_FRAMES[case]}
+    worst = min(scores, key=scores.__getitem__)
+    assert scores[worst] >= 35, f"{case}: frame {worst} {scores[worst]:.1f} dB"
