@@ -393,7 +393,9 @@ def foreign_items(draw: st.DrawFn, audio: bool) -> list[otio.core.Composable]:
             items.append(gap(length, rate))
         elif choice == "transition":
             if items and not isinstance(items[-1], otio.schema.Transition):
-                items.append(otio.schema.Transition(in_offset=RT(1, rate), out_offset=RT(1, rate)))
+                items.append(otio.schema.Transition(
+                    transition_type=draw(st.sampled_from(["SMPTE_Dissolve", "Custom_Transition", "Wipe"])),
+                    in_offset=RT(draw(st.integers(0, 60)), rate), out_offset=RT(draw(st.integers(0, 60)), rate)))
         elif choice == "generator":
             items.append(clip(f"g{i}", otio.schema.GeneratorReference(
                 generator_kind=draw(st.sampled_from(["text_to_video", "SolidColor"])),
@@ -404,6 +406,11 @@ def foreign_items(draw: st.DrawFn, audio: bool) -> list[otio.core.Composable]:
                    else external(f"/nonexistent/{draw(st.sampled_from('abc'))}.{ext}",
                                  draw(st.none() | st.just(rng(draw(st.integers(0, 50)), 500, rate)))))
             items.append(clip(f"c{i}", ref, rng(draw(st.integers(0, 100)), length, rate)))
+        if choice not in ("gap", "transition"):   # the clip just made gets time warps
+            for scalar in draw(st.lists(st.sampled_from([-40.0, -2.0, -1.0, -0.05, 0.0, 1 / 3, 2.0, 12.0]),
+                                        max_size=2)):
+                items[-1].effects.append(otio.schema.FreezeFrame() if scalar == 0
+                                         else otio.schema.LinearTimeWarp(time_scalar=scalar))
     return items
 
 
