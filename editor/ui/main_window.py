@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from editor.model import Change, Timeline
 from editor.ui.autosave import Autosaver
+from editor.ui.caption_panel import CaptionPanel
 from editor.ui.edits import Edits
 from editor.ui.fill_gaps_dialog import FillGapsDialog
 from editor.ui.inspector import Inspector
@@ -77,6 +78,20 @@ class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowRecovery, Win
         self.timeline_view.playhead_changed.connect(self._playhead_moved)
         self.timeline_view.selection_changed.connect(self._selection_changed)
         self.bin.insert_requested.connect(self.timeline_view.insert_media_at_playhead)
+        # The viewer moves and edits titles through the same edits and selection as the timeline.
+        overlay = self.viewer.screen_.overlay
+        overlay.edits = self.edits
+        overlay.selected = lambda: self.timeline_view.selected
+        overlay.select = self.timeline_view.select
+        self.captions = CaptionPanel(self.edits)
+        self.captions.playhead = lambda: self.timeline_view.playhead
+        self.captions.seek.connect(self.timeline_view.set_playhead)
+        self.captions.message.connect(self.show_message)
+        self.caption_dock = QDockWidget("Captions", self)
+        self.caption_dock.setObjectName("CaptionDock")
+        self.caption_dock.setWidget(self.captions)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.caption_dock)
+        self.caption_dock.setVisible(any(t.captions for t in self.timeline.video_tracks))
         self.timeline_view.reveal_in_bin.connect(self.bin.reveal)
 
         top = QSplitter(Qt.Orientation.Horizontal)
@@ -135,12 +150,14 @@ class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowRecovery, Win
     def _timeline_changed(self, _change: Change) -> None:
         self._update_status()
         self.viewer.invalidate()      # whatever changed the model, the player's snapshot and frames are stale
+        self.captions.refresh()
 
     def _follow_timeline(self) -> None:
         """Another document's timeline: count its clips from now on."""
         self._unsubscribe_status()
         self._unsubscribe_status = self.timeline.subscribe(self._timeline_changed)
         self._update_status()
+        self.captions.refresh()
 
     def _update_status(self) -> None:
         """The clip count and snapping, kept current on every change of the timeline (not only when the

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QImage, QPainter, QPaintEvent
+from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from editor.model import GeneratedClip, Timeline
@@ -22,6 +22,7 @@ from editor.playback.engine import Player
 from editor.playback.preview import DEFAULT_SCALE, SCALES, preview_size
 from editor.ui.icons import icon
 from editor.ui.level_meter import LevelMeter
+from editor.ui.viewer_overlay import ViewerOverlay, safe_zone_warning
 
 SCRUB_CACHE = 32      # frames kept for scrubbing back and forth over the same stretch
 POLL_MS = 4           # how often the display asks the player for the frame due
@@ -66,6 +67,7 @@ class Screen(QWidget):
         self.canvas = QSize(1080, 1920)
         self.slate = ""
         self.setMinimumSize(160, 160)
+        self.overlay = ViewerOverlay(self)   # safe-zone guides, title outline, drag and edit in place
 
     def canvas_rect(self) -> QRectF:
         w, h = self.width() - 16, self.height() - 16
@@ -88,7 +90,24 @@ class Screen(QWidget):
             p.setFont(f)
             p.drawText(rect.adjusted(10, 10, -10, -10), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                        self.slate)
+        self.overlay.paint(p, rect)
         p.end()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if not self.overlay.press(event):
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if not self.overlay.move(event):
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if not self.overlay.release(event):
+            super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if not self.overlay.double_click(event):
+            super().mouseDoubleClickEvent(event)
 
 
 class Viewer(QWidget):
@@ -174,6 +193,19 @@ class Viewer(QWidget):
         self.auto_proxy_action = QAction("Make proxies automatically for heavy media", self, checkable=True,
                                          checked=True)
         self.options_menu.addAction(self.auto_proxy_action)
+        # On by default for a portrait canvas (the short-video platforms' buttons cover its edges), off for
+        # others, until the user chooses.
+        self.safe_zones_action = QAction("Safe zones", self, checkable=True, checked=True)
+        self.safe_zones_action.setToolTip("Show where TikTok, Reels and Shorts cover the picture")
+        self.safe_zones_action.triggered.connect(self._safe_zones_chosen)
+        self.safe_zones_action.toggled.connect(self._set_safe_zones)
+        self._safe_zones_chosen_by_user = False
+        self.options_menu.addAction(self.safe_zones_action)
+        self.safe_button = QToolButton(self)
+        self.safe_button.setObjectName("Transport")
+        self.safe_button.setDefaultAction(self.safe_zones_action)
+        self.safe_button.setText("Safe")
+        bar.addWidget(self.safe_button)
         self.resolution_button.setMenu(self.options_menu)
         bar.addWidget(self.resolution_button)
         self.canvas_label = QLabel("", self)
@@ -256,6 +288,26 @@ class Viewer(QWidget):
         self.sound_button.setToolTip("Sound is off (click to hear it)" if muted else "Mute the preview")
         if self.playing:
             self.player.play(self.player.position(), self.player.speed, self._loop)
+
+    def _safe_zones_chosen(self, _on: bool = False) -> None:
+        self._safe_zones_chosen_by_user = True
+
+    def _set_safe_zones(self, on: bool) -> None:
+        self.screen_.overlay.safe_zones = on
+        self.safe_button.setText("Safe")
+        self.screen_.update()
+        self.update_safe_note()
+
+    def update_safe_note(self) -> None:
+        """The note under the picture: a one-line warning while a title at the playhead (or the selected one)
+        leaves the safe zone and the guides are on."""
+        overlay = self.screen_.overlay
+        if self.playing:
+            return
+        warning = ""
+        if overlay.safe_zones and overlay.timeline is not None:
+            warning = safe_zone_warning(overlay.timeline, overlay.frame, overlay.selected())
+        self._show_note(warning)
 
     def _set_scrub(self, on: bool) -> None:
         self.player.scrub_audio = on
@@ -353,8 +405,13 @@ class Viewer(QWidget):
         s = timeline.settings
         self.canvas_label.setText(f"{s.width}×{s.height} · {float(fps):g} fps")
         self.screen_.canvas = QSize(s.width, s.height)
+        self.screen_.overlay.frame = frame
+        if not self._safe_zones_chosen_by_user and self.safe_zones_action.isChecked() != (s.height > s.width):
+            self.safe_zones_action.setChecked(s.height > s.width)
         if self.playing:
             return            # the player draws; the playhead follows it
+        self.update_safe_note()
+        self.screen_.update()
         self.screen_.slate = _slate(timeline, frame)
         cards = self._cards_for(timeline, frame)
         # The worker thread renders a snapshot, never the timeline the GUI is editing.

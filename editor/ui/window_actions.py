@@ -8,6 +8,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QToolBar
 
+from editor.model import TextClip
+from editor.model.commands import AddTrack, Group, Insert, SetTrackFlags
+from editor.model.text import PRESETS
+
+TITLE_SECONDS = 3
+CAPTION_FILTER = "Captions (*.srt *.vtt);;All files (*)"
+
 # (action name, menu text, shortcuts, key handled by the timeline too)
 SHORTCUTS: list[tuple[str, str]] = [
     ("Space", "Play / pause"), ("J / K / L", "Play backwards / stop / play forwards (press again: faster)"),
@@ -23,6 +30,8 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Ctrl+R", "Regenerate the selected shot with a new seed"), ("Ctrl+Shift+Q", "Generator queue"),
     ("Right-click a gap / a track header", "Close the gap, generate a shot, fill gaps / add or delete tracks"),
     ("Double-click a marker", "Rename it"),
+    ("T", "Add a title at the playhead"), ("Double-click a title in the viewer", "Edit its text in place"),
+    ("Drag a selected title or clip in the viewer", "Move it"),
     ("Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S", "New / open / save / save as"),
 ]
 
@@ -89,6 +98,7 @@ class WindowActions:
         file_menu.addSeparator()
         file_menu.addAction(a("import", "&Import Media…", self.import_dialog, ("Ctrl+I",)))
         file_menu.addAction(a("relink", "&Relink Offline Media…", self.relink_dialog))
+        file_menu.addAction(a("import_captions", "Import &Captions…", self.import_captions_dialog))
         export = a("export", "&Export…", self.export_dialog, ("Ctrl+M",))
         export.setToolTip("Export the timeline to an MP4 file (Ctrl+M)")
         file_menu.addAction(export)
@@ -126,6 +136,24 @@ class WindowActions:
         view_menu.addAction(a("zoom_in", "Zoom &In", tv.zoom_in, ("+", "=", "Shift++", "Ctrl+="), True))
         view_menu.addAction(a("zoom_out", "Zoom &Out", tv.zoom_out, ("-", "Ctrl+-"), True))
         view_menu.addAction(a("zoom_fit", "Zoom to &Fit", tv.zoom_to_fit, ("Shift+Z",), True))
+        view_menu.addSeparator()
+        view_menu.addAction(self.viewer.safe_zones_action)
+        self.actions_by_name["safe_zones"] = self.viewer.safe_zones_action
+        captions_view = self.caption_dock.toggleViewAction()
+        captions_view.setText("&Captions")
+        view_menu.addAction(captions_view)
+        self.actions_by_name["captions_panel"] = captions_view
+
+        title_menu = self.menuBar().addMenu("&Titles")
+        title_menu.addAction(a("add_title", "Add &Title", self.add_title, ("T",), True))
+        presets = title_menu.addMenu("Title &Presets")
+        for name in PRESETS:
+            presets.addAction(a(f"title_{name}", name, lambda n=name: self.add_title(n)))
+        title_menu.addSeparator()
+        title_menu.addAction(a("import_captions_titles", "Import &Captions…", self.import_captions_dialog))
+
+        track_menu = self.menuBar().addMenu("T&rack")
+        track_menu.addAction(a("solo_track", "&Solo Track", self.solo_track))
 
         play_menu = self.menuBar().addMenu("&Playback")
         play_menu.addAction(a("play", "&Play / Pause", self.toggle_play, ("Space",), True))
@@ -164,7 +192,8 @@ class WindowActions:
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for name in ("new", "open", "save", None, "import", None, "undo", "redo", None, "split", "delete",
-                     "ripple_delete", None, "snap", "zoom_out", "zoom_in", "zoom_fit", None, "generate",
+                     "ripple_delete", None, "add_title", None, "snap", "zoom_out", "zoom_in", "zoom_fit", None,
+                     "generate",
                      "queue_panel", None, "export"):
             if name is None:
                 bar.addSeparator()
@@ -198,3 +227,101 @@ class WindowActions:
         box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{rows}</table>",
                           QMessageBox.StandardButton.Close, self)
         box.open()
+
+    # --- titles, captions, solo, checks before export ------------------------------------------------------
+
+    def add_title(self, preset: str = "Centred title") -> TextClip | None:
+        """A title in ``preset``'s style at the playhead, 3 s, on the top video track with room (not a caption
+        track), else on a new track on top; selected afterwards so the inspector shows it. One undo step."""
+        tl = self.timeline
+        at = self.timeline_view.playhead
+        length = max(1, round(TITLE_SECONDS * tl.fps))
+        clip = TextClip(id=_new_clip_id(), start=at, duration=length, name=preset, text="Title",
+                        style=PRESETS[preset])
+        track = next((t for t in reversed(tl.video_tracks)
+                      if not t.captions and not t.locked and not t.clips_in(at, at + length)), None)
+        if track is not None:
+            command = Insert(track.id, clip, at)
+        else:
+            captions = [i for i, t in enumerate(tl.video_tracks) if t.captions]
+            new = AddTrack("video", captions[0] if captions else None)
+            command = Group("Add title", [new, Insert(new.track_id, clip, at)])
+        command.label = "Add title"
+        if not self.edits.do(command):
+            return None
+        self.timeline_view.select({clip.id})
+        return clip
+
+    def import_captions_dialog(self) -> bool:
+        from editor.ui.file_dialogs import choose_files
+
+        paths = choose_files(self, "Import captions", CAPTION_FILTER, key="captions")
+        return self.import_captions(paths[0]) if paths else False
+
+    def import_captions(self, path: str) -> bool:
+        """A .srt/.vtt file as a caption track on top (overlapping cues cut to fit); errors in a message box."""
+        from editor.interchange.captions import CaptionError, cues_to_frames, non_overlapping, read_captions
+        from editor.model.commands import EditError
+        from editor.model.commands.captions import ImportCaptions
+
+        try:
+            cues = cues_to_frames(non_overlapping(read_captions(path)), self.timeline.fps)
+            command = ImportCaptions(cues)
+        except (CaptionError, EditError, OSError) as exc:
+            QMessageBox.warning(self, "Import captions", (str(exc) or type(exc).__name__).splitlines()[0])
+            return False
+        if not self.edits.do(command):
+            return False
+        self.caption_dock.show()
+        self.caption_dock.raise_()
+        self.show_message(f"Imported {len(cues)} caption{'s' * (len(cues) != 1)}")
+        return True
+
+    def solo_track(self) -> bool:
+        """Solo (or unsolo) the track of the selected clip, else the top video track."""
+        sel = self.timeline_view.selected
+        track = next((t for t, c in self.timeline.clips() if c.id in sel), None)
+        if track is None and self.timeline.video_tracks:
+            track = self.timeline.video_tracks[-1]
+        return track is not None and self.edits.do(SetTrackFlags(track.id, solo=not track.solo))
+
+    def export_dialog(self):
+        """The export dialog (``WindowFiles.export_dialog``), whose Export button first runs the platform
+        checks and asks "Export anyway?" when there are any."""
+        dialog = super().export_dialog()
+        if not getattr(dialog, "_platform_checked", False):
+            dialog._platform_checked = True
+            dialog.export_button.clicked.disconnect(dialog.start_export)
+            dialog.export_button.clicked.connect(lambda _=False, d=dialog: self.checked_export(d))
+        return dialog
+
+    def platform_warnings(self, dialog) -> list[str]:
+        from editor.render.platform_checks import check_export
+        from editor.render.settings import resolve_settings
+
+        try:
+            size = dialog.size_edit.text().strip() or None
+            settings = resolve_settings(self.timeline, dialog.preset_name(), size=size, loudness=None)
+        except ValueError:
+            return []     # the dialog reports a bad size itself
+        return check_export(self.timeline, dialog.preset_name(), settings.width, settings.height, settings.fps)
+
+    def checked_export(self, dialog) -> bool:
+        warnings = self.platform_warnings(dialog)
+        if warnings:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Export anyway?", "\n".join(f"• {w}" for w in warnings),
+                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, dialog)
+            box.setObjectName("PlatformWarnings")
+            box.button(QMessageBox.StandardButton.Yes).setText("Export anyway")
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            self._platform_box = box
+            if box.exec() != QMessageBox.StandardButton.Yes:
+                return False
+        dialog.start_export()
+        return True
+
+
+def _new_clip_id() -> str:
+    from editor.model import new_id
+
+    return new_id("c")
