@@ -79,6 +79,7 @@ class EffectsPanel(QWidget):
         self.speed_box = QWidget(self)
         speed_form = QFormLayout(self.speed_box)
         speed_form.setContentsMargins(0, 0, 0, 0)
+        speed_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # the panel is narrow
         speed_form.addRow(_section("Speed", self))
         self.speed = QDoubleSpinBox(self)
         self.speed.setObjectName("SpeedEdit")
@@ -109,6 +110,7 @@ class EffectsPanel(QWidget):
         self.transform_box = QWidget(self)
         tf = QFormLayout(self.transform_box)
         tf.setContentsMargins(0, 0, 0, 0)
+        tf.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # the panel is narrow
         tf.addRow(_section("Transform", self))
         self.fields: dict[str, KeyedField] = {}
         for name, label, _factor, lo, hi, decimals, suffix in TRANSFORM_ROWS:
@@ -141,6 +143,7 @@ class EffectsPanel(QWidget):
         self.fade_box = QWidget(self)
         ff = QFormLayout(self.fade_box)
         ff.setContentsMargins(0, 0, 0, 0)
+        ff.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # the panel is narrow
         ff.addRow(_section("Fades", self))
         self.fade_in = self._seconds_spin("FadeIn", lambda: self._fade_edited("fade_in", self.fade_in))
         self.fade_out = self._seconds_spin("FadeOut", lambda: self._fade_edited("fade_out", self.fade_out))
@@ -151,6 +154,7 @@ class EffectsPanel(QWidget):
         self.gain_box = QWidget(self)
         gf = QFormLayout(self.gain_box)
         gf.setContentsMargins(0, 0, 0, 0)
+        gf.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # the panel is narrow
         gf.addRow(_section("Audio", self))
         self.gain = KeyedField(GAIN_MIN_DB, GAIN_MAX_DB, 1, " dB", step=1.0, parent=self)
         self.gain.setObjectName("GainField")
@@ -163,6 +167,7 @@ class EffectsPanel(QWidget):
         self.transition_box = QWidget(self)
         tr = QFormLayout(self.transition_box)
         tr.setContentsMargins(0, 0, 0, 0)
+        tr.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # the panel is narrow
         tr.addRow(_section("Transition", self))
         self.transition_kind = QComboBox(self)
         for kind, text in TRANSITION_NAMES.items():

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -70,6 +71,7 @@ class TextPanel(QWidget):
         self.host = host
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # the panel is narrow
         title = QLabel("Text", self)
         title.setObjectName("PanelTitle")
         form.addRow(title)
@@ -101,13 +103,13 @@ class TextPanel(QWidget):
         size_row.addWidget(self.italic)
         form.addRow("Size", size_row)
         self.colors: dict[str, QPushButton] = {}
-        colour_row = QHBoxLayout()
-        for name, label in COLOR_FIELDS:
+        colour_row = QGridLayout()
+        for i, (name, label) in enumerate(COLOR_FIELDS):
             button = QPushButton(label, self)
             button.setObjectName(f"Colour_{name}")
             button.clicked.connect(lambda _=False, n=name, t=label: self._pick(n, t))
             self.colors[name] = button
-            colour_row.addWidget(button)
+            colour_row.addWidget(button, i // 2, i % 2)   # two by two: four in a row do not fit
         form.addRow("Colours", colour_row)
         self.outline = self._spin(0, 50, 0, " %", lambda v: self._style(outline_width=v / 100))
         form.addRow("Outline", self.outline)
