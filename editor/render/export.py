@@ -55,7 +55,7 @@ from editor.media.info import MediaError
 from editor.media.probe import probe
 from editor.model import GeneratedClip, Timeline
 from editor.model.time import timecode
-from editor.render.ffgraph import SourceFacts, ffmpeg_path, job_command, tonemap_chain
+from editor.render.ffgraph import GraphError, SourceFacts, ffmpeg_path, job_command, tonemap_chain
 from editor.render.loudness import (
     Loudness,
     error_lines,
@@ -331,7 +331,7 @@ def batch_segments(plan: Plan, facts: dict[str, SourceFacts]) -> list[tuple[Segm
             jobs.append((seg,))
             continue
         n_inputs = seg.inputs()
-        area = sum(facts[x.media_id].width * facts[x.media_id].height for x in seg.layers)
+        area = sum(facts[x.media_id].width * facts[x.media_id].height for x in seg.layers if x.media_id in facts)
         if current and (frames + seg.frames > BATCH_SECONDS * fps or inputs + n_inputs > BATCH_INPUTS
                         or pixels + area > BATCH_PIXELS or len(current) >= BATCH_SEGMENTS):
             flush()
@@ -363,7 +363,10 @@ def _render_jobs(plan: Plan, job_list: list[tuple[Segment, ...]], settings: Expo
                     break   # wait for the machine to be free, then give this one every core
                 pending.pop(0)
                 threads = 0 if (slots == 1 or exclusive or (not pending and not running)) else 1
-                cmd = job_command(job_list[i], settings, facts, work, f"job{i:05d}", threads)
+                try:
+                    cmd = job_command(job_list[i], settings, facts, work, f"job{i:05d}", threads)
+                except GraphError as exc:
+                    raise ExportError(str(exc)) from None
                 cmd.graph_path.write_text(cmd.graph, encoding="utf-8")
                 say(shlex.join(cmd.args))
                 running[i] = (FFmpegProcess(cmd.args), exclusive)

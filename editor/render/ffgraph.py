@@ -13,18 +13,21 @@ import functools
 import os
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
 from editor.media.ffmpeg import ffmpeg_exe
 from editor.media.info import MediaInfo
+from editor.model import Fit
 from editor.model.time import format_rate, seconds_arg
 from editor.render.encoders import hardware_input_args, hardware_upload_filter
+from editor.render.ffeffects import GraphError, blur_fit_chains, look_steps, timing_steps, transform_steps
 from editor.render.ffsound import sound_chains
 from editor.render.layout import Placement, place
 from editor.render.plan import Segment, SoundLayer, VideoLayer
 from editor.render.settings import ExportSettings, timescale, video_encoder_args
+from editor.render.text import text_image
 
 # Seconds read past a segment's end from each input, so rate conversion always has a frame to look at.
 READ_MARGIN = Fraction(1, 5)
@@ -39,6 +42,10 @@ PLACEBO_TONEMAP = ("libplacebo=tonemapping=auto:colorspace=bt709:color_primaries
                    "format=yuv420p")
 
 _ALPHA_FORMATS = ("yuva", "rgba", "argb", "bgra", "abgr", "gbrap", "ya8", "ya16", "pal8")
+# ffmpeg's own VP8/VP9 decoders drop the alpha a WebM keeps beside the picture: libvpx reads it.
+_ALPHA_DECODERS = {"vp9": "libvpx-vp9", "vp8": "libvpx"}
+
+__all__ = ["GraphError", "SegmentCommand", "SourceFacts", "job_command"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class SourceFacts:
     has_video: bool = True
     has_audio: bool = False
     channels: int = 2
+    decoder: str = ""     # the video decoder to ask for ("" = ffmpeg's choice)
 
     @classmethod
     def from_info(cls, info: MediaInfo) -> SourceFacts:
@@ -66,10 +74,26 @@ class SourceFacts:
         if info.rotation in (90, 270):
             w, h = h, w
         fmt = (info.pixel_format or "").lower()
+        alpha = fmt.startswith(_ALPHA_FORMATS)
+        codec = (info.video_codec or "").lower()
+        decoder = ""
+        if codec in _ALPHA_DECODERS and (alpha or _webm_alpha(info.path)):
+            alpha, decoder = True, _ALPHA_DECODERS[codec]
         return cls(path=os.path.abspath(info.path), width=w, height=h, square_pixels=square,
                    still=info.is_image, hdr=info.is_hdr,
-                   alpha=fmt.startswith(_ALPHA_FORMATS), has_video=info.has_video, has_audio=info.has_audio,
-                   channels=info.channels or 2)
+                   alpha=alpha, has_video=info.has_video, has_audio=info.has_audio,
+                   channels=info.channels or 2, decoder=decoder)
+
+
+def _webm_alpha(path: str) -> bool:
+    """True when a VP8/VP9 stream carries alpha: the probe's pixel format says yuv420p, the alpha lives in
+    block additions the Matroska track announces with its ``alpha_mode`` tag."""
+    try:
+        import av
+        with av.open(path) as c:
+            return bool(c.streams.video) and c.streams.video[0].metadata.get("alpha_mode", "") == "1"
+    except Exception:   # unreadable here means the probe's answer stands  # noqa: BLE001
+        return False
 
 
 @functools.cache
@@ -105,6 +129,24 @@ def source_window_int(window: tuple[Fraction, ...], src_w: int, src_h: int) -> t
     return ix, iy, iw, ih
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A layer's picture ready to overlay: its label and where its top-left corner goes (whole pixels, or
+    per-frame expressions when it moves)."""
+
+    label: str
+    x: str
+    y: str
+    covers: bool          # opaque and filling the canvas
+    alpha: bool
+    per_frame: bool
+
+    def position(self) -> str:
+        if self.per_frame:
+            return f"x='{self.x}':y='{self.y}':eval=frame"
+        return f"x={self.x}:y={self.y}"
+
+
 @dataclass
 class SegmentCommand:
     args: list[str]       # full argv, ffmpeg first
@@ -124,6 +166,7 @@ def job_command(segments: Sequence[Segment], settings: ExportSettings, facts: di
     fps = settings.fps
     rate = format_rate(fps)
     sr = settings.sample_rate
+    segments, facts = _with_titles(segments, facts, settings, folder)
     inputs: list[list[str]] = []
     chains: list[str] = []
     batch = len(segments) > 1
@@ -147,6 +190,8 @@ def job_command(segments: Sequence[Segment], settings: ExportSettings, facts: di
                 args = ["-f", "image2", "-pattern_type", "none", "-loop", "1", "-framerate", rate, "-t", read]
             else:
                 args = ["-ss", seconds_arg(start), "-t", read] if start > 0 else ["-t", read]
+            if f.decoder:
+                args += ["-c:v", f.decoder]
             inputs.append([*args, "-i", ffmpeg_path(f.path)])
             index[key] = len(inputs) - 1
             return index[key]
@@ -196,6 +241,28 @@ def job_command(segments: Sequence[Segment], settings: ExportSettings, facts: di
     return SegmentCommand(args, ";\n".join(chains) + "\n", graph_path, video_path, audio_path)
 
 
+def _with_titles(segments: Sequence[Segment], facts: dict[str, SourceFacts], settings: ExportSettings,
+                 folder: Path) -> tuple[list[Segment], dict[str, SourceFacts]]:
+    """Title layers drawn by the text engine (once per text, style and canvas) into ``folder/titles`` and
+    read as full-canvas RGBA stills; their layers get a media id naming that picture."""
+    if not any(x.title is not None for seg in segments for x in seg.layers):
+        return list(segments), facts
+    facts = dict(facts)
+    out = []
+    for seg in segments:
+        layers = []
+        for layer in seg.layers:
+            if layer.title is not None:
+                text, style = layer.title
+                png = text_image(text, style, settings.width, settings.height, folder / "titles")
+                key = f"title:{png.name}"
+                facts.setdefault(key, SourceFacts(str(png), settings.width, settings.height, still=True, alpha=True))
+                layer = replace(layer, media_id=key)
+            layers.append(layer)
+        out.append(replace(seg, layers=tuple(layers)))
+    return out, facts
+
+
 def _sounds(seg: Segment, facts: dict[str, SourceFacts]) -> list:
     return [x for x in seg.sounds if facts[x.media_id].has_audio]
 
@@ -210,72 +277,97 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
     P = prefix
     # --- video ---
     tonemap, _ = tonemap_chain()
+    scale_opts = "flags=bicubic:out_color_matrix=bt709:out_range=tv"
+    # By track, then a transition's incoming picture (order 1) over the outgoing one, then by time.
+    layers = sorted(seg.layers, key=lambda x: (x.track, x.order, x.offset))
     placed = [(layer, facts[layer.media_id], place(facts[layer.media_id].width, facts[layer.media_id].height,
-                                                   W, H, layer.fit)) for layer in seg.layers]
+                                                   W, H, layer.fit)) for layer in layers]
 
     def whole(layer: VideoLayer) -> bool:
         return layer.offset == 0 and layer.frames >= seg.frames
+
+    def see_through(layer: VideoLayer) -> bool:
+        return any(layer.opacity_at(i) < 1 for i in range(max(1, layer.frames)))
 
     # Layers under an opaque layer that covers the whole canvas for the whole segment are never seen: drop
     # them (not even decoded).
     for i in range(len(placed) - 1, 0, -1):
         layer, f, p = placed[i]
-        if whole(layer) and p.covers(W, H) and not f.alpha:
+        if whole(layer) and (p.covers(W, H) or layer.fit is Fit.BLUR) and not f.alpha \
+                and not layer.transform.moves and not see_through(layer):
             placed = placed[i:]
             break
 
-    def picture(n: int, layer: VideoLayer, f: SourceFacts, p: Placement) -> str:
-        """The chain from a source to its placed picture (not yet on the canvas), held past its end."""
+    def picture(n: int, layer: VideoLayer, f: SourceFacts, p: Placement, offset: int) -> Shown:
+        """The chain from a source to its placed picture (not yet on the canvas), held past its end.
+        ``offset``: output frames before the layer starts on the time line it is overlaid on."""
         k = input_for(layer)
-        steps = [f"fps={rate}:start_time=0"]
+        steps = timing_steps(layer, fps, f.width * f.height)
         if f.hdr and tonemap:
             steps.append(tonemap)
-        scale = "flags=bicubic:out_color_matrix=bt709:out_range=tv"
-        if p.needs_crop and f.square_pixels:
-            # Crop in source pixels first, then scale only what shows (FILL of 16:9 on 9:16 scales a third).
-            x, y, w, h = source_window_int(p.source_window(f.width, f.height), f.width, f.height)
-            steps += [f"crop={w}:{h}:{x}:{y}", f"scale={p.crop_w}:{p.crop_h}:{scale}", "setsar=1"]
+        alpha = f.alpha or see_through(layer)
+        src = f"[{k}:v]"
+        if layer.fit is Fit.BLUR:
+            chains.append(f"{src}{','.join(steps)}[{P}t{n}]")
+            canvas = blur_fit_chains(f"{P}t{n}", f.width, f.height, W, H, f"{P}bl{n}", chains, scale_opts)
+            src, steps = f"[{canvas}]", []
+            p = Placement(W, H, 0, 0, W, H, 0, 0)
+            alpha = see_through(layer)
+        x: int | str
+        y: int | str
+        if layer.transform.moves:
+            more, x, y, per_frame = transform_steps(layer, p, W, H, fps, offset, scale_opts)
+            steps += more
+            alpha, covers = True, False
         else:
-            steps += [f"scale={p.scaled_w}:{p.scaled_h}:{scale}", "setsar=1"]
-            if p.needs_crop:
-                steps.append(f"crop={p.crop_w}:{p.crop_h}:{p.crop_x}:{p.crop_y}")
-        steps.append("format=yuva420p" if f.alpha else "format=yuv420p")
-        steps.append("tpad=stop_mode=clone:stop=-1")   # a source that runs out early holds its last frame
-        chains.append(f"[{k}:v]{','.join(steps)}[{P}p{n}]")
-        return f"{P}p{n}"
+            per_frame, x, y, covers = False, p.x, p.y, p.covers(W, H)
+            if layer.fit is Fit.BLUR:
+                pass
+            elif p.needs_crop and f.square_pixels:
+                # Crop in source pixels first, then scale only what shows (FILL of 16:9 on 9:16 scales a third).
+                cx, cy, cw, ch = source_window_int(p.source_window(f.width, f.height), f.width, f.height)
+                steps += [f"crop={cw}:{ch}:{cx}:{cy}", f"scale={p.crop_w}:{p.crop_h}:{scale_opts}", "setsar=1"]
+            else:
+                steps += [f"scale={p.scaled_w}:{p.scaled_h}:{scale_opts}", "setsar=1"]
+                if p.needs_crop:
+                    steps.append(f"crop={p.crop_w}:{p.crop_h}:{p.crop_x}:{p.crop_y}")
+            steps.append("format=yuva420p" if alpha else "format=yuv420p")
+        steps += look_steps(layer, fps, f"{P}L{n}")
+        chains.append(f"{src}{','.join(steps) or 'null'}[{P}p{n}]")
+        return Shown(f"{P}p{n}", str(x), str(y), covers and not alpha, alpha, per_frame)
 
-    def on_canvas(label: str, f: SourceFacts, p: Placement, frames: int | None, tag: str) -> str:
+    def on_canvas(pic: Shown, frames: int | None, tag: str) -> str:
         """A placed picture as a whole canvas (black around it), ``frames`` long (None: endless)."""
         trim = f",trim=end_frame={frames},setpts=PTS-STARTPTS" if frames is not None else ""
-        if p.covers(W, H) and not f.alpha:
+        if pic.covers:
             if not trim:
-                return label
-            chains.append(f"[{label}]{trim[1:]}[{tag}]")
-        elif not f.alpha:
-            chains.append(f"[{label}]pad={W}:{H}:{p.x}:{p.y}:color=black{trim}[{tag}]")
+                return pic.label
+            chains.append(f"[{pic.label}]{trim[1:]}[{tag}]")
+        elif not pic.alpha and not pic.per_frame:
+            chains.append(f"[{pic.label}]pad={W}:{H}:{pic.x}:{pic.y}:color=black{trim}[{tag}]")
         else:
             end = f",trim=end_frame={frames}" if frames is not None else ""
             chains.append(f"color=c=black:s={W}x{H}:r={rate},format=yuv420p{end}[{tag}bg];"
-                          f"[{tag}bg][{label}]overlay=x={p.x}:y={p.y}:eof_action=pass:format=yuv420{trim}[{tag}]")
+                          f"[{tag}bg][{pic.label}]overlay={pic.position()}:eof_action=pass:format=yuv420{trim}[{tag}]")
         return tag
 
     black = f"color=c=black:s={W}x{H}:r={rate},format=yuv420p"
-    # The bottom track's pictures follow one another: each made a whole canvas, then concatenated (black in
-    # between). Everything above is overlaid from its offset for its length (the fps filter's time base is
-    # one frame, so offsets are in frames).
+    # The bottom track's pictures (but a transition's incoming ones, which overlap them) follow one another:
+    # each made a whole canvas, then concatenated (black in between). Everything else is overlaid from its
+    # offset for its length (the fps filter's time base is one frame, so offsets are in frames).
     lowest = placed[0][0].track if placed else None
-    bottom = [(n, x) for n, x in enumerate(placed) if x[0].track == lowest]
-    upper = [(n, x) for n, x in enumerate(placed) if x[0].track != lowest]
+    bottom = [(n, x) for n, x in enumerate(placed) if x[0].track == lowest and x[0].order == 0]
+    upper = [(n, x) for n, x in enumerate(placed) if not (x[0].track == lowest and x[0].order == 0)]
     if len(bottom) == 1 and whole(bottom[0][1][0]):
         n, (layer, f, p) = bottom[0]
-        current = on_canvas(picture(n, layer, f, p), f, p, None, f"{P}base")
+        current = on_canvas(picture(n, layer, f, p, 0), None, f"{P}base")
     elif bottom:
         pieces, cursor = [], 0
         for n, (layer, f, p) in bottom:
             if layer.offset > cursor:
                 chains.append(f"{black},trim=end_frame={layer.offset - cursor}[{P}gap{n}]")
                 pieces.append(f"[{P}gap{n}]")
-            pieces.append(f"[{on_canvas(picture(n, layer, f, p), f, p, layer.frames, f'{P}c{n}')}]")
+            pieces.append(f"[{on_canvas(picture(n, layer, f, p, 0), layer.frames, f'{P}c{n}')}]")
             cursor = layer.end
         if cursor < seg.frames:
             chains.append(f"{black},trim=end_frame={seg.frames - cursor}[{P}tail]")
@@ -292,10 +384,10 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
         chains.append(f"{black}[{P}base]")
         current = f"{P}base"
     for i, (n, (layer, f, p)) in enumerate(upper):
-        label = picture(n, layer, f, p)
+        pic = picture(n, layer, f, p, layer.offset)
         shift = f",setpts=PTS+{layer.offset}" if layer.offset else ""
-        chains.append(f"[{label}]trim=end_frame={layer.frames}{shift}[{P}u{n}]")
-        chains.append(f"[{current}][{P}u{n}]overlay=x={p.x}:y={p.y}:eof_action=pass:format=yuv420[{P}o{i}]")
+        chains.append(f"[{pic.label}]trim=end_frame={layer.frames}{shift}[{P}u{n}]")
+        chains.append(f"[{current}][{P}u{n}]overlay={pic.position()}:eof_action=pass:format=yuv420[{P}o{i}]")
         current = f"{P}o{i}"
 
     # --- sound ---

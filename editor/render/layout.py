@@ -3,7 +3,8 @@
 The source size is its *display* size (after rotation and pixel aspect). The picture is scaled to
 ``scaled_w x scaled_h``, the part ``crop_*`` of that scaled picture is kept, and that part is placed with its
 top-left corner at ``(x, y)`` on the canvas. Whatever the placed part does not cover shows the layer below
-(black on the bottom layer).
+(black on the bottom layer). ``Fit.BLUR`` places the picture as ``Fit.FIT`` does, over a backdrop (see
+``editor.render.looks``).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def place(src_w: int, src_h: int, canvas_w: int, canvas_h: int, fit: Fit | str =
         sw, sh = src_w, src_h
     else:
         sx, sy = Fraction(canvas_w, src_w), Fraction(canvas_h, src_h)
-        scale = max(sx, sy) if fit is Fit.FILL else min(sx, sy)
+        scale = max(sx, sy) if fit is Fit.FILL else min(sx, sy)   # FIT and BLUR (fitted over its backdrop)
         sw, sh = max(1, _round(src_w * scale)), max(1, _round(src_h * scale))
         if fit is Fit.FILL:   # cover: never a pixel short of the canvas
             sw, sh = max(sw, canvas_w), max(sh, canvas_h)
