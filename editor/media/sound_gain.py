@@ -52,13 +52,16 @@ def _num(x: float) -> str:
 
 def curve_expr(curve: Curve, frame: str) -> str:
     """An ffmpeg expression for ``curve`` at the frame given by the expression ``frame`` (read once into
-    variable 0; variable 1 holds the way along a stretch between keys)."""
+    variable 0; variable 1 holds the way along a stretch between keys).
+
+    The stretches are found by halving (a balanced tree of ``if``s): ffmpeg's parser refuses expressions
+    nested about a hundred deep, and a sample then costs a few comparisons however many keys there are."""
     keys = curve.keys
-    if not keys:
-        return _num(curve.value)
-    # Built from the last stretch backwards: if(lt(F, k1), first, if(lt(F, k2), stretch 1, ...)).
-    expr = _num(keys[-1].value)
-    for a, b in reversed(list(zip(keys, keys[1:], strict=False))):
+    if len(keys) < 2:
+        return _num(keys[0].value if keys else curve.value)
+
+    def stretch(i: int) -> str:
+        a, b = keys[i], keys[i + 1]
         u = f"(ld(0)-{_num(a.frame)})/{_num(b.frame - a.frame)}"
         shaped = {
             Ease.LINEAR: "ld(1)",
@@ -67,10 +70,17 @@ def curve_expr(curve: Curve, frame: str) -> str:
             Ease.EASE_IN_OUT: "ld(1)*ld(1)*(3-2*ld(1))",
             Ease.HOLD: "0",
         }[a.ease]
-        stretch = f"(st(1,{u});{_num(a.value)}+{_num(b.value - a.value)}*{shaped})"
-        expr = f"if(lt(ld(0),{_num(b.frame)}),{stretch},{expr})"
-    expr = f"if(lte(ld(0),{_num(keys[0].frame)}),{_num(keys[0].value)},{expr})"
-    return f"(st(0,{frame});{expr})"
+        return f"(st(1,{u});{_num(a.value)}+{_num(b.value - a.value)}*{shaped})"
+
+    def tree(i: int, j: int) -> str:     # stretches i..j-1
+        if j - i == 1:
+            return stretch(i)
+        m = (i + j) // 2
+        return f"if(lt(ld(0),{_num(keys[m].frame)}),{tree(i, m)},{tree(m, j)})"
+
+    body = tree(0, len(keys) - 1)
+    return (f"(st(0,{frame});if(lte(ld(0),{_num(keys[0].frame)}),{_num(keys[0].value)},"
+            f"if(gte(ld(0),{_num(keys[-1].frame)}),{_num(keys[-1].value)},{body})))")
 
 
 def gain_expr(gain: float, levels: Curve, envelope: Curve, frame: str) -> str:

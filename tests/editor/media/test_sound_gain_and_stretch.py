@@ -69,3 +69,13 @@ def test_stretching_keeps_the_pitch_and_changes_the_length():
     assert abs(len(out) - RATE) < RATE // 50
     part = out[RATE // 10:RATE // 10 + RATE // 2, 0]
     assert np.argmax(np.abs(np.fft.rfft(part))) * RATE / len(part) == pytest.approx(1000, abs=3)
+
+
+def test_hundreds_of_keys_make_an_expression_ffmpeg_accepts():
+    levels = Curve(0.0, tuple(Key(i, -3.0 * (i % 4)) for i in range(400)))
+    expr = gain_expr(1.0, levels, Curve(1.0), "(t*30)")
+    raw = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+                          f"aevalsrc='{expr}':s={RATE}:d=2", "-f", "f64le", "-"], capture_output=True, check=True)
+    from_ffmpeg = np.frombuffer(raw.stdout, np.float64)
+    ours = gain_values(1.0, levels, Curve(1.0), np.arange(2 * RATE) * 30 / RATE)
+    assert np.max(np.abs(from_ffmpeg - ours)) < 1e-9
