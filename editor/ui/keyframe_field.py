@@ -4,7 +4,8 @@ property is animated but not keyed at the playhead, and dim when the property is
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QPointF, Signal
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QToolButton, QWidget
 
 KEY_ON = "◆"
@@ -18,16 +19,35 @@ class DiamondButton(QToolButton):
         super().__init__(parent)
         self.setObjectName("KeyframeButton")
         self.setAutoRaise(True)
-        self.setFixedWidth(24)
+        self.setFixedSize(24, 24)
+        self.keyed_here = self.animated = False
         self.show_state(False, False)
 
     def show_state(self, keyed_here: bool, animated: bool) -> None:
         self.keyed_here = keyed_here
-        self.setText(KEY_ON if keyed_here else KEY_OFF)
-        colour = "#f2c14e" if keyed_here else "#d8dbe2" if animated else "#6c707a"
-        self.setStyleSheet(f"QToolButton {{ color: {colour}; font-size: 13px; }}")
+        self.animated = animated
+        self.setText(KEY_ON if keyed_here else KEY_OFF)   # for accessibility and tests; painted below
+        self.update()
         self.setToolTip("Remove the keyframe at the playhead" if keyed_here else
                         "Add a keyframe at the playhead" + ("" if animated else " (animates this property)"))
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        # Drawn, not a font glyph: the theme's button padding and font squeezed "◆" into a bar.
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        c = QPointF(self.width() / 2, self.height() / 2)
+        r = min(6.0, min(self.width(), self.height()) / 2 - 2)
+        path = QPainterPath()
+        path.addPolygon(QPolygonF([QPointF(c.x(), c.y() - r), QPointF(c.x() + r, c.y()), QPointF(c.x(), c.y() + r),
+                                   QPointF(c.x() - r, c.y())]))
+        path.closeSubpath()
+        colour = QColor("#f2c14e") if self.keyed_here else QColor("#d8dbe2" if self.animated else "#7c818c")
+        if self.underMouse():
+            colour = colour.lighter(130)
+        if self.keyed_here:
+            p.fillPath(path, colour)
+        p.strokePath(path, QPen(colour, 1.5))
+        p.end()
 
 
 class KeyedField(QWidget):
