@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from editor.interchange import InterchangeError, read_otio, timeline_from_otio, timeline_to_otio, write_otio
 from editor.interchange.otio import GENERATOR_KIND, METADATA_KEY, path_to_url, url_to_path
 from editor.model import (
+    Clip,
     Fit,
     GeneratedClip,
     GenerationSpec,
@@ -31,6 +32,8 @@ from editor.model import (
     Track,
     TrackKind,
 )
+from editor.model.effects import IDENTITY, Transform, Transition, TransitionKind
+from editor.model.keyframes import Curve, Ease
 
 ODD_NAMES = [
     "it's \"quoted\".mov",
@@ -304,6 +307,31 @@ def specs(draw: st.DrawFn) -> GenerationSpec:
 
 
 @st.composite
+def effects(draw: st.DrawFn, clip: Clip, track: Track, still: bool, limit: int | None) -> dict:
+    """Effect fields for ``clip`` that keep the timeline consistent: speed within its media, fades within
+    it, a transition only from a clip ending where it starts."""
+    out: dict = {}
+    if not still and draw(st.booleans()):
+        speed = draw(st.sampled_from([Fraction(0), Fraction(1, 10), Fraction(1, 3), Fraction(1234, 1001),
+                                      Fraction(5, 2), Fraction(10), Fraction(1)]))
+        moved = clip.moved(speed=speed, reverse=speed != 0 and draw(st.booleans()))
+        if limit is None or moved.source_in + moved.source_frames <= limit:
+            out.update(speed=moved.speed, reverse=moved.reverse,
+                       interpolation=draw(st.sampled_from(["", "blend", "flow"])))
+    fade_in = draw(st.integers(0, clip.duration))
+    out.update(fade_in=fade_in, fade_out=draw(st.integers(0, clip.duration - fade_in)))
+    out["gain"] = draw(st.sampled_from([Curve(0.0), Curve(-6.02059991327962).with_key(3, 0.09528585757271815)]))
+    out["transform"] = draw(st.sampled_from([IDENTITY, Transform(x=Curve(-0.020060180541624874),
+                                                                 opacity=Curve(0.5).with_key(2, 1.0, Ease.HOLD))]))
+    previous = track.clips[-1] if track.clips else None
+    if previous is not None and previous.end == clip.start and draw(st.booleans()):
+        before = draw(st.integers(0, previous.duration))
+        after = draw(st.integers(0 if before else 1, clip.duration))
+        out["transition"] = Transition(draw(st.sampled_from(list(TransitionKind))), before, after)
+    return out
+
+
+@st.composite
 def timelines(draw: st.DrawFn) -> Timeline:
     fps = draw(st.sampled_from(RATES))
     tl = Timeline(settings=Settings(draw(st.integers(1, 8192)), draw(st.integers(1, 8192)), fps,
@@ -353,9 +381,11 @@ def timelines(draw: st.DrawFn) -> Timeline:
                     source_in = draw(st.integers(0, limit - duration))
                 else:
                     source_in = draw(st.integers(0, 10**5))
-                if make is MediaClip and tl.media[clip_kwargs["media"]].kind is MediaKind.IMAGE:
+                still = make is MediaClip and tl.media[clip_kwargs["media"]].kind is MediaKind.IMAGE
+                if still:
                     source_in = 0
-                track.add(make(**common, duration=duration, source_in=source_in, **clip_kwargs))
+                made = make(**common, duration=duration, source_in=source_in, **clip_kwargs)
+                track.add(made.moved(**draw(effects(made, track, still, limit))))
                 cursor = start + duration
             (tl.video_tracks if kind is TrackKind.VIDEO else tl.audio_tracks).append(track)
     for _ in range(draw(st.integers(0, 4))):
