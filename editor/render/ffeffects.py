@@ -156,7 +156,7 @@ def blur_fit_chains(src: str, f_w: int, f_h: int, W: int, H: int, tag: str, chai
     chains.append(f"[{src}]split[{tag}a][{tag}b]")
     chains.append(f"[{tag}a]scale={fill.scaled_w}:{fill.scaled_h}:flags=area,setsar=1,"
                   f"crop={fill.crop_w}:{fill.crop_h}:{fill.crop_x}:{fill.crop_y},format=yuv420p,"
-                  f"gblur=sigma={blur_sigma(H) / k:.4g}:steps=3,scale={W}:{H}:flags=bilinear,"
+                  f"gblur=sigma={blur_sigma(H) / k:.4g}:steps=3,scale={W}:{H}:flags=bilinear,setsar=1,"
                   f"lutyuv=y={dim}:u={cdim}:v={cdim}[{tag}bg]")
     chains.append(f"[{tag}b]scale={fit.scaled_w}:{fit.scaled_h}:{scale_opts},setsar=1,format=yuv420p[{tag}fg]")
     chains.append(f"[{tag}bg][{tag}fg]overlay=x={fit.x}:y={fit.y}:format=yuv420[{tag}]")
@@ -191,13 +191,18 @@ def transform_steps(layer: VideoLayer, p: Placement, W: int, H: int, fps: Fracti
         if rot % 360:
             d = math.ceil(math.hypot(kw, kh)) + 2
             d += d % 2
-            steps.append(f"rotate=a={num(math.radians(rot))}:c=none:ow={d}:oh={d}")
+            steps.append(f"rotate=a={num(math.radians(rot))}:c=black@0:ow={d}:oh={d}")
             ow = oh = d
         a = math.radians(rot)
         dx, dy = (cl - cr) * sw * s / 2, (ct - cb) * sh * s / 2
         cx = cx0 + t.x.at(c0) * W + dx * math.cos(a) - dy * math.sin(a)
         cy = cy0 + t.y.at(c0) * H + dx * math.sin(a) + dy * math.cos(a)
-        return steps, str(_round(cx - ow / 2)), str(_round(cy - oh / 2)), False
+        x, y = _round(cx - ow / 2), _round(cy - oh / 2)
+        # overlay and pad in 4:2:0 put pictures at even positions only: an odd one gets a clear first column
+        # or row (padded in 4:4:4, where pad can), so the picture lands on the pixel it was asked for.
+        if x % 2 or y % 2:
+            steps.append(f"format=yuva444p,pad=w=iw+{x % 2}:h=ih+{y % 2}:x={x % 2}:y={y % 2}:color=black@0")
+        return steps, str(x - x % 2), str(y - y % 2), False
 
     local = frame_expr(layer, fps)
     over = frame_expr(layer, fps, offset)
@@ -222,7 +227,7 @@ def transform_steps(layer: VideoLayer, p: Placement, W: int, H: int, fps: Fracti
     d = math.ceil(math.hypot(kw, kh)) + 2
     d += d % 2
     rot_l = curve_expr(t.rotation, local)
-    steps.append(f"rotate=a='({rot_l})*PI/180':c=none:ow={d}:oh={d}")
+    steps.append(f"rotate=a='({rot_l})*PI/180':c=black@0:ow={d}:oh={d}")
     s_l = curve_expr(t.scale, local)
     steps.append(f"scale=w='max(1,floor(iw*{s_l}+0.5))':h='max(1,floor(ih*{s_l}+0.5))':eval=frame:{scale_opts}")
     s, rot = curve_expr(t.scale, over), f"({curve_expr(t.rotation, over)})*PI/180"

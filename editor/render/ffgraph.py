@@ -142,9 +142,11 @@ class Shown:
     per_frame: bool
 
     def position(self) -> str:
+        """overlay's options placing it (and its format: in 4:2:0 overlay rounds odd positions down to even,
+        so a picture placed per frame is laid in 4:4:4, every pixel position exact)."""
         if self.per_frame:
-            return f"x='{self.x}':y='{self.y}':eval=frame"
-        return f"x={self.x}:y={self.y}"
+            return f"x='{self.x}':y='{self.y}':eval=frame:format=yuv444"
+        return f"x={self.x}:y={self.y}:format=yuv420"
 
 
 @dataclass
@@ -333,7 +335,8 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
                     steps.append(f"crop={p.crop_w}:{p.crop_h}:{p.crop_x}:{p.crop_y}")
             steps.append("format=yuva420p" if alpha else "format=yuv420p")
         steps += look_steps(layer, fps, f"{P}L{n}")
-        chains.append(f"{src}{','.join(steps) or 'null'}[{P}p{n}]")
+        steps.append("setsar=1")    # scaling keeps the display aspect by bending pixels; concat wants square ones
+        chains.append(f"{src}{','.join(steps)}[{P}p{n}]")
         return Shown(f"{P}p{n}", str(x), str(y), covers and not alpha, alpha, per_frame)
 
     def on_canvas(pic: Shown, frames: int | None, tag: str) -> str:
@@ -348,7 +351,7 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
         else:
             end = f",trim=end_frame={frames}" if frames is not None else ""
             chains.append(f"color=c=black:s={W}x{H}:r={rate},format=yuv420p{end}[{tag}bg];"
-                          f"[{tag}bg][{pic.label}]overlay={pic.position()}:eof_action=pass:format=yuv420{trim}[{tag}]")
+                          f"[{tag}bg][{pic.label}]overlay={pic.position()}:eof_action=pass{trim}[{tag}]")
         return tag
 
     black = f"color=c=black:s={W}x{H}:r={rate},format=yuv420p"
@@ -387,7 +390,7 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
         pic = picture(n, layer, f, p, layer.offset)
         shift = f",setpts=PTS+{layer.offset}" if layer.offset else ""
         chains.append(f"[{pic.label}]trim=end_frame={layer.frames}{shift}[{P}u{n}]")
-        chains.append(f"[{current}][{P}u{n}]overlay={pic.position()}:eof_action=pass:format=yuv420[{P}o{i}]")
+        chains.append(f"[{current}][{P}u{n}]overlay={pic.position()}:eof_action=pass[{P}o{i}]")
         current = f"{P}o{i}"
 
     # --- sound ---
