@@ -18,6 +18,7 @@ Titles come from ``editor.render.text.render_text`` (the one text engine), scale
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -25,7 +26,8 @@ import numpy as np
 
 from editor.render.looks import BLUR_DIM, blur_shrink, blur_sigma
 
-__all__ = ["Geometry", "affine", "blend_over", "blurred_backdrop", "premultiplied_resize", "tint", "warp"]
+__all__ = ["Geometry", "affine", "as_exported", "blend_over", "blurred_backdrop", "keyed_warp", "premultiplied_resize",
+           "tint", "warp"]
 
 cv2.setNumThreads(1)   # the viewer's worker is one thread among the decoders; OpenCV's pool only contends
 
@@ -70,6 +72,96 @@ def affine(g: Geometry, box: tuple[float, float, float, float], canvas: tuple[in
     m = np.array([[cos * w, -sin * h, 0.0], [sin * w, cos * h, 0.0]])
     m[:, 2] = [cx + g.x * cw - cos * w / 2 + sin * h / 2, cy + g.y * ch - sin * w / 2 - cos * h / 2]
     return m
+
+
+def as_exported(g: Geometry, box: tuple[float, float, float, float], canvas: tuple[int, int], keyed: bool
+                ) -> Geometry:
+    """``g`` with the exporter's whole-pixel rounding (``editor.render.ffeffects.transform_steps``): its scaled
+    picture has whole-pixel sides and lands at a whole-pixel corner. A constant transform is scaled to
+    ``round(side * scale)`` and its (rotated) box placed at ``round(corner)``; a keyframed one is scaled to
+    ``floor(side * scale + 0.5)`` and rotated in a square of even side placed at ``floor(corner + 0.5)``. Followed
+    here so a moving picture's sub-pixel position is the export's, not a half pixel beside it."""
+    _, _, sw, sh = box
+    cw, ch = canvas
+    fw, fh = 1 - g.crop_left - g.crop_right, 1 - g.crop_top - g.crop_bottom
+    if fw <= 0 or fh <= 0 or g.scale <= 0:
+        return g
+    a = math.radians(g.rotation)
+    if not keyed:
+        kw, kh = max(1, _half_up(fw * sw * g.scale)), max(1, _half_up(fh * sh * g.scale))
+        scale = (kw / (fw * sw) + kh / (fh * sh)) / 2
+        rotated = g.rotation % 360 != 0
+        d = math.ceil(math.hypot(kw, kh)) + 2
+        d += d % 2
+        ow, oh = (d, d) if rotated else (kw, kh)
+    else:
+        kw, kh = max(1, _half_up(fw * sw)), max(1, _half_up(fh * sh))
+        w, h = max(1, _half_up(kw * g.scale)), max(1, _half_up(kh * g.scale))
+        scale = (w / (fw * sw) + h / (fh * sh)) / 2
+        # Rotated in a square of even side centred on the picture: its corner lands on a whole pixel, so the
+        # picture's centre does.
+        ow = oh = 0
+    # The centre the exporter computes, then the centre of the box it actually places.
+    dx, dy = (g.crop_left - g.crop_right) * sw * g.scale / 2, (g.crop_top - g.crop_bottom) * sh * g.scale / 2
+    cx = g.x * cw + dx * math.cos(a) - dy * math.sin(a)
+    cy = g.y * ch + dx * math.sin(a) + dy * math.cos(a)
+    left, top, _, _ = box
+    ox, oy = left + sw / 2, top + sh / 2
+    px = math.floor(ox + cx - ow / 2 + 0.5) + ow / 2 - ox
+    py = math.floor(oy + cy - oh / 2 + 0.5) + oh / 2 - oy
+    # ``affine`` moves the uncropped centre; the crop shift above is added back by the crop itself.
+    return Geometry(g.x + (px - cx) / cw, g.y + (py - cy) / ch, scale, g.rotation, g.crop_left, g.crop_top,
+                    g.crop_right, g.crop_bottom)
+
+
+def keyed_warp(pic: np.ndarray, g: Geometry, box: tuple[float, float, float, float], canvas: tuple[int, int],
+               square_of: Callable[[int], int]) -> tuple[np.ndarray, np.ndarray, int, int] | None:
+    """A keyframed transform drawn in the exporter's order (``ffeffects.transform_steps``): the fitted picture
+    (``pic``, at the fitted size) cropped, rotated about its centre into an even square, that square scaled
+    (bicubic) to ``floor(side * scale + 0.5)`` and placed at ``floor(corner + 0.5)``. Two resamplings, as the
+    export makes them, so a turning, growing picture's edges fall where the export's do."""
+    left, top, sw, sh = box
+    cw, ch = canvas
+    ph, pw = pic.shape[:2]
+    fw, fh = 1 - g.crop_left - g.crop_right, 1 - g.crop_top - g.crop_bottom
+    if fw <= 0 or fh <= 0 or g.scale <= 0:
+        return None
+    x0, y0 = _half_up(pw * g.crop_left), _half_up(ph * g.crop_top)
+    part = pic[y0:y0 + max(1, _half_up(ph * fh)), x0:x0 + max(1, _half_up(pw * fw))]
+    kw, kh = max(1, _half_up(fw * sw)), max(1, _half_up(fh * sh))
+    if part.shape[2] == 3:
+        part = np.dstack([part, np.full(part.shape[:2], 255, np.uint8)])
+    pre = _premultiply(part)
+    if pre.shape[1] != kw or pre.shape[0] != kh:
+        pre = cv2.resize(pre, (kw, kh), interpolation=cv2.INTER_CUBIC)
+    d = math.ceil(math.hypot(kw, kh)) + 2
+    d += d % 2
+    a = math.radians(g.rotation)
+    cos, sin = math.cos(a), math.sin(a)
+    # Edge coordinates: square centre + R (p - picture centre); then as pixel centres for OpenCV.
+    m = np.array([[cos, -sin, d / 2 - cos * kw / 2 + sin * kh / 2],
+                  [sin, cos, d / 2 - sin * kw / 2 - cos * kh / 2], [0, 0, 1]])
+    square = cv2.warpAffine(pre, _centres(m)[:2], (d, d), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                            borderValue=(0, 0, 0, 0))
+    side = max(1, math.floor(d * g.scale + 0.5))
+    if side != d:
+        square = cv2.resize(square, (side, side), interpolation=cv2.INTER_CUBIC)
+    dx, dy = (g.crop_left - g.crop_right) * sw / 2, (g.crop_top - g.crop_bottom) * sh / 2
+    cx = left + sw / 2 + g.x * cw + (dx * cos - dy * sin) * g.scale
+    cy = top + sh / 2 + g.y * ch + (dx * sin + dy * cos) * g.scale
+    # Padded into the exporter's square (``square_of(d)``), which is what lands on a whole pixel.
+    big = square_of(d)
+    x = math.floor(cx - big / 2 + 0.5) + (big - side) // 2
+    y = math.floor(cy - big / 2 + 0.5) + (big - side) // 2
+    bx0, by0, bx1, by1 = max(0, x), max(0, y), min(cw, x + side), min(ch, y + side)
+    if bx1 <= bx0 or by1 <= by0:
+        return None
+    rgb, alpha = _unpremultiply(np.ascontiguousarray(square[by0 - y:by1 - y, bx0 - x:bx1 - x]))
+    return rgb, alpha, bx0, by0
+
+
+def _half_up(v: float) -> int:
+    return math.floor(v + 0.5)
 
 
 def warp(pic: np.ndarray, g: Geometry, box: tuple[float, float, float, float], canvas: tuple[int, int]

@@ -42,7 +42,17 @@ from editor.media.info import MediaError, MediaInfo
 from editor.media.probe import probe
 from editor.model import Fit, GeneratedClip, MediaKind, Timeline
 from editor.render.compose_alpha import AlphaDecoder, alpha_codec
-from editor.render.compose_effects import Geometry, blend_over, blurred_backdrop, premultiplied_resize, tint, warp
+from editor.render.compose_effects import (
+    Geometry,
+    as_exported,
+    blend_over,
+    blurred_backdrop,
+    keyed_warp,
+    premultiplied_resize,
+    tint,
+    warp,
+)
+from editor.render.ffeffects import keyed_square
 from editor.render.ffgraph import SourceFacts, source_window_int
 from editor.render.layout import Placement, place
 from editor.render.plan import VideoLayer, layers_at
@@ -54,6 +64,7 @@ CARD_FG = (200, 205, 230)
 SLATE_BG = (70, 14, 18)
 SLATE_FG = (255, 235, 235)
 _CACHE_LIMIT = 32
+_CROPS = ("crop_left", "crop_top", "crop_right", "crop_bottom")
 _TITLE_LIMIT = 16
 # The largest side a transformed picture is scaled to before it is warped (a picture scaled 20x is warped
 # from at most this, then magnified by the warp: nothing of it outside the canvas is ever scaled).
@@ -216,14 +227,22 @@ class Compositor:
             # ffmpeg's pad and overlay put 4:2:0 pictures at even positions: so do we.
             drawn = (pic[:, :, :3], pic[:, :, 3] if pic.shape[2] == 4 else None, p.x & ~1, p.y & ~1)
         else:
-            # The whole fitted picture (not only its part inside the canvas: a moved picture shows more).
-            s = max(g.scale, 0.0)
-            limit = _WARP_SIDE_LIMIT * max(width, height)
-            k = min(s, limit / max(p.scaled_w, p.scaled_h)) if s > 0 else 0
-            tw, th = max(1, round(p.scaled_w * k)), max(1, round(p.scaled_h * k))
-            whole = self._placed_picture(source, Placement(tw, th, 0, 0, tw, th, 0, 0))
+            keyed = any(layer.transform.curve(n).animated for n in layer.transform.names() if n != "opacity")
             box = (p.x - p.crop_x, p.y - p.crop_y, p.scaled_w, p.scaled_h)
-            drawn = warp(whole, g, box, (width, height))
+            if keyed and not any(layer.transform.curve(n).animated for n in _CROPS):
+                # Drawn in the exporter's order (rotate at the fitted size, then scale): see keyed_warp.
+                whole = self._placed_picture(source, Placement(p.scaled_w, p.scaled_h, 0, 0, p.scaled_w,
+                                                               p.scaled_h, 0, 0))
+                drawn = keyed_warp(whole, g, box, (width, height),
+                                   lambda d: keyed_square(d, layer.transform.scale))
+            else:
+                # The whole fitted picture (not only its part inside the canvas: a moved picture shows more).
+                s = max(g.scale, 0.0)
+                limit = _WARP_SIDE_LIMIT * max(width, height)
+                k = min(s, limit / max(p.scaled_w, p.scaled_h)) if s > 0 else 0
+                tw, th = max(1, round(p.scaled_w * k)), max(1, round(p.scaled_h * k))
+                whole = self._placed_picture(source, Placement(tw, th, 0, 0, tw, th, 0, 0))
+                drawn = warp(whole, as_exported(g, box, (width, height), keyed), box, (width, height))
         if layer.fit is not Fit.BLUR:
             return drawn
         fill = place(facts.width, facts.height, width, height, Fit.FILL)

@@ -230,9 +230,22 @@ def transform_steps(layer: VideoLayer, p: Placement, W: int, H: int, fps: Fracti
     steps.append(f"rotate=a='({rot_l})*PI/180':c=black@0:ow={d}:oh={d}")
     s_l = curve_expr(t.scale, local)
     steps.append(f"scale=w='max(1,floor(iw*{s_l}+0.5))':h='max(1,floor(ih*{s_l}+0.5))':eval=frame:{scale_opts}")
+    # Filters after this one keep the frame size they started with (a growing picture came out cut off at its
+    # first width): pad every frame into one square, big enough for the largest scale the keys reach.
+    side = keyed_square(d, t.scale)
+    steps += ["format=yuva444p",
+              f"pad=w={side}:h={side}:x='floor(({side}-iw)/2)':y='floor(({side}-ih)/2)':color=black@0:eval=frame"]
     s, rot = curve_expr(t.scale, over), f"({curve_expr(t.rotation, over)})*PI/180"
     rdx = f"(({dx}*cos({rot})-{dy}*sin({rot}))*{s})"
     rdy = f"(({dx}*sin({rot})+{dy}*cos({rot}))*{s})"
-    x = f"floor({num(cx0)}+{W}*{curve_expr(t.x, over)}+{rdx}-w/2+0.5)"
-    y = f"floor({num(cy0)}+{H}*{curve_expr(t.y, over)}+{rdy}-h/2+0.5)"
+    x = f"floor({num(cx0)}+{W}*{curve_expr(t.x, over)}+{rdx}-{side / 2}+0.5)"
+    y = f"floor({num(cy0)}+{H}*{curve_expr(t.y, over)}+{rdy}-{side / 2}+0.5)"
     return steps, x, y, True
+
+
+def keyed_square(d: int, scale: Curve) -> int:
+    """Side of the square a keyframed picture (rotated in a ``d`` square, then scaled) is padded into: even,
+    and big enough for the largest scale the keys reach."""
+    biggest = max([scale.value, *(k.value for k in scale.keys)]) if scale.keys else scale.value
+    side = math.floor(d * biggest + 0.5) + 2
+    return side + side % 2

@@ -317,8 +317,14 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
             alpha = see_through(layer)
         x: int | str
         y: int | str
+        looked = False
         if layer.transform.moves:
             more, x, y, per_frame = transform_steps(layer, p, W, H, fps, offset, scale_opts)
+            if per_frame:
+                # lutyuv works on the frame size it was configured with: before a per-frame scale changes it,
+                # or the opacity would reach only part of a growing picture (alpha commutes with the warp).
+                steps += ["format=yuva420p", *look_steps(layer, fps, f"{P}L{n}")]
+                looked = True
             steps += more
             alpha, covers = True, False
         else:
@@ -334,7 +340,8 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
                 if p.needs_crop:
                     steps.append(f"crop={p.crop_w}:{p.crop_h}:{p.crop_x}:{p.crop_y}")
             steps.append("format=yuva420p" if alpha else "format=yuv420p")
-        steps += look_steps(layer, fps, f"{P}L{n}")
+        if not looked:
+            steps += look_steps(layer, fps, f"{P}L{n}")
         steps.append("setsar=1")    # scaling keeps the display aspect by bending pixels; concat wants square ones
         chains.append(f"{src}{','.join(steps)}[{P}p{n}]")
         return Shown(f"{P}p{n}", str(x), str(y), covers and not alpha, alpha, per_frame)
