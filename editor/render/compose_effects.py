@@ -21,6 +21,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import av
 import cv2
 import numpy as np
 
@@ -145,7 +146,10 @@ def keyed_warp(pic: np.ndarray, g: Geometry, box: tuple[float, float, float, flo
                             borderValue=(0, 0, 0, 0))
     side = max(1, math.floor(d * g.scale + 0.5))
     if side != d:
-        square = cv2.resize(square, (side, side), interpolation=cv2.INTER_CUBIC)
+        # swscale's bicubic, as the exporter's scale filter: it widens its kernel when shrinking, OpenCV's
+        # cubic does not (a turned test pattern at 0.8x came out 3 dB further from the export).
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(square), format="rgba")
+        square = frame.reformat(width=side, height=side, interpolation="BICUBIC").to_ndarray()
     dx, dy = (g.crop_left - g.crop_right) * sw / 2, (g.crop_top - g.crop_bottom) * sh / 2
     cx = left + sw / 2 + g.x * cw + (dx * cos - dy * sin) * g.scale
     cy = top + sh / 2 + g.y * ch + (dx * sin + dy * cos) * g.scale

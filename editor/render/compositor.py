@@ -264,7 +264,8 @@ class Compositor:
         # A proxy keeps the original's timestamps and display shape: the same frame, placed the same way.
         proxy = self.proxy_for(info) if self.proxy_for is not None else None
         if proxy is not None and not facts.alpha:
-            info, facts = proxy, SourceFacts.from_info(proxy)
+            # Its pixels keep the original's matrix (scaled Y'CbCr to Y'CbCr): read it as the original is read.
+            info, facts = proxy, replace(SourceFacts.from_info(proxy), matrix=facts.matrix)
         t = layer.source_time(0, fps)
         speed = layer.timing.speed
         # The clip's first source frame: frames before it are never shown (a seek may land on them).
@@ -425,7 +426,16 @@ def _place_array(arr: np.ndarray, p: Placement, facts: SourceFacts, sub: tuple[i
     return np.ascontiguousarray(scaled)
 
 
+# AVColorSpace of each matrix name ``SourceFacts.matrix`` uses.
+_MATRIX_SPACE = {"bt709": 1, "bt601": 6, "smpte240m": 7, "bt2020": 9}
+_UNSPECIFIED = 2
+
+
 def _place_frame(frame: Any, info: MediaInfo, facts: SourceFacts, p: Placement) -> np.ndarray:
+    if frame.colorspace == _UNSPECIFIED and facts.matrix in _MATRIX_SPACE:
+        # swscale reads an untagged frame as BT.601; the exporter reads it by source_matrix's rule (BT.709 for
+        # HD): so do we.
+        frame.colorspace = _MATRIX_SPACE[facts.matrix]
     if info.is_hdr:
         return _place_array(_rotate(hdr_to_sdr(frame, info.color_transfer or ""), info.rotation), p, facts,
                             _subsampling(info.pixel_format))

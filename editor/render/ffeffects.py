@@ -22,6 +22,7 @@ The rules are the render plan's (``editor.render.plan.VideoLayer``), the same th
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 from editor.model.keyframes import Curve, Ease
@@ -229,7 +230,9 @@ def transform_steps(layer: VideoLayer, p: Placement, W: int, H: int, fps: Fracti
     rot_l = curve_expr(t.rotation, local)
     steps.append(f"rotate=a='({rot_l})*PI/180':c=black@0:ow={d}:oh={d}")
     s_l = curve_expr(t.scale, local)
-    steps.append(f"scale=w='max(1,floor(iw*{s_l}+0.5))':h='max(1,floor(ih*{s_l}+0.5))':eval=frame:{scale_opts}")
+    # The picture is BT.709 since the first scale: this one must not convert its matrix again.
+    again = re.sub(r"in_color_matrix=\w+", "in_color_matrix=bt709", scale_opts)
+    steps.append(f"scale=w='max(1,floor(iw*{s_l}+0.5))':h='max(1,floor(ih*{s_l}+0.5))':eval=frame:{again}")
     # Filters after this one keep the frame size they started with (a growing picture came out cut off at its
     # first width): pad every frame into one square, big enough for the largest scale the keys reach.
     side = keyed_square(d, t.scale)

@@ -20,6 +20,7 @@ from pathlib import Path
 from editor.media.ffmpeg import ffmpeg_exe
 from editor.media.info import MediaInfo
 from editor.model import Fit
+from editor.model.effects import IDENTITY
 from editor.model.time import format_rate, seconds_arg
 from editor.render.encoders import hardware_input_args, hardware_upload_filter
 from editor.render.ffeffects import GraphError, blur_fit_chains, look_steps, timing_steps, transform_steps
@@ -27,7 +28,7 @@ from editor.render.ffsound import sound_chains
 from editor.render.layout import Placement, place
 from editor.render.plan import Segment, SoundLayer, VideoLayer
 from editor.render.settings import ExportSettings, timescale, video_encoder_args
-from editor.render.text import text_image
+from editor.render.text import text_image, text_sprite
 
 # Seconds read past a segment's end from each input, so rate conversion always has a frame to look at.
 READ_MARGIN = Fraction(1, 5)
@@ -63,6 +64,15 @@ class SourceFacts:
     has_audio: bool = False
     channels: int = 2
     decoder: str = ""     # the video decoder to ask for ("" = ffmpeg's choice)
+    at: tuple[int, int] | None = None   # a title's sprite: placed unscaled at this canvas position
+    matrix: str = "bt709"  # the Y'CbCr matrix the source is read with (see source_matrix)
+
+    @property
+    def scale_opts(self) -> str:
+        """swscale options taking this source to the export's BT.709 limited range. The input matrix is
+        named, never left to swscale's default (BT.601): for a BT.709 source that made every frame go through
+        a matrix conversion that changes nothing it should (a third of a 1080p FILL's scaling time)."""
+        return f"flags=bicubic:in_color_matrix={self.matrix}:out_color_matrix=bt709:out_range=tv"
 
     @classmethod
     def from_info(cls, info: MediaInfo) -> SourceFacts:
@@ -82,7 +92,26 @@ class SourceFacts:
         return cls(path=os.path.abspath(info.path), width=w, height=h, square_pixels=square,
                    still=info.is_image, hdr=info.is_hdr,
                    alpha=alpha, has_video=info.has_video, has_audio=info.has_audio,
-                   channels=info.channels or 2, decoder=decoder)
+                   channels=info.channels or 2, decoder=decoder,
+                   matrix=source_matrix(info.color_space, info.width, info.height))
+
+
+BT709_SCALE = "flags=bicubic:in_color_matrix=bt709:out_color_matrix=bt709:out_range=tv"
+
+
+def source_matrix(color_space: str | None, width: int, height: int) -> str:
+    """The Y'CbCr matrix to read a source with: its tag when it has one; untagged, BT.709 for HD and larger
+    and BT.601 below (what players assume: mpv, VLC, browsers). The preview decodes with the same rule
+    (``editor.render.compositor``)."""
+    if color_space in ("bt709",):
+        return "bt709"
+    if color_space in ("bt470bg", "smpte170m", "fcc"):
+        return "bt601"
+    if color_space in ("bt2020nc", "bt2020c"):
+        return "bt2020"
+    if color_space == "smpte240m":
+        return "smpte240m"
+    return "bt709" if max(width, height) >= 1280 or min(width, height) >= 720 else "bt601"
 
 
 def _webm_alpha(path: str) -> bool:
@@ -256,9 +285,19 @@ def _with_titles(segments: Sequence[Segment], facts: dict[str, SourceFacts], set
         for layer in seg.layers:
             if layer.title is not None:
                 text, style = layer.title
-                png = text_image(text, style, settings.width, settings.height, folder / "titles")
-                key = f"title:{png.name}"
-                facts.setdefault(key, SourceFacts(str(png), settings.width, settings.height, still=True, alpha=True))
+                if layer.transform == IDENTITY and layer.fit is not Fit.BLUR:
+                    # Unmoved: only the part with ink, where the canvas image has it (see text_sprite).
+                    sprite = text_sprite(text, style, settings.width, settings.height, folder / "titles")
+                    if sprite is None:
+                        continue                    # nothing drawn (empty or blank text)
+                    png, x, y, w, h = sprite
+                    key = f"title:{png.name}"
+                    facts.setdefault(key, SourceFacts(str(png), w, h, still=True, alpha=True, at=(x, y)))
+                else:
+                    png = text_image(text, style, settings.width, settings.height, folder / "titles")
+                    key = f"title:{png.name}"
+                    facts.setdefault(key, SourceFacts(str(png), settings.width, settings.height, still=True,
+                                                      alpha=True))
                 layer = replace(layer, media_id=key)
             layers.append(layer)
         out.append(replace(seg, layers=tuple(layers)))
@@ -279,11 +318,14 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
     P = prefix
     # --- video ---
     tonemap, _ = tonemap_chain()
-    scale_opts = "flags=bicubic:out_color_matrix=bt709:out_range=tv"
     # By track, then a transition's incoming picture (order 1) over the outgoing one, then by time.
     layers = sorted(seg.layers, key=lambda x: (x.track, x.order, x.offset))
-    placed = [(layer, facts[layer.media_id], place(facts[layer.media_id].width, facts[layer.media_id].height,
-                                                   W, H, layer.fit)) for layer in layers]
+    def placement(f: SourceFacts, layer: VideoLayer) -> Placement:
+        if f.at is not None:
+            return Placement(f.width, f.height, 0, 0, f.width, f.height, *f.at)
+        return place(f.width, f.height, W, H, layer.fit)
+
+    placed = [(layer, facts[layer.media_id], placement(facts[layer.media_id], layer)) for layer in layers]
 
     def whole(layer: VideoLayer) -> bool:
         return layer.offset == 0 and layer.frames >= seg.frames
@@ -305,13 +347,16 @@ def _segment_graph(seg: Segment, settings: ExportSettings, facts: dict[str, Sour
         ``offset``: output frames before the layer starts on the time line it is overlaid on."""
         k = input_for(layer)
         steps = timing_steps(layer, fps, f.width * f.height)
+        scale_opts = f.scale_opts
         if f.hdr and tonemap:
             steps.append(tonemap)
+            scale_opts = BT709_SCALE      # tone-mapped to BT.709 already
         alpha = f.alpha or see_through(layer)
         src = f"[{k}:v]"
         if layer.fit is Fit.BLUR:
             chains.append(f"{src}{','.join(steps)}[{P}t{n}]")
             canvas = blur_fit_chains(f"{P}t{n}", f.width, f.height, W, H, f"{P}bl{n}", chains, scale_opts)
+            scale_opts = BT709_SCALE
             src, steps = f"[{canvas}]", []
             p = Placement(W, H, 0, 0, W, H, 0, 0)
             alpha = see_through(layer)
