@@ -192,8 +192,7 @@ class WindowActions:
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for name in ("new", "open", "save", None, "import", None, "undo", "redo", None, "split", "delete",
-                     "ripple_delete", None, "add_title", None, "snap", "zoom_out", "zoom_in", "zoom_fit", None,
-                     "generate",
+                     "ripple_delete", None, "snap", "zoom_out", "zoom_in", "zoom_fit", None, "generate",
                      "queue_panel", None, "export"):
             if name is None:
                 bar.addSeparator()
