@@ -17,7 +17,9 @@ from editor.interchange.captions import cues_to_frames, read_captions
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
 from editor.model import MediaClip, Settings, Timeline
+from editor.model.text import DEFAULT_CAPTION_STYLE
 from editor.project import load_project, save_project
+from editor.render.text import text_box
 
 SRT = "1\n00:00:00,200 --> 00:00:00,800\nC'est \"ça\" : 50% \\o/\n\n2\n00:00:01,000 --> 00:00:01,500\n🔥 مرحبا\n"
 
@@ -55,10 +57,13 @@ def test_captions_are_burnt_in_and_written_beside(project, tmp_path):
     a, b = _frames(plain), _frames(out)
     cues = cues_to_frames(read_captions(subs), Fraction(30))
     assert cues == [(6, 24, "C'est \"ça\" : 50% \\o/"), (30, 45, "🔥 مرحبا")]
+    for start, end, text in cues:        # each cue's own box changes while it lasts
+        x0, y0, x1, y1 = text_box(text, DEFAULT_CAPTION_STYLE, 180, 320)
+        for i in (start, end - 1):
+            assert np.abs(a[i] - b[i])[y0:y1, x0:x1].mean() > 8, f"cue {text!r} not visible at frame {i}"
     shown = {i for s, e, _ in cues for i in range(s, e)}
-    for i in range(60):
-        moved = np.abs(a[i] - b[i]).mean()
-        assert (moved > 1) == (i in shown), f"frame {i}: difference {moved:.2f}"
+    for i in set(range(60)) - shown:
+        assert np.abs(a[i] - b[i]).mean() < 1, f"a caption shows at frame {i}, outside every cue"
     assert read_captions(tmp_path / "out.srt") == read_captions(subs)
     assert not any(t.captions for t in load_project(project).timeline.tracks)
 
