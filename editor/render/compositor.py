@@ -148,19 +148,19 @@ class Compositor:
         out: list[_Item] = []
         for layer in layers_at(tl, index):
             if layer.title is not None:
-                out.append(_Item("title", layer.track, layer.order, layer))
+                out.append(_Item("title", layer.track, layer.order, layer, clip_id=layer.timing.clip_id))
                 continue
             media = tl.media[layer.media_id]
             if not media.online or not os.path.isfile(media.path):
-                out.append(_Item("offline", layer.track, layer.order, layer, media.path))
+                out.append(_Item("offline", layer.track, layer.order, layer, media.path, layer.timing.clip_id))
                 continue
             try:
                 info = probe(media.path)
             except MediaError:
-                out.append(_Item("offline", layer.track, layer.order, layer, media.path))
+                out.append(_Item("offline", layer.track, layer.order, layer, media.path, layer.timing.clip_id))
                 continue
             if info.has_video:
-                out.append(_Item("picture", layer.track, layer.order, layer, info))
+                out.append(_Item("picture", layer.track, layer.order, layer, info, layer.timing.clip_id))
         for i, track in enumerate(tl.video_tracks):
             clip = None if track.hidden else track.clip_at(index)
             if isinstance(clip, GeneratedClip) and clip.pending:

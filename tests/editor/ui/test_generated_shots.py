@@ -87,7 +87,7 @@ def test_type_a_prompt_into_a_gap_watch_it_generate_then_export_it(qtbot, colour
     assert not g.pending and len(g.takes) == 1
     # the viewer draws the take's frames, not the placeholder card
     qtbot.waitUntil(lambda: w.viewer._compositor is not None and w.viewer.screen_.image is not None, timeout=10000)
-    kinds = [kind for kind, c, _ in w.viewer._compositor._layers(20) if c.id == clip.id]
+    kinds = [item.kind for item in w.viewer._compositor._items(20) if item.clip_id == clip.id]
     assert kinds == ["picture"]
     # the bin calls the take by its prompt, not by its content-addressed file name
     texts = [w.bin.item(i).text() for i in range(w.bin.count())]
