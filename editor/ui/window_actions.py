@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QToolBar
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QToolBar
 
 from editor.model import TextClip
-from editor.model.commands import AddTrack, Group, Insert, SetTrackFlags
+from editor.model.commands import AddTrack, Group, Insert, SetMasterVolume, SetTrackFlags
+from editor.model.keyframe_edit import GAIN_MAX_DB, GAIN_MIN_DB, db_to_volume, volume_to_db
 from editor.model.text import PRESETS
 
 TITLE_SECONDS = 3
@@ -154,6 +155,7 @@ class WindowActions:
 
         track_menu = self.menuBar().addMenu("T&rack")
         track_menu.addAction(a("solo_track", "&Solo Track", self.solo_track))
+        track_menu.addAction(a("master_volume", "&Master Volume…", self.master_volume_dialog))
 
         play_menu = self.menuBar().addMenu("&Playback")
         play_menu.addAction(a("play", "&Play / Pause", self.toggle_play, ("Space",), True))
@@ -283,6 +285,21 @@ class WindowActions:
         if track is None and self.timeline.video_tracks:
             track = self.timeline.video_tracks[-1]
         return track is not None and self.edits.do(SetTrackFlags(track.id, solo=not track.solo))
+
+    def master_volume_dialog(self) -> bool:
+        """Ask for the whole mix's level in dB (0 dB: as mixed)."""
+        current = volume_to_db(self.timeline.master_volume)
+        value, ok = QInputDialog.getDouble(self, "Master Volume", "Level of the whole mix (dB):", current,
+                                           GAIN_MIN_DB, GAIN_MAX_DB, 1)
+        return ok and self.set_master_volume_db(value)
+
+    def set_master_volume_db(self, db: float) -> bool:
+        """One undo step; the lowest level the dialog offers is silence."""
+        volume = db_to_volume(db)
+        done = self.edits.do(SetMasterVolume(volume))
+        if done:
+            self.show_message(f"Master volume {db:+.1f} dB" if volume else "Master volume off")
+        return done
 
     def export_dialog(self):
         """The export dialog (``WindowFiles.export_dialog``), whose Export button first runs the platform

@@ -173,3 +173,13 @@ def test_platform_warnings_ask_before_exporting(window, monkeypatch):
     dialog.export_button.click()
     assert started == [True]
     dialog.close()
+
+
+def test_master_volume_in_db_is_one_undo_step_and_reaches_the_mix(window):
+    w = window
+    assert "master_volume" in w.actions_by_name
+    assert w.set_master_volume_db(-6.0)
+    assert abs(w.timeline.master_volume - 10 ** (-6 / 20)) < 1e-9
+    assert w.edits.stack.undoText() == "Set master volume"
+    w.edits.stack.undo()
+    assert w.timeline.master_volume == 1.0
