@@ -280,6 +280,23 @@ def check_audio() -> CheckResult:
     return audio_result(backend, names)
 
 
+def check_text(shaping: Callable[[], bool] | None = None) -> CheckResult:
+    """The fonts titles are drawn with, and right-to-left shaping (raqm loads the system's FriBiDi)."""
+    from editor.render.text import font_paths, shaping_available
+
+    name = "titles"
+    try:
+        fonts = font_paths()
+    except OSError as exc:
+        return CheckResult(name, "fail", f"the title fonts cannot be read: {exc}", "make   (reinstall PromptCut)")
+    if not fonts:
+        return CheckResult(name, "fail", "no title fonts were found", "make   (reinstall PromptCut)")
+    if not (shaping or shaping_available)():
+        return CheckResult(name, "warn", "FriBiDi is missing: Arabic and Hebrew titles come out unjoined and in "
+                           "the wrong order", install_command(["libfribidi0"], as_root=_is_root()))
+    return CheckResult(name, "ok", f"{len(fonts)} fonts, right-to-left shaping with raqm")
+
+
 def check_ffmpeg() -> CheckResult:
     from editor.media.ffmpeg import FFmpegNotFound, ffmpeg_exe
 
@@ -363,4 +380,5 @@ def _is_root() -> bool:
 
 def run_checks(folders: Sequence[Path] | None = None) -> list[CheckResult]:
     """Every check, in the order they are printed."""
-    return [check_qt_libraries(), check_display(), check_audio(), check_ffmpeg(), check_gpu(), check_disk(folders)]
+    return [check_qt_libraries(), check_display(), check_audio(), check_ffmpeg(), check_text(), check_gpu(),
+            check_disk(folders)]

@@ -5,12 +5,18 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-from editor.model import GeneratedClip, GenerationSpec, MediaClip, Settings, Take, Timeline, new_id
+from editor.model import Fit, GeneratedClip, GenerationSpec, MediaClip, Settings, Take, TextClip, Timeline, new_id
+from editor.model.effects import Transform, Transition, TransitionKind
+from editor.model.keyframes import Curve, Ease, Key
+from editor.model.text import DEFAULT_CAPTION_STYLE, PRESETS
+from editor.model.timeline import Track, TrackKind
 
 
 def make_demo(folder: str | Path) -> Timeline:
     """A 9:16, 30 fps timeline: coloured and patterned clips, a still, a tone, a pending generated shot and
-    one with a take. Media files are written into ``folder``."""
+    one with a take, and the finishing touches: a title, captions, a dissolve, a fade, a 2x clip, a 16:9
+    clip fitted over a blur of itself, a logo moving on keyframes and a music bed ducked by its rubber band.
+    Media files are written into ``folder``."""
     from editor.media import synth
     from editor.media.probe import media_source_from_info, probe
     from editor.model import Marker
@@ -42,9 +48,11 @@ def make_demo(folder: str | Path) -> Timeline:
                          sound_detached=detached)
 
     # The intro and the beach are placed as a video's picture and its sound, linked (the picture is silent).
-    v1.clips += [clip("intro", 0, 105, name="Intro", link="l-intro", detached=True),
-                 clip("beach", 105, 150, name="Beach", link="l-beach", detached=True),
-                 clip("sunset", 300, 120, name="Sunset"), clip("city", 420, 150, 15, name="City walk")]
+    v1.clips += [clip("intro", 0, 105, name="Intro", link="l-intro", detached=True).moved(fade_in=15),
+                 clip("beach", 105, 150, name="Beach", link="l-beach", detached=True).moved(fit=Fit.BLUR),
+                 clip("sunset", 300, 105, 15, name="Sunset").moved(
+                     transition=Transition(TransitionKind.DISSOLVE, 10, 10)),
+                 clip("city", 420, 75, 15, name="City walk").moved(speed=Fraction(2))]
     spec = GenerationSpec(prompt="a red kite over a windy beach, golden hour", model="tiny-wan", seed=42)
     kite = GeneratedClip(new_id("g"), 255, 45, spec=spec, takes=(Take(ids["take"], spec.content_hash()),),
                          active_take=0, name="Kite shot")
@@ -52,10 +60,21 @@ def make_demo(folder: str | Path) -> Timeline:
         prompt="drone shot of the city at night, neon reflections", model="tiny-ltx"), name="City at night")
     v1.clips += [kite, pending]
     v1.clips.sort(key=lambda c: c.start)
-    v2.clips += [clip("logo", 30, 60, name="Logo"), clip("logo", 480, 60, name="Logo outro")]
+    drift = Transform(x=Curve(0.0, (Key(0, -0.25), Key(59, 0.25, Ease.EASE_IN_OUT))), y=Curve(-0.3),
+                      scale=Curve(0.3), rotation=Curve(0.0, (Key(0, -8.0), Key(59, 8.0))),
+                      opacity=Curve(0.0, (Key(0, 0.0), Key(12, 1.0))))
+    v2.clips += [clip("logo", 30, 60, name="Logo").moved(transform=drift), clip("logo", 480, 60, name="Logo outro")]
     a1.clips += [clip("intro", 0, 105, name="Intro sound", link="l-intro"),
                  clip("beach", 105, 150, name="Waves", link="l-beach")]
-    a2.clips += [clip("music", 0, 540, name="Music bed")]
+    ducked = Curve(0.0, (Key(90, 0.0), Key(105, -12.0), Key(240, -12.0), Key(255, 0.0)))
+    a2.clips += [clip("music", 0, 540, name="Music bed").moved(gain=ducked, fade_out=45)]
+    titles = Track(new_id("v"), TrackKind.VIDEO, "Titles", clips=[
+        TextClip(new_id("t"), 0, 90, name="Title", text="Beach day ☀️\nwith friends", style=PRESETS["Centred title"])])
+    captions = Track(new_id("v"), TrackKind.VIDEO, "Captions", captions=True, clips=[
+        TextClip(new_id("t"), start, length, text=text, style=DEFAULT_CAPTION_STYLE)
+        for start, length, text in ((100, 80, "The wind picked up 🌬️"), (200, 90, "so we flew the kite"),
+                                    (300, 110, "and stayed for the sunset"))])
+    tl.video_tracks += [titles, captions]
     tl.markers += [Marker(105, "beat"), Marker(300, "drop")]
     tl.check()
     return tl

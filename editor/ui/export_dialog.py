@@ -13,7 +13,6 @@ again, or with a setting changed, the dialog is ready for another export.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from pathlib import Path
 
@@ -63,7 +62,33 @@ class _Bridge(QObject):
     finished = Signal(object)    # ExportResult
     failed = Signal(str)         # one-line message
     cancelled = Signal()
-    encoders = Signal(list)      # available encoders, found off the GUI thread
+
+
+class _EncoderScan(QObject):
+    """The encoder scan's messenger: one for the whole application, never destroyed. The scan's thread may
+    finish after its dialog was closed and deleted; emitting on that dialog's child from the thread then
+    crashed the process (a signal on a QObject being destroyed in the GUI thread). Dialogs connect to this
+    one, and Qt drops a dead dialog's connection."""
+
+    found = Signal(list)
+
+
+_scan: _EncoderScan | None = None
+
+
+def _encoder_scan() -> _EncoderScan:
+    global _scan
+    if _scan is None:
+        _scan = _EncoderScan()       # made by the first dialog: in the GUI thread
+    return _scan
+
+
+def _find_encoders(scan: _EncoderScan) -> None:
+    try:
+        found = available_encoders()
+    except Exception:   # noqa: BLE001 - the software encoders stay listed
+        return
+    scan.found.emit(found)
 
 
 class ExportDialog(QDialog):
@@ -91,7 +116,8 @@ class ExportDialog(QDialog):
         self._bridge.finished.connect(self._on_finished, queued)
         self._bridge.failed.connect(self._on_failed, queued)
         self._bridge.cancelled.connect(self._on_cancelled, queued)
-        self._bridge.encoders.connect(self._add_encoders, queued)
+        scan = _encoder_scan()
+        scan.found.connect(self._add_encoders, queued)
 
         self.preset_box = QComboBox()
         self.preset_box.addItem(PROJECT_SETTINGS, None)
@@ -185,7 +211,7 @@ class ExportDialog(QDialog):
         self._show_buttons("ready")
         self.wheel_guard = guard_wheel(self)
         # Hardware encoders are found by test encodes: off the GUI thread.
-        threading.Thread(target=self._find_encoders, name="export-encoders", daemon=True).start()
+        threading.Thread(target=_find_encoders, args=(scan,), name="export-encoders", daemon=True).start()
 
     # --- settings ------------------------------------------------------------------------------------
 
@@ -220,14 +246,6 @@ class ExportDialog(QDialog):
         self.loudness_spin.setEnabled(target is not None)
         self.fps_label.setText(f"{float(fps):g} fps" if fps.denominator != 1 else f"{fps.numerator} fps")
         self.crf_spin.setValue(crf)
-
-    def _find_encoders(self) -> None:
-        try:
-            found = available_encoders()
-        except Exception:   # noqa: BLE001 - the software encoders stay listed
-            return
-        with contextlib.suppress(RuntimeError):   # the dialog went first
-            self._bridge.encoders.emit(found)
 
     def _add_encoders(self, found: list) -> None:
         for enc in found:

@@ -248,7 +248,7 @@ def test_promptcut_doctor_prints_one_line_per_check_and_exits_1_when_a_required_
                           capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 1, done
     lines = done.stdout.splitlines()
-    assert len(lines) == 6
+    assert len(lines) == 7
     assert all(line.split()[0] in ("OK", "WARN", "FAIL") for line in lines)
     assert lines[0].startswith("FAIL Qt platform libraries")
     assert "fix: " in lines[0]
@@ -261,7 +261,7 @@ def test_promptcut_doctor_prints_one_line_per_check_and_exits_1_when_a_required_
 SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "system-packages.sh"
 QT_XCB = ["libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libxkbcommon-x11-0", "libxcb-shape0",
           "libxcb-render-util0", "libxcb-image0", "libegl1", "libgl1", "libfontconfig1", "libdbus-1-3"]
-EVERYTHING = [*QT_XCB, "xvfb", "xauth", "pulseaudio", "pulseaudio-utils"]
+EVERYTHING = [*QT_XCB, "xvfb", "xauth", "pulseaudio", "pulseaudio-utils", "libfribidi0"]
 
 needs_sh = pytest.mark.skipif(not sys.platform.startswith("linux") or shutil.which("sh") is None,
                               reason="a Linux shell script")
@@ -331,7 +331,7 @@ def test_a_user_with_sudo_installs_through_sudo_without_a_password_prompt_when_n
 
 @needs_sh
 def test_a_pipewire_desktop_keeps_its_sound_server(tmp_path):
-    system = System(tmp_path, [*QT_XCB, "xvfb", "xauth", "pipewire-pulse"])
+    system = System(tmp_path, [*QT_XCB, "xvfb", "xauth", "pipewire-pulse", "libfribidi0"])
     assert system.run().returncode == 0
     assert system.calls()[-1].endswith("--no-install-recommends pulseaudio-utils")
 
@@ -348,3 +348,12 @@ def test_when_it_cannot_install_it_names_the_packages_and_lets_make_go_on(tmp_pa
     assert done.returncode == 0
     assert "libxcb-icccm4" in done.stderr
     assert not any(call.startswith("apt-get install") for call in system.calls()) or situation.get("apt_fails")
+
+
+def test_titles_check_names_the_fonts_and_the_missing_shaping_library():
+    from editor.doctor import check_text
+
+    ok = check_text(shaping=lambda: True)
+    assert ok.level == "ok" and "fonts" in ok.detail
+    missing = check_text(shaping=lambda: False)
+    assert missing.level == "warn" and "FriBiDi" in missing.detail and "libfribidi0" in missing.fix
