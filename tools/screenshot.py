@@ -62,9 +62,9 @@ def main() -> int:
     app = application()
     window, timeline = demo_window()
     view = window.timeline_view
-    view.set_playhead(270)
-    kite = next(c for t in timeline.video_tracks for c in t.clips if c.name == "Kite shot")
-    view.select({kite.id})
+    view.set_playhead(50)     # the title over the intro, the logo moving on its keyframes
+    logo = next(c for t in timeline.video_tracks for c in t.clips if c.name == "Logo")
+    view.select({logo.id})
     wait_for_art(window, timeline)
     out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(out))

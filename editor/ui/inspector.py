@@ -45,6 +45,16 @@ _TIMECODE = re.compile(r"^\d+([:;]\d+){0,3}$")
 TIME_TIP = "A timecode HH:MM:SS:FF (or MM:SS:FF, SS:FF) or a frame number; Return applies"
 
 
+
+# The Fit menu in the words of CapCut and Premiere, with what each does.
+FIT_CHOICES = (
+    (Fit.FILL, "Fill", "Cover the canvas; the overflow is cropped (a 16:9 clip on 9:16 keeps its centre)"),
+    (Fit.FIT, "Fit", "The whole picture inside the canvas, black bars around it"),
+    (Fit.BLUR, "Fit over blur", "The whole picture over a blurred, darkened copy of itself filling the canvas"),
+    (Fit.CROP, "Native size", "At its own pixel size, centred; the canvas crops what is larger"),
+    (Fit.STRETCH, "Stretch", "Stretched to the canvas, the picture's shape changed"),
+)
+
 def parse_time(text: str, rate: Fraction) -> int:
     """Frames from what a user typed: a frame number ("90") or a non-drop-frame timecode at the nominal rate
     ("00:00:03:00", "3:00", "1:02:03:04"), as ``timecode`` writes it. ValueError (one line) if it is neither."""
@@ -169,9 +179,9 @@ class Inspector(QWidget):
         self.name = QLineEdit(self)
         self.name.editingFinished.connect(self._name_edited)
         self.fit = QComboBox(self)
-        self.fit.addItems([f.value for f in Fit])
-        self.fit.setItemData(self.fit.findText(Fit.BLUR.value), "Fit over a blurred copy of the picture",
-                             Qt.ItemDataRole.ToolTipRole)
+        for fit, label, tip in FIT_CHOICES:
+            self.fit.addItem(label, fit.value)
+            self.fit.setItemData(self.fit.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.fit.activated.connect(self._fit_edited)
         self.volume = QDoubleSpinBox(self)
         self.volume.setRange(0.0, 4.0)
@@ -308,7 +318,7 @@ class Inspector(QWidget):
         self.form.setRowVisible(self.fit, shows_picture(track, clip, media))
         # A picture whose sound plays from its linked audio clip has no volume of its own.
         self.form.setRowVisible(self.volume, has_sound(media) and not clip.sound_detached)
-        self.fit.setCurrentText(clip.fit.value)
+        self.fit.setCurrentIndex(self.fit.findData(Fit(clip.fit).value))
         self.volume.setValue(clip.volume)
         self._follow_playhead()
         self._show_effects(track, clip, media)
@@ -518,8 +528,8 @@ class Inspector(QWidget):
 
     def _fit_edited(self) -> None:
         clip = self._current()
-        if clip is not None and self.fit.currentText() != clip.fit.value:
-            self._set(fit=self.fit.currentText(), label="Set fit")
+        if clip is not None and self.fit.currentData() != clip.fit.value:
+            self._set(fit=self.fit.currentData(), label="Set fit")
 
     def _volume_edited(self) -> None:
         clip = self._current()

@@ -64,11 +64,12 @@ def paint_safe_zone(p: QPainter, rect: QRectF) -> None:
     left, top, right, bottom = SAFE_ZONE
     zone = QRectF(rect.x() + left * rect.width(), rect.y() + top * rect.height(),
                   (right - left) * rect.width(), (bottom - top) * rect.height())
-    shade = QColor(255, 80, 80, 46)
+    # Dimmed as the app's own buttons and caption would cover them (a red tint read as an error).
+    shade = QColor(0, 0, 0, 96)
     p.fillRect(QRectF(zone.right(), rect.top(), rect.right() - zone.right(), rect.height()), shade)
     p.fillRect(QRectF(rect.left(), zone.bottom(), zone.right() - rect.left(), rect.bottom() - zone.bottom()), shade)
     p.fillRect(QRectF(rect.left(), rect.top(), zone.right() - rect.left(), zone.top() - rect.top()),
-               QColor(255, 80, 80, 26))
+               QColor(0, 0, 0, 56))
     pen = QPen(QColor(255, 255, 255, 200), 1.2, Qt.PenStyle.DashLine)
     p.setPen(pen)
     p.setBrush(Qt.BrushStyle.NoBrush)

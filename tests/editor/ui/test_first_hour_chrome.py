@@ -169,14 +169,14 @@ def test_the_wheel_over_inspector_fields_scrolls_the_panel_past_them(window, qtb
         _real_wheel(field)
         assert bar.value() > before, type(field).__name__         # the panel scrolled...
         bar.setValue(0)
-    assert (ins.fit.currentText(), ins.volume.value()) == ("fill", 1.0)      # ...and the fields kept their values
+    assert (ins.fit.currentData(), ins.volume.value()) == ("fill", 1.0)      # ...and the fields kept their values
     assert w.timeline.find("g0")[1] == shot and w.edits.stack.count() == 1
     # a field the user clicked into is theirs to wheel; the panel stays put
     scroll.ensureWidgetVisible(ins.fit)
     before = bar.value()
     _focus(qtbot, ins.fit)
     _real_wheel(ins.fit)
-    assert ins.fit.currentText() != "fill" and bar.value() == before
+    assert ins.fit.currentData() != "fill" and bar.value() == before
     # and one notch over an unfocused field, as an event sent straight to it, is left for its parents
     event = _wheel(ins.volume)
     assert not event.isAccepted() and ins.volume.value() == 1.0
