@@ -36,7 +36,7 @@ class WindowPlayback:
         viewer.playback_stopped.connect(self._follow_player)
         viewer.loop_button.toggled.connect(self._loop_toggled)
         self.timeline_view.scrubbed.connect(viewer.scrub)
-        self.edits.stack.indexChanged.connect(self._edited_while_playing)
+        self.edits.stack.indexChanged.connect(self._edited)
 
     @property
     def play_speed(self) -> int:
@@ -137,12 +137,16 @@ class WindowPlayback:
         self.viewer.invalidate()
         self.consider_proxies()
 
-    def _edited_while_playing(self, *_ignored: object) -> None:
+    def _edited(self, *_ignored: object) -> None:
+        """Any edit, undo or redo shows at once: a new frame at the playhead (a title's new words, a moved
+        keyframe), or while playing a new snapshot for the player."""
         self.viewer.invalidate()
         self.consider_proxies()
         if self.viewer.playing:   # hear and see the edit at once: the player takes a new snapshot
             self.viewer.play(self.timeline.copy(), self.viewer.player.position(), self.play_speed,
                              self.loop_range())
+        else:
+            self.viewer.show_frame(self.timeline, self.timeline_view.playhead)
 
     def _transport(self, action: str) -> None:
         {"start": lambda: self._jump(0), "back": lambda: self.step(-1),

@@ -183,3 +183,19 @@ def test_master_volume_in_db_is_one_undo_step_and_reaches_the_mix(window):
     assert w.edits.stack.undoText() == "Set master volume"
     w.edits.stack.undo()
     assert w.timeline.master_volume == 1.0
+
+
+def test_an_edit_shows_in_the_viewer_without_moving_the_playhead(window, qtbot):
+    """Typing a title's new words (or any edit, undo, redo) redraws the frame at the playhead."""
+    from editor.model.commands import SetClipProperties
+
+    window.timeline_view.set_playhead(10)
+    clip = window.add_title("Centred title")
+    viewer = window.viewer
+    qtbot.waitUntil(lambda: viewer.screen_.image is not None and not viewer._busy and viewer._wanted is None)
+    before = viewer.screen_.image.copy()
+    window.edits.do(SetClipProperties(clip.id, text="Completely different words", label="Edit title text"))
+    qtbot.waitUntil(lambda: viewer.screen_.image is not None and viewer.screen_.image != before, timeout=5000)
+    changed = viewer.screen_.image.copy()
+    window.edits.stack.undo()
+    qtbot.waitUntil(lambda: viewer.screen_.image != changed, timeout=5000)
