@@ -25,7 +25,8 @@ import math
 import re
 from fractions import Fraction
 
-from editor.model.keyframes import Curve, Ease
+from editor.media.expressions import curve_expr
+from editor.model.keyframes import Curve
 from editor.render.layout import Placement, place
 from editor.render.looks import BLUR_DIM, blur_shrink, blur_sigma
 from editor.render.plan import VideoLayer
@@ -50,25 +51,6 @@ def frame_expr(layer: VideoLayer, fps: Fraction, offset: int = 0) -> str:
     layer starts on that filter's time line)."""
     i = f"(floor(t*{num(fps)}+0.5)-{offset})" if offset else f"floor(t*{num(fps)}+0.5)"
     return f"({num(layer.timing.clip_frame)}+{i}*{num(layer.timing.rate)})"
-
-
-def curve_expr(curve: Curve, frame: str) -> str:
-    """``curve.at(frame)`` as an ffmpeg expression (``frame`` an expression too): a ladder of the segments
-    between keys, each with its easing, the ends held."""
-    keys = curve.keys
-    if not keys:
-        return num(curve.value)
-    if len(keys) == 1:
-        return num(keys[0].value)
-    f = "ld(0)"
-    expr = num(keys[-1].value)
-    for a, b in reversed(list(zip(keys, keys[1:], strict=False))):
-        u = f"(({f})-{a.frame})/{b.frame - a.frame}"
-        shape = {Ease.LINEAR: u, Ease.EASE_IN: f"{u}*{u}", Ease.EASE_OUT: f"(1-(1-{u})*(1-{u}))",
-                 Ease.EASE_IN_OUT: f"{u}*{u}*(3-2*{u})", Ease.HOLD: "0"}[a.ease]
-        seg = f"({num(a.value)}+({num(b.value - a.value)})*{shape})"
-        expr = f"if(lt({f},{b.frame}),{seg},{expr})"
-    return f"(st(0,{frame});if(lte({f},{keys[0].frame}),{num(keys[0].value)},{expr}))"
 
 
 def animated(curve: Curve) -> bool:

@@ -60,10 +60,16 @@ TRANSFORM_ROWS = (
 )
 
 
-def _section(title: str, parent: QWidget) -> QLabel:
-    label = QLabel(title, parent)
+def section_form(title: str, parent: QWidget) -> tuple[QWidget, QFormLayout]:
+    """A titled inspector section: its widget and its form, rows wrapping (the panel is narrow)."""
+    box = QWidget(parent)
+    form = QFormLayout(box)
+    form.setContentsMargins(0, 0, 0, 0)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    label = QLabel(title, box)
     label.setObjectName("PanelTitle")
-    return label
+    form.addRow(label)
+    return box, form
 
 
 class EffectsPanel(QWidget):
@@ -76,11 +82,7 @@ class EffectsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         # --- speed
-        self.speed_box = QWidget(self)
-        speed_form = QFormLayout(self.speed_box)
-        speed_form.setContentsMargins(0, 0, 0, 0)
-        speed_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # the panel is narrow
-        speed_form.addRow(_section("Speed", self))
+        self.speed_box, speed_form = section_form("Speed", self)
         self.speed = QDoubleSpinBox(self)
         self.speed.setObjectName("SpeedEdit")
         self.speed.setRange(float(MIN_SPEED), float(MAX_SPEED))
@@ -107,11 +109,7 @@ class EffectsPanel(QWidget):
         speed_form.addRow("Slow motion", self.interpolation)
         layout.addWidget(self.speed_box)
         # --- transform
-        self.transform_box = QWidget(self)
-        tf = QFormLayout(self.transform_box)
-        tf.setContentsMargins(0, 0, 0, 0)
-        tf.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # the panel is narrow
-        tf.addRow(_section("Transform", self))
+        self.transform_box, tf = section_form("Transform", self)
         self.fields: dict[str, KeyedField] = {}
         for name, label, _factor, lo, hi, decimals, suffix in TRANSFORM_ROWS:
             field = KeyedField(lo, hi, decimals, suffix, step=1.0, parent=self)
@@ -140,22 +138,14 @@ class EffectsPanel(QWidget):
         tf.addRow("Keyframe", keys_row)
         layout.addWidget(self.transform_box)
         # --- fades
-        self.fade_box = QWidget(self)
-        ff = QFormLayout(self.fade_box)
-        ff.setContentsMargins(0, 0, 0, 0)
-        ff.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # the panel is narrow
-        ff.addRow(_section("Fades", self))
+        self.fade_box, ff = section_form("Fades", self)
         self.fade_in = self._seconds_spin("FadeIn", lambda: self._fade_edited("fade_in", self.fade_in))
         self.fade_out = self._seconds_spin("FadeOut", lambda: self._fade_edited("fade_out", self.fade_out))
         ff.addRow("Fade in", self.fade_in)
         ff.addRow("Fade out", self.fade_out)
         layout.addWidget(self.fade_box)
         # --- volume (gain, dB)
-        self.gain_box = QWidget(self)
-        gf = QFormLayout(self.gain_box)
-        gf.setContentsMargins(0, 0, 0, 0)
-        gf.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # the panel is narrow
-        gf.addRow(_section("Audio", self))
+        self.gain_box, gf = section_form("Audio", self)
         self.gain = KeyedField(GAIN_MIN_DB, GAIN_MAX_DB, 1, " dB", step=1.0, parent=self)
         self.gain.setObjectName("GainField")
         self.gain.setToolTip("Level in dB at the playhead (0 dB: as recorded); the diamond keys the rubber band")
@@ -164,11 +154,7 @@ class EffectsPanel(QWidget):
         gf.addRow("Volume", self.gain)
         layout.addWidget(self.gain_box)
         # --- transition at the head
-        self.transition_box = QWidget(self)
-        tr = QFormLayout(self.transition_box)
-        tr.setContentsMargins(0, 0, 0, 0)
-        tr.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # the panel is narrow
-        tr.addRow(_section("Transition", self))
+        self.transition_box, tr = section_form("Transition", self)
         self.transition_kind = QComboBox(self)
         for kind, text in TRANSITION_NAMES.items():
             self.transition_kind.addItem(text, kind.value)
