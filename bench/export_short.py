@@ -19,12 +19,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
+
+from export_vs_ffmpeg import cpu_seconds  # bench/ is on sys.path when a bench runs
 
 from editor.interchange.captions import Cue, write_srt
 from editor.media.ffmpeg import ffmpeg_exe
@@ -164,11 +165,6 @@ def run_peer(measure: list[str], encode, folder: Path) -> None:
     subprocess.run(encode(json.loads(text)), check=True, cwd=folder)
 
 
-def _cpu() -> float:
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=1)
@@ -183,14 +179,14 @@ def main() -> None:
     print(f"short: {tl.duration} frames at {FPS} fps, {settings.describe()}, {os.cpu_count()} cpus")
     ours_t, theirs_t, ours_cpu, theirs_cpu = [], [], [], []
     for _ in range(opts.runs):
-        c, t = _cpu(), time.perf_counter()
+        c, t = cpu_seconds(), time.perf_counter()
         result = export(tl, folder / "ours.mp4", settings)
         ours_t.append(time.perf_counter() - t)
-        ours_cpu.append(_cpu() - c)
-        c, t = _cpu(), time.perf_counter()
+        ours_cpu.append(cpu_seconds() - c)
+        c, t = cpu_seconds(), time.perf_counter()
         run_peer(measure, encode, folder)
         theirs_t.append(time.perf_counter() - t)
-        theirs_cpu.append(_cpu() - c)
+        theirs_cpu.append(cpu_seconds() - c)
         print(f"  ours {ours_t[-1]:.2f} s wall, {ours_cpu[-1]:.1f} s CPU ({result.segments} segments; "
               f"{result.loudness.describe() if result.loudness else 'no loudness figures'})   "
               f"hand-written ffmpeg {theirs_t[-1]:.2f} s wall, {theirs_cpu[-1]:.1f} s CPU")

@@ -101,7 +101,7 @@ def hand_written(files: list[Path], out: Path) -> list[str]:
     return args
 
 
-def _cpu() -> float:
+def cpu_seconds() -> float:
     """CPU seconds used so far by this process and its finished children."""
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
@@ -130,14 +130,14 @@ def main() -> None:
           f"sources with a keyframe every {opts.gop or 250} frames")
     ours_t, theirs_t, ours_cpu, theirs_cpu = [], [], [], []
     for _ in range(opts.runs):
-        c, t = _cpu(), time.perf_counter()
+        c, t = cpu_seconds(), time.perf_counter()
         result = export(tl, folder / "ours.mp4", settings)
         ours_t.append(time.perf_counter() - t)
-        ours_cpu.append(_cpu() - c)
-        c, t = _cpu(), time.perf_counter()
+        ours_cpu.append(cpu_seconds() - c)
+        c, t = cpu_seconds(), time.perf_counter()
         subprocess.run(cmd, check=True)
         theirs_t.append(time.perf_counter() - t)
-        theirs_cpu.append(_cpu() - c)
+        theirs_cpu.append(cpu_seconds() - c)
         print(f"  ours {ours_t[-1]:.2f} s wall, {ours_cpu[-1]:.1f} s CPU ({result.segments} segments)   "
               f"one ffmpeg command {theirs_t[-1]:.2f} s wall, {theirs_cpu[-1]:.1f} s CPU")
     t = time.perf_counter()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -90,10 +91,14 @@ class VideoDecoder:
             self.container.seek(ticks, stream=self.stream, backward=True, any_frame=False)
         except av.FFmpegError:
             self.container.seek(0)
-        self._frames = self.container.decode(self.stream)
+        self._frames = self._decode()
         self._ended = False
         self._cur = self._pull()
         self._next = self._pull()
+
+    def _decode(self) -> Iterator[Any]:
+        """Frames from where the container was just seeked (a subclass may decode them another way)."""
+        return self.container.decode(self.stream)
 
     def frame_at(self, before: Fraction, not_before: Fraction = Fraction(0)) -> Any:
         """The last frame with time < ``before`` (or the first frame at/after ``not_before`` when that one is

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from fractions import Fraction
 from typing import Any
 
 import av
@@ -58,15 +57,3 @@ class AlphaDecoder(VideoDecoder):
             yield from ctx.decode(packet)
         yield from ctx.decode(None)
 
-    def _seek(self, target: Fraction) -> None:
-        # As VideoDecoder._seek, then decoding through libvpx (a fresh context: no references from before).
-        self.seeks += 1
-        ticks = int((max(Fraction(0), target) + self.origin) / self.time_base)
-        try:
-            self.container.seek(ticks, stream=self.stream, backward=True, any_frame=False)
-        except av.FFmpegError:
-            self.container.seek(0)
-        self._frames = self._decode()
-        self._ended = False
-        self._cur = self._pull()
-        self._next = self._pull()
