@@ -54,9 +54,7 @@ ignored with a warning (they do not survive the next save).
 
 from __future__ import annotations
 
-import math
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
@@ -71,6 +69,28 @@ from editor.model.media import MediaKind, MediaSource
 from editor.model.time import format_rate
 from editor.model.timeline import Marker, Settings, Timeline, Track, TrackKind
 from editor.project.errors import ProjectError
+from editor.project.fields import (
+    Bad,
+    Reader,
+    as_bool,
+    as_count,
+    as_dict,
+    as_fraction,
+    as_int,
+    as_list,
+    as_nonempty_str,
+    as_number,
+    as_opt_fraction,
+    as_opt_hash,
+    as_opt_int,
+    as_opt_link,
+    as_opt_real,
+    as_opt_str,
+    as_str,
+    choice,
+    describe,
+    parsed,
+)
 from editor.project.migrations import MigrationError, migrate
 
 FORMAT_NAME = "promptcut-project"
@@ -238,173 +258,20 @@ def resolve_path(stored: str, base: str | os.PathLike[str] | None) -> str:
 # --- reading -------------------------------------------------------------------------------------------
 
 
-class _Bad(Exception):
-    """A problem at a place in the document: turned into a ProjectError naming the file."""
-
-
-_MISSING = object()
-_FRACTION_RE = re.compile(r"\d{1,40}(/\d{1,40})?")
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-class _Reader:
-    """Reads one JSON object, checking each field; remembers unknown keys for a warning."""
-
-    def __init__(self, value: Any, where: str, warnings: list[str]) -> None:
-        if not isinstance(value, dict):
-            raise _Bad(f"{where or 'the document'}: expected an object, got {_describe(value)}")
-        self.obj = value
-        self.where = where
-        self.warnings = warnings
-        self.seen: set[str] = set()
-
-    def at(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
-
-    def get(self, key: str, check: Callable[[Any, str], Any], default: Any = _MISSING) -> Any:
-        self.seen.add(key)
-        if key not in self.obj:
-            if default is _MISSING:
-                raise _Bad(f"missing field '{self.at(key)}'")
-            return default
-        return check(self.obj[key], self.at(key))
-
-    def done(self) -> None:
-        for key in self.obj:
-            if key not in self.seen:
-                self.warnings.append(f"ignored unknown field '{self.at(key)}'")
-
-
-def _int(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _Bad(f"{where}: expected a whole number, got {_describe(value)}")
-    return value
-
-
-def _count(value: Any, where: str) -> int:
-    value = _int(value, where)
-    if value < 0:
-        raise _Bad(f"{where}: must not be negative, got {value}")
-    return value
-
-
-def _opt_int(value: Any, where: str) -> int | None:
-    return None if value is None else _int(value, where)
-
-
-def _str(value: Any, where: str) -> str:
-    if not isinstance(value, str):
-        raise _Bad(f"{where}: expected text, got {_describe(value)}")
-    return value
-
-
-def _opt_str(value: Any, where: str) -> str | None:
-    return None if value is None else _str(value, where)
-
-
-def _opt_link(value: Any, where: str) -> str | None:
-    return None if value is None else _nonempty_str(value, where)
-
-
-def _nonempty_str(value: Any, where: str) -> str:
-    value = _str(value, where)
-    if not value:
-        raise _Bad(f"{where}: must not be empty")
-    return value
-
-
-def _opt_hash(value: Any, where: str) -> str | None:
-    """A media content hash: null, or non-empty text without spaces (written by ``content_hash`` as hex)."""
-    if value is None:
-        return None
-    value = _nonempty_str(value, where)
-    if any(c.isspace() for c in value):
-        raise _Bad(f"{where}: expected a content hash, got {_describe(value)}")
-    return value
-
-
-def _bool(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise _Bad(f"{where}: expected true or false, got {_describe(value)}")
-    return value
-
-
-def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise _Bad(f"{where}: expected a number, got {_describe(value)}")
-    return float(value)
-
-
-def _opt_real(value: Any, where: str) -> float | int | None:
-    """A number kept as written (7 stays 7, 7.0 stays 7.0): a generation spec's hash sees the difference."""
-    if value is None:
-        return None
-    _number(value, where)
-    return value
-
-
-def _fraction(value: Any, where: str) -> Fraction:
-    if not isinstance(value, str) or not _FRACTION_RE.fullmatch(value):
-        raise _Bad(f"{where}: expected an exact number like \"30000/1001\", got {_describe(value)}")
-    num, _, den = value.partition("/")
-    if den and int(den) == 0:
-        raise _Bad(f"{where}: division by zero in {value!r}")
-    return Fraction(int(num), int(den or 1))
-
-
-def _opt_fraction(value: Any, where: str) -> Fraction | None:
-    return None if value is None else _fraction(value, where)
-
-
-def _list(value: Any, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise _Bad(f"{where}: expected a list, got {_describe(value)}")
-    return value
-
-
-def _dict(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _Bad(f"{where}: expected an object, got {_describe(value)}")
-    return value
-
-
-def _choice(kind: type) -> Callable[[Any, str], Any]:
-    def check(value: Any, where: str) -> Any:
-        try:
-            return kind(value)
-        except ValueError:
-            allowed = ", ".join(repr(m.value) for m in kind)
-            raise _Bad(f"{where}: expected one of {allowed}, got {_describe(value)}") from None
-
-    return check
-
-
 def from_dict(data: Any, base_dir: str | os.PathLike[str] | None = None, *, source: str = "project data",
               check_media: bool = False) -> LoadedProject:
     """Build the timeline a document describes. Migrates older formats, refuses newer ones, checks every
     field and then the timeline's own rules. ``base_dir`` resolves relative media paths; ``check_media``
     marks media whose file is missing as offline. Raises ProjectError (one line, naming ``source``)."""
     if not isinstance(data, dict):
-        raise ProjectError(source, f"not a PromptCut project (the file holds {_describe(data)}, not an object)")
+        raise ProjectError(source, f"not a PromptCut project (the file holds {describe(data)}, not an object)")
     if "format" not in data:
         raise ProjectError(source, "not a PromptCut project (no 'format' field)")
     if data["format"] != FORMAT_NAME:
-        raise ProjectError(source, f"not a PromptCut project (format is {_describe(data['format'])})")
+        raise ProjectError(source, f"not a PromptCut project (format is {describe(data['format'])})")
     version = data.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-        raise ProjectError(source, f"damaged project: format_version is {_describe(version)}, not a version number")
+        raise ProjectError(source, f"damaged project: format_version is {describe(version)}, not a version number")
     app_version = data.get("app_version")
     if version > FORMAT_VERSION:
         by = f"PromptCut {app_version}" if isinstance(app_version, str) and app_version else "a newer PromptCut"
@@ -420,7 +287,7 @@ def from_dict(data: Any, base_dir: str | os.PathLike[str] | None = None, *, sour
                         "format and keeps a copy of the old file")
     try:
         timeline, metadata = _read_document(data, base_dir, warnings)
-    except _Bad as exc:
+    except Bad as exc:
         raise ProjectError(source, f"damaged project: {exc}") from None
     problems = timeline.problems()
     if problems:
@@ -441,156 +308,146 @@ def from_dict(data: Any, base_dir: str | os.PathLike[str] | None = None, *, sour
 
 def _read_document(data: dict[str, Any], base_dir: str | os.PathLike[str] | None,
                    warnings: list[str]) -> tuple[Timeline, dict[str, Any]]:
-    top = _Reader(data, "", warnings)
+    top = Reader(data, "", warnings)
     top.seen.update(("format", "format_version"))
-    top.get("app_version", _opt_str, None)
-    settings = _read_settings(top.get("settings", _dict), warnings)
+    top.get("app_version", as_opt_str, None)
+    settings = _read_settings(top.get("settings", as_dict), warnings)
     timeline = Timeline(settings=settings)
-    for i, item in enumerate(top.get("media", _list)):
+    for i, item in enumerate(top.get("media", as_list)):
         media = _read_media(item, f"media[{i}]", base_dir, warnings)
         if media.id in timeline.media:
-            raise _Bad(f"media[{i}].id: duplicate media id {media.id!r}")
+            raise Bad(f"media[{i}].id: duplicate media id {media.id!r}")
         timeline.media[media.id] = media
-    for i, item in enumerate(top.get("tracks", _list)):
+    for i, item in enumerate(top.get("tracks", as_list)):
         track = _read_track(item, f"tracks[{i}]", warnings)
         (timeline.video_tracks if track.kind is TrackKind.VIDEO else timeline.audio_tracks).append(track)
-    for i, item in enumerate(top.get("markers", _list, [])):
-        r = _Reader(item, f"markers[{i}]", warnings)
-        timeline.markers.append(Marker(frame=r.get("frame", _int), name=r.get("name", _str, ""),
-                                       color=r.get("color", _str, "#e0a030")))
+    for i, item in enumerate(top.get("markers", as_list, [])):
+        r = Reader(item, f"markers[{i}]", warnings)
+        timeline.markers.append(Marker(frame=r.get("frame", as_int), name=r.get("name", as_str, ""),
+                                       color=r.get("color", as_str, "#e0a030")))
         r.done()
     timeline.master_volume = top.get("master_volume", _volume, 1.0)
-    metadata = top.get("metadata", _dict, {})
+    metadata = top.get("metadata", as_dict, {})
     top.done()
     return timeline, metadata
 
 
 def _read_settings(value: dict[str, Any], warnings: list[str]) -> Settings:
-    r = _Reader(value, "settings", warnings)
+    r = Reader(value, "settings", warnings)
     defaults = Settings()
-    width = r.get("width", _int, defaults.width)
-    height = r.get("height", _int, defaults.height)
-    fps = r.get("fps", _fraction)
+    width = r.get("width", as_int, defaults.width)
+    height = r.get("height", as_int, defaults.height)
+    fps = r.get("fps", as_fraction)
     if fps == 0:
-        raise _Bad("settings.fps: must be more than zero")
-    sample_rate = r.get("sample_rate", _int, defaults.sample_rate)
+        raise Bad("settings.fps: must be more than zero")
+    sample_rate = r.get("sample_rate", as_int, defaults.sample_rate)
     r.done()
     try:
         return Settings(width=width, height=height, fps=fps, sample_rate=sample_rate)
     except ValueError as exc:
-        raise _Bad(f"settings: {exc}") from None
+        raise Bad(f"settings: {exc}") from None
 
 
 def _read_media(value: Any, where: str, base_dir: str | os.PathLike[str] | None, warnings: list[str]) -> MediaSource:
-    r = _Reader(value, where, warnings)
+    r = Reader(value, where, warnings)
     media = MediaSource(
-        id=r.get("id", _nonempty_str),
-        path=resolve_path(r.get("path", _nonempty_str), base_dir),
-        kind=r.get("kind", _choice(MediaKind)),
-        duration=r.get("duration", _opt_fraction),
-        has_video=r.get("has_video", _bool),
-        has_audio=r.get("has_audio", _bool),
-        width=r.get("width", _count, 0),
-        height=r.get("height", _count, 0),
-        content_hash=r.get("content_hash", _opt_hash, None),
+        id=r.get("id", as_nonempty_str),
+        path=resolve_path(r.get("path", as_nonempty_str), base_dir),
+        kind=r.get("kind", choice(MediaKind)),
+        duration=r.get("duration", as_opt_fraction),
+        has_video=r.get("has_video", as_bool),
+        has_audio=r.get("has_audio", as_bool),
+        width=r.get("width", as_count, 0),
+        height=r.get("height", as_count, 0),
+        content_hash=r.get("content_hash", as_opt_hash, None),
     )
     r.done()
     return media
 
 
 def _read_track(value: Any, where: str, warnings: list[str]) -> Track:
-    r = _Reader(value, where, warnings)
+    r = Reader(value, where, warnings)
     track = Track(
-        id=r.get("id", _nonempty_str),
-        kind=r.get("kind", _choice(TrackKind)),
-        name=r.get("name", _str, ""),
-        hidden=r.get("hidden", _bool, False),
-        muted=r.get("muted", _bool, False),
-        locked=r.get("locked", _bool, False),
-        volume=r.get("volume", _number, 1.0),
-        solo=r.get("solo", _bool, False),
-        captions=r.get("captions", _bool, False),
+        id=r.get("id", as_nonempty_str),
+        kind=r.get("kind", choice(TrackKind)),
+        name=r.get("name", as_str, ""),
+        hidden=r.get("hidden", as_bool, False),
+        muted=r.get("muted", as_bool, False),
+        locked=r.get("locked", as_bool, False),
+        volume=r.get("volume", as_number, 1.0),
+        solo=r.get("solo", as_bool, False),
+        captions=r.get("captions", as_bool, False),
     )
-    clips = [_read_clip(item, f"{where}.clips[{i}]", warnings) for i, item in enumerate(r.get("clips", _list, []))]
+    clips = [_read_clip(item, f"{where}.clips[{i}]", warnings) for i, item in enumerate(r.get("clips", as_list, []))]
     track.clips = sorted(clips, key=lambda c: c.start)  # a hand-edited file need not keep them in order
     r.done()
     return track
 
 
 def _read_clip(value: Any, where: str, warnings: list[str]) -> Clip:
-    r = _Reader(value, where, warnings)
-    kind = r.get("type", _str)
+    r = Reader(value, where, warnings)
+    kind = r.get("type", as_str)
     common = {
-        "id": r.get("id", _nonempty_str),
-        "start": r.get("start", _int),
-        "duration": r.get("duration", _int),
-        "source_in": r.get("source_in", _int, 0),
-        "name": r.get("name", _str, ""),
-        "fit": r.get("fit", _choice(Fit), Fit.FILL),
-        "volume": r.get("volume", _number, 1.0),
-        "link": r.get("link", _opt_link, None),
-        "sound_detached": r.get("sound_detached", _bool, False),
+        "id": r.get("id", as_nonempty_str),
+        "start": r.get("start", as_int),
+        "duration": r.get("duration", as_int),
+        "source_in": r.get("source_in", as_int, 0),
+        "name": r.get("name", as_str, ""),
+        "fit": r.get("fit", choice(Fit), Fit.FILL),
+        "volume": r.get("volume", as_number, 1.0),
+        "link": r.get("link", as_opt_link, None),
+        "sound_detached": r.get("sound_detached", as_bool, False),
         "speed": r.get("speed", _speed, Fraction(1)),
-        "reverse": r.get("reverse", _bool, False),
+        "reverse": r.get("reverse", as_bool, False),
         "interpolation": r.get("interpolation", _interpolation, ""),
-        "fade_in": r.get("fade_in", _count, 0),
-        "fade_out": r.get("fade_out", _count, 0),
-        "gain": r.get("gain", _parsed(Curve.from_json), Curve(0.0)),
-        "transform": r.get("transform", _parsed(Transform.from_json), IDENTITY),
-        "transition": r.get("transition", _parsed(Transition.from_json), None),
+        "fade_in": r.get("fade_in", as_count, 0),
+        "fade_out": r.get("fade_out", as_count, 0),
+        "gain": r.get("gain", parsed(Curve.from_json), Curve(0.0)),
+        "transform": r.get("transform", parsed(Transform.from_json), IDENTITY),
+        "transition": r.get("transition", parsed(Transition.from_json), None),
     }
     if kind == "text":
         from editor.model.text import TextStyle
-        clip: Clip = TextClip(**common, text=r.get("text", _str, ""),
-                              style=r.get("style", _parsed(lambda v, where: _style(TextStyle, v, where)), TextStyle()))
+        clip: Clip = TextClip(**common, text=r.get("text", as_str, ""),
+                              style=r.get("style", parsed(lambda v, where: _style(TextStyle, v, where)), TextStyle()))
     elif kind == "media":
-        clip = MediaClip(**common, media=r.get("media", _nonempty_str))
+        clip = MediaClip(**common, media=r.get("media", as_nonempty_str))
     elif kind == "generated":
         takes = []
-        for i, item in enumerate(r.get("takes", _list, [])):
-            t = _Reader(item, f"{where}.takes[{i}]", warnings)
-            raw_spec = t.get("spec", _dict, None)
+        for i, item in enumerate(r.get("takes", as_list, [])):
+            t = Reader(item, f"{where}.takes[{i}]", warnings)
+            raw_spec = t.get("spec", as_dict, None)
             take_spec = None if raw_spec is None else _read_spec(raw_spec, f"{where}.takes[{i}].spec", warnings)
-            takes.append(Take(media_id=t.get("media", _nonempty_str), spec_hash=t.get("spec_hash", _str),
+            takes.append(Take(media_id=t.get("media", as_nonempty_str), spec_hash=t.get("spec_hash", as_str),
                               spec=take_spec))
             t.done()
-        clip = GeneratedClip(**common, spec=_read_spec(r.get("spec", _dict), f"{where}.spec", warnings),
-                             takes=tuple(takes), active_take=r.get("active_take", _opt_int, None))
+        clip = GeneratedClip(**common, spec=_read_spec(r.get("spec", as_dict), f"{where}.spec", warnings),
+                             takes=tuple(takes), active_take=r.get("active_take", as_opt_int, None))
     else:
-        raise _Bad(f"{where}.type: unknown clip type {_describe(kind)} (expected 'media', 'generated' or 'text')")
+        raise Bad(f"{where}.type: unknown clip type {describe(kind)} (expected 'media', 'generated' or 'text')")
     r.done()
     return clip
 
 
 def _speed(value: Any, where: str) -> Fraction:
-    speed = _fraction(value, where)
+    speed = as_fraction(value, where)
     problem = speed_problem(speed)
     if problem:
-        raise _Bad(f"{where}: {problem}")
+        raise Bad(f"{where}: {problem}")
     return speed
 
 
 def _volume(value: Any, where: str) -> float:
-    volume = _number(value, where)
+    volume = as_number(value, where)
     if volume < 0:
-        raise _Bad(f"{where}: a volume is 0 or more, got {_describe(value)}")
+        raise Bad(f"{where}: a volume is 0 or more, got {describe(value)}")
     return volume
 
 
 def _interpolation(value: Any, where: str) -> str:
     if value not in ("", "blend", "flow"):
-        raise _Bad(f"{where}: expected '', 'blend' or 'flow', got {_describe(value)}")
+        raise Bad(f"{where}: expected '', 'blend' or 'flow', got {describe(value)}")
     return value
-
-
-def _parsed(parse: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
-    """A reader check from a model parser that raises ValueError with a one-line reason."""
-    def check(value: Any, where: str) -> Any:
-        try:
-            return parse(value, where)
-        except ValueError as exc:
-            raise _Bad(str(exc)) from None
-    return check
 
 
 def _style(kind: Any, value: Any, where: str) -> Any:
@@ -602,17 +459,17 @@ def _style(kind: Any, value: Any, where: str) -> Any:
 
 # How each GenerationSpec field is checked; a field added to the model without an entry here is read as text.
 _SPEC_CHECKS: dict[str, Callable[[Any, str], Any]] = {
-    "prompt": _str, "negative_prompt": _str, "model": _str, "seed": _opt_int, "steps": _opt_int,
-    "guidance": _opt_real, "width": _opt_int, "height": _opt_int, "first_image": _opt_str,
-    "last_image": _opt_str,
+    "prompt": as_str, "negative_prompt": as_str, "model": as_str, "seed": as_opt_int, "steps": as_opt_int,
+    "guidance": as_opt_real, "width": as_opt_int, "height": as_opt_int, "first_image": as_opt_str,
+    "last_image": as_opt_str,
 }
 
 
 def _read_spec(value: dict[str, Any], where: str, warnings: list[str]) -> GenerationSpec:
-    r = _Reader(value, where, warnings)
+    r = Reader(value, where, warnings)
     values: dict[str, Any] = {}
     for f in fields(GenerationSpec):
-        check = _SPEC_CHECKS.get(f.name, _opt_str)
+        check = _SPEC_CHECKS.get(f.name, as_opt_str)
         if f.name == "prompt" or f.name in value:
             values[f.name] = r.get(f.name, check)
     r.done()
