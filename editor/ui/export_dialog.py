@@ -14,6 +14,7 @@ again, or with a setting changed, the dialog is ready for another export.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
@@ -173,7 +174,9 @@ class ExportDialog(QDialog):
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.export_button = QPushButton("Export")
         self.export_button.setDefault(True)
-        self.export_button.clicked.connect(self.start_export)
+        # Asked before an export starts (the window's platform checks): False leaves the dialog as it is.
+        self.before_export: Callable[[], bool] | None = None
+        self.export_button.clicked.connect(self._export_clicked)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel_or_close)
         self.open_folder_button = QPushButton("Open folder")
@@ -268,6 +271,10 @@ class ExportDialog(QDialog):
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    def _export_clicked(self) -> None:
+        if self.before_export is None or self.before_export():
+            self.start_export()
 
     def start_export(self) -> None:
         if self.running:

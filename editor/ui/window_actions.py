@@ -305,10 +305,7 @@ class WindowActions:
         """The export dialog (``WindowFiles.export_dialog``), whose Export button first runs the platform
         checks and asks "Export anyway?" when there are any."""
         dialog = super().export_dialog()
-        if not getattr(dialog, "_platform_checked", False):
-            dialog._platform_checked = True
-            dialog.export_button.clicked.disconnect(dialog.start_export)
-            dialog.export_button.clicked.connect(lambda _=False, d=dialog: self.checked_export(d))
+        dialog.before_export = lambda d=dialog: self.confirm_platform(d)
         return dialog
 
     def platform_warnings(self, dialog) -> list[str]:
@@ -323,6 +320,14 @@ class WindowActions:
         return check_export(self.timeline, dialog.preset_name(), settings.width, settings.height, settings.fps)
 
     def checked_export(self, dialog) -> bool:
+        """The Export button: the platform checks, then the export (unless the user stops there)."""
+        if not self.confirm_platform(dialog):
+            return False
+        dialog.start_export()
+        return True
+
+    def confirm_platform(self, dialog) -> bool:
+        """True when nothing breaks the platform's limits, or the user chose to export anyway."""
         warnings = self.platform_warnings(dialog)
         if warnings:
             box = QMessageBox(QMessageBox.Icon.Warning, "Export anyway?", "\n".join(f"• {w}" for w in warnings),
@@ -331,9 +336,7 @@ class WindowActions:
             box.button(QMessageBox.StandardButton.Yes).setText("Export anyway")
             box.setDefaultButton(QMessageBox.StandardButton.Cancel)
             self._platform_box = box
-            if box.exec() != QMessageBox.StandardButton.Yes:
-                return False
-        dialog.start_export()
+            return box.exec() == QMessageBox.StandardButton.Yes
         return True
 
 
