@@ -45,6 +45,9 @@ NAVIGATION_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Q
 # Characters of "Undo <edit>": the toolbar has room for about 20 beside its other buttons in a 1600-pixel window
 # (with Redo named too); the Edit menu for more.
 UNDO_TOOLBAR_LIMIT = 20
+
+TOOLBAR_LABELS = {"new": "New", "import": "Import", "split": "Split", "zoom_fit": "Fit", "generate": "Generate Shot",
+                  "queue_panel": "Queue", "export": "Export…"}
 UNDO_MENU_LIMIT = 40
 
 
@@ -193,13 +196,18 @@ class WindowActions:
         bar.setObjectName("MainToolBar")
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for name in ("new", "open", "save", None, "import", None, "undo", "redo", None, "split", "delete",
-                     "ripple_delete", None, "snap", "zoom_out", "zoom_in", "zoom_fit", None, "generate",
-                     "queue_panel", None, "export"):
+        # Export sits with the file actions, where it is never pushed off a laptop-wide window; the zoom buttons
+        # stay in the View menu and on their keys. Toolbar labels are short (the menus keep the full names).
+        for name in ("new", "open", "save", "export", None, "import", None, "undo", "redo", None, "split",
+                     "delete", "ripple_delete", None, "snap", "zoom_fit", None, "generate", "queue_panel"):
             if name is None:
                 bar.addSeparator()
             else:
-                bar.addAction(self.actions_by_name[name])
+                action = self.actions_by_name[name]
+                if name in TOOLBAR_LABELS:
+                    action.setIconText(TOOLBAR_LABELS[name])
+                    action.setToolTip(action.text().replace("&", "").removesuffix("…"))
+                bar.addAction(action)
         self.addToolBar(bar)
 
     def _update_undo_texts(self, *_ignored: object) -> None:

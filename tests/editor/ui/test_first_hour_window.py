@@ -198,3 +198,23 @@ def test_long_undo_labels_are_elided_and_keep_the_toolbar_on_the_window(qtbot) -
     assert bar.sizeHint().width() <= w.width()
     w.edits.stack.undo()
     assert undo.iconText() == "Undo" and not undo.isEnabled()
+
+
+def test_with_the_theme_every_toolbar_button_shows_in_a_1440_pixel_window_export_first(qtbot) -> None:
+    """The dark theme's padding once pushed Generator Queue and Export off a 1600-pixel window."""
+    from editor.ui.app import stylesheet
+
+    w = MainWindow(timeline(media=[video("m1")]))
+    qtbot.addWidget(w)
+    w.setStyleSheet(stylesheet())
+    w.resize(1440, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    long = "Move 3 clips to V2 and ripple everything after them on every track"
+    assert w.edits.do(Group(long, [Overwrite(w.timeline.video_tracks[0], clip("m1", 0, 30, clip_id="a"))]))
+    bar = w.findChild(QToolBar, "MainToolBar")
+    names = [a for a in bar.actions() if not a.isSeparator()]
+    qtbot.waitUntil(lambda: all(bar.widgetForAction(a).isVisible() for a in names), timeout=3000)
+    assert names.index(w.actions_by_name["export"]) < names.index(w.actions_by_name["import"])
+    assert bar.sizeHint().width() <= w.width()
+    w.edits.stack.setClean()
