@@ -146,10 +146,11 @@ def test_fit_over_blur_fills_above_and_below_with_a_blurred_darker_copy(media, t
     tl = timeline()
     put(tl, 0, media["detailed"], 0, 5, fit=Fit.BLUR)
     pic = frames(run(tl, tmp_path / "blur.mp4"))[2]
-    top, middle = pic[10:100], pic[140:180]       # the 16:9 picture fits in rows ~109..210
-    assert top.mean() > 15                        # not black
-    assert detail(top) < detail(middle) / 3       # blurred
-    assert top.mean() < middle.mean()             # darkened
+    top, middle, bottom = pic[10:100], pic[140:180], pic[220:310]   # the 16:9 picture fits in rows ~109..210
+    for band in (top, bottom):
+        assert band.mean() > 15                       # not black
+        assert detail(band) < detail(middle) / 3      # blurred
+        assert band.mean() < middle.mean()            # darkened
 
 
 @pytest.mark.parametrize("speed, duration", [(Fraction(2), 30), (Fraction(1, 2), 40)])
