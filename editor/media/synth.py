@@ -52,6 +52,20 @@ def color_clip(
     return path
 
 
+def indexed_clip(path: str | Path, frames: int = 72, fps: int = 30, size: tuple[int, int] = (160, 90),
+                 step: int = 3) -> Path:
+    """Flat grey frames whose luma says the frame number (Y = 16 + step * n), with a tone; lossless (qp 0), so a
+    decoded frame tells which source frame it shows. Keep ``16 + step * (frames - 1)`` within 255."""
+    path = Path(path)
+    w, h = size
+    seconds = float(Fraction(frames, fps))
+    _run(["-f", "lavfi", "-i", f"nullsrc=s={w}x{h}:r={fps}:d={seconds},geq=lum='16+{step}*N':cb=128:cr=128",
+          "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+          "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p", "-g", "24",
+          "-c:a", "aac", "-shortest", str(path)])
+    return path
+
+
 def pattern_clip(path: str | Path, seconds: float = 2.0, size: tuple[int, int] = (320, 240),
                  fps: Fraction | int = 30) -> Path:
     """A moving test pattern with a tone: real motion for encoder benchmarks."""

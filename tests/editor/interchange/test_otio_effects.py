@@ -7,7 +7,6 @@ two clips it joins, in_offset = frames before the cut, out_offset = after; a tim
 
 from __future__ import annotations
 
-import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -19,7 +18,6 @@ import pytest
 from editor.interchange import read_otio, timeline_from_otio, timeline_to_otio, write_otio
 from editor.interchange.otio import METADATA_KEY, path_to_url
 from editor.media import synth
-from editor.media.ffmpeg import ffmpeg_exe
 from editor.model import MediaClip, MediaKind, MediaSource, Settings, TextClip, Timeline, TrackKind
 from editor.model.effects import Transform, Transition, TransitionKind
 from editor.model.keyframes import Curve, Ease
@@ -39,24 +37,11 @@ def reimport(tl_otio: otio.schema.Timeline):
     return timeline_from_otio(otio.adapters.read_from_string(tl_otio.to_json_string(), "otio_json"))
 
 
-def indexed_clip(path: Path, frames: int = 90) -> Path:
-    """Flat grey frames whose luma says the frame number (Y = 16 + 2 * n), with a tone; nearly lossless."""
-    seconds = frames / RATE
-    subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-         "-f", "lavfi", "-i", f"nullsrc=s=160x90:r=30:d={seconds},geq=lum='16+2*N':cb=128:cr=128",
-         "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
-         "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p", "-g", "24",
-         "-c:a", "aac", "-shortest", str(path)],
-        check=True, capture_output=True)
-    return path
-
-
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("otio-effects-media")
     return {
-        "grey": indexed_clip(d / "grey ramp.mp4"),
+        "grey": synth.indexed_clip(d / "grey ramp.mp4", frames=90, step=2),
         "blue": synth.color_clip(d / "blue.mp4", "blue", 3.0, size=(160, 90), tone_hz=660),
     }
 

@@ -8,23 +8,10 @@ from pathlib import Path
 
 from editor.media.ffmpeg import ffmpeg_exe
 from editor.media.probe import media_source_from_info, probe
+from editor.media.synth import indexed_clip  # noqa: F401 - the render tests import it from here
 from editor.model import Fit, MediaClip, Settings, Timeline, new_id
 
 SMALL = Settings(width=180, height=320, fps=Fraction(30), sample_rate=48000)
-
-
-def indexed_clip(path: Path, frames: int = 72, fps: int = 30, size: tuple[int, int] = (160, 90)) -> Path:
-    """Flat grey frames whose luma says the frame number (Y = 16 + 3 * n), with a tone; nearly lossless."""
-    w, h = size
-    seconds = Fraction(frames, fps)
-    subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-         "-f", "lavfi", "-i", f"nullsrc=s={w}x{h}:r={fps}:d={float(seconds)},geq=lum='16+3*N':cb=128:cr=128",
-         "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={float(seconds)}",
-         "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p", "-g", "24",
-         "-c:a", "aac", "-shortest", str(path)],
-        check=True, capture_output=True)
-    return path
 
 
 def alpha_png(path: Path, size: tuple[int, int] = (180, 320)) -> Path:

@@ -22,21 +22,21 @@ def _pool(tl, mid="m", seconds=10, audio=True):
     return mid
 
 
-def _layers(plan, frame):
-    """The picture layers showing at output frame ``frame``, with the frame's index into each."""
+def _at(plan, frame, kind="layers"):
+    """The picture layers (or ``kind="sounds"``) at output frame ``frame``, with the frame's index into each."""
     for seg in plan.segments:
         if seg.frame <= frame < seg.end_frame:
             i = frame - seg.frame
-            return [(x, i - x.offset) for x in seg.layers if x.offset <= i < x.end]
+            return [(x, i - x.offset) for x in getattr(seg, kind) if x.offset <= i < x.end]
     return []
+
+
+def _layers(plan, frame):
+    return _at(plan, frame)
 
 
 def _sounds(plan, frame):
-    for seg in plan.segments:
-        if seg.frame <= frame < seg.end_frame:
-            i = frame - seg.frame
-            return [(x, i - x.offset) for x in seg.sounds if x.offset <= i < x.end]
-    return []
+    return _at(plan, frame, "sounds")
 
 
 def test_a_double_speed_clip_reads_its_source_twice_as_fast():
