@@ -85,6 +85,12 @@ class JobSpec:
     guidance: float
     first_image: str | None = None
     last_image: str | None = None
+    # Added later; each is left out of the hash while at its default, so older takes keep their hashes.
+    profile: str = "final"  # draft | standard | final (generation.profiles)
+    prefix_video: str | None = None  # a video file whose last frames the shot continues (extend a tail)
+    suffix_video: str | None = None  # a video file whose first frames the shot leads into (extend a head)
+    reference_images: tuple[str, ...] = ()  # pictures of a character or a place to keep
+    color_reference: str | None = None  # a picture whose colours the finished frames are matched to
 
     def __post_init__(self) -> None:
         for name in ("model", "prompt", "negative_prompt"):
@@ -102,13 +108,19 @@ class JobSpec:
         if isinstance(g, bool) or not isinstance(g, (int, float)) or not (g >= 0 and math.isfinite(g)):
             raise ValueError(f"guidance must be a finite number >= 0, got {g!r}")
         object.__setattr__(self, "guidance", float(g))
-        for name in ("first_image", "last_image"):
+        for name in _FILE_FIELDS:
             value = getattr(self, name)
             if value is None:
                 continue
-            if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
-                raise TypeError(f"{name} must be a file path, got {type(value).__name__}")
-            object.__setattr__(self, name, os.path.abspath(os.fspath(value)))
+            object.__setattr__(self, name, _abs_path(name, value))
+        refs = self.reference_images
+        if isinstance(refs, (str, os.PathLike)) or not isinstance(refs, (list, tuple)):
+            raise TypeError(f"reference_images must be a list of file paths, got {type(refs).__name__}")
+        object.__setattr__(self, "reference_images", tuple(_abs_path("reference_images", r) for r in refs))
+        from .profiles import PROFILES
+
+        if self.profile not in PROFILES:
+            raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {self.profile!r}")
 
     # -- construction -------------------------------------------------------------------------------------------
     @classmethod
@@ -126,6 +138,7 @@ class JobSpec:
         guidance: float | None = None,
         first_image: str | os.PathLike[str] | None = None,
         last_image: str | os.PathLike[str] | None = None,
+        **later: Any,
     ) -> JobSpec:
         """A spec with the model's defaults filled in and size/length snapped to its rules (as the backend would),
         so requests that would make the same shot hash equal. Conditioning is kept as given."""
@@ -151,10 +164,18 @@ class JobSpec:
             guidance=info.default_guidance if guidance is None else guidance,
             first_image=first_image,  # type: ignore[arg-type]  # made a str in __post_init__
             last_image=last_image,  # type: ignore[arg-type]
+            **later,  # profile, prefix_video, suffix_video, reference_images, color_reference
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """Every field, except later ones at their default (so older workers and sidecars read it unchanged)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in _LATER_FIELDS and value == _LATER_FIELDS[f.name]:
+                continue
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> JobSpec:
@@ -186,6 +207,11 @@ class JobSpec:
             guidance=self.guidance,
             first_image=self.first_image,
             last_image=self.last_image,
+            video_prefix=None if self.prefix_video is None else _video_frames(self.prefix_video),
+            video_suffix=None if self.suffix_video is None else _video_frames(self.suffix_video),
+            reference_images=self.reference_images,
+            color_reference=self.color_reference,
+            profile=self.profile,
         )
 
     # -- hashing ------------------------------------------------------------------------------------------------
@@ -197,15 +223,43 @@ class JobSpec:
         """
         doc: dict[str, Any] = {"format": HASH_FORMAT, "model_revision": model_revision(self.model)}
         for name, value in self.to_dict().items():
-            if name in ("first_image", "last_image"):
+            if name in _FILE_FIELDS:
                 value = None if value is None else {"sha256": file_sha256(value)}
+            elif name == "reference_images":
+                value = [{"sha256": file_sha256(v)} for v in value]
             doc[name] = value
+        if self.profile != "final":
+            from .profiles import recipe_document
+
+            doc["recipe"] = recipe_document(self.model, self.profile)
         return doc
 
     def content_hash(self) -> str:
         """sha256 (hex) of the canonical JSON of :meth:`hash_document`. Reads the conditioning images."""
         canonical = json.dumps(self.hash_document(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+_FILE_FIELDS = ("first_image", "last_image", "prefix_video", "suffix_video", "color_reference")
+_LATER_FIELDS: dict[str, Any] = {
+    "profile": "final",
+    "prefix_video": None,
+    "suffix_video": None,
+    "reference_images": (),
+    "color_reference": None,
+}
+
+
+def _abs_path(name: str, value: Any) -> str:
+    if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
+        raise TypeError(f"{name} must be a file path, got {type(value).__name__}")
+    return os.path.abspath(os.fspath(value))
+
+
+def _video_frames(path: str) -> Any:
+    from .video_files import read_frames
+
+    return read_frames(path)
 
 
 def model_revision(model_id: str) -> str | None:
@@ -446,9 +500,7 @@ class JobStore:
         self._lock = threading.RLock()
         self._closed = False
         try:
-            self._conn = sqlite3.connect(
-                str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
-            )
+            self._conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the job store {self.path}: {exc}") from None
         self._conn.row_factory = sqlite3.Row
@@ -615,9 +667,7 @@ class JobStore:
         return [self._job(r) for r in self._read(sql, params)]
 
     def next_queued(self) -> Job | None:
-        rows = self._read(
-            f"SELECT {_COLUMNS} FROM jobs WHERE state = 'queued' ORDER BY priority DESC, seq LIMIT 1"
-        )
+        rows = self._read(f"SELECT {_COLUMNS} FROM jobs WHERE state = 'queued' ORDER BY priority DESC, seq LIMIT 1")
         return self._job(rows[0]) if rows else None
 
     def count(self, state: JobState | str, *, owner: str | None = None) -> int:
@@ -659,8 +709,15 @@ class JobStore:
                         return self._job(row)
                 if _take_exists(canonical):
                     return self._insert(
-                        conn, spec, content_hash, canonical, JobState.DONE, priority, now,
-                        cached=True, result=_result_from_sidecar(canonical),
+                        conn,
+                        spec,
+                        content_hash,
+                        canonical,
+                        JobState.DONE,
+                        priority,
+                        now,
+                        cached=True,
+                        result=_result_from_sidecar(canonical),
                     )
                 row = conn.execute(
                     f"SELECT {_COLUMNS} FROM jobs WHERE hash = ? AND state IN ('queued', 'running') "
@@ -763,19 +820,36 @@ class JobStore:
                 (fraction, _one_line(message), time.time(), job_id),
             )
 
-    def set_done(self, job_id: str, output: str | os.PathLike[str], *, result: Mapping[str, Any] | None = None,
-                 message: str = "") -> Job:
+    def set_done(
+        self, job_id: str, output: str | os.PathLike[str], *, result: Mapping[str, Any] | None = None, message: str = ""
+    ) -> Job:
         return self._finish(job_id, JobState.DONE, message, output=os.fspath(output), result=result)
 
-    def set_failed(self, job_id: str, message: str, *, kind: str = "pipeline", hint: str = "",
-                   result: Mapping[str, Any] | None = None) -> Job:
+    def set_failed(
+        self,
+        job_id: str,
+        message: str,
+        *,
+        kind: str = "pipeline",
+        hint: str = "",
+        result: Mapping[str, Any] | None = None,
+    ) -> Job:
         return self._finish(job_id, JobState.FAILED, message, kind=kind, hint=hint, result=result)
 
     def set_cancelled(self, job_id: str, message: str = "cancelled") -> Job:
         return self._finish(job_id, JobState.CANCELLED, message)
 
-    def _finish(self, job_id: str, state: JobState, message: str, *, output: str | None = None,
-                kind: str | None = None, hint: str = "", result: Mapping[str, Any] | None = None) -> Job:
+    def _finish(
+        self,
+        job_id: str,
+        state: JobState,
+        message: str,
+        *,
+        output: str | None = None,
+        kind: str | None = None,
+        hint: str = "",
+        result: Mapping[str, Any] | None = None,
+    ) -> Job:
         now = time.time()
         with self._write() as conn:
             job = self._get(conn, job_id)
@@ -786,8 +860,17 @@ class JobStore:
                 "UPDATE jobs SET state = ?, message = ?, error_kind = ?, hint = ?, output = COALESCE(?, output), "
                 "result = ?, progress = CASE WHEN ? = 'done' THEN 1.0 ELSE progress END, finished = ?, owner = NULL, "
                 "heartbeat = NULL WHERE id = ?",
-                (state.value, _one_line(message), kind, _one_line(hint), output, json.dumps(merged), state.value,
-                 now, job_id),
+                (
+                    state.value,
+                    _one_line(message),
+                    kind,
+                    _one_line(hint),
+                    output,
+                    json.dumps(merged),
+                    state.value,
+                    now,
+                    job_id,
+                ),
             )
             return self._get(conn, job_id)
 
@@ -873,8 +956,9 @@ class JobStore:
             conn.execute("UPDATE jobs SET priority = ?, seq = ? WHERE id = ?", (new_priority, seq, job_id))
             return self._get(conn, job_id)
 
-    def clear_finished(self, *, states: Iterable[JobState | str] = FINAL_STATES,
-                       older_than: float | None = None) -> int:
+    def clear_finished(
+        self, *, states: Iterable[JobState | str] = FINAL_STATES, older_than: float | None = None
+    ) -> int:
         """Delete finished jobs (their files stay: a take at its content address is still found by ``submit``).
         ``older_than``: only jobs finished more than that many seconds ago. Returns how many went."""
         wanted = sorted({JobState(s).value for s in states} & {s.value for s in FINAL_STATES})

@@ -66,6 +66,11 @@ class SegmentNeed:
     first_image: str | None = None
     last_image: str | None = None
     distance_from_playhead: float | Fraction | int = 0
+    profile: str = "final"  # generation.profiles: the recipe's steps and guidance where these leave them open
+    prefix_video: str | None = None  # a video file the shot continues (its last frames lead in)
+    suffix_video: str | None = None  # a video file the shot leads into (its first frames follow)
+    reference_images: tuple[str, ...] = ()
+    color_reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,11 @@ class PlannedJob:
     seed_was_random: bool = False
     distance_from_playhead: float | Fraction | int = 0
     notes: tuple[str, ...] = ()
+    profile: str = "final"
+    prefix_video: str | None = None
+    suffix_video: str | None = None
+    reference_images: tuple[str, ...] = ()
+    color_reference: str | None = None
 
     @property
     def seconds(self) -> Fraction:
@@ -110,6 +120,11 @@ class PlannedJob:
             "guidance": self.guidance,
             "first_image": self.first_image,
             "last_image": self.last_image,
+            "profile": self.profile,
+            "prefix_video": self.prefix_video,
+            "suffix_video": self.suffix_video,
+            "reference_images": self.reference_images,
+            "color_reference": self.color_reference,
         }
 
     def job_spec(self) -> Any:
@@ -242,10 +257,17 @@ def plan_job(need: SegmentNeed, *, default_model: str | None = None,
                         f"({frames} frames = {_fmt_seconds(Fraction(frames, model.fps))}): split the segment")
     width, height = _size(model, need, notes)
 
-    steps = model.default_steps if need.steps is None else need.steps
+    from .profiles import PROFILES, recipe
+
+    if need.profile not in PROFILES:
+        raise PlanError(f"profile must be one of {', '.join(PROFILES)}, got {need.profile!r}")
+    cooked = recipe(model, need.profile)
+    if cooked.note and need.profile == "draft" and cooked.lora is None and not model.few_step:
+        notes.append(f"draft: {cooked.note}")
+    steps = cooked.steps if need.steps is None else need.steps
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise PlanError(f"steps must be a positive whole number, got {need.steps!r}")
-    guidance = model.default_guidance if need.guidance is None else need.guidance
+    guidance = cooked.guidance if need.guidance is None else need.guidance
     if isinstance(guidance, bool) or not isinstance(guidance, (int, float)) or not (
             math.isfinite(guidance) and guidance >= 0):
         raise PlanError(f"guidance must be a number of 0 or more, got {need.guidance!r}")
@@ -284,6 +306,11 @@ def plan_job(need: SegmentNeed, *, default_model: str | None = None,
         seed_was_random=was_random,
         distance_from_playhead=need.distance_from_playhead,
         notes=tuple(notes),
+        profile=need.profile,
+        prefix_video=need.prefix_video if model.can(Ability.VIDEO_EXTENSION) or model.unbounded else None,
+        suffix_video=need.suffix_video if model.can(Ability.VIDEO_LEAD_IN) else None,
+        reference_images=tuple(need.reference_images) if model.can(Ability.REFERENCE_IMAGES) else (),
+        color_reference=need.color_reference,
     )
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 
 import numpy as np
 
+from .profiles import PROFILES
+
 if TYPE_CHECKING:
     from PIL import Image as PILImage
 
@@ -45,6 +47,13 @@ class GenerationRequest:
     last_image: ImageInput | None = None
     keyframes: tuple[Keyframe, ...] = ()
     video_prefix: Sequence[ImageInput] | np.ndarray | None = None  # frames to continue (video extension)
+    # Frames the shot must lead into (a head extension): the shot ends where they begin.
+    video_suffix: Sequence[ImageInput] | np.ndarray | None = None
+    reference_images: tuple[ImageInput, ...] = ()  # a character or a place to keep (Wan VACE references)
+    color_reference: ImageInput | None = None  # the finished frames' colours are matched to this picture
+    # How hard to work: "draft" (step-distilled weights or LoRA, CFG 1), "standard" (the full recipe with a
+    # caching hook where it pays) or "final" (the full recipe, nothing skipped). See generation.profiles.
+    profile: str = "final"
 
     def __post_init__(self) -> None:
         if not isinstance(self.prompt, str):
@@ -60,12 +69,15 @@ class GenerationRequest:
         if self.guidance is not None and not (self.guidance >= 0 and math.isfinite(self.guidance)):
             raise ValueError(f"guidance must be >= 0, got {self.guidance!r}")
         object.__setattr__(self, "keyframes", tuple(self.keyframes))
+        object.__setattr__(self, "reference_images", tuple(self.reference_images))
+        if self.profile not in PROFILES:
+            raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {self.profile!r}")
 
     @property
     def has_images(self) -> bool:
-        return any(x is not None for x in (self.first_image, self.last_image, self.video_prefix)) or bool(
-            self.keyframes
-        )
+        return any(
+            x is not None for x in (self.first_image, self.last_image, self.video_prefix, self.video_suffix)
+        ) or bool(self.keyframes or self.reference_images)
 
     def describe(self) -> dict[str, Any]:
         """A JSON-able record of the request; images become their path, or a hash of their pixels."""
@@ -84,10 +96,16 @@ class GenerationRequest:
             "keyframes": [
                 {"frame": k.frame, "image": describe_image(k.image), "strength": k.strength} for k in self.keyframes
             ],
-            "video_prefix": None
-            if self.video_prefix is None
-            else {"frames": len(self.video_prefix), "sha256": _hash_frames(self.video_prefix)},
+            "video_prefix": _describe_video(self.video_prefix),
+            "video_suffix": _describe_video(self.video_suffix),
+            "reference_images": [describe_image(r) for r in self.reference_images],
+            "color_reference": describe_image(self.color_reference),
+            "profile": self.profile,
         }
+
+
+def _describe_video(frames: Sequence[ImageInput] | np.ndarray | None) -> dict[str, Any] | None:
+    return None if frames is None else {"frames": len(frames), "sha256": _hash_frames(frames)}
 
 
 def describe_image(image: ImageInput | None) -> dict[str, Any] | None:
@@ -118,10 +136,26 @@ class Progress:
     step: int
     total: int
     elapsed_s: float
+    # Long shots run in windows: ``window`` of ``windows`` (1-based), ``step``/``total`` within that window.
+    window: int = 1
+    windows: int = 1
 
     @property
     def fraction(self) -> float:
-        return self.step / self.total if self.total else 0.0
+        """0..1 over the whole shot (all its windows)."""
+        within = self.step / self.total if self.total else 0.0
+        return ((self.window - 1) + within) / max(1, self.windows)
+
+
+@dataclass(frozen=True)
+class PreviewFrame:
+    """A cheap look at a shot while it denoises: ``image`` uint8 ``(H, W, 3)`` after ``step`` of ``total``."""
+
+    image: np.ndarray
+    step: int
+    total: int
+    window: int = 1
+    windows: int = 1
 
 
 @dataclass
@@ -150,6 +184,11 @@ class GenerationResult:
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     request: dict[str, Any] = field(default_factory=dict)  # GenerationRequest.describe()
+    # Sound made with the picture (LTX-2): float32 ``(samples, channels)`` in [-1, 1] at ``audio_rate`` Hz.
+    audio: np.ndarray | None = None
+    audio_rate: int | None = None
+    profile: str = "final"
+    windows: int = 1  # generation windows chained to make the shot
 
     @property
     def seconds(self) -> float:
@@ -178,6 +217,9 @@ class GenerationResult:
                 "guidance": self.guidance,
             },
             "request": self.request,
+            "profile": self.profile,
+            "windows": self.windows,
+            "audio": None if self.audio is None else {"rate": self.audio_rate, "channels": int(self.audio.shape[1])},
             "device": self.device,
             "dtype": self.dtype,
             "memory": self.memory,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -66,9 +66,8 @@ class FillResult:
 
 def recorded_spec(spec: GenerationSpec, job: PlannedJob) -> GenerationSpec:
     """The clip's spec with everything the job resolved, so planning from it again gives the same job."""
-    return GenerationSpec(
-        prompt=spec.prompt,
-        negative_prompt=spec.negative_prompt,
+    return replace(
+        spec,
         model=job.model,
         seed=job.seed,
         steps=job.steps,
@@ -77,6 +76,10 @@ def recorded_spec(spec: GenerationSpec, job: PlannedJob) -> GenerationSpec:
         height=job.height,
         first_image=job.first_image,
         last_image=job.last_image,
+        prefix_video=job.prefix_video,
+        suffix_video=job.suffix_video,
+        reference_images=job.reference_images,
+        color_reference=job.color_reference,
     )
 
 
@@ -98,6 +101,11 @@ def segment_need(timeline: Timeline, segment: PendingSegment, *, model: str, fir
         first_image=_existing(spec.first_image) or (str(first) if first else None),
         last_image=_existing(spec.last_image) or (str(last) if last else None),
         distance_from_playhead=segment.distance_from(playhead),
+        profile=spec.job_profile,
+        prefix_video=_existing(spec.prefix_video),
+        suffix_video=_existing(spec.suffix_video),
+        reference_images=tuple(p for p in spec.reference_images if _existing(p)),
+        color_reference=_existing(spec.color_reference) if spec.match_colors else None,
     )
 
 

@@ -43,17 +43,39 @@ class GenerationSpec:
     height: int | None = None
     first_image: str | None = None
     last_image: str | None = None
+    # How hard the generator works: "draft", "standard" or "final"; "" is the full recipe of projects made
+    # before profiles (the same as "final").
+    profile: str = ""
+    # Generative extend and window chaining: a video file the shot continues (its last frames lead in) or
+    # leads into (its first frames follow).
+    prefix_video: str | None = None
+    suffix_video: str | None = None
+    reference_images: tuple[str, ...] = ()   # a character or a place to keep
+    match_colors: bool = False               # bring the take's colours to its neighbours'
+    color_reference: str | None = None       # the neighbour's frame the colours were matched to
+    # Where the conditioning frames came from ("<media id>@<source frame>/<crop>"): when a neighbour moves,
+    # is trimmed or replaced, these no longer match and the shot is re-planned and marked stale.
+    first_source: str = ""
+    last_source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         # The prompt is always kept (even empty) so from_dict(to_dict(spec)) round-trips.
-        return {k: v for k, v in self.__dict__.items() if k == "prompt" or v not in (None, "")}
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()
+                if k == "prompt" or v not in (None, "", (), False)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GenerationSpec:
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         if not isinstance(known.get("prompt"), str):
             raise ValueError("a generation spec needs a text prompt")
+        if "reference_images" in known:
+            known["reference_images"] = tuple(known["reference_images"])
         return cls(**known)
+
+    @property
+    def job_profile(self) -> str:
+        """The generator's profile name ("" reads as "final")."""
+        return self.profile or "final"
 
     def content_hash(self) -> str:
         blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":")).encode()

@@ -165,6 +165,20 @@ def choice(kind: type) -> Callable[[Any, str], Any]:
     return check
 
 
+def choice_of(*allowed: str) -> Callable[[Any, str], str]:
+    """One of a few fixed strings."""
+    def check(value: Any, where: str) -> str:
+        if not isinstance(value, str) or value not in allowed:
+            raise Bad(f"{where}: expected one of {', '.join(repr(a) for a in allowed)}, got {describe(value)}")
+        return value
+    return check
+
+
+def as_str_tuple(value: Any, where: str) -> tuple[str, ...]:
+    items = as_list(value, where)
+    return tuple(as_str(item, f"{where}[{i}]") for i, item in enumerate(items))
+
+
 def parsed(parse: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
     """A reader check from a model parser that raises ValueError with a one-line reason."""
     def check(value: Any, where: str) -> Any:

@@ -87,7 +87,9 @@ from editor.project.fields import (
     as_opt_real,
     as_opt_str,
     as_str,
+    as_str_tuple,
     choice,
+    choice_of,
     describe,
     parsed,
 )
@@ -222,8 +224,8 @@ def _spec_to_dict(spec: GenerationSpec) -> dict[str, Any]:
     out: dict[str, Any] = {"prompt": spec.prompt}
     for f in fields(spec):
         value = getattr(spec, f.name)
-        if f.name != "prompt" and value is not None and value != f.default:
-            out[f.name] = value
+        if f.name != "prompt" and value is not None and value != f.default and value != ():
+            out[f.name] = list(value) if isinstance(value, tuple) else value
     return out
 
 
@@ -461,7 +463,9 @@ def _style(kind: Any, value: Any, where: str) -> Any:
 _SPEC_CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "prompt": as_str, "negative_prompt": as_str, "model": as_str, "seed": as_opt_int, "steps": as_opt_int,
     "guidance": as_opt_real, "width": as_opt_int, "height": as_opt_int, "first_image": as_opt_str,
-    "last_image": as_opt_str,
+    "last_image": as_opt_str, "profile": choice_of("draft", "standard", "final", ""),
+    "prefix_video": as_opt_str, "suffix_video": as_opt_str, "reference_images": as_str_tuple,
+    "match_colors": as_bool, "color_reference": as_opt_str, "first_source": as_str, "last_source": as_str,
 }
 
 

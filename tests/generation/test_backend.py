@@ -16,6 +16,7 @@ from generation.backends.diffusers_backend import DiffusersBackend, plan_shot
 from generation.backends.settings import BackendSettings
 from generation.errors import Cancelled, GenerationError, ModelNotInstalled
 from generation.models import Ability, get_model
+from generation.registry.common import LTX_ALL
 from generation.request import GenerationRequest, Keyframe, Progress
 
 RED = Image.new("RGB", (96, 80), (230, 20, 20))
@@ -280,7 +281,7 @@ def test_a_distilled_schedule_is_used_when_the_step_count_matches(models_root, m
 
     distilled = dataclasses.replace(
         get_model("tiny-ltx"),
-        pipelines=models._LTX_ALL,  # every mode through LTXConditionPipeline, as the real distilled model
+        pipelines=LTX_ALL,  # every mode through LTXConditionPipeline, as the real distilled model
         default_steps=4,
         default_guidance=1.0,
         call_defaults=(("max_sequence_length", 16), ("timesteps", (1000, 900, 700, 0.03))),

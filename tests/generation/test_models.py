@@ -91,7 +91,7 @@ def test_abilities_and_pipeline_classes():
     assert flf.abilities == {Ability.FIRST_LAST_FRAME}
     assert flf.pipeline_for(Ability.FIRST_LAST_FRAME) == "WanImageToVideoPipeline"
     ltx = get_model("ltx-video-0.9.5")
-    assert ltx.abilities == set(Ability)
+    assert ltx.abilities == set(Ability) - {Ability.REFERENCE_IMAGES}
     assert ltx.pipeline_for(Ability.KEYFRAMES) == "LTXConditionPipeline"
     assert get_model("tiny-ltx").pipeline_classes == ("LTXPipeline", "LTXConditionPipeline")
     with pytest.raises(ValueError, match="cannot do first_last_frame"):
