@@ -316,7 +316,7 @@ def build_real_wan(device: Any, dtype: Any, *, shrink: bool = False) -> Any:
     from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanPipeline, WanTransformer3DModel
     from transformers import UMT5Config, UMT5EncoderModel
 
-    from generation.testing.tiny import _tokenizer
+    from generation.testing.tiny_parts import tokenizer as _tokenizer
 
     transformer_cfg = dict(WAN21_1_3B_TRANSFORMER)
     t5_cfg = dict(UMT5_XXL)

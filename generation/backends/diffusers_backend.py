@@ -18,18 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from .._quiet import quiet_progress_bars
 from ..errors import Cancelled, GenerationError
 from ..locate import LocalModel, require_model
 from ..models import Ability, ModelInfo, get_model, nearest_frame_count, snap_size
-from ..request import GenerationRequest, GenerationResult, Progress
-from .images import fit_frames, fit_image
+from ..request import GenerationRequest, GenerationResult, PreviewFrame, Progress
 from .memory import MemoryPlan, apply_plan, choose_plan, oom_advice, reattach
 from .settings import BackendSettings
 
 ProgressCallback = Callable[[Progress], None]
+PreviewCallback = Callable[[PreviewFrame], None]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -83,6 +81,12 @@ def plan_shot(model: ModelInfo, request: GenerationRequest) -> ShotPlan:
     first, last = request.first_image is not None, request.last_image is not None
     keyframes, prefix = bool(request.keyframes), request.video_prefix is not None
     A = Ability
+    suffix = request.video_suffix is not None
+    if suffix and not model.can(A.VIDEO_LEAD_IN):
+        notes.append(f"video to lead into ignored: {model.id} cannot end where a clip begins")
+        suffix = False
+    if request.reference_images and not model.can(A.REFERENCE_IMAGES):
+        notes.append(f"reference images ignored: {model.id} cannot take them")
     if prefix and not model.can(A.VIDEO_EXTENSION):
         notes.append(f"video to continue ignored: {model.id} cannot extend a video")
         prefix = False
@@ -91,6 +95,8 @@ def plan_shot(model: ModelInfo, request: GenerationRequest) -> ShotPlan:
         keyframes = False
     if prefix:
         mode = A.VIDEO_EXTENSION
+    elif suffix:
+        mode = A.VIDEO_LEAD_IN
     elif keyframes:
         mode = A.KEYFRAMES
     elif first and last:
@@ -395,36 +401,67 @@ class DiffusersBackend:
         *,
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
+        preview: PreviewCallback | None = None,
     ) -> GenerationResult:
         """Run one shot. Raises :class:`Cancelled` when ``cancel`` is set (checked between steps) and
-        :class:`GenerationError` on failure (after which the backend is ready for the next job)."""
+        :class:`GenerationError` on failure (after which the backend is ready for the next job). ``preview``
+        receives a cheap look at the shot every few steps. A shot longer than the model's window is made in
+        chained windows (``generation.backends.windows``)."""
+        from .windows import generate_chained, needs_windows
+
         with self._lock:
-            t_start = time.perf_counter()
             model = get_model(request.model)
             shot = plan_shot(model, request)
+            if needs_windows(model, shot):
+                return generate_chained(self, model, request, shot, progress=progress, cancel=cancel, preview=preview)
+            return self.generate_window(model, request, shot, progress=progress, cancel=cancel, preview=preview)
+
+    def generate_window(
+        self,
+        model: ModelInfo,
+        request: GenerationRequest,
+        shot: ShotPlan,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+        preview: PreviewCallback | None = None,
+        window: int = 1,
+        windows: int = 1,
+    ) -> GenerationResult:
+        """One pipeline call: the whole shot, or window ``window`` of ``windows`` of a long one."""
+        from .families import family_for
+        from .previews import Previewer
+        from .speed import prepare_pipeline
+
+        with self._lock:
+            t_start = time.perf_counter()
             _check_cancel(cancel, "before loading")
             was_loaded = model.id in self._loaded
             loaded = self.load(model, progress=progress)
             _check_cancel(cancel, "after loading")
             class_name = model.pipeline_for(shot.mode)
             pipe = loaded.pipeline(class_name)
-            kwargs, extra_notes = self._call_kwargs(pipe, model, request, shot)
+            family = family_for(model)
+            kwargs, extra_notes = family.call_kwargs(pipe, model, request, shot)
+            extra_notes += prepare_pipeline(loaded, pipe, model, request, shot)
             notes = shot.notes + extra_notes
             state = _StepState(t_start, shot.steps)
+            previewer = Previewer.for_pipeline(pipe, model, preview, window=window, windows=windows)
 
-            def on_step_end(p: Any, i: int, t: Any, callback_kwargs: dict[str, Any]) -> dict[str, Any]:
+            def on_step(p: Any, i: int, callback_kwargs: dict[str, Any]) -> None:
                 now = time.perf_counter()
                 total = getattr(p, "_num_timesteps", None) or state.total
                 state.total, state.steps_done, state.last_step_at = total, i + 1, now
                 if progress is not None:
-                    progress(Progress("denoising", i + 1, total, now - t_start))
+                    progress(Progress("denoising", i + 1, total, now - t_start, window, windows))
                 if cancel is not None and cancel.is_set():
                     raise Cancelled(f"cancelled at step {i + 1} of {total}")
+                if previewer is not None:
+                    previewer.on_step(p, i, total, callback_kwargs)
                 if i + 1 == total and progress is not None:
-                    progress(Progress("decoding", total, total, now - t_start))
-                return callback_kwargs
+                    progress(Progress("decoding", total, total, now - t_start, window, windows))
 
-            kwargs["callback_on_step_end"] = on_step_end
+            remove_hook = family.attach_steps(pipe, kwargs, on_step, previewer)
             t_call = time.perf_counter()
             failure: BaseException | None = None
             failure_detail = ""
@@ -436,6 +473,8 @@ class DiffusersBackend:
             except Exception as exc:  # noqa: BLE001 - classified below, outside the handler
                 failure = self._classify_failure(exc, model, loaded.plan, shot)
                 failure_detail = traceback.format_exc()
+            finally:
+                remove_hook()
             if failure is not None:
                 # The handler is gone, so its traceback no longer pins the step's tensors: free them now.
                 output = None
@@ -445,8 +484,13 @@ class DiffusersBackend:
                     failure.detail = failure_detail  # type: ignore[union-attr]
                 raise failure
             t_done = time.perf_counter()
-            frames = _to_uint8(output.frames)
+            decoded = family.read_output(output, pipe, model)
+            frames = decoded.frames
             output = None
+            if request.color_reference is not None:
+                from .colors import match_colors
+
+                frames = match_colors(frames, request.color_reference)
             _check_cancel(cancel, "after decoding")
             t_end = time.perf_counter()
 
@@ -486,60 +530,10 @@ class DiffusersBackend:
             notes=notes,
             timings=timings,
             request=request.describe(),
+            audio=decoded.audio,
+            audio_rate=decoded.audio_rate,
+            profile=request.profile,
         )
-
-    def _call_kwargs(
-        self, pipe: Any, model: ModelInfo, request: GenerationRequest, shot: ShotPlan
-    ) -> tuple[dict[str, Any], list[str]]:
-        import torch
-
-        notes: list[str] = []
-        kwargs: dict[str, Any] = dict(
-            prompt=request.prompt,
-            negative_prompt=shot.negative_prompt,
-            height=shot.height,
-            width=shot.width,
-            num_frames=shot.num_frames,
-            num_inference_steps=shot.steps,
-            guidance_scale=shot.guidance,
-            # A CPU generator makes the noise, so a seed gives the same shot on any device.
-            generator=torch.Generator(device="cpu").manual_seed(request.seed),
-            output_type="np",
-        )
-        extra = model.call_kwargs
-        timesteps = extra.get("timesteps")
-        if timesteps is not None and len(timesteps) != shot.steps:
-            extra.pop("timesteps")
-            notes.append(f"{shot.steps} steps instead of the distilled schedule's {len(timesteps)}: default spacing")
-        kwargs.update(extra)
-        if model.family == "ltx":
-            kwargs["frame_rate"] = model.fps
-        w, h, n = shot.width, shot.height, shot.num_frames
-        mode = shot.mode
-        if mode in (Ability.IMAGE_TO_VIDEO, Ability.FIRST_LAST_FRAME) and model.family != "ltx":
-            kwargs["image"] = fit_image(request.first_image, w, h)
-            if mode is Ability.FIRST_LAST_FRAME:
-                kwargs["last_image"] = fit_image(request.last_image, w, h)
-        elif model.family == "ltx" and mode is not Ability.TEXT_TO_VIDEO:
-            from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
-
-            conditions = []
-            if mode is Ability.VIDEO_EXTENSION:
-                conditions.append(LTXVideoCondition(video=fit_frames(request.video_prefix, w, h), frame_index=0))
-            elif request.first_image is not None:
-                conditions.append(LTXVideoCondition(image=fit_image(request.first_image, w, h), frame_index=0))
-            if request.last_image is not None:
-                conditions.append(LTXVideoCondition(image=fit_image(request.last_image, w, h), frame_index=n - 1))
-            for key in request.keyframes if model.can(Ability.KEYFRAMES) else ():
-                index = key.frame if key.frame >= 0 else n + key.frame
-                if not 0 <= index < n:
-                    raise GenerationError(f"keyframe at frame {key.frame} is outside 0..{n - 1}", kind="bad_request")
-                conditions.append(
-                    LTXVideoCondition(image=fit_image(key.image, w, h), frame_index=index, strength=key.strength)
-                )
-            kwargs["conditions"] = conditions
-        accepted = inspect.signature(type(pipe).__call__).parameters
-        return {k: v for k, v in kwargs.items() if k in accepted}, notes
 
     def _classify_failure(
         self, exc: BaseException, model: ModelInfo, plan: MemoryPlan, shot: ShotPlan
@@ -577,12 +571,3 @@ class _StepState:
 def _check_cancel(cancel: threading.Event | None, where: str) -> None:
     if cancel is not None and cancel.is_set():
         raise Cancelled(f"cancelled {where}")
-
-
-def _to_uint8(frames: Any) -> np.ndarray:
-    """Pipeline ``output_type="np"`` frames (batch, T, H, W, 3) floats in [0, 1] -> (T, H, W, 3) uint8."""
-    arr = frames[0] if isinstance(frames, (list, tuple)) else np.asarray(frames)[0]
-    arr = np.asarray(arr, dtype=np.float32)
-    if arr.ndim != 4 or arr.shape[-1] != 3:
-        raise GenerationError(f"unexpected frames shape {arr.shape} from the pipeline", kind="pipeline")
-    return np.ascontiguousarray((np.clip(arr, 0.0, 1.0) * 255.0).round().astype(np.uint8))

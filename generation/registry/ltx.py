@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 from ..model_types import Ability, FastVariant, ModelInfo, Size, VramAdvice
-from .common import LTX_ALL, LTX_DECODE, LTX_FRAMES, LTX_NEGATIVE_PROMPT
+from .common import LTX_ALL, LTX_DECODE, LTX_FRAMES, LTX_NEGATIVE_PROMPT, TEST_MODEL_NOTE
 
 _A = Ability
 
 MODELS: tuple[ModelInfo, ...] = (
+    # -- tiny twins: the real pipeline classes with random weights (generation.testing builds them) ----------
+    ModelInfo(
+        id="tiny-ltx",
+        display_name="Tiny LTX-Video",
+        family="ltx",
+        repo="Lightricks/LTX-Video-0.9.5",
+        base_pipeline="LTXPipeline",
+        pipelines=((_A.TEXT_TO_VIDEO, "LTXPipeline"),) + LTX_ALL[1:],
+        sizes=(Size(128, 64), Size(64, 128), Size(64, 64)),
+        fps=24,
+        frames=LTX_FRAMES,
+        default_frames=9,
+        size_multiple=32,
+        default_steps=2,
+        default_guidance=3.0,
+        call_defaults=(("max_sequence_length", 16),),
+        download_gb=0.0,
+        license="Apache-2.0 (architecture); weights are random",
+        is_test_model=True,
+        notes=(TEST_MODEL_NOTE, "Text-to-video through LTXPipeline; images through LTXConditionPipeline."),
+    ),
     # -- LTX-Video ------------------------------------------------------------------------------------------------
     ModelInfo(
         id="ltx-video-0.9.5",

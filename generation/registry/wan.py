@@ -3,11 +3,52 @@
 from __future__ import annotations
 
 from ..model_types import Ability, FastVariant, ModelInfo, Size, VramAdvice
-from .common import WAN_FRAMES, WAN_NEGATIVE_PROMPT
+from .common import TEST_MODEL_NOTE, WAN_FRAMES, WAN_NEGATIVE_PROMPT
 
 _A = Ability
 
 MODELS: tuple[ModelInfo, ...] = (
+    # -- tiny twins: the real pipeline classes with random weights (generation.testing builds them) ----------
+    ModelInfo(
+        id="tiny-wan",
+        display_name="Tiny Wan (Wan 2.2 TI2V layout)",
+        family="wan",
+        repo="Wan-AI/Wan2.2-TI2V-5B-Diffusers",
+        base_pipeline="WanPipeline",
+        pipelines=((_A.TEXT_TO_VIDEO, "WanPipeline"), (_A.IMAGE_TO_VIDEO, "WanImageToVideoPipeline")),
+        sizes=(Size(128, 64), Size(64, 128), Size(64, 64)),
+        fps=24,
+        frames=WAN_FRAMES,
+        default_frames=9,
+        size_multiple=32,
+        default_steps=2,
+        default_guidance=5.0,
+        call_defaults=(("max_sequence_length", 16),),
+        download_gb=0.0,
+        license="Apache-2.0 (architecture); weights are random",
+        is_test_model=True,
+        notes=(TEST_MODEL_NOTE, "Mirrors Wan 2.2 TI2V 5B: one transformer for text- and image-to-video."),
+    ),
+    ModelInfo(
+        id="tiny-wan-flf",
+        display_name="Tiny Wan first+last frame (Wan 2.1 FLF2V layout)",
+        family="wan",
+        repo="Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers",
+        base_pipeline="WanImageToVideoPipeline",
+        pipelines=((_A.FIRST_LAST_FRAME, "WanImageToVideoPipeline"),),
+        sizes=(Size(112, 64), Size(64, 112), Size(64, 64)),
+        fps=16,
+        frames=WAN_FRAMES,
+        default_frames=9,
+        size_multiple=16,
+        default_steps=2,
+        default_guidance=5.0,
+        call_defaults=(("max_sequence_length", 16),),
+        download_gb=0.0,
+        license="Apache-2.0 (architecture); weights are random",
+        is_test_model=True,
+        notes=(TEST_MODEL_NOTE, "Mirrors Wan 2.1 FLF2V: needs both a first and a last image."),
+    ),
     # -- Wan ----------------------------------------------------------------------------------------------------
     ModelInfo(
         id="wan2.1-t2v-1.3b",

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import string
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -32,222 +31,21 @@ MARKER = "promptcut_test_model.json"
 _TEXT_DIM = 32
 
 
-def _vocab() -> list[tuple[str, float]]:
-    """A small Unigram vocabulary covering plain ASCII text; unknown characters map to ``<unk>``."""
-    specials = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)]
-    chars = string.ascii_letters + string.digits + string.punctuation
-    pieces = [("\u2581" + c, -4.0) for c in string.ascii_letters + string.digits]
-    pieces += [(c, -5.0) for c in chars] + [("\u2581", -3.0)]
-    return specials + pieces
+def _builders() -> dict[str, Callable[[], Any]]:
+    """Every tiny twin's builder, gathered from the family modules (``tiny_<family>.py``)."""
+    import importlib
+    import pkgutil
 
+    from .. import testing
 
-def _tokenizer():
-    from transformers import T5Tokenizer
-
-    # transformers 5: the T5 tokenizer is the tokenizers-backed Unigram model and takes its vocabulary directly.
-    return T5Tokenizer(vocab=_vocab(), extra_ids=0)
-
-
-def _t5_config_kwargs(vocab_size: int) -> dict[str, Any]:
-    return dict(
-        vocab_size=vocab_size,
-        d_model=_TEXT_DIM,
-        d_kv=8,
-        d_ff=37,
-        num_layers=2,
-        num_heads=4,
-        relative_attention_num_buckets=8,
-        dropout_rate=0.0,
-    )
-
-
-def _seeded(fn: Callable[[], Any], seed: int = 0) -> Any:
-    import torch
-
-    torch.manual_seed(seed)
-    return fn()
-
-
-def _tiny_wan() -> Any:
-    """Wan 2.2 TI2V 5B in miniature: a 48-channel latent, 16x spatial VAE, ``expand_timesteps``."""
-    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanPipeline, WanTransformer3DModel
-    from transformers import UMT5Config, UMT5EncoderModel
-
-    tokenizer = _tokenizer()
-    text_encoder = _seeded(lambda: UMT5EncoderModel(UMT5Config(**_t5_config_kwargs(len(tokenizer)))).eval())
-    vae = _seeded(
-        lambda: AutoencoderKLWan(
-            base_dim=3,
-            z_dim=48,
-            in_channels=12,
-            out_channels=12,
-            is_residual=True,
-            patch_size=2,
-            latents_mean=[0.0] * 48,
-            latents_std=[1.0] * 48,
-            dim_mult=[1, 1, 1, 1],
-            num_res_blocks=1,
-            scale_factor_spatial=16,
-            scale_factor_temporal=4,
-            temperal_downsample=[False, True, True],
-        )
-    )
-    transformer = _seeded(
-        lambda: WanTransformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            in_channels=48,
-            out_channels=48,
-            text_dim=_TEXT_DIM,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-        )
-    )
-    scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=5.0)
-    return WanPipeline(
-        tokenizer=tokenizer,
-        text_encoder=text_encoder,
-        vae=vae,
-        scheduler=scheduler,
-        transformer=transformer,
-        transformer_2=None,
-        boundary_ratio=None,
-        expand_timesteps=True,
-    )
-
-
-def _tiny_wan_flf() -> Any:
-    """Wan 2.1 FLF2V in miniature: CLIP image encoder and a position table for two images."""
-    from diffusers import (
-        AutoencoderKLWan,
-        FlowMatchEulerDiscreteScheduler,
-        WanImageToVideoPipeline,
-        WanTransformer3DModel,
-    )
-    from transformers import CLIPVisionConfig, CLIPVisionModel, UMT5Config, UMT5EncoderModel
-
-    try:  # transformers 5 without torchvision: the PIL processor (what CLIPImageProcessor falls back to)
-        from transformers import CLIPImageProcessorPil as ImageProcessor
-    except ImportError:  # pragma: no cover - older transformers
-        from transformers import CLIPImageProcessor as ImageProcessor
-
-    image_size = 4
-    tokenizer = _tokenizer()
-    text_encoder = _seeded(lambda: UMT5EncoderModel(UMT5Config(**_t5_config_kwargs(len(tokenizer)))).eval())
-    vae = _seeded(
-        lambda: AutoencoderKLWan(
-            base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True]
-        )
-    )
-    transformer = _seeded(
-        lambda: WanTransformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            in_channels=36,
-            out_channels=16,
-            text_dim=_TEXT_DIM,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-            image_dim=4,
-            pos_embed_seq_len=2 * (image_size * image_size + 1),  # two images of (patches + class token)
-        )
-    )
-    image_encoder = _seeded(
-        lambda: CLIPVisionModel(
-            CLIPVisionConfig(
-                hidden_size=4,
-                projection_dim=4,
-                num_hidden_layers=2,
-                num_attention_heads=2,
-                image_size=image_size,
-                intermediate_size=16,
-                patch_size=1,
-            )
-        ).eval()
-    )
-    image_processor = ImageProcessor(crop_size=image_size, size=image_size)
-    return WanImageToVideoPipeline(
-        tokenizer=tokenizer,
-        text_encoder=text_encoder,
-        vae=vae,
-        scheduler=FlowMatchEulerDiscreteScheduler(shift=5.0),
-        transformer=transformer,
-        image_encoder=image_encoder,
-        image_processor=image_processor,
-    )
-
-
-def _tiny_ltx() -> Any:
-    """LTX-Video in miniature (saved as ``LTXPipeline``; ``LTXConditionPipeline`` is built from the same parts)."""
-    from diffusers import (
-        AutoencoderKLLTXVideo,
-        FlowMatchEulerDiscreteScheduler,
-        LTXPipeline,
-        LTXVideoTransformer3DModel,
-    )
-    from transformers import T5Config, T5EncoderModel
-
-    tokenizer = _tokenizer()
-    text_encoder = _seeded(lambda: T5EncoderModel(T5Config(**_t5_config_kwargs(len(tokenizer)))).eval())
-    transformer = _seeded(
-        lambda: LTXVideoTransformer3DModel(
-            in_channels=8,
-            out_channels=8,
-            patch_size=1,
-            patch_size_t=1,
-            num_attention_heads=4,
-            attention_head_dim=8,
-            cross_attention_dim=32,
-            num_layers=1,
-            caption_channels=_TEXT_DIM,
-        )
-    )
-    vae = _seeded(
-        lambda: AutoencoderKLLTXVideo(
-            in_channels=3,
-            out_channels=3,
-            latent_channels=8,
-            block_out_channels=(8, 8, 8, 8),
-            decoder_block_out_channels=(8, 8, 8, 8),
-            layers_per_block=(1, 1, 1, 1, 1),
-            decoder_layers_per_block=(1, 1, 1, 1, 1),
-            spatio_temporal_scaling=(True, True, False, False),
-            decoder_spatio_temporal_scaling=(True, True, False, False),
-            decoder_inject_noise=(False, False, False, False, False),
-            upsample_residual=(False, False, False, False),
-            upsample_factor=(1, 1, 1, 1),
-            timestep_conditioning=False,
-            patch_size=1,
-            patch_size_t=1,
-            encoder_causal=True,
-            decoder_causal=False,
-        )
-    )
-    return LTXPipeline(
-        tokenizer=tokenizer,
-        text_encoder=text_encoder,
-        vae=vae,
-        scheduler=FlowMatchEulerDiscreteScheduler(),
-        transformer=transformer,
-    )
-
-
-_BUILDERS: dict[str, Callable[[], Any]] = {
-    "tiny-wan": _tiny_wan,
-    "tiny-wan-flf": _tiny_wan_flf,
-    "tiny-ltx": _tiny_ltx,
-}
-assert set(_BUILDERS) == set(TEST_MODEL_IDS), "every registry test model needs a builder"
+    found: dict[str, Callable[[], Any]] = {}
+    for info in pkgutil.iter_modules(testing.__path__):
+        if info.name.startswith("tiny_") and info.name != "tiny_parts":
+            found.update(importlib.import_module(f"{testing.__name__}.{info.name}").BUILDERS)
+    missing = sorted(set(TEST_MODEL_IDS) - set(found))
+    if missing:
+        raise RuntimeError(f"test models without a builder: {', '.join(missing)}")
+    return found
 
 
 def build_test_pipeline(model_id: str) -> Any:
@@ -258,7 +56,7 @@ def build_test_pipeline(model_id: str) -> Any:
     if not model.is_test_model:
         raise ValueError(f"{model_id} is not a test model; test models: {', '.join(TEST_MODEL_IDS)}")
     with torch.random.fork_rng(devices=[]):
-        pipe = _BUILDERS[model_id]()
+        pipe = _builders()[model_id]()
     return pipe
 
 

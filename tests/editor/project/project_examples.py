@@ -47,10 +47,8 @@ def example() -> Timeline:
     v1 = Track("V1", TrackKind.VIDEO, "V1", clips=[
         MediaClip("c1", 0, 90, 30, name="opening", fit=Fit.FIT, volume=0.25, media="cam", link="L1",
                   sound_detached=True),
-        GeneratedClip("g1", 90, 48, name="kite", spec=GenerationSpec(
-            "a kite", "blurry", "wan", 7, 30, 5.0, 480, 832, "/img/first.png", profile="draft",
-            prefix_video="/img/tail.mp4", suffix_video="/img/head.mp4", reference_images=("/img/hero.png",),
-            match_colors=True, color_reference="/img/prev.png", first_source="cam@89/fill", last_source="cam@0/fill"),
+        GeneratedClip("g1", 90, 48, name="kite", spec=GenerationSpec("a kite", "blurry", "wan", 7, 30, 5.0, 480, 832,
+                                                                     "/img/first.png"),
                       takes=(Take("take", "abc", GenerationSpec("a kite", seed=6)), Take("take", "def")),
                       active_take=1),
         GeneratedClip("g2", 200, 10),

@@ -473,7 +473,29 @@ def test_the_format_covers_every_model_field() -> None:
     assert names(TextClip) - when_set == set(effected["t1"]) - {"type"}
     assert {"media_id", "spec_hash", "spec"} == names(Take)
     assert set(generated_clip["takes"][0]) == {"media", "spec_hash", "spec"}
-    assert names(GenerationSpec) == set(generated_clip["spec"]) | {"last_image"}  # last_image unset in example
+    # last_image and the generation-at-full-strength fields are unset in the example (see the next test)
+    assert names(GenerationSpec) == set(generated_clip["spec"]) | {"last_image", *FULL_STRENGTH_SPEC}
+
+
+FULL_STRENGTH_SPEC = {"profile": "draft", "prefix_video": "/img/tail.mp4", "suffix_video": "/img/head.mp4",
+                      "reference_images": ["/img/hero.png"], "match_colors": True,
+                      "color_reference": "/img/prev.png", "first_source": "cam@89/fill", "last_source": "cam@0/fill"}
+
+
+def test_profiles_extension_videos_references_and_colour_match_round_trip_and_are_written_only_when_set() -> None:
+    tl = example()
+    track, clip = tl.find("g1")
+    spec = GenerationSpec.from_dict({**clip.spec.to_dict(), **FULL_STRENGTH_SPEC})
+    track.clips = [c if c.id != "g1" else c.moved(spec=spec) for c in track.clips]
+    data = to_dict(tl)
+    written = data["tracks"][0]["clips"][1]["spec"]
+    assert {k: written[k] for k in FULL_STRENGTH_SPEC} == FULL_STRENGTH_SPEC
+    assert from_dict(data).timeline.find("g1")[1].spec == spec
+    assert spec.reference_images == ("/img/hero.png",)
+    bad = to_dict(tl)
+    bad["tracks"][0]["clips"][1]["spec"]["profile"] = "turbo"
+    with pytest.raises(ProjectError, match="profile"):
+        from_dict(bad)
 
 
 def test_links_round_trip_and_are_written_only_when_set() -> None:

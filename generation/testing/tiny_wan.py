@@ -1,0 +1,129 @@
+"""Tiny Wan twins: Wan 2.2 TI2V 5B and Wan 2.1 FLF2V layouts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .tiny_parts import TEXT_DIM, seeded, t5_config_kwargs, tokenizer
+
+
+def tiny_wan() -> Any:
+    """Wan 2.2 TI2V 5B in miniature: a 48-channel latent, 16x spatial VAE, ``expand_timesteps``."""
+    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanPipeline, WanTransformer3DModel
+    from transformers import UMT5Config, UMT5EncoderModel
+
+    tok = tokenizer()
+    text_encoder = seeded(lambda: UMT5EncoderModel(UMT5Config(**t5_config_kwargs(len(tok)))).eval())
+    vae = seeded(
+        lambda: AutoencoderKLWan(
+            base_dim=3,
+            z_dim=48,
+            in_channels=12,
+            out_channels=12,
+            is_residual=True,
+            patch_size=2,
+            latents_mean=[0.0] * 48,
+            latents_std=[1.0] * 48,
+            dim_mult=[1, 1, 1, 1],
+            num_res_blocks=1,
+            scale_factor_spatial=16,
+            scale_factor_temporal=4,
+            temperal_downsample=[False, True, True],
+        )
+    )
+    transformer = seeded(
+        lambda: WanTransformer3DModel(
+            patch_size=(1, 2, 2),
+            num_attention_heads=2,
+            attention_head_dim=12,
+            in_channels=48,
+            out_channels=48,
+            text_dim=TEXT_DIM,
+            freq_dim=256,
+            ffn_dim=32,
+            num_layers=2,
+            cross_attn_norm=True,
+            qk_norm="rms_norm_across_heads",
+            rope_max_seq_len=32,
+        )
+    )
+    scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=5.0)
+    return WanPipeline(
+        tokenizer=tok,
+        text_encoder=text_encoder,
+        vae=vae,
+        scheduler=scheduler,
+        transformer=transformer,
+        transformer_2=None,
+        boundary_ratio=None,
+        expand_timesteps=True,
+    )
+
+
+def tiny_wan_flf() -> Any:
+    """Wan 2.1 FLF2V in miniature: CLIP image encoder and a position table for two images."""
+    from diffusers import (
+        AutoencoderKLWan,
+        FlowMatchEulerDiscreteScheduler,
+        WanImageToVideoPipeline,
+        WanTransformer3DModel,
+    )
+    from transformers import CLIPVisionConfig, CLIPVisionModel, UMT5Config, UMT5EncoderModel
+
+    try:  # transformers 5 without torchvision: the PIL processor (what CLIPImageProcessor falls back to)
+        from transformers import CLIPImageProcessorPil as ImageProcessor
+    except ImportError:  # pragma: no cover - older transformers
+        from transformers import CLIPImageProcessor as ImageProcessor
+
+    image_size = 4
+    tok = tokenizer()
+    text_encoder = seeded(lambda: UMT5EncoderModel(UMT5Config(**t5_config_kwargs(len(tok)))).eval())
+    vae = seeded(
+        lambda: AutoencoderKLWan(
+            base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True]
+        )
+    )
+    transformer = seeded(
+        lambda: WanTransformer3DModel(
+            patch_size=(1, 2, 2),
+            num_attention_heads=2,
+            attention_head_dim=12,
+            in_channels=36,
+            out_channels=16,
+            text_dim=TEXT_DIM,
+            freq_dim=256,
+            ffn_dim=32,
+            num_layers=2,
+            cross_attn_norm=True,
+            qk_norm="rms_norm_across_heads",
+            rope_max_seq_len=32,
+            image_dim=4,
+            pos_embed_seq_len=2 * (image_size * image_size + 1),  # two images of (patches + class token)
+        )
+    )
+    image_encoder = seeded(
+        lambda: CLIPVisionModel(
+            CLIPVisionConfig(
+                hidden_size=4,
+                projection_dim=4,
+                num_hidden_layers=2,
+                num_attention_heads=2,
+                image_size=image_size,
+                intermediate_size=16,
+                patch_size=1,
+            )
+        ).eval()
+    )
+    image_processor = ImageProcessor(crop_size=image_size, size=image_size)
+    return WanImageToVideoPipeline(
+        tokenizer=tok,
+        text_encoder=text_encoder,
+        vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(shift=5.0),
+        transformer=transformer,
+        image_encoder=image_encoder,
+        image_processor=image_processor,
+    )
+
+
+BUILDERS = {"tiny-wan": tiny_wan, "tiny-wan-flf": tiny_wan_flf}
