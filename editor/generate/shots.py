@@ -56,6 +56,7 @@ class ShotStatus:
     eta_s: float | None = None
     message: str = ""
     job_id: str | None = None
+    preview: str | None = None   # the latest live preview picture (a JPEG path) while generating
 
     @property
     def can_retry(self) -> bool:
@@ -115,6 +116,7 @@ class _Ticket:
     attached: set[str] = field(default_factory=set)
     probing: Future | None = None   # the take's probe, on the planner thread
     probe_seen: bool = False        # poll has synced since it came back
+    preview: str | None = None      # the latest live preview picture while it generates
 
     @property
     def final(self) -> bool:
@@ -132,6 +134,7 @@ class _Request:
     original: GeneratedClip | None = None
     on_done: Callable[[GeneratedClip | None, str], None] | None = None
     future: Future | None = None
+    also: tuple[Command, ...] = ()   # placed in the same undo step as a new segment (linking it, say)
 
     @property
     def key(self) -> tuple:
@@ -229,13 +232,21 @@ class ShotQueue:
         spec = GenerationSpec(prompt=options.prompt.strip(), negative_prompt=options.negative_prompt.strip(),
                               model=options.model or "", seed=options.seed, steps=options.steps)
         clip = GeneratedClip(new_id("g"), start, duration, spec=spec, name="")
+        return self.request_clip(track_id, clip, first=options.continue_previous, last=options.land_on_next,
+                                 on_done=on_done)
+
+    def request_clip(self, track_id: str, clip: GeneratedClip, *, first: bool, last: bool,
+                     on_done: Callable[[GeneratedClip | None, str], None] | None = None,
+                     also: tuple[Command, ...] = ()) -> bool:
+        """Plan and queue a segment made by the caller (its spec may carry conditioning videos, a profile...);
+        ``poll`` places it with ``also`` in one undo step. ``first``/``last``: take the neighbours' frames."""
         try:
-            self.model_for(spec.model)   # a missing model is said at once, without a thread
-            require_installed(self.model_for(spec.model))
+            self.model_for(clip.spec.model)   # a missing model is said at once, without a thread
+            require_installed(self.model_for(clip.spec.model))
         except ModelError as exc:
             return self._refuse(f"Cannot generate this shot: {_one_line(exc)}", on_done)
-        self._dispatch(_Request("new", track_id, clip, on_done=on_done), tl,
-                       first=options.continue_previous, last=options.land_on_next, reuse_images=False)
+        self._dispatch(_Request("new", track_id, clip, on_done=on_done, also=tuple(also)), self.timeline,
+                       first=first, last=last, reuse_images=False)
         return True
 
     def create(self, track_id: str, start: int, duration: int, options: ShotOptions,
@@ -358,7 +369,7 @@ class ShotQueue:
             except KeyError:
                 busy = True
             placed = not busy and self._do(Group(f"Generate {_short(recorded.prompt)!r}",
-                                                 [Overwrite(req.track_id, clip, clip.start)]))
+                                                 [Overwrite(req.track_id, clip, clip.start), *req.also]))
             if not placed:
                 with contextlib.suppress(Exception):
                     self.client.cancel(submitted.id)
@@ -440,6 +451,7 @@ class ShotQueue:
             if ev.kind in ("queued", "requeued"):
                 ticket.state, ticket.fraction, ticket.eta_s, ticket.message = "queued", 0.0, None, ""
             elif ev.kind in ("started", "progress"):
+                ticket.preview = getattr(ev, "preview", None) or ticket.preview
                 ticket.state = "generating"
                 ticket.fraction = float(ev.fraction or 0.0)
                 ticket.eta_s = ev.eta_s
@@ -568,7 +580,8 @@ class ShotQueue:
             return ShotStatus("draft" if clip.spec.seed is None else "queued")
         if ticket.state == "done":
             return ShotStatus("queued", 1.0, None, "placing the take", ticket.job_id)
-        return ShotStatus(ticket.state, ticket.fraction, ticket.eta_s, ticket.message, ticket.job_id)
+        return ShotStatus(ticket.state, ticket.fraction, ticket.eta_s, ticket.message, ticket.job_id,
+                          ticket.preview if ticket.state == "generating" else None)
 
     def status_by_id(self, clip_id: str) -> ShotStatus | None:
         try:
