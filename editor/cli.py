@@ -106,6 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", parser_class=_Parser, required=True)
     m = msub.add_parser("list", help="the models PromptCut knows, installed or not")
     m.add_argument("--json", action="store_true", help="print JSON")
+    m.add_argument("--device", metavar="GPU", help="show the expected shot times for this GPU name (default: the "
+                   "detected GPU, else cpu)")
     m.set_defaults(run=_cmd_models_list)
     m = msub.add_parser("download", help="fetch a model from the Hugging Face hub into the models folder")
     m.add_argument("model", help="a model id")
@@ -384,23 +386,27 @@ def _cmd_fill(args: argparse.Namespace) -> int:
 def _cmd_models_list(args: argparse.Namespace) -> int:
     import json
 
+    from editor.cli_support import model_entry, model_lines
     from editor.generate.catalog import model_rows
 
     rows = model_rows()
+    device = args.device or _detected_device()
     if args.json:
-        print(json.dumps([{**row.model.describe(), "installed": row.installed,
-                           "path": str(row.path) if row.path else None, "size_bytes": row.size_bytes}
-                          for row in rows], indent=2))
+        print(json.dumps([model_entry(row, device) for row in rows], indent=2))
         return 0
     width = max(len(r.model.id) for r in rows)
+    print(f"expected times per 5 s shot are for {device} (measured here, or ~published with the source)")
     for row in rows:
-        m = row.model
-        state = row.state
-        sizes = ", ".join(str(s) for s in m.sizes)
-        print(f"{m.id:<{width}}  {state:<13}  {row.size_text:<18}  {m.label}")
-        print(f"{'':<{width}}  {', '.join(sorted(a.value for a in m.abilities))}; {sizes} at {m.fps} fps; "
-              f"{m.frames.describe()} frames")
+        for line in model_lines(row, device, width):
+            print(line)
     return 0
+
+
+def _detected_device() -> str:
+    # Only here does the command load torch: naming the GPU needs it, and listing is the one place that asks.
+    from generation.shot_timing import detected_device
+
+    return detected_device()
 
 
 def _cmd_models_download(args: argparse.Namespace) -> int:

@@ -92,8 +92,9 @@ def _describe_media(info) -> list[str]:
         vfr = " (variable frame rate)" if info.variable_frame_rate else ""
         rot = f", rotated {info.rotation}°" if info.rotation else ""
         hdr = f", HDR ({info.color_transfer})" if info.is_hdr else ""
-        lines.append(f"  video      {info.video_codec} {info.width}x{info.height} {info.pixel_format} "
-                     f"{rate}{vfr}{rot}{hdr}")
+        lines.append(
+            f"  video      {info.video_codec} {info.width}x{info.height} {info.pixel_format} {rate}{vfr}{rot}{hdr}"
+        )
     if info.has_audio:
         lines.append(f"  audio      {info.audio_codec} {info.sample_rate} Hz, {info.channels} ch")
     return lines
@@ -158,3 +159,90 @@ class _sigint_sets:
     def __exit__(self, *exc: object) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
+
+
+# --- models list -----------------------------------------------------------------------------------------------
+
+ABILITY_WORDS = {
+    "text_to_video": "text-to-video",
+    "image_to_video": "image-to-video",
+    "first_last_frame": "first+last frame",
+    "keyframes": "keyframes",
+    "video_extension": "extend a clip",
+    "video_lead_in": "lead into a clip",
+    "reference_images": "reference images",
+    "audio": "audio (makes its own sound)",
+    "unbounded": "unbounded (any length)",
+}
+
+
+def model_abilities(model) -> list[str]:
+    """The model's abilities as listed: its pipelines' abilities, then "audio" (it makes its own synchronized
+    sound) and "unbounded" (any length in one call)."""
+    words = sorted(a.value for a in model.abilities)
+    if model.makes_audio:
+        words.append("audio")
+    if model.unbounded:
+        words.append("unbounded")
+    return words
+
+
+def model_entry(row, device: str) -> dict:
+    """``promptcut models list --json``: one model with its facts, licence, profiles and expected times."""
+    from generation.shot_timing import profile_rows
+
+    m = row.model
+    return {
+        **m.describe(),
+        "abilities": model_abilities(m),
+        "installed": row.installed,
+        "path": str(row.path) if row.path else None,
+        "size_bytes": row.size_bytes,
+        "device": device,
+        "profiles": [p.to_dict() for p in profile_rows(m, device)],
+    }
+
+
+def _licence_line(model) -> str:
+    name = model.license or "licence not stated"
+    if not model.license_restricted:
+        return f"licence: {name}"
+    terms = f": {model.license_terms}" if model.license_terms else ""
+    where = f" ({model.license_url})" if model.license_url else ""
+    return f"licence: {name} — RESTRICTED, read before downloading{terms}{where}"
+
+
+def _profile_line(p, device: str) -> str:
+    r = p.recipe
+    parts = [f"{r.steps} steps", f"CFG {r.guidance:g}"]
+    if r.lora is not None:
+        parts.append(f"LoRA {r.lora.name}")
+    if r.cache:
+        parts.append(f"{r.cache.replace('_', ' ')} cache")
+    time = p.estimate.text() if p.estimate is not None else "not measured yet"
+    return f"{p.label:<9} {', '.join(parts):<44}  5 s shot on {device}: {time}"
+
+
+def model_lines(row, device: str, width: int) -> list[str]:
+    """``promptcut models list``: the model's first line (id, state, size, name), then its facts indented."""
+    from generation.shot_timing import profile_rows
+
+    m = row.model
+    pad = " " * (width + 2)
+    sizes = ", ".join(str(s) for s in m.sizes)
+    window = "any length in one call" if m.unbounded else f"window {m.window} frames"
+    vram = (
+        f"VRAM {m.vram.minimum_gb:g} GB with offload, {m.vram.comfortable_gb:g} GB comfortable"
+        if m.vram is not None
+        else ("VRAM any (runs on the CPU)" if m.is_test_model else "VRAM unknown")
+    )
+    params = f", {m.params_b:g}B parameters" if m.params_b else ""
+    words = [ABILITY_WORDS.get(a, a) for a in model_abilities(m)]
+    lines = [
+        f"{m.id:<{width}}  {row.state:<13}  {row.size_text:<18}  {m.label}",
+        f"{pad}family {m.family}{params}; {', '.join(words)}",
+        f"{pad}{sizes} at {m.fps} fps; {m.frames.describe()} frames, {window}; {vram}",
+        f"{pad}{_licence_line(m)}",
+    ]
+    lines.extend(f"{pad}{_profile_line(p, device)}" for p in profile_rows(m, device))
+    return lines
