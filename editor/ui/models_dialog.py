@@ -6,6 +6,12 @@ Download button: ``download_model`` runs on a plain thread and only emits signal
 GUI thread (queued), so widgets are touched from the GUI thread only and the dialog stays responsive. A failure
 shows the one-line ``ModelError`` in the row and the status line.
 
+Each row also shows the licence and, per speed profile (Draft, Standard, Final), the expected time of a 5 s shot
+on the detected GPU (``generation.shot_timing``): measured here plainly, a published figure with "~" and its
+source, else "not measured yet". A model whose licence restricts use (a gated community licence) is marked, and
+its Download first shows the terms and needs an explicit "I accept" (``confirm_licence``; tests replace it or
+click it); declining downloads nothing.
+
 Below the table: the models folder (``ask_folder`` opens the picker; tests replace it), the default model
 (installed ones first), device, precision and the memory levers. OK saves them with ``save_preferences``.
 A note at the top says what generation needs when there is no NVIDIA GPU or no real model installed.
@@ -29,6 +35,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -47,6 +54,7 @@ from editor.generate.preferences import (
 )
 from generation.models import Ability, ModelInfo, list_models
 from generation.paths import models_dir as default_models_dir
+from generation.shot_timing import ProfileRow, detected_device, profile_rows
 
 TEST_MODEL_LABEL = "test model (makes noise)"
 
@@ -56,7 +64,13 @@ ABILITY_TEXT = {
     Ability.FIRST_LAST_FRAME: "first+last frame",
     Ability.KEYFRAMES: "keyframes",
     Ability.VIDEO_EXTENSION: "video extension",
+    Ability.VIDEO_LEAD_IN: "lead into a clip",
+    Ability.REFERENCE_IMAGES: "reference images",
 }
+MAKES_SOUND = "makes sound"
+ANY_LENGTH = "any length"
+RESTRICTED_MARK = "⚠ restricted"
+ACCEPT_TEXT = "I accept"
 
 DEVICE_LABELS = (("auto", "Automatic (GPU when present)"), ("cuda", "NVIDIA GPU (CUDA)"), ("cpu", "CPU (slow)"))
 PRECISION_LABELS = (("auto", "Automatic (bf16 on GPU, fp32 on CPU)"), ("bf16", "bf16"), ("fp16", "fp16"),
@@ -66,8 +80,8 @@ OFFLOAD_LABELS = (("auto", "Automatic (from free VRAM)"), ("none", "None (everyt
                   ("sequential", "Sequential offload (least VRAM, slowest)"))
 TILING_LABELS = ((None, "Automatic (on with offload)"), (True, "On"), (False, "Off"))
 
-COLUMNS = ("Model", "Abilities", "State", "Size", "VRAM", "")
-COL_NAME, COL_ABILITIES, COL_STATE, COL_SIZE, COL_VRAM, COL_ACTION = range(len(COLUMNS))
+COLUMNS = ("Model", "Abilities", "State", "Size", "VRAM", "Licence", "Time per 5 s shot", "")
+COL_NAME, COL_ABILITIES, COL_STATE, COL_SIZE, COL_VRAM, COL_LICENCE, COL_TIME, COL_ACTION = range(len(COLUMNS))
 
 
 def _one_line(text: object) -> str:
@@ -76,7 +90,41 @@ def _one_line(text: object) -> str:
 
 
 def abilities_text(model: ModelInfo) -> str:
-    return ", ".join(ABILITY_TEXT.get(a, a.value.replace("_", " ")) for a, _ in model.pipelines)
+    words = [ABILITY_TEXT.get(a, a.value.replace("_", " ")) for a, _ in model.pipelines]
+    if model.makes_audio:
+        words.append(MAKES_SOUND)
+    if model.unbounded:
+        words.append(ANY_LENGTH)
+    return ", ".join(words)
+
+
+def licence_text(model: ModelInfo) -> str:
+    name = model.license or "not stated"
+    return f"{name} — {RESTRICTED_MARK}" if model.license_restricted else name
+
+
+def licence_tooltip(model: ModelInfo) -> str:
+    parts = [model.license or "licence not stated"]
+    if model.license_terms:
+        parts.append(model.license_terms)
+    if model.license_url:
+        parts.append(model.license_url)
+    return "\n".join(parts)
+
+
+def time_line(row: ProfileRow) -> str:
+    """``Draft: 6 s`` (measured here), ``Final: ~1.5 min (published, ...)`` or ``Standard: not measured yet``."""
+    return f"{row.label}: {row.estimate.text() if row.estimate is not None else 'not measured yet'}"
+
+
+def recipe_line(row: ProfileRow) -> str:
+    r = row.recipe
+    parts = [f"{r.steps} steps", f"CFG {r.guidance:g}"]
+    if r.lora is not None:
+        parts.append(f"LoRA {r.lora.name}")
+    if r.cache:
+        parts.append(r.cache.replace("_", " ") + " cache")
+    return f"{row.label}: {', '.join(parts)}" + (f" ({r.note})" if r.note else "")
 
 
 def vram_text(model: ModelInfo) -> str:
@@ -153,13 +201,16 @@ class ModelsDialog(QDialog):
     download_finished = Signal(str, bool)   # model id, ok
 
     def __init__(self, parent: QWidget | None = None, *, preferences: GenerationPreferences | None = None,
-                 gpu: bool | None = None) -> None:
+                 gpu: bool | None = None, device: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ModelsDialog")
         self.setWindowTitle("Models")
-        self.resize(1280, 620)
+        self.resize(1400, 680)
         self._prefs = preferences if preferences is not None else load_preferences()
         self._gpu = nvidia_gpu_present() if gpu is None else gpu
+        # Whose shot times to show: naming the GPU loads torch, so only when the driver says there is one.
+        self.device = device if device is not None else (detected_device() if self._gpu else "cpu")
+        self._accepted_licences: set[str] = set()
         self._models_dir: str | None = self._prefs.models_dir
         self._rows: list[ModelRow] = []
         self._cells: dict[str, _ActionCell] = {}
@@ -178,6 +229,9 @@ class ModelsDialog(QDialog):
         self.note.setWordWrap(True)
         self.note.setStyleSheet("QLabel { background: #fff4d6; color: #4a3b00; padding: 6px; }")
 
+        self.device_label = QLabel(f"Time per 5 s shot on {self.device}: measured here, or ~published "
+                                   "(source named); hover a time for the recipe.")
+        self.device_label.setObjectName("models-device")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("models-table")
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
@@ -187,8 +241,12 @@ class ModelsDialog(QDialog):
         header = self.table.horizontalHeader()
         self.table.setWordWrap(True)
         header.setSectionResizeMode(COL_ABILITIES, QHeaderView.ResizeMode.Stretch)
-        for col in (COL_NAME, COL_STATE, COL_SIZE, COL_VRAM, COL_ACTION):
+        for col in (COL_STATE, COL_SIZE, COL_TIME, COL_ACTION):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Long names, VRAM advice and licences wrap in a set width, so abilities and times keep their room.
+        for col, width in ((COL_NAME, 250), (COL_VRAM, 160), (COL_LICENCE, 170)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
         header.sectionResized.connect(self._fit_rows_later)   # re-wrap abilities once the columns settle
 
         # -- preferences ----------------------------------------------------------------------------------------
@@ -232,6 +290,7 @@ class ModelsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
+        layout.addWidget(self.device_label)
         layout.addWidget(self.table, 1)
         layout.addLayout(form)
         layout.addWidget(self.status)
@@ -273,14 +332,23 @@ class ModelsDialog(QDialog):
         self._cells.clear()
         for r, row in enumerate(self._rows):
             model = row.model
+            profiles = profile_rows(model, self.device)
             for col, text in ((COL_NAME, name_text(model)), (COL_ABILITIES, abilities_text(model)),
-                              (COL_STATE, row.state), (COL_SIZE, row.size_text), (COL_VRAM, vram_text(model))):
+                              (COL_STATE, row.state), (COL_SIZE, row.size_text), (COL_VRAM, vram_text(model)),
+                              (COL_LICENCE, licence_text(model)),
+                              (COL_TIME, "\n".join(time_line(p) for p in profiles))):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, model.id)
                 if col == COL_VRAM and model.vram is not None:
                     item.setToolTip(model.vram.note)
                 if col == COL_NAME:
                     item.setToolTip(f"{model.id} ({model.repo})")
+                if col == COL_LICENCE:
+                    item.setToolTip(licence_tooltip(model))
+                    if model.license_restricted:
+                        item.setForeground(Qt.GlobalColor.darkRed)
+                if col == COL_TIME:
+                    item.setToolTip("\n".join(recipe_line(p) for p in profiles))
                 self.table.setItem(r, col, item)
             cell = _ActionCell(model.id)
             if model.id in self._downloads:
@@ -342,10 +410,34 @@ class ModelsDialog(QDialog):
         self.refresh()
 
     # -- downloads --------------------------------------------------------------------------------------------------
+    def confirm_licence(self, model: ModelInfo) -> bool:
+        """Show a restricted licence's terms; True only when "I accept" is clicked. Tests replace or click it."""
+        box = QMessageBox(self)
+        box.setObjectName("licence-confirm")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(f"Licence of {model.display_name}")
+        box.setText(f"{model.display_name} comes under {model.license or 'a licence'} that restricts its use.")
+        info = model.license_terms or "Read the full terms before downloading."
+        if model.license_url:
+            info += f"\n\nFull text: {model.license_url}"
+        box.setInformativeText(info + "\n\nDownload it only if you accept these terms.")
+        accept = box.addButton(ACCEPT_TEXT, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)   # accepting is never the Enter-key default
+        box.exec()
+        return box.clickedButton() is accept
+
     def start_download(self, model_id: str) -> None:
-        """Download ``model_id`` on a background thread into the chosen models folder."""
+        """Download ``model_id`` on a background thread into the chosen models folder; a restricted licence is
+        shown and must be accepted first."""
         if model_id in self._downloads:
             return
+        model = next((row.model for row in self._rows if row.model.id == model_id), None)
+        if model is not None and model.license_restricted and model_id not in self._accepted_licences:
+            if not self.confirm_licence(model):
+                self._set_status(f"Not downloading {model.display_name}: its licence was not accepted.")
+                return
+            self._accepted_licences.add(model_id)
         cell = self._cells.get(model_id)
         if cell is not None:
             cell.show_progress()

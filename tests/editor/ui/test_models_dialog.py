@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ def config_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("PROMPTCUT_MODELS", str(tmp_path / "models"))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
+    monkeypatch.setenv("PROMPTCUT_SHOT_TIMES", str(tmp_path / "shot_times.json"))
     return tmp_path / "config"
 
 
@@ -248,3 +250,134 @@ def test_a_folder_with_a_real_model_lists_it_installed_and_first(qtbot, tmp_path
     assert dialog._cells["ltx-video-0.9.5"].currentWidget() is not dialog._cells["ltx-video-0.9.5"].button
     assert dialog.model_combo.itemData(1) == "ltx-video-0.9.5"   # installed first, after "automatic"
     assert not dialog.note.isVisible()   # a GPU and a real model: nothing to say
+
+
+# -- licences, abilities, shot times --------------------------------------------------------------------------------
+
+H100 = "NVIDIA H100 80GB HBM3"
+
+
+@pytest.fixture
+def gated(monkeypatch):
+    """The registry's restricted model if it has one, else a gated copy of a real entry added to the rows."""
+    import dataclasses
+
+    from editor.generate.catalog import ModelRow, model_rows
+    from generation.models import get_model, list_models
+
+    model = next((m for m in list_models() if m.license_restricted), None)
+    if model is None:
+        model = dataclasses.replace(get_model(REAL), id="gated-test", display_name="Gated Test",
+                                    license="Community Licence", license_restricted=True,
+                                    license_terms="No use by services above 1M monthly users.",
+                                    license_url="https://example.invalid/licence")
+        monkeypatch.setattr(models_dialog, "model_rows",
+                            lambda: [*model_rows(), ModelRow(model, False, None, None)])
+    return model
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    calls: list[str] = []
+
+    def fake_download(model_id, *, progress=None, models_root=None):
+        calls.append(model_id)
+        raise ModelError(f"cannot download {model_id}: offline in this test")
+
+    monkeypatch.setattr(models_dialog, "download_model", fake_download)
+    return calls
+
+
+def _answer_licence(qtbot, accept: bool, seen: list[str]) -> None:
+    """Click the licence question's button once it is up (it runs a modal loop)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text() + "\n" + box.informativeText())
+        wanted = models_dialog.ACCEPT_TEXT if accept else "Cancel"
+        button = next(b for b in box.buttons() if b.text().replace("&", "") == wanted)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(20, answer)
+
+
+def test_every_family_shows_abilities_licence_and_shot_times(qtbot):
+    from generation.models import list_models
+
+    dialog = _dialog(qtbot, device="cpu")
+    assert models_dialog.COLUMNS[models_dialog.COL_TIME] == "Time per 5 s shot"
+    for model in list_models():
+        r = _row(dialog, model.id)
+        abilities = dialog.table.item(r, models_dialog.COL_ABILITIES).text()
+        assert (models_dialog.MAKES_SOUND in abilities) == model.makes_audio
+        assert (models_dialog.ANY_LENGTH in abilities) == model.unbounded
+        licence = dialog.table.item(r, models_dialog.COL_LICENCE)
+        assert (models_dialog.RESTRICTED_MARK in licence.text()) == model.license_restricted
+        times = dialog.table.item(r, models_dialog.COL_TIME).text().splitlines()
+        assert [t.split(":")[0] for t in times] == ["Draft", "Standard", "Final"]
+        assert all(t.endswith("not measured yet") for t in times)   # a fresh machine on the CPU
+        assert "steps" in dialog.table.item(r, models_dialog.COL_TIME).toolTip()
+
+
+def test_measured_times_are_plain_and_published_ones_marked(qtbot):
+    from generation import timings
+
+    timings.record(H100, REAL, "draft", seconds_per_step=0.5, steps_per_5s=8, fixed_s=2.0)
+    dialog = _dialog(qtbot, device=H100)
+    assert H100 in dialog.device_label.text()
+    times = dialog.table.item(_row(dialog, REAL), models_dialog.COL_TIME).text().splitlines()
+    assert times[0] == "Draft: 6 s"
+    assert times[1] == "Standard: not measured yet"
+    assert times[2].startswith("Final: ~") and "published" in times[2]
+
+
+def test_restricted_licence_declined_downloads_nothing(qtbot, gated, downloads):
+    dialog = _dialog(qtbot, device="cpu")
+    r = _row(dialog, gated.id)
+    licence = dialog.table.item(r, models_dialog.COL_LICENCE)
+    assert models_dialog.RESTRICTED_MARK in licence.text() and gated.license_terms in licence.toolTip()
+    seen: list[str] = []
+    _answer_licence(qtbot, accept=False, seen=seen)
+    _click_download(qtbot, dialog, gated.id)
+    assert len(seen) == 1 and gated.license_terms in seen[0]
+    qtbot.wait(100)
+    assert downloads == [] and dialog.downloading() == []
+    assert "licence was not accepted" in dialog.status.text()
+    assert dialog._cells[gated.id].currentWidget() is dialog._cells[gated.id].button
+
+
+def test_restricted_licence_accepted_downloads_and_is_not_asked_again(qtbot, gated, downloads):
+    dialog = _dialog(qtbot, device="cpu")
+    seen: list[str] = []
+    _answer_licence(qtbot, accept=True, seen=seen)
+    with qtbot.waitSignal(dialog.download_finished, timeout=10_000):
+        _click_download(qtbot, dialog, gated.id)
+    assert downloads == [gated.id] and len(seen) == 1
+    with qtbot.waitSignal(dialog.download_finished, timeout=10_000):
+        _click_download(qtbot, dialog, gated.id)   # Retry: accepted once is enough in this dialog
+    assert downloads == [gated.id, gated.id] and len(seen) == 1
+
+
+def test_an_open_licence_downloads_without_asking(qtbot, downloads, monkeypatch):
+    monkeypatch.setattr(ModelsDialog, "confirm_licence", lambda self, model: pytest.fail("asked"))
+    dialog = _dialog(qtbot, device="cpu")
+    with qtbot.waitSignal(dialog.download_finished, timeout=10_000):
+        _click_download(qtbot, dialog, REAL)
+    assert downloads == [REAL]
+
+
+def test_screenshot(qtbot, gated, tmp_path):
+    from generation import timings
+
+    timings.record(H100, REAL, "draft", seconds_per_step=0.5, steps_per_5s=8, fixed_s=2.0)
+    dialog = _dialog(qtbot, device=H100, gpu=True)
+    dialog.resize(1500, 900)
+    qtbot.wait(50)
+    dialog.table.scrollToItem(dialog.table.item(_row(dialog, gated.id), 0))
+    qtbot.wait(50)
+    out = Path(os.environ.get("PROMPTCUT_SCREENSHOT_DIR", tmp_path)) / "models_dialog.png"
+    assert dialog.grab().save(str(out)) and out.stat().st_size > 0
