@@ -23,6 +23,7 @@ from editor.model.effects import Transition
 from editor.model.keyframe_edit import TRANSITION_NAMES, dragged_gain
 from editor.model.keyframes import Curve
 from editor.model.time import timecode
+from editor.ui import extend_ui
 from editor.ui.timeline_effects import db_per_px
 from editor.ui.timeline_style import EDGE_PX, HEADER_W, RULER_H, SNAP_PX
 
@@ -49,6 +50,7 @@ class _Drag:
     gain: Curve | None = None             # "gain": the rubber band as dragged so far
     transition: Transition | None = None  # "transition": the transition as resized so far
     side: str = ""                        # "transition": the edge held, "before" or "after"
+    extend: int = 0                       # "head"/"tail" of a recorded clip: frames dragged past its media
 
 
 class TimelineMouse:
@@ -176,15 +178,41 @@ class TimelineMouse:
         elif d.kind.endswith("head"):
             to = min(clip.end - 1, max(0, clip.start + delta))
             to, d.snap_frame = self._snap_point(to, clip.id)
+            to = self._past_media(d, to)
             d.preview_start, d.preview_end = to, clip.end
         else:
             to = max(clip.start + 1, clip.end + delta)
             to, d.snap_frame = self._snap_point(to, clip.id)
+            to = self._past_media(d, to)
             d.preview_start, d.preview_end = clip.start, to
         self.update()
 
+    def _past_media(self, d: _Drag, to: int) -> int:
+        """A plain trim of a recorded clip stops at its media's end (start): the edge is held there, and the
+        frames dragged beyond show as a ghost, offered as a generated extension on release."""
+        if d.extend:
+            self.drop_preview = None
+        d.extend = 0
+        if d.kind not in ("head", "tail"):
+            return to
+        bound = extend_ui.media_bound(self.timeline, d.clip_id, d.kind)
+        if bound is None:
+            return to
+        if d.kind == "tail" and to > bound:
+            d.extend, to = to - bound, bound
+            self.drop_preview = (d.track_id, bound, bound + d.extend)
+        elif d.kind == "head" and to < bound:
+            d.extend, to = bound - to, bound
+            self.drop_preview = (d.track_id, to - d.extend, to)
+        if d.extend:
+            self.message.emit(f"Release to generate {extend_ui.seconds_text(d.extend, self.timeline.fps)} "
+                              f"past the end of the media")
+        return to
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         d, self._drag = self._drag, None
+        if d is not None and d.extend:
+            self.drop_preview = None
         if d is None or not d.moved:
             if d is not None and d.group is not None:
                 self.select({d.clip_id})    # a click without a drag on a clip of a multi-selection
@@ -210,6 +238,8 @@ class TimelineMouse:
                 self._do(RippleTrim(clip.id, "head", d.preview_start))
             elif d.kind == "ripple-tail" and d.preview_end != clip.end:
                 self._do(RippleTrim(clip.id, "tail", d.preview_end))
+            if d.extend:
+                extend_ui.offer_extension(self, clip.id, d.kind, d.extend, event.globalPosition().toPoint())
         self.update()
 
     def _preview_group(self, d: _Drag) -> None:
