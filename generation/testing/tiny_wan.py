@@ -1,4 +1,4 @@
-"""Tiny Wan twins: Wan 2.2 TI2V 5B and Wan 2.1 FLF2V layouts."""
+"""Tiny Wan twins: Wan 2.2 TI2V 5B, Wan 2.1 FLF2V, Wan 2.2 A14B (two experts) and Wan VACE layouts."""
 
 from __future__ import annotations
 
@@ -126,4 +126,87 @@ def tiny_wan_flf() -> Any:
     )
 
 
-BUILDERS = {"tiny-wan": tiny_wan, "tiny-wan-flf": tiny_wan_flf}
+def _wan21_vae() -> Any:
+    """The Wan 2.1 VAE in miniature (16-channel latent, 8x spatial, 4x temporal), as diffusers' tests build it."""
+    from diffusers import AutoencoderKLWan
+
+    return seeded(
+        lambda: AutoencoderKLWan(
+            base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True]
+        )
+    )
+
+
+def _text_parts() -> tuple[Any, Any]:
+    from transformers import UMT5Config, UMT5EncoderModel
+
+    tok = tokenizer()
+    return tok, seeded(lambda: UMT5EncoderModel(UMT5Config(**t5_config_kwargs(len(tok)))).eval())
+
+
+def _wan_transformer(seed: int, cls_name: str = "WanTransformer3DModel", **extra: Any) -> Any:
+    import diffusers
+
+    cls = getattr(diffusers, cls_name)
+    config: dict[str, Any] = dict(
+        patch_size=(1, 2, 2),
+        num_attention_heads=2,
+        attention_head_dim=12,
+        in_channels=16,
+        out_channels=16,
+        text_dim=TEXT_DIM,
+        freq_dim=256,
+        ffn_dim=32,
+        num_layers=2,
+        cross_attn_norm=True,
+        qk_norm="rms_norm_across_heads",
+        rope_max_seq_len=32,
+    )
+    config.update(extra)
+    return seeded(lambda: cls(**config), seed)
+
+
+def tiny_wan_a14b() -> Any:
+    """Wan 2.2 A14B T2V in miniature: two experts (``transformer`` for high noise, ``transformer_2`` for low
+    noise) switched at ``boundary_ratio`` 0.875, as ``tests/pipelines/wan/test_wan_22.py`` builds it.
+
+    Text-to-video only: the A14B I2V expert takes 36 input channels (image latents concatenated), so it cannot be
+    derived from these 16-channel experts."""
+    from diffusers import FlowMatchEulerDiscreteScheduler, WanPipeline
+
+    tok, text_encoder = _text_parts()
+    return WanPipeline(
+        tokenizer=tok,
+        text_encoder=text_encoder,
+        vae=_wan21_vae(),
+        scheduler=FlowMatchEulerDiscreteScheduler(shift=12.0),
+        transformer=_wan_transformer(0),
+        transformer_2=_wan_transformer(1),  # another seed: the two experts must differ
+        boundary_ratio=0.875,
+    )
+
+
+def tiny_wan_vace() -> Any:
+    """Wan 2.1 VACE 1.3B in miniature: a VACE transformer with control layers 0 and 2 (diffusers'
+    ``tests/pipelines/wan/test_wan_vace.py``)."""
+    from diffusers import FlowMatchEulerDiscreteScheduler, WanVACEPipeline
+
+    tok, text_encoder = _text_parts()
+    transformer = _wan_transformer(
+        0, "WanVACETransformer3DModel", num_layers=3, vace_layers=[0, 2], vace_in_channels=96
+    )
+    return WanVACEPipeline(
+        tokenizer=tok,
+        text_encoder=text_encoder,
+        vae=_wan21_vae(),
+        scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
+        transformer=transformer,
+    )
+
+
+BUILDERS = {
+    "tiny-wan": tiny_wan,
+    "tiny-wan-flf": tiny_wan_flf,
+    "tiny-wan-a14b": tiny_wan_a14b,
+    "tiny-wan-vace": tiny_wan_vace,
+}
