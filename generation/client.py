@@ -112,7 +112,9 @@ class Event:
     over the whole job; ``message`` one line for people; ``output`` the video of a ``done`` job (``cached`` when
     it came from the cache without generating). ``device``/``memory_used``/``memory_total`` are set on the
     ``worker_ready``, ``progress`` and ``done`` events whose worker line carried a memory report (see
-    :class:`DeviceReport`; progress events at most once a second), else None."""
+    :class:`DeviceReport`; progress events at most once a second), else None. ``preview`` is set on the
+    ``progress`` events that bring a new live preview picture: the path of a small JPEG of the shot so far, which
+    the worker removes when the job ends (load it when the event arrives)."""
 
     kind: str
     job_id: str | None = None
@@ -128,6 +130,7 @@ class Event:
     device: str | None = None
     memory_used: int | None = None
     memory_total: int | None = None
+    preview: str | None = None
 
 
 @dataclass
@@ -172,8 +175,8 @@ class GeneratorClient:
         self.output_dir = Path(output_dir).absolute()
         self.models_dir = None if models_dir is None else str(Path(models_dir).absolute())
         self.max_attempts = max_attempts
-        self.log_path = Path(log_path) if log_path is not None else self.store.path.with_name(
-            self.store.path.name + ".worker.log"
+        self.log_path = (
+            Path(log_path) if log_path is not None else self.store.path.with_name(self.store.path.name + ".worker.log")
         )
         self.restart_delays = tuple(restart_delays) or RESTART_DELAYS_S
         self._env = dict(env or {})
@@ -296,8 +299,9 @@ class GeneratorClient:
             job = self.store.get(job_id)
         return job
 
-    def run_until_idle(self, on_event: Callable[[Event], None] | None = None,
-                       timeout: float | None = None) -> list[Job]:
+    def run_until_idle(
+        self, on_event: Callable[[Event], None] | None = None, timeout: float | None = None
+    ) -> list[Job]:
         """Run until nothing is queued and this client runs nothing, handing each event to ``on_event`` (this
         consumes the events). Returns the jobs that finished meanwhile, in the order they finished."""
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -392,8 +396,14 @@ class GeneratorClient:
                     if not self._closing:
                         self._tick()
                 except Exception as exc:  # noqa: BLE001 - the pump must outlive any one surprise
-                    self._emit(Event("error", None, message=f"generator client: {type(exc).__name__}: {exc}",
-                                     error_kind="internal"))
+                    self._emit(
+                        Event(
+                            "error",
+                            None,
+                            message=f"generator client: {type(exc).__name__}: {exc}",
+                            error_kind="internal",
+                        )
+                    )
                     time.sleep(0.2)
         finally:
             self._stop_worker()
@@ -435,8 +445,7 @@ class GeneratorClient:
             self._cancel_sent = False
         if self._worker is None and not self._spawn():
             return
-        self._send({"cmd": "submit", "job": job.id, "spec": job.spec.to_dict(), "output": job.output,
-                    "hash": job.hash})
+        self._send({"cmd": "submit", "job": job.id, "spec": job.spec.to_dict(), "output": job.output, "hash": job.hash})
 
     def _spawn(self) -> bool:
         """Start a worker; on failure the claimed job is handled as if the worker had died at once."""
@@ -471,8 +480,12 @@ class GeneratorClient:
         with self._state_lock:
             self._worker = worker
         self.worker_starts += 1
-        threading.Thread(target=self._read_stdout, args=(proc.stdout, worker.generation),
-                         name=f"generator-stdout-{worker.generation}", daemon=True).start()
+        threading.Thread(
+            target=self._read_stdout,
+            args=(proc.stdout, worker.generation),
+            name=f"generator-stdout-{worker.generation}",
+            daemon=True,
+        ).start()
         self._emit(Event("worker_started", None, message=f"generator started (pid {proc.pid})"))
         return True
 
@@ -518,20 +531,31 @@ class GeneratorClient:
         report = DeviceReport.from_message(msg)
         if report is not None:
             self._device_report = report
-        mem: dict[str, Any] = {} if report is None else {
-            "device": report.device, "memory_used": report.memory_used, "memory_total": report.memory_total}
+        mem: dict[str, Any] = (
+            {}
+            if report is None
+            else {"device": report.device, "memory_used": report.memory_used, "memory_total": report.memory_total}
+        )
         if event == "ready":
             assert self._worker is not None
             self._worker.ready_at = time.monotonic()
             self.last_startup_s = self._worker.ready_at - self._worker.spawned_at
             where = report.device if report is not None else msg.get("device")
-            self._emit(Event("worker_ready", None, message=f"generator ready on {where} "
-                             f"in {self.last_startup_s:.1f} s", **mem))
+            self._emit(
+                Event("worker_ready", None, message=f"generator ready on {where} in {self.last_startup_s:.1f} s", **mem)
+            )
             return
         if job_id is None or job_id != self._current:
             if event == "error":
-                self._emit(Event("error", job_id, message=str(msg.get("message", "")),
-                                 error_kind=msg.get("kind"), hint=str(msg.get("hint", ""))))
+                self._emit(
+                    Event(
+                        "error",
+                        job_id,
+                        message=str(msg.get("message", "")),
+                        error_kind=msg.get("kind"),
+                        hint=str(msg.get("hint", "")),
+                    )
+                )
             return
         if event == "started":
             self.store.set_progress(job_id, 0.0, "generating")
@@ -541,25 +565,44 @@ class GeneratorClient:
             stage = msg.get("stage")
             step, steps = msg.get("step"), msg.get("steps")
             text = f"{stage} {step}/{steps}" if stage == "denoising" else str(stage or "")
+            window, windows = msg.get("window"), msg.get("windows")
+            if isinstance(windows, int) and windows > 1 and stage in ("denoising", "decoding"):
+                text += f" (window {window}/{windows})"
             self.store.set_progress(job_id, fraction, text)
             eta = msg.get("eta_s")
-            self._emit(Event("progress", job_id, fraction, text, eta_s=None if eta is None else float(eta),
-                             stage=stage, **mem))
+            preview = msg.get("preview")
+            self._emit(
+                Event(
+                    "progress",
+                    job_id,
+                    fraction,
+                    text,
+                    eta_s=None if eta is None else float(eta),
+                    stage=stage,
+                    preview=preview if isinstance(preview, str) and preview else None,
+                    **mem,
+                )
+            )
         elif event == "done":
             output = str(msg.get("output") or "")
             result = {k: msg.get(k) for k in ("mode", "notes", "timings", "sidecar", "revision", "pipeline_class")}
             if not output or not Path(output).is_file():
-                job = self.store.set_failed(job_id, f"the generator reported a take that is not there: {output}",
-                                            kind="write")
+                job = self.store.set_failed(
+                    job_id, f"the generator reported a take that is not there: {output}", kind="write"
+                )
                 self._finished(job)
                 return
             notes = msg.get("notes") or []
             job = self.store.set_done(job_id, output, result=result, message="; ".join(map(str, notes)))
             self._finished(job, mem)
         elif event == "error":
-            job = self.store.set_failed(job_id, str(msg.get("message") or "failed"),
-                                        kind=str(msg.get("kind") or "pipeline"), hint=str(msg.get("hint") or ""),
-                                        result={"fix": msg.get("fix") or {}})
+            job = self.store.set_failed(
+                job_id,
+                str(msg.get("message") or "failed"),
+                kind=str(msg.get("kind") or "pipeline"),
+                hint=str(msg.get("hint") or ""),
+                result={"fix": msg.get("fix") or {}},
+            )
             self._finished(job)
         elif event == "cancelled":
             job = self.store.get(job_id)
@@ -629,8 +672,9 @@ class GeneratorClient:
             )
             self._finished(failed)
             return
-        self.store.requeue(job_id, f"the generator {why}; trying again (attempt {job.attempts + 1} of "
-                                   f"{self.max_attempts})")
+        self.store.requeue(
+            job_id, f"the generator {why}; trying again (attempt {job.attempts + 1} of {self.max_attempts})"
+        )
         self._emit(Event("requeued", job_id, 0.0, f"the generator {why}; the job is queued again"))
 
     def _stop_worker(self) -> None:
@@ -704,4 +748,3 @@ def _log_tail(path: Path, offset: int = 0, limit: int = 200) -> str:
         if text and not text.startswith("---"):
             return text if len(text) <= limit else text[: limit - 1] + "…"
     return ""
-

@@ -27,7 +27,7 @@ Events (worker -> client, on stdout)::
     {"event": "ready", "pid": N, "protocol": 1, "device": "cuda:0", "startup_s": S, MEMORY...}
     {"event": "started", "job": ID}
     {"event": "progress", "job": ID, "fraction": F, "step": I, "steps": N, "stage": STAGE, "eta_s": S|null,
-     MEMORY...}
+     "window": W, "windows": WS, "preview": PATH, MEMORY...}
     {"event": "done", "job": ID, "output": PATH, "sidecar": PATH, "mode": MODE, "notes": [...],
      "timings": {...}, "revision": R, "pipeline_class": C, MEMORY...}
     {"event": "error", "job": ID|null, "kind": KIND, "message": ONE LINE, "hint": ONE LINE, "fix": {...}}
@@ -48,6 +48,13 @@ platform cannot tell. ``ready`` and ``done`` always carry the report (``ready`` 
 could not be opened); ``progress`` events carry it at most once a second, so most progress lines have none.
 ``device`` in ``ready`` stays the bare torch device (``cuda:0``, ``cpu``) for older clients.
 
+``window``/``windows`` and ``preview`` were added within protocol 1 too (optional; older workers never send
+them). A shot longer than the model's window runs in chained windows: ``step``/``steps`` count within window
+``window`` of ``windows`` (both sent while denoising and decoding), ``fraction`` spans them all. ``preview`` is
+the path of a small JPEG of the shot as it is now (``<output stem>.preview.jpg`` beside the job's output),
+rewritten atomically every few steps; a ``progress`` line that carries it repeats the latest step. The file
+is removed when the job ends (done, error or cancelled): read it when the event arrives, or not at all.
+
 ``stage`` is ``loading``, ``denoising``, ``decoding`` or ``encoding``; ``fraction`` runs 0..1 over the whole
 job. ``kind`` is a :class:`generation.errors.GenerationError` kind (``out_of_memory``, ``model_missing``,
 ``bad_request``, ``pipeline``, ``write``, ...), ``internal`` for an unexpected exception (its traceback goes to
@@ -67,6 +74,7 @@ callback, where a real CUDA OOM surfaces). Inert unless set; for tests only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -76,6 +84,7 @@ import sys
 import threading
 import time
 import traceback
+from pathlib import Path
 from typing import IO, Any
 
 PROTOCOL_VERSION = 1
@@ -340,8 +349,7 @@ class Worker:
         except Exception as exc:  # noqa: BLE001 - reported; each job will fail with the same words
             info["device"] = None
             kind = getattr(exc, "kind", "internal")
-            self.proto.send("error", job=None, kind=kind, message=_one_line(exc), hint=getattr(exc, "hint", ""),
-                            fix={})
+            self.proto.send("error", job=None, kind=kind, message=_one_line(exc), hint=getattr(exc, "hint", ""), fix={})
         return info
 
     def run(self) -> None:
@@ -366,8 +374,9 @@ class Worker:
                 with self._lock:
                     self._current = None
 
-    def run_job(self, job: str, spec_data: dict[str, Any], output: str, expected_hash: str | None,
-                cancel: threading.Event) -> None:
+    def run_job(
+        self, job: str, spec_data: dict[str, Any], output: str, expected_hash: str | None, cancel: threading.Event
+    ) -> None:
         from .errors import Cancelled, GenerationError
         from .jobs import JobSpec
         from .models import UnknownModel, get_model
@@ -388,9 +397,14 @@ class Worker:
             send("error", job=job, kind="bad_request", message=_one_line(f"bad job spec: {exc}"), hint="", fix={})
             return
         if expected_hash is not None and expected_hash != content_hash:
-            send("error", job=job, kind="bad_request",
-                 message="a conditioning image changed after the job was queued",
-                 hint="Submit the job again to generate from the images as they are now.", fix={})
+            send(
+                "error",
+                job=job,
+                kind="bad_request",
+                message="a conditioning image changed after the job was queued",
+                hint="Submit the job again to generate from the images as they are now.",
+                fix={},
+            )
             return
         send("started", job=job)
         reporter = self.reporter
@@ -399,6 +413,22 @@ class Worker:
             send(event, **fields, **reporter.fields())
 
         tracker = _ProgressTracker(send_progress, job)
+        preview_path = _preview_path(output)
+        previews_failed = False
+
+        def on_preview(frame: Any) -> None:
+            nonlocal previews_failed
+            if previews_failed or cancel.is_set():
+                return
+            try:
+                from .backends.previews import write_preview_jpeg
+
+                write_preview_jpeg(frame, preview_path)
+            except Exception as exc:  # noqa: BLE001 - a preview must never fail the job
+                previews_failed = True
+                print(f"promptcut worker: no live previews: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+                return
+            tracker.preview(str(preview_path))
 
         def on_progress(p: Any) -> None:
             if self._fail_oom_once and p.phase == "denoising":
@@ -411,7 +441,7 @@ class Worker:
             tracker(p)
 
         try:
-            result = self.backend.generate(spec.to_request(), progress=on_progress, cancel=cancel)
+            result = self.backend.generate(spec.to_request(), progress=on_progress, cancel=cancel, preview=on_preview)
             if cancel.is_set():
                 raise Cancelled("cancelled before writing")
             tracker.encoding()
@@ -419,20 +449,29 @@ class Worker:
                 result, output, extra={"job": {"id": job, "spec_hash": content_hash, "spec": spec.to_dict()}}
             )
         except Cancelled:
+            _remove(preview_path)
             send("cancelled", job=job)
             return
         except GenerationError as exc:
+            _remove(preview_path)
             if exc.detail:
                 print(exc.detail, file=sys.stderr, flush=True)
-            send("error", job=job, kind=exc.kind, message=_one_line(exc.message), hint=_one_line(exc.hint),
-                 fix=exc.fix)
+            send("error", job=job, kind=exc.kind, message=_one_line(exc.message), hint=_one_line(exc.hint), fix=exc.fix)
             return
         except Exception as exc:  # noqa: BLE001 - a job's failure is an event, never the worker's exit
+            _remove(preview_path)
             traceback.print_exc(file=sys.stderr)
             first = (str(exc).strip().splitlines() or [""])[0]
-            send("error", job=job, kind="internal", message=_one_line(f"{type(exc).__name__}: {first}"),
-                 hint="See the generator log for the traceback.", fix={})
+            send(
+                "error",
+                job=job,
+                kind="internal",
+                message=_one_line(f"{type(exc).__name__}: {first}"),
+                hint="See the generator log for the traceback.",
+                fix={},
+            )
             return
+        _remove(preview_path)
         send(
             "done",
             job=job,
@@ -447,45 +486,84 @@ class Worker:
         )
 
 
+def _preview_path(output: str) -> Path:
+    out = Path(output)
+    return out.with_name(out.stem + ".preview.jpg")
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
 class _ProgressTracker:
-    """Backend progress -> ``progress`` events with one fraction over the whole job and an ETA."""
+    """Backend progress -> ``progress`` events with one fraction over the whole job (every window of a long
+    shot: ``Progress.fraction``) and an ETA from the steps still to run in this window and the ones after."""
 
     _LOADED, _DENOISED, _DECODED = 0.05, 0.85, 0.93
 
     def __init__(self, send: Any, job: str) -> None:
         self.send, self.job = send, job
         self.since = time.perf_counter()  # the end of loading, once known
-        self.first: tuple[int, float] | None = None  # (step, time) of the first denoising report
+        self.first: tuple[int, float] | None = None  # (step over all windows, time) of the first denoising report
         self.steps = 0
         self.last_step = 0
+        self.last: dict[str, Any] | None = None  # the latest denoising event's fields, repeated with a preview
 
     def __call__(self, p: Any) -> None:
         now = time.perf_counter()
+        windows = {"window": p.window, "windows": p.windows}
         if p.phase == "loading":
             if p.step:
                 self.since = now
+            if p.window > 1:
+                return  # a later window of a long shot touching its (loaded) model: no step back to 5 %
             fraction = self._LOADED if p.step else 0.0
             self.send("progress", job=self.job, fraction=fraction, step=0, steps=0, stage="loading", eta_s=None)
         elif p.phase == "denoising":
             self.steps, self.last_step = p.total, p.step
+            overall = (p.window - 1) * p.total + p.step  # windows of one shot share their step count
             if self.first is None:
-                self.first = (p.step, now)
-                per_step = (now - self.since) / p.step if p.step else None  # includes prompt encoding
+                self.first = (overall, now)
+                per_step = (now - self.since) / overall if overall else None  # includes prompt encoding
             else:
                 s0, t0 = self.first
-                per_step = (now - t0) / (p.step - s0) if p.step > s0 else None
-            eta = None if per_step is None else round(per_step * max(0, p.total - p.step), 3)
-            done = p.step / p.total if p.total else 0.0
-            fraction = self._LOADED + (self._DENOISED - self._LOADED) * done
-            self.send("progress", job=self.job, fraction=round(fraction, 4), step=p.step, steps=p.total,
-                      stage="denoising", eta_s=eta)
+                per_step = (now - t0) / (overall - s0) if overall > s0 else None
+            left = max(0, p.total - p.step) + max(0, p.windows - p.window) * p.total
+            eta = None if per_step is None else round(per_step * left, 3)
+            fraction = self._LOADED + (self._DENOISED - self._LOADED) * p.fraction
+            self.last = dict(
+                fraction=round(fraction, 4), step=p.step, steps=p.total, stage="denoising", eta_s=eta, **windows
+            )
+            self.send("progress", job=self.job, **self.last)
         elif p.phase == "decoding":
-            self.send("progress", job=self.job, fraction=self._DENOISED, step=p.step, steps=p.total,
-                      stage="decoding", eta_s=None)
+            fraction = self._LOADED + (self._DENOISED - self._LOADED) * p.fraction
+            self.send(
+                "progress",
+                job=self.job,
+                fraction=round(fraction, 4),
+                step=p.step,
+                steps=p.total,
+                stage="decoding",
+                eta_s=None,
+                **windows,
+            )
+
+    def preview(self, path: str) -> None:
+        """A new preview picture: the latest step's event again, with its path."""
+        fields = self.last or dict(fraction=self._LOADED, step=0, steps=0, stage="denoising", eta_s=None)
+        self.send("progress", job=self.job, **fields, preview=path)
 
     def encoding(self) -> None:
-        self.send("progress", job=self.job, fraction=self._DECODED, step=self.last_step, steps=self.steps,
-                  stage="encoding", eta_s=None)
+        self.send(
+            "progress",
+            job=self.job,
+            fraction=self._DECODED,
+            step=self.last_step,
+            steps=self.steps,
+            stage="encoding",
+            eta_s=None,
+        )
 
 
 NICE_ENV = "PROMPTCUT_WORKER_NICE"

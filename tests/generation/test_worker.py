@@ -99,7 +99,8 @@ def test_a_job_runs_with_progress_and_writes_the_take(worker, tmp_path):
     assert stages[0] == "loading" and "denoising" in stages and stages[-1] == "encoding"
     fractions = [m["fraction"] for m in progress]
     assert fractions == sorted(fractions) and fractions[0] >= 0 and fractions[-1] < 1
-    denoise = [(m["step"], m["steps"]) for m in progress if m["stage"] == "denoising"]
+    # (a progress line bringing a live preview repeats its step: left out here, see test_previews)
+    denoise = [(m["step"], m["steps"]) for m in progress if m["stage"] == "denoising" and "preview" not in m]
     assert denoise == [(1, 2), (2, 2)]
     assert done["output"] == str(out) and out.is_file() and Path(done["sidecar"]).is_file()
     assert done["mode"] == "text_to_video" and done["pipeline_class"] == "WanPipeline"
