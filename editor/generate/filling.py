@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from editor.generate.catalog import ModelError, require_installed, resolve_model
-from editor.generate.frames import conditioning_images
+from editor.generate.frames import ConditioningFrames, conditioning_frames
 from editor.generate.pending import PendingSegment, find_pending
 from editor.generate.places import GenerationPlaces, places_for
 from editor.generate.runner import BatchProgress, GenerationCancelled, JobRunner, job_failure, job_state
+from editor.generate.takes import sound_commands
 from editor.media.info import MediaError
 from editor.media.probe import media_source_from_info, probe
-from editor.model import EditError, GenerationSpec, History, Take, Timeline, new_id
+from editor.model import EditError, GeneratedClip, GenerationSpec, History, Take, Timeline, new_id
 from editor.model.commands import AddMedia, AddTake, Overwrite, SetClipProperties
 from generation.errors import GenerationError
 from generation.plan import PlannedJob, SegmentNeed, plan_jobs
@@ -109,6 +110,18 @@ def segment_need(timeline: Timeline, segment: PendingSegment, *, model: str, fir
     )
 
 
+def with_sources(segment: PendingSegment, got: ConditioningFrames) -> PendingSegment:
+    """``segment`` whose spec records where its conditioning frames came from (to notice a neighbour's change)
+    and, when it matches colours, the frame it matches them to: the previous clip's last, else the next's
+    first."""
+    spec = segment.clip.spec
+    spec = replace(spec, first_source=got.first_source if got.first else spec.first_source,
+                   last_source=got.last_source if got.last else spec.last_source)
+    if spec.match_colors and (got.first or got.last):
+        spec = replace(spec, color_reference=str(got.first or got.last))
+    return replace(segment, clip=segment.clip.moved(spec=spec))
+
+
 def _existing(path: str | None) -> str | None:
     """A recorded conditioning image that is still there (a cleared frame cache means: take it again)."""
     return path if path and Path(path).is_file() else None
@@ -168,8 +181,11 @@ def fill(
             continue
         first = last = None
         if conditioning:
-            first, last, notes = conditioning_images(timeline, segment, places.frames_dir)
-            result.notes += [f"{segment.label(timeline)}: {n}" for n in notes]
+            got = conditioning_frames(timeline, segment, places.frames_dir, model=chosen)
+            first, last = got.first, got.last
+            result.notes += [f"{segment.label(timeline)}: {n}" for n in got.notes]
+            segment = with_sources(segment, got)
+            by_key[segment.key] = segment
         needs.append(segment_need(timeline, segment, model=chosen, first=first, last=last, playhead=playhead))
 
     plan = plan_jobs(needs)
@@ -238,4 +254,8 @@ class _Attacher:
             else:
                 self.history.do(SetClipProperties(segment.clip.id, spec=spec, label="Record generation spec"))
                 self.history.do(AddTake(segment.clip.id, take))
+            placed = self.timeline.find(segment.clip.id)[1]
+            assert isinstance(placed, GeneratedClip)
+            for command in sound_commands(self.timeline, placed, media):   # the take's own sound, linked
+                self.history.do(command)
         return Attached(segment, self.planned, media_id, output, segment.clip.id)

@@ -18,20 +18,29 @@ other clip needs it.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from fractions import Fraction
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from editor.generate.catalog import ModelError, require_installed, resolve_model
+from editor.generate.continuity import REPLAN_LABEL, neighbours_changed, replanned_conditioning, stale_for_neighbours
 from editor.generate.filling import recorded_spec, segment_need
-from editor.generate.frames import conditioning_images
+from editor.generate.frames import conditioning_frames
 from editor.generate.pending import PendingSegment, neighbours
 from editor.generate.places import GenerationPlaces
 from editor.generate.runner import job_failure, job_state
+from editor.generate.shot_jobs import Request, Ticket, covered_frames, one_line, short
+from editor.generate.shot_status import (
+    LIVE,
+    STALE_NEIGHBOURS,
+    Conditioning,
+    ShotOptions,
+    ShotStatus,
+    profile_for,
+)
+from editor.generate.takes import active_profile, sidecar_spec, sound_commands, take_specs
 from editor.media.info import MediaError
 from editor.media.probe import media_source_from_info, probe
 from editor.model import Command, GeneratedClip, GenerationSpec, Take, Timeline, TrackKind, new_id
@@ -40,105 +49,8 @@ from generation.errors import GenerationError
 from generation.models import Ability, get_model
 from generation.plan import PlannedJob, plan_job, random_seed
 
-LIVE = frozenset({"queued", "generating"})
-
-
-@dataclass(frozen=True)
-class ShotStatus:
-    """What a generated segment is doing, for its clip, the viewer card and the inspector.
-
-    ``state``: ``queued``, ``generating``, ``ready``, ``stale`` (the prompt or settings changed since its take
-    was made), ``failed``, ``cancelled`` or ``draft`` (never queued). ``fraction`` 0..1 and ``eta_s`` while
-    generating; ``message`` one line (the failure's reason, the stage)."""
-
-    state: str
-    fraction: float = 0.0
-    eta_s: float | None = None
-    message: str = ""
-    job_id: str | None = None
-    preview: str | None = None   # the latest live preview picture (a JPEG path) while generating
-
-    @property
-    def can_retry(self) -> bool:
-        """Failed, cancelled, or never queued (a draft): Retry / Generate applies."""
-        return self.state in ("failed", "cancelled", "draft")
-
-    @property
-    def live(self) -> bool:
-        return self.state in LIVE
-
-    def text(self) -> str:
-        """One line for a clip or a card: "Generating 42% · 0:12 left", "Failed: out of memory", ..."""
-        if self.state == "generating":
-            left = "" if self.eta_s is None else f" · {_clock(self.eta_s)} left"
-            return f"Generating {round(self.fraction * 100)}%{left}"
-        if self.state == "failed":
-            return f"Failed: {self.message}" if self.message else "Failed"
-        return {"queued": "Queued", "ready": "Ready", "stale": "Prompt changed: regenerate?",
-                "cancelled": "Cancelled", "draft": "Not generated yet"}.get(self.state, self.state)
-
-
-@dataclass(frozen=True)
-class ShotOptions:
-    """What the prompt box asks for. ``seed`` None: a random one (recorded, so it is always shown)."""
-
-    prompt: str
-    model: str | None = None
-    seed: int | None = None
-    steps: int | None = None
-    negative_prompt: str = ""
-    continue_previous: bool = True
-    land_on_next: bool = True
-
-
-@dataclass(frozen=True)
-class Conditioning:
-    """Whether a model can continue from the previous clip / land on the next one, and if not, why not."""
-
-    continue_ok: bool
-    land_ok: bool
-    continue_reason: str = ""
-    land_reason: str = ""
-
-
-@dataclass
-class _Ticket:
-    job_id: str
-    clip_id: str                 # the clip the user asked for
-    spec: GenerationSpec         # the recorded spec its take answers
-    frames: int                  # source frames (timeline rate) the take covers
-    extra_take: bool = False     # Regenerate / Variations: a new take for a clip that may have some already
-    state: str = "queued"
-    fraction: float = 0.0
-    eta_s: float | None = None
-    message: str = ""
-    output: str | None = None
-    attached: set[str] = field(default_factory=set)
-    probing: Future | None = None   # the take's probe, on the planner thread
-    probe_seen: bool = False        # poll has synced since it came back
-    preview: str | None = None      # the latest live preview picture while it generates
-
-    @property
-    def final(self) -> bool:
-        return self.state in ("done", "failed", "cancelled")
-
-
-@dataclass
-class _Request:
-    """A job being planned and submitted on the planner thread: a ``new`` segment, an extra ``take`` for a
-    segment (``original``), or a ``replan`` of a pending segment no job answers."""
-
-    kind: str
-    track_id: str
-    clip: GeneratedClip
-    original: GeneratedClip | None = None
-    on_done: Callable[[GeneratedClip | None, str], None] | None = None
-    future: Future | None = None
-    also: tuple[Command, ...] = ()   # placed in the same undo step as a new segment (linking it, say)
-
-    @property
-    def key(self) -> tuple:
-        return (self.clip.id, self.clip.spec.content_hash(), self.clip.source_in + self.clip.duration)
+# The names callers import from here (the window, the prompt box, tools).
+__all__ = ["LIVE", "Conditioning", "ShotOptions", "ShotQueue", "ShotStatus", "sidecar_spec"]
 
 
 class ShotQueue:
@@ -155,12 +67,12 @@ class ShotQueue:
         self._client: Any = None
         self.default_model = default_model
         self.seed_source = seed_source
-        self.tickets: dict[str, _Ticket] = {}
+        self.tickets: dict[str, Ticket] = {}
         self.plan_failures: dict[str, str] = {}   # recorded spec hash -> why it could not be queued
         self.notices: list[str] = []               # one-liners for the status bar, taken by the window
         self.events_seen: list[Any] = []           # the client's events of the last poll (the queue panel's)
         self._pool: ThreadPoolExecutor | None = None
-        self._requests: list[_Request] = []        # planned in the background, applied in order by poll
+        self._requests: list[Request] = []        # planned in the background, applied in order by poll
         self._planning: set[tuple] = set()         # re-plans under way (not to start them twice)
 
     # --- the client ---------------------------------------------------------------------------------------
@@ -229,8 +141,13 @@ class ShotQueue:
             return self._refuse("Type what the shot should show first", on_done)
         if duration < 1 or start < 0:
             return self._refuse("A shot needs at least one frame", on_done)
+        try:
+            profile = profile_for(self.model_for(options.model), options.profile)
+        except ModelError as exc:
+            return self._refuse(f"Cannot generate this shot: {one_line(exc)}", on_done)
         spec = GenerationSpec(prompt=options.prompt.strip(), negative_prompt=options.negative_prompt.strip(),
-                              model=options.model or "", seed=options.seed, steps=options.steps)
+                              model=options.model or "", seed=options.seed, steps=options.steps, profile=profile,
+                              match_colors=options.match_colors)
         clip = GeneratedClip(new_id("g"), start, duration, spec=spec, name="")
         return self.request_clip(track_id, clip, first=options.continue_previous, last=options.land_on_next,
                                  on_done=on_done)
@@ -244,8 +161,8 @@ class ShotQueue:
             self.model_for(clip.spec.model)   # a missing model is said at once, without a thread
             require_installed(self.model_for(clip.spec.model))
         except ModelError as exc:
-            return self._refuse(f"Cannot generate this shot: {_one_line(exc)}", on_done)
-        self._dispatch(_Request("new", track_id, clip, on_done=on_done, also=tuple(also)), self.timeline,
+            return self._refuse(f"Cannot generate this shot: {one_line(exc)}", on_done)
+        self._dispatch(Request("new", track_id, clip, on_done=on_done, also=tuple(also)), self.timeline,
                        first=first, last=last, reuse_images=False)
         return True
 
@@ -267,9 +184,23 @@ class ShotQueue:
         tl = self.timeline
         for _ in range(n):
             fresh = clip.moved(spec=replace(clip.spec, seed=self.seed_source()))
-            self._dispatch(_Request("take", track.id, fresh, original=clip), tl, first=bool(clip.spec.first_image),
+            self._dispatch(Request("take", track.id, fresh, original=clip), tl, first=bool(clip.spec.first_image),
                            last=bool(clip.spec.last_image), reuse_images=True)
         return n
+
+    def promote(self, clip_id: str) -> bool:
+        """"Promote to Final": a new take of the segment with the same seed, prompt and conditioning made with
+        the final recipe (its steps and guidance, not the draft's). When it lands the clip plays it (one undo
+        step, as any new take). False (reason in ``notices``) when the playing take is not a draft."""
+        track, clip = self._generated(clip_id)
+        if active_profile(self.timeline, clip) != "draft":
+            self.notices.append("Only a draft take can be promoted to Final")
+            return False
+        spec = take_specs(self.timeline, clip)[clip.active_take or 0] or clip.spec
+        final = clip.moved(spec=replace(spec, profile="final", steps=None, guidance=None))
+        self._dispatch(Request("take", track.id, final, original=clip), self.timeline,
+                       first=bool(spec.first_image), last=bool(spec.last_image), reuse_images=True)
+        return True
 
     def retry(self, clip_id: str) -> bool:
         """Queue a failed or cancelled segment's job again."""
@@ -288,7 +219,7 @@ class ShotQueue:
         try:
             self.client.retry(ticket.job_id)
         except Exception as exc:   # noqa: BLE001 - the store refused: say so, keep going
-            self.notices.append(f"Cannot retry: {_one_line(exc)}")
+            self.notices.append(f"Cannot retry: {one_line(exc)}")
             return False
         ticket.state, ticket.fraction, ticket.message, ticket.eta_s = "queued", 0.0, "", None
         return True
@@ -313,7 +244,7 @@ class ShotQueue:
             on_done(None, reason)
         return False
 
-    def _dispatch(self, req: _Request, tl: Timeline, *, first: bool, last: bool, reuse_images: bool) -> None:
+    def _dispatch(self, req: Request, tl: Timeline, *, first: bool, last: bool, reuse_images: bool) -> None:
         client = self.client   # made here, on the caller's thread
         snapshot = tl.copy()
         if self._pool is None:
@@ -321,6 +252,35 @@ class ShotQueue:
         req.future = self._pool.submit(self._prepare, client, snapshot, req.track_id, req.clip, first, last,
                                        reuse_images)
         self._requests.append(req)
+
+    def _reframe(self, track_id: str, clip: GeneratedClip, tl: Timeline) -> None:
+        """Take a shot's conditioning frames again from its neighbours as they are now, in the background;
+        ``poll`` sets the new spec (one undo step) when the clip is still as it was."""
+        req = Request("reframe", track_id, clip)
+        if req.key in self._planning:
+            return
+        self._planning.add(req.key)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shot-planner")
+        snapshot = tl.copy()
+        req.future = self._pool.submit(
+            lambda: replanned_conditioning(snapshot, snapshot.track(track_id), clip, self.places.frames_dir,
+                                           self._model_or_none(clip.spec.model)))
+        self._requests.append(req)
+
+    def _model_or_none(self, spec_model: str | None) -> str | None:
+        try:
+            return self.model_for(spec_model)
+        except ModelError:
+            return None
+
+    def _reframed(self, req: Request, spec: GenerationSpec) -> None:
+        try:
+            _, now = self._generated(req.clip.id)
+        except KeyError:
+            return
+        if now.spec == req.clip.spec and spec != now.spec:   # not edited meanwhile
+            self._do(SetClipProperties(now.id, spec=spec, label=REPLAN_LABEL))
 
     def _prepare(self, client: Any, tl: Timeline, track_id: str, clip: GeneratedClip, first: bool, last: bool,
                  reuse_images: bool) -> tuple[PlannedJob, GenerationSpec, Any, list[str]]:
@@ -340,19 +300,28 @@ class ShotQueue:
             req = self._requests.pop(0)
             self._planning.discard(req.key)
             changed = True
+            if req.kind == "reframe":
+                try:
+                    spec, notes = req.future.result()
+                except Exception as exc:   # noqa: BLE001 - frames that cannot be taken again: said, kept
+                    self.notices.append(f"Cannot re-plan a shot after its neighbours changed: {one_line(exc)}")
+                    continue
+                self.notices.extend(notes)
+                self._reframed(req, spec)
+                continue
             try:
                 job, recorded, submitted, notes = req.future.result()
             except (ModelError, GenerationError, ValueError, MediaError, OSError) as exc:
-                self._request_failed(req, _one_line(exc))
+                self._request_failed(req, one_line(exc))
                 continue
             except Exception as exc:   # noqa: BLE001 - a surprise on the planner thread: one line, keep going
-                self._request_failed(req, f"{type(exc).__name__}: {_one_line(exc)}")
+                self._request_failed(req, f"{type(exc).__name__}: {one_line(exc)}")
                 continue
             self.notices.extend(notes)
             self._request_done(req, job, recorded, submitted)
         return changed
 
-    def _request_failed(self, req: _Request, reason: str) -> None:
+    def _request_failed(self, req: Request, reason: str) -> None:
         if req.kind == "new":
             self._refuse(f"Cannot generate this shot: {reason}", req.on_done)
         elif req.kind == "take":
@@ -360,7 +329,7 @@ class ShotQueue:
         else:
             self.plan_failures[req.clip.spec.content_hash()] = reason
 
-    def _request_done(self, req: _Request, job: PlannedJob, recorded: GenerationSpec, submitted: Any) -> None:
+    def _request_done(self, req: Request, job: PlannedJob, recorded: GenerationSpec, submitted: Any) -> None:
         tl = self.timeline
         if req.kind == "new":
             clip = req.clip.moved(spec=recorded)
@@ -368,7 +337,7 @@ class ShotQueue:
                 busy = tl.track(req.track_id).clips_in(clip.start, clip.end)
             except KeyError:
                 busy = True
-            placed = not busy and self._do(Group(f"Generate {_short(recorded.prompt)!r}",
+            placed = not busy and self._do(Group(f"Generate {short(recorded.prompt)!r}",
                                                  [Overwrite(req.track_id, clip, clip.start), *req.also]))
             if not placed:
                 with contextlib.suppress(Exception):
@@ -403,10 +372,17 @@ class ShotQueue:
         if (first and first_img is None) or (last and last_img is None):
             prev, nxt = neighbours(tl, track, clip.start, clip.end)
             segment = PendingSegment(track_id, clip, False, prev if first else None, nxt if last else None)
-            got_first, got_last, image_notes = conditioning_images(tl, segment, self.places.frames_dir)
-            first_img = first_img or got_first
-            last_img = last_img or got_last
-            notes += image_notes
+            got = conditioning_frames(tl, segment, self.places.frames_dir, model=model)
+            if first_img is None and got.first is not None:
+                first_img = got.first
+                clip = clip.moved(spec=replace(clip.spec, first_source=got.first_source))
+            if last_img is None and got.last is not None:
+                last_img = got.last
+                clip = clip.moved(spec=replace(clip.spec, last_source=got.last_source))
+            notes += got.notes
+        if clip.spec.match_colors:   # the previous clip's last frame, else the next clip's first
+            reference = (first_img if first else None) or (last_img if last else None)
+            clip = clip.moved(spec=replace(clip.spec, color_reference=str(reference) if reference else None))
         need = segment_need(tl, PendingSegment(track_id, clip), model=model,
                             first=first_img if first else None, last=last_img if last else None, playhead=0)
         need = replace(need, seed=clip.spec.seed if clip.spec.seed is not None else self.seed_source())
@@ -415,8 +391,8 @@ class ShotQueue:
         return job, recorded_spec(clip.spec, job), notes
 
     def _track(self, submitted: Any, clip_id: str, recorded: GenerationSpec, job: PlannedJob, *,
-               extra_take: bool = False) -> _Ticket:
-        ticket = _Ticket(submitted.id, clip_id, recorded, _covered_frames(job, self.timeline), extra_take=extra_take)
+               extra_take: bool = False) -> Ticket:
+        ticket = Ticket(submitted.id, clip_id, recorded, covered_frames(job, self.timeline), extra_take=extra_take)
         self._update_from_job(ticket, submitted)
         self.tickets[ticket.job_id] = ticket
         self.plan_failures.pop(recorded.content_hash(), None)
@@ -462,7 +438,7 @@ class ShotQueue:
             self.sync()
         return changed
 
-    def _update_from_job(self, ticket: _Ticket, job: Any) -> None:
+    def _update_from_job(self, ticket: Ticket, job: Any) -> None:
         state = job_state(job)
         if state == "done":
             ticket.state, ticket.fraction, ticket.output, ticket.eta_s = "done", 1.0, job.output, None
@@ -484,6 +460,8 @@ class ShotQueue:
             for clip in list(track.clips):
                 if not isinstance(clip, GeneratedClip) or (only is not None and clip.id not in only):
                     continue
+                if not track.locked and neighbours_changed(tl, track, clip):
+                    self._reframe(track.id, clip, tl)
                 for ticket in self._tickets_for(clip):
                     wanted.add(ticket.job_id)
                     if ticket.state == "done" and ticket.output and clip.id not in ticket.attached and (
@@ -493,7 +471,7 @@ class ShotQueue:
                         True for _ in self._tickets_for(clip, need_cover=True)):
                     if clip.spec.content_hash() in self.plan_failures:
                         continue
-                    req = _Request("replan", track.id, clip)
+                    req = Request("replan", track.id, clip)
                     if req.key in self._planning:
                         continue
                     self._planning.add(req.key)
@@ -506,7 +484,7 @@ class ShotQueue:
                         self._client.cancel(ticket.job_id)
         return edited
 
-    def _answers(self, ticket: _Ticket, clip: GeneratedClip, need_cover: bool = True) -> bool:
+    def _answers(self, ticket: Ticket, clip: GeneratedClip, need_cover: bool = True) -> bool:
         if ticket.extra_take:
             return ticket.clip_id == clip.id
         if ticket.spec != clip.spec:
@@ -516,7 +494,7 @@ class ShotQueue:
     def _tickets_for(self, clip: GeneratedClip, need_cover: bool = True):
         return (t for t in self.tickets.values() if self._answers(t, clip, need_cover))
 
-    def _ticket_for(self, clip: GeneratedClip) -> _Ticket | None:
+    def _ticket_for(self, clip: GeneratedClip) -> Ticket | None:
         """The job that matters for a clip's state: a live one first, else the latest."""
         found = [t for t in self._tickets_for(clip) if not t.extra_take or t.state != "done"]
         live = [t for t in found if t.state in LIVE]
@@ -524,7 +502,7 @@ class ShotQueue:
             return live[-1]
         return found[-1] if found else None
 
-    def _take_info(self, ticket: _Ticket) -> Any:
+    def _take_info(self, ticket: Ticket) -> Any:
         """The take's probe once it is known; None while it runs beside the caller's thread (``poll`` looks
         again), False when the file cannot be read (the ticket then says why)."""
         if ticket.probing is None:
@@ -536,10 +514,10 @@ class ShotQueue:
         try:
             return ticket.probing.result()
         except MediaError as exc:
-            ticket.state, ticket.message = "failed", f"the take cannot be read: {_one_line(exc)}"
+            ticket.state, ticket.message = "failed", f"the take cannot be read: {one_line(exc)}"
             return False
 
-    def _attach(self, ticket: _Ticket, clip: GeneratedClip) -> bool:
+    def _attach(self, ticket: Ticket, clip: GeneratedClip) -> bool:
         output = Path(ticket.output or "")
         commands: list[Command] = []
         media = next((m for m in self.timeline.media.values() if m.path == str(output)), None)
@@ -554,7 +532,9 @@ class ShotQueue:
         if ticket.extra_take and clip.spec != ticket.spec:
             commands.append(SetClipProperties(clip.id, spec=ticket.spec))
         commands.append(AddTake(clip.id, take))
-        return self._do(Group(f"Take for {_short(clip.spec.prompt)!r}", commands))
+        playing = clip.moved(takes=(*clip.takes, take), active_take=len(clip.takes))
+        commands += sound_commands(self.timeline, playing, media)   # the take's own sound, linked (LTX-2)
+        return self._do(Group(f"Take for {short(clip.spec.prompt)!r}", commands))
 
     # --- what a clip shows --------------------------------------------------------------------------------
 
@@ -570,9 +550,12 @@ class ShotQueue:
                    for r in self._requests):
                 return ShotStatus("queued", message="preparing a new take")
             take = clip.takes[clip.active_take or 0]
+            profile = active_profile(self.timeline, clip)
             if take.spec_hash != clip.spec.content_hash():
-                return ShotStatus("stale", 1.0)
-            return ShotStatus("ready", 1.0)
+                why = STALE_NEIGHBOURS if stale_for_neighbours(
+                    self.take_specs(clip)[clip.active_take or 0], clip.spec) else ""
+                return ShotStatus("stale", 1.0, message=why, profile=profile)
+            return ShotStatus("ready", 1.0, profile=profile)
         if ticket is None:
             failure = self.plan_failures.get(clip.spec.content_hash())
             if failure:
@@ -595,12 +578,7 @@ class ShotQueue:
     def take_specs(self, clip: GeneratedClip) -> list[GenerationSpec | None]:
         """Each take's spec: recorded with the take, else read from the job's JSON sidecar beside its video
         (None where neither is there)."""
-        tl = self.timeline
-        out: list[GenerationSpec | None] = []
-        for take in clip.takes:
-            media = tl.media.get(take.media_id)
-            out.append(take.spec or (None if media is None else sidecar_spec(Path(media.path), clip.spec)))
-        return out
+        return take_specs(self.timeline, clip)
 
     def switch_take(self, clip_id: str, index: int) -> bool:
         """Play another take (one undo step); the clip's spec follows the take, so it is not stale."""
@@ -611,6 +589,9 @@ class ShotQueue:
         commands: list[Command] = [SetActiveTake(clip.id, index)]
         if spec is not None and spec != clip.spec:
             commands.append(SetClipProperties(clip.id, spec=spec))
+        media = self.timeline.media.get(clip.takes[index].media_id)
+        if media is not None:   # the sound clip follows the take that plays (removed when that one is silent)
+            commands += sound_commands(self.timeline, clip.moved(active_take=index), media)
         return self._do(Group(f"Choose take {index + 1}", commands))
 
     def _generated(self, clip_id: str):
@@ -618,46 +599,3 @@ class ShotQueue:
         if not isinstance(clip, GeneratedClip):
             raise KeyError(clip_id)
         return track, clip
-
-
-def sidecar_spec(video: Path, like: GenerationSpec) -> GenerationSpec | None:
-    """Roughly the GenerationSpec a take was made with, from the job spec in its sidecar (``<stem>.json``):
-    for takes of projects written before takes recorded their spec. The prompt and negative prompt are the
-    clip's where the sidecar has none."""
-    try:
-        data = json.loads(video.with_suffix(".json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    job = data.get("job") if isinstance(data, dict) else None
-    spec = job.get("spec") if isinstance(job, dict) else None
-    if isinstance(spec, dict):
-        try:
-            return GenerationSpec(
-                prompt=str(spec.get("prompt", like.prompt)),
-                negative_prompt=like.negative_prompt,
-                model=str(spec.get("model") or like.model),
-                seed=spec.get("seed"), steps=spec.get("steps"), guidance=spec.get("guidance"),
-                width=spec.get("width"), height=spec.get("height"),
-                first_image=spec.get("first_image"), last_image=spec.get("last_image"))
-        except (TypeError, ValueError):
-            return None
-    return None
-
-
-def _covered_frames(job: PlannedJob, timeline: Timeline) -> int:
-    """Timeline frames a take of ``job`` can play (its length at the timeline rate, rounded down)."""
-    return int(Fraction(job.num_frames, job.fps) * timeline.fps)
-
-
-def _one_line(exc: BaseException | str) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
-def _short(text: str, n: int = 30) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _clock(seconds: float) -> str:
-    s = max(0, round(seconds))
-    return f"{s // 60}:{s % 60:02d}"

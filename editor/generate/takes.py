@@ -1,0 +1,116 @@
+"""A generated clip's takes: the commands that attach one (with its sound) or switch to another, and the spec
+each take was made with.
+
+A take whose file has sound (LTX-2 makes its own) brings it as a clip on an audio track, linked to the
+generated clip as the bin places a video's picture and sound (``editor.model.commands.Place``): the same
+``link`` id, the picture's own sound detached, so it is heard once, from the audio track, and moves, trims and
+deletes with the picture. The sound goes on the first audio track free over the clip's range, else a new audio
+track. Switching takes keeps the sound with the take that plays: the sound clip is pointed at the new take's
+file, removed when that take is silent (the picture's sound is no longer detached then), or placed when the
+new take has sound and the old one had none. All of it is part of the attaching or switching undo step.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from editor.model import Clip, GeneratedClip, GenerationSpec, MediaClip, MediaSource, Timeline, TrackKind, new_id
+from editor.model.commands import AddTrack, Command, Delete, Link, Overwrite, SetClipProperties
+
+
+class DetachSound(SetClipProperties):
+    """Set whether a clip's own sound is detached (it plays from a linked audio clip), which SetClipProperties
+    does not offer: placing a take's sound changes it on the picture."""
+
+    label = "Detach sound"
+
+    def __init__(self, clip_id: str, detached: bool) -> None:
+        super().__init__(clip_id)
+        self.detached = detached
+
+    def new_clip(self, tl: Timeline, clip: Clip) -> Clip:
+        return clip.moved(sound_detached=self.detached)
+
+
+def take_sound(tl: Timeline, clip: GeneratedClip) -> tuple[str, MediaClip] | None:
+    """The (audio track id, clip) that plays ``clip``'s take sound: linked to it and playing one of its takes."""
+    if clip.link is None:
+        return None
+    takes = {t.media_id for t in clip.takes}
+    for track in tl.audio_tracks:
+        for other in track.clips:
+            if other.link == clip.link and isinstance(other, MediaClip) and other.media in takes:
+                return track.id, other
+    return None
+
+
+def sound_commands(tl: Timeline, clip: GeneratedClip, media: MediaSource) -> list[Command]:
+    """What makes ``clip`` (as it will stand, playing ``media``) heard from a linked audio clip when ``media``
+    has sound, and only from itself when it has none. Run after the picture's take is in place (``media`` in
+    the pool), in the same group."""
+    found = take_sound(tl, clip)
+    if not (media.has_audio and media.has_video):
+        if found is None:
+            return []
+        return [Delete(found[1].id, linked=False), DetachSound(clip.id, False)]
+    if found is not None:
+        return [] if found[1].media == media.id else [SetClipProperties(found[1].id, media=media.id,
+                                                                        label="Take sound follows the take")]
+    # Linked after placing (a link with one member is dropped at once); an extension's group is kept.
+    sound = MediaClip(new_id("c"), clip.start, clip.duration, source_in=clip.source_in, name=clip.name,
+                      media=media.id, speed=clip.speed, reverse=clip.reverse, volume=clip.volume)
+    commands: list[Command] = []
+    track_id = next((t.id for t in tl.audio_tracks
+                     if not t.locked and not t.clips_in(clip.start, clip.end)), None)
+    if track_id is None:
+        add = AddTrack(TrackKind.AUDIO)
+        commands.append(add)
+        track_id = add.track_id
+    commands += [Overwrite(track_id, sound, sound.start), Link([clip.id, sound.id], link_id=clip.link or new_id("l")),
+                 DetachSound(clip.id, True)]
+    return commands
+
+
+def take_specs(tl: Timeline, clip: GeneratedClip) -> list[GenerationSpec | None]:
+    """Each take's spec: recorded with the take, else read from the job's JSON sidecar beside its video
+    (None where neither is there)."""
+    out: list[GenerationSpec | None] = []
+    for take in clip.takes:
+        media = tl.media.get(take.media_id)
+        out.append(take.spec or (None if media is None else sidecar_spec(Path(media.path), clip.spec)))
+    return out
+
+
+def active_profile(tl: Timeline, clip: GeneratedClip) -> str:
+    """The profile of the take that plays ("draft", "standard", "final"), "" when none plays."""
+    if clip.pending:
+        return ""
+    spec = take_specs(tl, clip)[clip.active_take or 0]
+    return (spec or clip.spec).job_profile
+
+
+def sidecar_spec(video: Path, like: GenerationSpec) -> GenerationSpec | None:
+    """Roughly the GenerationSpec a take was made with, from the job spec in its sidecar (``<stem>.json``):
+    for takes of projects written before takes recorded their spec. The prompt and negative prompt are the
+    clip's where the sidecar has none."""
+    try:
+        data = json.loads(video.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    job = data.get("job") if isinstance(data, dict) else None
+    spec = job.get("spec") if isinstance(job, dict) else None
+    if isinstance(spec, dict):
+        try:
+            return GenerationSpec(
+                prompt=str(spec.get("prompt", like.prompt)),
+                negative_prompt=like.negative_prompt,
+                model=str(spec.get("model") or like.model),
+                seed=spec.get("seed"), steps=spec.get("steps"), guidance=spec.get("guidance"),
+                width=spec.get("width"), height=spec.get("height"),
+                first_image=spec.get("first_image"), last_image=spec.get("last_image"))
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
