@@ -73,8 +73,11 @@ def plan_shot(model: ModelInfo, request: GenerationRequest) -> ShotPlan:
             notes.append(
                 f"frames {request.num_frames} -> {num_frames} ({model.id} takes {model.frames.describe()} frames)"
             )
-    steps = request.steps if request.steps is not None else model.default_steps
-    guidance = request.guidance if request.guidance is not None else model.default_guidance
+    from ..profiles import recipe
+
+    cooked = recipe(model, request.profile)
+    steps = request.steps if request.steps is not None else cooked.steps
+    guidance = request.guidance if request.guidance is not None else cooked.guidance
     negative = request.negative_prompt if request.negative_prompt is not None else model.default_negative_prompt
 
     # -- conditioning -------------------------------------------------------------------------------------------
@@ -286,6 +289,7 @@ class DiffusersBackend:
             "device": str(self.device),
             "loaded": list(self._loaded),
             "settings": vars(self.settings),
+            "speed": {mid: _speed_describe(lm) for mid, lm in self._loaded.items()},
         }
         if self.device.type == "cuda":
             free, total = torch.cuda.mem_get_info(self.device)
@@ -371,7 +375,9 @@ class DiffusersBackend:
                 )
             err.detail = detail
             raise err
-        return LoadedModel(model, local, pipe, plan, device, 0.0, active=type(pipe).__name__)
+        loaded = LoadedModel(model, local, pipe, plan, device, 0.0, active=type(pipe).__name__)
+        loaded.settings = self.settings  # type: ignore[attr-defined]  # the speed levers read them
+        return loaded
 
     def unload(self, model_id: str | None = None) -> None:
         with self._lock:
@@ -571,3 +577,9 @@ class _StepState:
 def _check_cancel(cancel: threading.Event | None, where: str) -> None:
     if cancel is not None and cancel.is_set():
         raise Cancelled(f"cancelled {where}")
+
+
+def _speed_describe(loaded: LoadedModel) -> dict[str, Any]:
+    from .speed import describe
+
+    return describe(loaded)
