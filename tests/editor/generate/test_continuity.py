@@ -151,3 +151,43 @@ def test_an_unrelated_edit_does_not_touch_the_shot(wide, tmp_path):
         assert doc.queue.status_by_id("g").state == "ready" and len(doc.history.undo_stack) == 1
     finally:
         doc.queue.close()
+
+
+def test_match_colours_brings_the_takes_colours_toward_the_previous_clip(colours, tmp_path):
+    from editor.generate.shots import ShotOptions
+    from generation.client import GeneratorClient
+
+    tl = Timeline.empty(PORTRAIT)
+    tl.media["red"] = media_source_from_info(probe(colours["red"]), "red")
+    tl.video_tracks[0].add(MediaClip("r", 0, 15, media="red"))
+    tl.video_tracks[0].add(MediaClip("r2", 25, 15, media="red"))
+    places = places_for(tmp_path / "cut.promptcut").make()
+    doc = Doc(tl, places)
+    doc.queue._client_factory = lambda: GeneratorClient(places.store_path, places.output_dir)
+    try:
+        means = {}
+        for start, match in ((15, False), (40, True)):
+            clip = doc.queue.create(tl.video_tracks[0].id, start, 10, ShotOptions(
+                "a field", seed=11, land_on_next=False, match_colors=match))
+            assert clip is not None and clip.spec.match_colors is match
+            if match:   # the previous clip's last frame; without the toggle, none
+                assert clip.spec.color_reference == clip.spec.first_image and clip.spec.first_image
+            else:
+                assert clip.spec.color_reference is None
+            means[match] = clip.id
+        deadline = time.monotonic() + 240
+        while any(tl.find(c)[1].pending for c in means.values()):
+            assert time.monotonic() < deadline, "timed out waiting for the generator"
+            doc.queue.poll()
+            time.sleep(0.05)
+        red = np.array([255.0, 0.0, 0.0])
+
+        def distance(clip_id: str) -> float:
+            with av.open(tl.media[tl.find(clip_id)[1].media_id()].path) as c:
+                frames = [f.to_ndarray(format="rgb24").reshape(-1, 3) for f in c.decode(video=0)]
+            return float(np.linalg.norm(np.concatenate(frames).mean(axis=0) - red))
+
+        plain, matched = distance(means[False]), distance(means[True])
+        assert matched < 0.6 * plain, (plain, matched)
+    finally:
+        doc.queue.close()
