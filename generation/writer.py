@@ -29,6 +29,8 @@ SIDECAR_FORMAT = "promptcut.generation"
 SIDECAR_VERSION = 1
 DEFAULT_CRF = 14  # visually lossless for generated footage; it is re-encoded again at export
 DEFAULT_PRESET = "medium"
+AUDIO_RATE = 48000  # the take's sound is stored as AAC at 48 kHz (ffmpeg resamples the model's rate)
+AUDIO_BITRATE = "192k"
 
 
 def sidecar_path(video: str | os.PathLike[str]) -> Path:
@@ -56,8 +58,13 @@ def write_video(
     crf: int = DEFAULT_CRF,
     preset: str = DEFAULT_PRESET,
     ffmpeg: str | None = None,
+    audio: np.ndarray | None = None,
+    audio_rate: int | None = None,
 ) -> Path:
-    """Encode ``(T, H, W, 3)`` uint8 RGB frames to ``path`` (H.264, yuv420p, bt709 tags, +faststart)."""
+    """Encode ``(T, H, W, 3)`` uint8 RGB frames to ``path`` (H.264, yuv420p, bt709 tags, +faststart).
+
+    ``audio`` (float32 ``(samples, channels)`` at ``audio_rate`` Hz) is muxed in as AAC at 48 kHz in the same
+    write, padded with silence or cut to the picture's length so the take's sound and picture end together."""
     arr = np.asarray(frames)
     if arr.ndim != 4 or arr.shape[-1] != 3 or arr.shape[0] < 1:
         raise ValueError(f"frames must be (T, H, W, 3) with T >= 1, got {arr.shape}")
@@ -67,7 +74,16 @@ def write_video(
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     exe = ffmpeg or find_ffmpeg()
+    sound = None if audio is None else _fit_audio(audio, audio_rate, t, fps)
     tmp = _temp_beside(out, out.suffix or ".mp4")
+    raw = _temp_beside(out, ".f32") if sound is not None else None
+    sound_in: list[str] = []
+    sound_out = ["-an"]
+    if sound is not None and raw is not None:
+        raw.write_bytes(np.ascontiguousarray(sound, dtype="<f4").tobytes())
+        channels = sound.shape[1]
+        sound_in = ["-f", "f32le", "-ar", str(audio_rate), "-ac", str(channels), "-i", str(raw)]
+        sound_out = ["-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ar", str(AUDIO_RATE)]
     cmd = [
         exe,
         "-hide_banner",
@@ -84,6 +100,7 @@ def write_video(
         _fps_arg(fps),
         "-i",
         "pipe:0",
+        *sound_in,
         # RGB -> limited-range BT.709 YUV with the matrix we tag (swscale defaults to BT.601); even sides.
         "-vf",
         "pad=ceil(iw/2)*2:ceil(ih/2)*2,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,"
@@ -106,7 +123,7 @@ def write_video(
         "tv",
         "-movflags",
         "+faststart",
-        "-an",
+        *sound_out,
         "-f",
         "mp4",
         str(tmp),
@@ -137,7 +154,25 @@ def write_video(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        if raw is not None:
+            raw.unlink(missing_ok=True)
     return out
+
+
+def _fit_audio(audio: np.ndarray, rate: int | None, frames: int, fps: int | float | Fraction) -> np.ndarray:
+    """Sound as float32 ``(samples, channels)`` in [-1, 1], exactly as long as ``frames`` at ``fps``."""
+    arr = np.asarray(audio, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[1] < 1 or arr.shape[1] > 8:
+        raise ValueError(f"audio must be (samples, channels), got {arr.shape}")
+    if not rate or rate <= 0:
+        raise ValueError(f"audio needs a positive sample rate, got {rate}")
+    samples = round(frames * rate / Fraction(fps).limit_denominator(1001000))
+    if len(arr) < samples:
+        arr = np.concatenate([arr, np.zeros((samples - len(arr), arr.shape[1]), np.float32)])
+    return np.clip(np.nan_to_num(arr[:samples]), -1.0, 1.0)
 
 
 def write_json_atomic(path: str | os.PathLike[str], data: Mapping[str, Any]) -> Path:
@@ -186,7 +221,9 @@ def write_result(
     ``extra`` is merged into the sidecar (a job id, the spec hash, ...). Returns (video, sidecar).
     """
     t0 = time.perf_counter()
-    video = write_video(result.frames, path, result.fps, crf=crf, preset=preset)
+    video = write_video(
+        result.frames, path, result.fps, crf=crf, preset=preset, audio=result.audio, audio_rate=result.audio_rate
+    )
     encode_s = time.perf_counter() - t0
     meta = result.metadata()
     sidecar: dict[str, Any] = {
@@ -209,6 +246,14 @@ def write_result(
         "timings": {**meta["timings"], "encode_s": encode_s},
         "software": _versions(),
     }
+    if result.audio is not None:
+        sidecar["audio"] = {
+            "codec": "aac",
+            "rate": AUDIO_RATE,
+            "source_rate": result.audio_rate,
+            "channels": int(np.asarray(result.audio).reshape(len(result.audio), -1).shape[1]),
+            "seconds": result.num_frames / result.fps,
+        }
     if extra:
         sidecar.update(extra)
     return video, write_json_atomic(sidecar_path(video), sidecar)

@@ -7,6 +7,27 @@ from .common import LTX_ALL, LTX_DECODE, LTX_FRAMES, LTX_NEGATIVE_PROMPT, TEST_M
 
 _A = Ability
 
+# LTX-2.x: text and one first image have their own pipelines; the rest goes through the condition pipeline,
+# which places images and clips at latent indices (``LTX2VideoCondition``).
+LTX2_ALL = (
+    (_A.TEXT_TO_VIDEO, "LTX2Pipeline"),
+    (_A.IMAGE_TO_VIDEO, "LTX2ImageToVideoPipeline"),
+    (_A.FIRST_LAST_FRAME, "LTX2ConditionPipeline"),
+    (_A.KEYFRAMES, "LTX2ConditionPipeline"),
+    (_A.VIDEO_EXTENSION, "LTX2ConditionPipeline"),
+    (_A.VIDEO_LEAD_IN, "LTX2ConditionPipeline"),
+)
+# ``diffusers.pipelines.ltx2.utils.DISTILLED_SIGMA_VALUES``: the stage-1 schedule of the distilled checkpoints.
+LTX2_DISTILLED_SIGMAS = (1.0, 0.99375, 0.9875, 0.98125, 0.975, 0.909375, 0.725, 0.421875)
+LTX2_SIZES = (Size(768, 512), Size(512, 768))
+LTX2_VRAM = VramAdvice(
+    20.0, 40.0, "LTX-Desktop guidance: bf16 >= 32 GB, fp8 20-31 GB; the Gemma 3 12B text encoder adds ~24 GB"
+)
+LTX2_DISTILLED_NOTE = (
+    "Distilled: 8 sigmas at guidance 1.0. The docs' x2 latent upsample and 3-step refine (stage 2) are not run."
+)
+LTX2_AUDIO_NOTE = "Makes its own synchronized sound: the take brings a linked sound clip."
+
 MODELS: tuple[ModelInfo, ...] = (
     # -- tiny twins: the real pipeline classes with random weights (generation.testing builds them) ----------
     ModelInfo(
@@ -28,6 +49,35 @@ MODELS: tuple[ModelInfo, ...] = (
         license="Apache-2.0 (architecture); weights are random",
         is_test_model=True,
         notes=(TEST_MODEL_NOTE, "Text-to-video through LTXPipeline; images through LTXConditionPipeline."),
+    ),
+    ModelInfo(
+        id="tiny-ltx2",
+        display_name="Tiny LTX-2 (audio + video)",
+        family="ltx2",
+        repo="Lightricks/LTX-2",
+        base_pipeline="LTX2Pipeline",
+        pipelines=LTX2_ALL,
+        sizes=(Size(64, 32), Size(32, 64), Size(32, 32)),
+        fps=24,
+        frames=LTX_FRAMES,
+        default_frames=9,
+        size_multiple=32,
+        default_steps=2,
+        default_guidance=1.0,
+        # One transformer pass per step: no spatio-temporal or modality guidance (the fast tests pin these too).
+        call_defaults=(
+            ("max_sequence_length", 16),
+            ("stg_scale", 0.0),
+            ("audio_stg_scale", 0.0),
+            ("modality_scale", 1.0),
+            ("audio_modality_scale", 1.0),
+        ),
+        download_gb=0.0,
+        license="Apache-2.0 (architecture); weights are random",
+        is_test_model=True,
+        notes=(TEST_MODEL_NOTE, LTX2_AUDIO_NOTE),
+        window_frames=17,
+        makes_audio=True,
     ),
     # -- LTX-Video ------------------------------------------------------------------------------------------------
     ModelInfo(
@@ -94,5 +144,131 @@ MODELS: tuple[ModelInfo, ...] = (
             "Guidance- and timestep-distilled: guidance 1.0 and the docs' 8 timesteps. "
             "The docs' upsample-and-refine second pass is not run here.",
         ),
+    ),
+    # -- LTX-2.x: joint audio + video ---------------------------------------------------------------------------
+    ModelInfo(
+        id="ltx-2-19b",
+        display_name="LTX-2 19B (audio + video)",
+        family="ltx2",
+        repo="Lightricks/LTX-2",
+        base_pipeline="LTX2Pipeline",
+        pipelines=LTX2_ALL,
+        sizes=LTX2_SIZES,
+        fps=24,
+        frames=LTX_FRAMES,
+        default_frames=121,
+        size_multiple=32,
+        default_steps=40,
+        default_guidance=4.0,
+        default_negative_prompt=LTX_NEGATIVE_PROMPT,
+        download_gb=90.0,
+        vram=LTX2_VRAM,
+        fast_variants=(
+            FastVariant(
+                name="LTX-2 19B distilled",
+                kind="distilled_checkpoint",
+                repo="rootonchair/LTX-2-19b-distilled",
+                registry_id="ltx-2-19b-distilled",
+                steps=8,
+                guidance=1.0,
+            ),
+        ),
+        license="LTX-2 Community License",
+        license_restricted=True,
+        license_terms="LTX-2 Community License: free below a revenue threshold; larger companies need a paid licence.",
+        license_url="https://huggingface.co/Lightricks/LTX-2/blob/main/LICENSE",
+        notes=(LTX2_AUDIO_NOTE, "Stage 1 only: the docs' x2 latent upsample and refine pass are not run."),
+        makes_audio=True,
+        params_b=19.0,
+    ),
+    ModelInfo(
+        id="ltx-2-19b-distilled",
+        display_name="LTX-2 19B distilled (8 steps, audio + video)",
+        family="ltx2",
+        repo="rootonchair/LTX-2-19b-distilled",
+        base_pipeline="LTX2Pipeline",
+        pipelines=LTX2_ALL,
+        sizes=LTX2_SIZES,
+        fps=24,
+        frames=LTX_FRAMES,
+        default_frames=121,
+        size_multiple=32,
+        default_steps=8,
+        default_guidance=1.0,
+        call_defaults=(("sigmas", LTX2_DISTILLED_SIGMAS),),
+        download_gb=90.0,
+        vram=LTX2_VRAM,
+        license="LTX-2 Community License",
+        license_restricted=True,
+        license_terms="LTX-2 Community License: free below a revenue threshold; larger companies need a paid licence.",
+        license_url="https://huggingface.co/Lightricks/LTX-2/blob/main/LICENSE",
+        notes=(LTX2_AUDIO_NOTE, LTX2_DISTILLED_NOTE, "A community conversion of Lightricks' distilled checkpoint."),
+        makes_audio=True,
+        params_b=19.0,
+    ),
+    ModelInfo(
+        id="ltx-2.3",
+        display_name="LTX-2.3 22B (audio + video)",
+        family="ltx2",
+        repo="diffusers/LTX-2.3-Diffusers",
+        base_pipeline="LTX2Pipeline",
+        pipelines=LTX2_ALL,
+        sizes=LTX2_SIZES,
+        fps=24,
+        frames=LTX_FRAMES,
+        default_frames=121,
+        size_multiple=32,
+        default_steps=30,
+        default_guidance=3.0,
+        default_negative_prompt=LTX_NEGATIVE_PROMPT,
+        download_gb=95.0,
+        vram=LTX2_VRAM,
+        fast_variants=(
+            FastVariant(
+                name="LTX-2.3 distilled",
+                kind="distilled_checkpoint",
+                repo="diffusers/LTX-2.3-Distilled-Diffusers",
+                steps=8,
+                guidance=1.0,
+                note="not a registry entry yet",
+            ),
+        ),
+        license="LTX-2 Community License",
+        license_restricted=True,
+        license_terms="LTX-2 Community License: free below a revenue threshold; larger companies need a paid licence.",
+        license_url="https://huggingface.co/Lightricks/LTX-2.3/blob/main/LICENSE",
+        notes=(LTX2_AUDIO_NOTE, "Stage 1 only: the docs' x2 latent upsample and refine pass are not run."),
+        makes_audio=True,
+        params_b=22.0,
+    ),
+    ModelInfo(
+        id="ltx-2.5-distilled",
+        display_name="LTX-2.5 22B distilled (8 steps, audio + video)",
+        family="ltx2",
+        repo="Lightricks/LTX-2.5-Diffusers",
+        base_pipeline="LTX2Pipeline",
+        pipelines=LTX2_ALL,
+        sizes=LTX2_SIZES,
+        fps=24,
+        frames=LTX_FRAMES,
+        default_frames=121,
+        size_multiple=32,
+        default_steps=8,
+        default_guidance=1.0,
+        call_defaults=(("sigmas", LTX2_DISTILLED_SIGMAS),),
+        download_gb=95.0,
+        vram=LTX2_VRAM,
+        license="LTX-2.5 Community License (gated)",
+        license_restricted=True,
+        license_terms="Gated community licence: accept Lightricks' terms on Hugging Face; commercial use above a "
+        "revenue threshold needs a paid licence.",
+        license_url="https://huggingface.co/Lightricks/LTX-2.5-Diffusers",
+        notes=(
+            LTX2_AUDIO_NOTE,
+            LTX2_DISTILLED_NOTE,
+            "Gemma 4 text encoder. The repo's default transformer is the distilled one (transformer_full/ unused).",
+        ),
+        makes_audio=True,
+        params_b=22.0,
     ),
 )
