@@ -6,7 +6,10 @@ module resolves everything a job needs so the job is exact and repeatable (:clas
 
 * **length**: the model's smallest valid frame count (Wan ``4k+1``, LTX ``8k+1``, ...) whose duration at the
   model's native fps covers the segment. The take is trimmed to the segment on placement; it is never shorter.
-  A segment longer than the model's maximum is a problem, not a shorter shot.
+  A segment longer than the model's maximum is a problem, not a shorter shot. A segment longer than one model
+  window is made in chained windows (``generation.backends.windows``; a note says how many) where the model can
+  continue a shot (video extension or image to video); a model that cannot stretches one call to at most twice
+  its window, and a longer segment is a problem too.
 * **size**: given width/height snapped to the model's rules, else the model's native size closest to the
   canvas aspect (9:16 first: a vertical canvas gets the model's portrait size where it has one).
 * **steps, guidance, negative prompt**: the model's defaults where the segment leaves them open.
@@ -27,12 +30,23 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from .backends import windows
 from .models import Ability, ModelInfo, UnknownModel, get_model, native_size, nearest_frame_count, snap_size
 
-__all__ = ["MAX_RANDOM_SEED", "JobPlan", "PlanError", "PlanProblem", "PlannedJob", "SegmentNeed", "describe",
-           "plan_job", "plan_jobs", "random_seed"]
+__all__ = [
+    "MAX_RANDOM_SEED",
+    "JobPlan",
+    "PlanError",
+    "PlanProblem",
+    "PlannedJob",
+    "SegmentNeed",
+    "describe",
+    "plan_job",
+    "plan_jobs",
+    "random_seed",
+]
 
-MAX_RANDOM_SEED = 2**32 - 1   # random seeds stay small enough to read and type; given seeds may be up to 2**63-1
+MAX_RANDOM_SEED = 2**32 - 1  # random seeds stay small enough to read and type; given seeds may be up to 2**63-1
 _MAX_SEED = 2**63 - 1
 
 
@@ -100,10 +114,16 @@ class PlannedJob:
     suffix_video: str | None = None
     reference_images: tuple[str, ...] = ()
     color_reference: str | None = None
+    windows: int = 1  # generation windows chained to make it (1: one pipeline call); not part of the job spec
 
     @property
     def seconds(self) -> Fraction:
         return Fraction(self.num_frames, self.fps)
+
+    @property
+    def window_note(self) -> str:
+        """A line for the creator when the shot is made in several windows ("" otherwise)."""
+        return f"made in {self.windows} windows, each continuing the last" if self.windows > 1 else ""
 
     def request_fields(self) -> dict[str, Any]:
         """The job's inputs as keyword arguments (model, prompt, negative_prompt, seed, width, height,
@@ -174,8 +194,9 @@ def _fmt_seconds(value: Fraction) -> str:
     return f"{float(value):.2f} s"
 
 
-def _conditioning(model: ModelInfo, first: str | None, last: str | None) -> tuple[Ability, str | None, str | None,
-                                                                                   list[str]]:
+def _conditioning(
+    model: ModelInfo, first: str | None, last: str | None
+) -> tuple[Ability, str | None, str | None, list[str]]:
     """Which images the model can use: (mode, first, last, notes). Mirrors the backend's fallbacks, but
     decided here so a job never carries (or is hashed with) an image it will not use."""
     notes: list[str] = []
@@ -195,14 +216,17 @@ def _conditioning(model: ModelInfo, first: str | None, last: str | None) -> tupl
             return a.IMAGE_TO_VIDEO, first, None, notes
         if model.can(a.KEYFRAMES):
             return a.KEYFRAMES, first, None, notes
-        notes.append(f"the previous clip's last frame is not used: {model.id} cannot start from a given frame"
-                     + ("" if model.can(a.FIRST_LAST_FRAME) else " (text only)"))
+        notes.append(
+            f"the previous clip's last frame is not used: {model.id} cannot start from a given frame"
+            + ("" if model.can(a.FIRST_LAST_FRAME) else " (text only)")
+        )
         return a.TEXT_TO_VIDEO, None, None, notes
     if last:
         if model.can(a.KEYFRAMES):
             return a.KEYFRAMES, None, last, notes
-        notes.append(f"the next clip's first frame is not used: {model.id} cannot end on a given frame "
-                     "without a first one")
+        notes.append(
+            f"the next clip's first frame is not used: {model.id} cannot end on a given frame without a first one"
+        )
         return a.TEXT_TO_VIDEO, None, None, notes
     return a.TEXT_TO_VIDEO, None, None, notes
 
@@ -226,13 +250,16 @@ def _size(model: ModelInfo, need: SegmentNeed, notes: list[str]) -> tuple[int, i
     try:
         native_size(model, need.aspect, strict=True)
     except ValueError:
-        notes.append(f"{model.id} has no {'portrait' if size.width > size.height else 'landscape'} size: "
-                     f"{size} is cropped to the canvas on placement")
+        notes.append(
+            f"{model.id} has no {'portrait' if size.width > size.height else 'landscape'} size: "
+            f"{size} is cropped to the canvas on placement"
+        )
     return size.width, size.height
 
 
-def plan_job(need: SegmentNeed, *, default_model: str | None = None,
-             seed_source: Callable[[], int] = random_seed) -> PlannedJob:
+def plan_job(
+    need: SegmentNeed, *, default_model: str | None = None, seed_source: Callable[[], int] = random_seed
+) -> PlannedJob:
     """Resolve one segment into a job, or raise :class:`PlanError` (one line, without the segment's key)."""
     model_id = need.model or default_model
     if not model_id:
@@ -253,8 +280,17 @@ def plan_job(need: SegmentNeed, *, default_model: str | None = None,
 
     frames = nearest_frame_count(model, wanted)
     if Fraction(frames, model.fps) < wanted:
-        raise PlanError(f"{_fmt_seconds(wanted)} is longer than {model.id} can make "
-                        f"({frames} frames = {_fmt_seconds(Fraction(frames, model.fps))}): split the segment")
+        raise PlanError(
+            f"{_fmt_seconds(wanted)} is longer than {model.id} can make "
+            f"({frames} frames = {_fmt_seconds(Fraction(frames, model.fps))}): split the segment"
+        )
+    longest = windows.longest_frames(model)
+    if longest is not None and frames > longest:
+        raise PlanError(
+            f"{_fmt_seconds(wanted)} is longer than {model.id} can make "
+            f"({longest} frames = {_fmt_seconds(Fraction(longest, model.fps))}; it cannot continue a shot in "
+            "further windows): split the segment"
+        )
     width, height = _size(model, need, notes)
 
     from .profiles import PROFILES, recipe
@@ -268,8 +304,11 @@ def plan_job(need: SegmentNeed, *, default_model: str | None = None,
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise PlanError(f"steps must be a positive whole number, got {need.steps!r}")
     guidance = cooked.guidance if need.guidance is None else need.guidance
-    if isinstance(guidance, bool) or not isinstance(guidance, (int, float)) or not (
-            math.isfinite(guidance) and guidance >= 0):
+    if (
+        isinstance(guidance, bool)
+        or not isinstance(guidance, (int, float))
+        or not (math.isfinite(guidance) and guidance >= 0)
+    ):
         raise PlanError(f"guidance must be a number of 0 or more, got {need.guidance!r}")
     negative = need.negative if need.negative else model.default_negative_prompt
 
@@ -281,11 +320,17 @@ def plan_job(need: SegmentNeed, *, default_model: str | None = None,
 
     mode, first, last, image_notes = _conditioning(model, need.first_image or None, need.last_image or None)
     notes += image_notes
+    # How many chained windows the backend will make it in (its take's notes say so too). Not a note here: with
+    # the tiny test models' 9-frame windows nearly every shot would carry one.
+    extending = bool(need.prefix_video) and model.can(Ability.VIDEO_EXTENSION)
+    count = 1 if model.unbounded else windows.window_count(model, frames, extending=extending)
     if not model.can(mode):
         wants = "both a first and a last image" if model.can(Ability.FIRST_LAST_FRAME) else "a first image"
         have = "no neighbouring frames" if not (need.first_image or need.last_image) else "not enough of them"
-        raise PlanError(f"{model.id} cannot generate from text alone; it needs {wants} from the neighbouring "
-                        f"clips ({have} here): pick a text-to-video model")
+        raise PlanError(
+            f"{model.id} cannot generate from text alone; it needs {wants} from the neighbouring "
+            f"clips ({have} here): pick a text-to-video model"
+        )
 
     return PlannedJob(
         key=need.key,
@@ -311,17 +356,19 @@ def plan_job(need: SegmentNeed, *, default_model: str | None = None,
         suffix_video=need.suffix_video if model.can(Ability.VIDEO_LEAD_IN) else None,
         reference_images=tuple(need.reference_images) if model.can(Ability.REFERENCE_IMAGES) else (),
         color_reference=need.color_reference,
+        windows=count,
     )
 
 
 def _order(item: tuple[int, SegmentNeed]) -> tuple[Any, ...]:
     index, need = item
     d = need.distance_from_playhead
-    return (abs(d), d < 0, index)   # nearest first; on a tie, the one ahead of the playhead, then as given
+    return (abs(d), d < 0, index)  # nearest first; on a tie, the one ahead of the playhead, then as given
 
 
-def plan_jobs(needs: Iterable[SegmentNeed], *, default_model: str | None = None,
-              seed_source: Callable[[], int] = random_seed) -> JobPlan:
+def plan_jobs(
+    needs: Iterable[SegmentNeed], *, default_model: str | None = None, seed_source: Callable[[], int] = random_seed
+) -> JobPlan:
     """Plan every segment, nearest to the playhead first. Segments that cannot be planned become problems."""
     plan = JobPlan()
     for _, need in sorted(enumerate(needs), key=_order):
@@ -334,6 +381,14 @@ def plan_jobs(needs: Iterable[SegmentNeed], *, default_model: str | None = None,
 
 def describe(job: PlannedJob) -> Mapping[str, Any]:
     """A JSON-able summary of a planned job (for logs and ``--json`` output)."""
-    return {**job.request_fields(), "key": job.key, "fps": job.fps, "mode": job.mode.value,
-            "seconds": float(job.seconds), "wanted_seconds": float(job.wanted_seconds),
-            "seed_was_random": job.seed_was_random, "notes": list(job.notes)}
+    return {
+        **job.request_fields(),
+        "key": job.key,
+        "fps": job.fps,
+        "mode": job.mode.value,
+        "seconds": float(job.seconds),
+        "wanted_seconds": float(job.wanted_seconds),
+        "seed_was_random": job.seed_was_random,
+        "windows": job.windows,
+        "notes": list(job.notes),
+    }

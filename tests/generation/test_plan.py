@@ -12,8 +12,8 @@ from fractions import Fraction
 
 import pytest
 
-from generation.models import Ability, get_model
-from generation.plan import MAX_RANDOM_SEED, PlanError, SegmentNeed, plan_job, plan_jobs
+from generation.models import Ability, get_model, list_models
+from generation.plan import MAX_RANDOM_SEED, PlanError, SegmentNeed, describe, plan_job, plan_jobs
 
 
 def need(key="s1", seconds=Fraction(1), model="tiny-wan", **kw) -> SegmentNeed:
@@ -23,8 +23,15 @@ def need(key="s1", seconds=Fraction(1), model="tiny-wan", **kw) -> SegmentNeed:
 # -- frame counts ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model_id", ["tiny-wan", "tiny-wan-flf", "wan2.1-t2v-1.3b", "wan2.2-ti2v-5b"])
-@pytest.mark.parametrize("seconds", [Fraction(1, 30), Fraction(1, 2), Fraction(1), Fraction(61, 30), Fraction(5)])
+WAN_LENGTHS = [Fraction(1, 30), Fraction(1, 2), Fraction(1), Fraction(61, 30), Fraction(5)]
+
+
+# tiny-wan-flf cannot continue a shot: at most twice its 9-frame window (1.06 s at 16 fps), see below.
+@pytest.mark.parametrize(
+    ("model_id", "seconds"),
+    [(m, s) for m in ("tiny-wan", "wan2.1-t2v-1.3b", "wan2.2-ti2v-5b") for s in WAN_LENGTHS]
+    + [("tiny-wan-flf", s) for s in WAN_LENGTHS if s <= 1],
+)
 def test_wan_frame_counts_are_4k_plus_1_and_cover_the_segment(model_id, seconds):
     job = plan_job(need(seconds=seconds, model=model_id, first_image="a.png", last_image="b.png"))
     m = get_model(model_id)
@@ -46,6 +53,34 @@ def test_an_exact_fit_is_not_padded():
     # 33 frames at 16 fps = 2.0625 s exactly
     assert plan_job(need(seconds=Fraction(33, 16), model="wan2.1-t2v-1.3b")).num_frames == 33
     assert plan_job(need(seconds=2.0625, model="wan2.1-t2v-1.3b")).num_frames == 33
+
+
+def test_a_long_segment_on_a_model_that_chains_is_one_job_made_in_windows():
+    # 20 s at LTX's 24 fps: 480 frames, 481 on the 8k+1 rule; the shot is one job, made in chained windows.
+    job = plan_job(need(seconds=20, model="ltx-video-0.9.5"))
+    assert job.num_frames == 481 and job.seconds >= 20 and job.fps == 24
+    assert job.windows == 5  # 121 frames, then 104 new ones per window after a 17-frame overlap
+    assert job.window_note == "made in 5 windows, each continuing the last" and not job.notes
+    assert describe(job)["windows"] == 5 and "windows" not in job.request_fields()
+    # image to video chains too (Wan 2.2 TI2V: the last frame starts the next window)
+    wan = plan_job(need(seconds=20, model="wan2.2-ti2v-5b"))
+    assert wan.num_frames == 481 and wan.windows == 4  # 121 + 3 x 120
+    # a shot that fits one window is one call
+    short = plan_job(need(seconds=4, model="ltx-video-0.9.5"))
+    assert short.windows == 1 and short.window_note == ""
+    # unbounded models chain inside their one call
+    sky = [m for m in list_models() if m.unbounded]
+    for m in sky:
+        assert plan_job(need(seconds=20, model=m.id, first_image="/a.png")).windows == 1
+
+
+def test_a_model_that_cannot_continue_a_shot_refuses_one_longer_than_twice_its_window():
+    # Wan 2.1 T2V 1.3B: text only (no extension, no image to video), 81-frame window at 16 fps: 161 at most.
+    assert plan_job(need(seconds=10, model="wan2.1-t2v-1.3b")).num_frames == 161
+    with pytest.raises(PlanError, match=r"longer than wan2.1-t2v-1.3b can make \(161 frames = 10.06 s; it cannot"):
+        plan_job(need(seconds=11, model="wan2.1-t2v-1.3b"))
+    with pytest.raises(PlanError, match="longer than tiny-wan-flf can make"):
+        plan_job(need(seconds=5, model="tiny-wan-flf", first_image="/a.png", last_image="/b.png"))
 
 
 def test_a_segment_longer_than_the_model_can_make_is_a_problem_not_a_short_shot():
