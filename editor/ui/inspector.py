@@ -18,6 +18,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QIcon, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.generate.shot_status import STALE_NEIGHBOURS, profile_label
 from editor.model import Clip, Fit, GeneratedClip, MediaSource, TextClip, Track, TrackKind
 from editor.model.commands import Command, Move, SetClipProperties, Slip, TrimTail
 from editor.model.time import timecode
@@ -217,12 +219,17 @@ class Inspector(QWidget):
         self.apply_prompt.clicked.connect(self._prompt_edited)
         gen.addRow("Prompt", self.prompt_edit)
         gen.addRow("", self.apply_prompt)
-        for key in ("Seed", "Model", "State"):
+        for key in ("Seed", "Model", "Quality", "State"):
             # A model id ("org/Model-Name-1.3B") has no spaces to wrap at; the state is words.
             label = ElidedLabel(self) if key == "Model" else QLabel("", self)
             label.setWordWrap(key != "Model")
             self.facts[key] = label
             gen.addRow(key, label)
+        self.match_colors = QCheckBox("Match colours to the neighbours", self)
+        self.match_colors.setToolTip("Bring the shot's colours to the previous clip's (else the next clip's); "
+                                     "applies to the next take")
+        self.match_colors.toggled.connect(self._match_colors_toggled)
+        gen.addRow("", self.match_colors)
         self.takes = QListWidget(self)
         self.takes.setObjectName("Takes")
         self.takes.setIconSize(QSize(48, 48))
@@ -239,7 +246,11 @@ class Inspector(QWidget):
         self.variations_button = QPushButton("Variations ×4", self)
         self.retry_button = QPushButton("Retry", self)
         self.cancel_button = QPushButton("Cancel", self)
+        self.promote_button = QPushButton("Promote to Final", self)
+        self.promote_button.setToolTip("The draft take again with the final recipe: same seed, prompt and frames")
+        self.promote_button.clicked.connect(lambda: self._shots_call("promote"))
         buttons.addWidget(self.regenerate_button)
+        buttons.addWidget(self.promote_button)
         row = QHBoxLayout()
         for b in (self.variations_button, self.retry_button, self.cancel_button):
             row.addWidget(b)
@@ -439,6 +450,13 @@ class Inspector(QWidget):
         self.facts["Seed"].setText("random" if spec.seed is None else str(spec.seed))
         self.facts["Model"].setText(spec.model or "default")
         status = self.shots.status(clip) if self.shots is not None else None
+        # The playing take's profile; before a take, the one the shot will be made with.
+        playing = status.profile if status is not None else ""
+        self.facts["Quality"].setText(f"{profile_label(playing)} take" if playing else profile_label(spec.profile))
+        self.match_colors.blockSignals(True)
+        self.match_colors.setChecked(spec.match_colors)
+        self.match_colors.blockSignals(False)
+        self.promote_button.setVisible(status is not None and status.can_promote)
         text = ("pending (no take yet)" if clip.pending else "ready") if status is None else status.text()
         if not clip.pending:
             text += f" · take {(clip.active_take or 0) + 1} of {len(clip.takes)}"
@@ -448,7 +466,8 @@ class Inspector(QWidget):
         self.cancel_button.setVisible(status is not None and status.live)
         stale = status is not None and status.state == "stale"
         self.regenerate_button.setDefault(stale)
-        self.regenerate_button.setText("Regenerate (prompt changed)" if stale else "Regenerate")
+        why = "neighbours changed" if stale and status.message == STALE_NEIGHBOURS else "prompt changed"
+        self.regenerate_button.setText(f"Regenerate ({why})" if stale else "Regenerate")
         self._fill_takes(clip)
 
     def _fill_takes(self, clip: GeneratedClip) -> None:
@@ -502,8 +521,15 @@ class Inspector(QWidget):
             self.shots.regenerate(clip.id, 4)
         elif what == "retry":
             self.shots.retry(clip.id)
+        elif what == "promote":
+            self.shots.promote(clip.id)
         else:
             self.shots.cancel(clip.id)
+
+    def _match_colors_toggled(self, on: bool) -> None:
+        clip = self._current()
+        if isinstance(clip, GeneratedClip) and clip.spec.match_colors != on:
+            self._set(spec=replace(clip.spec, match_colors=on), label="Match colours" if on else "Keep own colours")
 
     def _set(self, **changes) -> None:
         if self.clip_id is not None:

@@ -1,9 +1,10 @@
 """The inline prompt box: opens on a track over a gap (or at the playhead); Enter queues a generated shot.
 
 Type the prompt and press Enter; the options under it (model, seed, length, steps, negative prompt, and
-whether to continue from the previous clip / land on the next one) start from sensible values: the default
-model, a random seed that is shown (so a good shot can be made again), the gap's length. Conditioning a model
-cannot do is greyed out with the reason as its tooltip.
+whether to continue from the previous clip / land on the next one, the speed profile, colour match) start
+from sensible values: the default model, a random seed that is shown (so a good shot can be made again), the
+gap's length, the profile last used (else the model's default: Draft where a fast one exists). Conditioning a
+model cannot do is greyed out with the reason as its tooltip.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.generate.shot_status import profile_for
 from editor.generate.shots import Conditioning, ShotOptions
 from editor.ui.icons import icon
 from editor.ui.inspector import guard_wheel
+from generation.profiles import PROFILE_LABELS, PROFILES
 
 MAX_SEED = 2**31 - 1
 
@@ -43,7 +46,7 @@ class PromptBox(QFrame):
     def __init__(self, parent: QWidget, *, models: list[tuple[str, str]], model: str | None,
                  conditioning_for: Callable[[str], Conditioning], seconds: float, max_seconds: float | None,
                  seed_source: Callable[[], int], title: str = "Generate shot", prompt: str = "",
-                 note: str = "") -> None:
+                 note: str = "", profile: str = "", match_colors: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("PromptBox")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -88,6 +91,16 @@ class PromptBox(QFrame):
         self.land_on_next = QCheckBox("Land on the next clip", self)
         self.continue_previous.setChecked(True)
         self.land_on_next.setChecked(True)
+        self.profile = QComboBox(self)
+        for name in PROFILES:
+            self.profile.addItem(PROFILE_LABELS[name], name)
+        self.profile.setToolTip("Draft: seconds, a few steps (Promote to Final later, same seed). "
+                                "Standard: the full recipe with caching where it pays. Final: the full recipe.")
+        self.asked_profile = profile   # "" until the user or the caller picks one: the model's default then
+        self.profile.activated.connect(lambda _i: setattr(self, "asked_profile", self.profile_name()))
+        self.match_colors = QCheckBox("Match colours", self)
+        self.match_colors.setToolTip("Bring the shot's colours to the previous clip's (else the next clip's)")
+        self.match_colors.setChecked(match_colors)
         self.note = QLabel(note, self)
         self.note.setObjectName("Dim")
         self.note.setWordWrap(True)
@@ -118,8 +131,11 @@ class PromptBox(QFrame):
         grid.addWidget(self.negative, 3, 2, 1, 4)
         grid.addWidget(self.continue_previous, 4, 0, 1, 3)
         grid.addWidget(self.land_on_next, 4, 3, 1, 3)
-        grid.addWidget(self.note, 5, 0, 1, 6)
-        grid.addWidget(self.error, 6, 0, 1, 6)
+        grid.addWidget(QLabel("Quality", self), 5, 0)
+        grid.addWidget(self.profile, 5, 1)
+        grid.addWidget(self.match_colors, 5, 2, 1, 4)
+        grid.addWidget(self.note, 6, 0, 1, 6)
+        grid.addWidget(self.error, 7, 0, 1, 6)
         self.error.hide()
         self.wheel_guard = guard_wheel(self)
         self._model_changed()
@@ -140,6 +156,11 @@ class PromptBox(QFrame):
             box.setToolTip("" if ok else why)
             if not ok:
                 box.setChecked(False)
+        profile = profile_for(model_id, self.asked_profile) if model_id else (self.asked_profile or "final")
+        self.profile.setCurrentIndex(max(0, self.profile.findData(profile)))
+
+    def profile_name(self) -> str:
+        return str(self.profile.currentData() or "final")
 
     def options(self) -> ShotOptions:
         return ShotOptions(
@@ -150,6 +171,8 @@ class PromptBox(QFrame):
             negative_prompt=self.negative.text().strip(),
             continue_previous=self.continue_previous.isEnabled() and self.continue_previous.isChecked(),
             land_on_next=self.land_on_next.isEnabled() and self.land_on_next.isChecked(),
+            profile=self.profile_name(),
+            match_colors=self.match_colors.isChecked(),
         )
 
     def show_error(self, text: str) -> None:

@@ -87,6 +87,9 @@ class ShotsUi(QObject):
         self.fill_memory = FillMemory.empty()   # the fill dialog's typing, while this document is open
         self.fill_dialog: FillGapsDialog | None = None
         self.prompt_box: PromptBox | None = None
+        # The quality and colour match last asked for: the next prompt box starts from them (this session).
+        self.last_profile = ""
+        self.last_match_colors = False
         self._prompt_target: tuple[str, int, int | None] | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
@@ -204,6 +207,7 @@ class ShotsUi(QObject):
         box = PromptBox(view, models=models, model=default, conditioning_for=ShotQueue.conditioning_for,
                         seconds=seconds, max_seconds=(end - start) / fps if end is not None else None,
                         seed_source=self.queue.seed_source, prompt=prompt, note=note,
+                        profile=self.last_profile, match_colors=self.last_match_colors,
                         title="Generate shot" if end is not None else "Generate shot at the playhead")
         box.submitted.connect(self._prompt_submitted)
         box.closed.connect(self.close_prompt)
@@ -237,6 +241,9 @@ class ShotsUi(QObject):
         if end is not None:
             frames = min(frames, end - start)
         box = self.prompt_box
+        if box.asked_profile:   # picked, not the model's default: remembered for the next box
+            self.last_profile = options.profile
+        self.last_match_colors = options.match_colors
         box.setEnabled(False)
         box.show_error("")
         box.title.setText("Queuing…")
@@ -360,6 +367,23 @@ class ShotsUi(QObject):
             self.message.emit("Cancelling…")
         self._refresh()
 
+    def promote(self, clip_id: str | None = None) -> bool:
+        """Promote to Final: the draft take's seed and prompt again with the final recipe, as a new take."""
+        ids = [clip_id] if clip_id else [c.id for c in self.selected_generated()
+                                         if self.queue.status(c).can_promote]
+        if not ids:
+            self.message.emit("Select a generated shot whose take is a draft to promote it")
+            return False
+        asked = sum(self.queue.promote(cid) for cid in ids)
+        self._flush_notices()
+        if asked:
+            self.message.emit(f"Promoting {asked} shot{'s' * (asked != 1)} to Final (same seed and prompt)")
+        self._refresh()
+        return bool(asked)
+
+    def can_promote_selection(self) -> bool:
+        return any(self.queue.status(c).can_promote for c in self.selected_generated())
+
     def switch_take(self, clip_id: str, index: int) -> bool:
         ok = self.queue.switch_take(clip_id, index)
         self._refresh()
@@ -381,6 +405,8 @@ class ShotsUi(QObject):
         status = self.queue.status(clip)
         out = [("Regenerate (new seed)", lambda: self.regenerate(clip.id)),
                ("Variations (4 seeds)", lambda: self.regenerate(clip.id, 4))]
+        if status.can_promote:
+            out.append(("Promote to Final", lambda: self.promote(clip.id)))
         if status.can_retry:
             out.append(("Generate" if status.state == "draft" else "Retry", lambda: self.retry(clip.id)))
         if status.live:

@@ -185,6 +185,10 @@ class WindowActions:
                              True))
         gen_menu.addAction(a("variations", "&Variations of Selected (4 Seeds)",
                              lambda: self.shots.regenerate(count=4)))
+        # Enabled when a selected shot plays a draft take (checked as the menu opens: selection changes often).
+        gen_menu.addAction(a("promote", "&Promote Selected to Final (Same Seed)", lambda: self.shots.promote()))
+        gen_menu.aboutToShow.connect(
+            lambda: self.actions_by_name["promote"].setEnabled(self.shots.can_promote_selection()))
         gen_menu.addSeparator()
         gen_menu.addAction(a("queue_panel", "Generator &Queue", self.show_queue_panel, ("Ctrl+Shift+Q",)))
         gen_menu.addAction(a("models", "&Models and Settings…", self.models_dialog))

@@ -186,3 +186,36 @@ def test_the_batch_fill_attaches_the_take_with_its_linked_sound_in_one_undo_step
     assert len(history.undo_stack) == 1
     history.undo()
     assert not tl.audio_tracks[0].clips and tl.find("g")[1].pending
+
+
+def test_a_tiny_ltx2_take_arrives_with_its_linked_sound_that_exports_in_the_mix(tmp_path):
+    """End to end: the LTX-2 twin makes picture and sound through the worker; the take's sound is on an audio
+    track, linked, heard once, and exported where the shot is."""
+    from editor.generate.shots import ShotOptions
+    from generation.client import GeneratorClient
+
+    tl = Timeline.empty(SMALL)
+    places = places_for(tmp_path / "cut.promptcut").make()
+    doc = Doc(tl, places)
+    doc.queue._client_factory = lambda: GeneratorClient(places.store_path, places.output_dir)
+    try:
+        clip = doc.queue.create(tl.video_tracks[0].id, 15, 20, ShotOptions("thunder over a lake", model="tiny-ltx2"))
+        assert clip is not None, doc.queue.notices
+        deadline = time.monotonic() + 300
+        while tl.find(clip.id)[1].pending:
+            assert time.monotonic() < deadline, "timed out waiting for the generator"
+            doc.queue.poll()
+            time.sleep(0.05)
+        g = tl.find(clip.id)[1]
+        take = tl.media[g.media_id()]
+        assert take.has_audio and take.has_video
+        _, sound = take_sound(tl, g)
+        assert g.sound_detached and sound.link == g.link and (sound.start, sound.duration) == (15, 20)
+        assert heard(tl) == [("a0", take.id)]
+        own = rms(take.path, 0.05, 0.6)
+        assert own > 1e-4                                            # the twin's sound is not silence
+        out = export(tl, tmp_path / "out.mp4", resolve_settings(tl, loudness=None)).path
+        assert rms(out, 0.05, 0.45) < 1e-4                           # before the shot: silence
+        assert rms(out, 0.6, 1.1) == pytest.approx(own, rel=0.5)     # the take's sound, in the mix
+    finally:
+        doc.queue.close()
