@@ -113,3 +113,25 @@ def test_device_key_and_profile_rows():
     rows = shot_timing.profile_rows(get_model("wan2.1-t2v-1.3b"), "NVIDIA H100 PCIe")
     assert [r.profile for r in rows] == ["draft", "standard", "final"]
     assert rows[2].to_dict()["seconds_per_5s_shot"] == 91.0 and rows[2].to_dict()["measured"] is False
+
+
+def test_a_real_tiny_shot_through_the_backend_is_remembered(backend, times_file):
+    from generation.request import GenerationRequest
+
+    model = get_model("tiny-wan")
+    size = model.sizes[0]
+    shot = backend.generate(
+        GenerationRequest(
+            model="tiny-wan",
+            prompt="a fox",
+            seed=3,
+            width=size.width,
+            height=size.height,
+            num_frames=model.default_frames,
+        )
+    )
+    seconds = shot_timing.record_result(shot, shot.device)
+    assert seconds is not None and seconds > 0
+    est = shot_timing.expected(model, "final", "cpu")
+    assert est is not None and est.measured and est.seconds == pytest.approx(seconds, rel=1e-3)
+    assert shot_timing.expected(model, "draft", "cpu") is None
