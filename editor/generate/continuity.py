@@ -51,11 +51,14 @@ def replanned_conditioning(tl: Timeline, track: Track, clip: GeneratedClip, cach
     got = conditioning_frames(tl, PendingSegment(track.id, clip, False, prev if spec.first_source else None,
                                                  nxt if spec.last_source else None), cache_dir,
                               model=model or spec.model or None)
+    # The sources say what the neighbours show now even where a frame could not be read (it is not asked again
+    # on every edit then; the note says why the frame is missing).
+    first, last = current_sources(tl, track, clip)
     new = spec
     if spec.first_source:
-        new = replace(new, first_image=str(got.first) if got.first else None, first_source=got.first_source)
+        new = replace(new, first_image=str(got.first) if got.first else None, first_source=first)
     if spec.last_source:
-        new = replace(new, last_image=str(got.last) if got.last else None, last_source=got.last_source)
+        new = replace(new, last_image=str(got.last) if got.last else None, last_source=last)
     if spec.match_colors:
         new = replace(new, color_reference=new.first_image or new.last_image)
     return new, got.notes

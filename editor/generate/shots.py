@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from editor.generate.catalog import ModelError, require_installed, resolve_model
-from editor.generate.continuity import REPLAN_LABEL, neighbours_changed, replanned_conditioning, stale_for_neighbours
+from editor.generate.continuity import (
+    REPLAN_LABEL,
+    current_sources,
+    neighbours_changed,
+    replanned_conditioning,
+    stale_for_neighbours,
+)
 from editor.generate.filling import recorded_spec, segment_need
 from editor.generate.frames import conditioning_frames
 from editor.generate.pending import PendingSegment, neighbours
@@ -74,6 +80,9 @@ class ShotQueue:
         self._pool: ThreadPoolExecutor | None = None
         self._requests: list[Request] = []        # planned in the background, applied in order by poll
         self._planning: set[tuple] = set()         # re-plans under way (not to start them twice)
+        # (clip id, spec hash, neighbours' descriptors) already re-planned once: undoing the re-plan keeps the
+        # old frames (doing it again would make the neighbour's edit impossible to undo past).
+        self._reframed_from: set[tuple] = set()
 
     # --- the client ---------------------------------------------------------------------------------------
 
@@ -257,8 +266,10 @@ class ShotQueue:
         """Take a shot's conditioning frames again from its neighbours as they are now, in the background;
         ``poll`` sets the new spec (one undo step) when the clip is still as it was."""
         req = Request("reframe", track_id, clip)
-        if req.key in self._planning:
+        seen = (clip.id, clip.spec.content_hash(), current_sources(tl, tl.track(track_id), clip))
+        if req.key in self._planning or seen in self._reframed_from:
             return
+        self._reframed_from.add(seen)
         self._planning.add(req.key)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shot-planner")

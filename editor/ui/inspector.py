@@ -225,7 +225,7 @@ class Inspector(QWidget):
             label.setWordWrap(key != "Model")
             self.facts[key] = label
             gen.addRow(key, label)
-        self.match_colors = QCheckBox("Match colours to the neighbours", self)
+        self.match_colors = QCheckBox("Match colours", self)
         self.match_colors.setToolTip("Bring the shot's colours to the previous clip's (else the next clip's); "
                                      "applies to the next take")
         self.match_colors.toggled.connect(self._match_colors_toggled)
@@ -466,7 +466,7 @@ class Inspector(QWidget):
         self.cancel_button.setVisible(status is not None and status.live)
         stale = status is not None and status.state == "stale"
         self.regenerate_button.setDefault(stale)
-        why = "neighbours changed" if stale and status.message == STALE_NEIGHBOURS else "prompt changed"
+        why = "new neighbours" if stale and status.message == STALE_NEIGHBOURS else "prompt changed"
         self.regenerate_button.setText(f"Regenerate ({why})" if stale else "Regenerate")
         self._fill_takes(clip)
 

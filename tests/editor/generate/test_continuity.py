@@ -131,6 +131,18 @@ def test_a_changed_neighbour_re_extracts_the_frames_and_marks_the_shot_stale(wid
             assert spec.first_image != before.first_image and rgb(spec.first_image)[..., 2].mean() > 150
         else:                    # the neighbour no longer touches the shot: no frame to continue from
             assert spec.first_image is None and spec.first_source == ""
+        # undo: the re-plan first (it is not made again), then the neighbour's edit (the shot is ready again)
+        doc.history.undo()
+        doc.queue.sync()
+        doc.queue._finish_requests(wait=10)
+        assert tl.find("g")[1].spec == before and doc.history.undo_stack[-1].label != REPLAN_LABEL
+        doc.history.undo()
+        doc.queue.sync()
+        doc.queue._finish_requests(wait=10)
+        assert doc.queue.status_by_id("g").state == "ready" and not doc.history.undo_stack
+        doc.history.redo()
+        doc.history.redo()
+        assert tl.find("g")[1].spec == spec
         # editing the prompt is still said as a prompt change
         assert doc.do(SetClipProperties("g", spec=GenerationSpec(**{**spec.__dict__, "prompt": "storm"})))
         assert doc.queue.status_by_id("g").text() == "Prompt changed: regenerate?"
