@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainte
 from editor.model import Clip, GeneratedClip, MediaKind, MediaSource, TextClip, Track, TrackKind
 from editor.model.time import timecode
 from editor.ui.clip_art import thumb_key, wave_key
+from editor.ui.preview_art import load_preview, paint_clip_preview
 from editor.ui.timeline_effects import TimelineEffects
 from editor.ui.timeline_style import (
     C_AUDIO,
@@ -131,7 +132,7 @@ class TimelinePainting(TimelineEffects):
                 p.fillPath(path, hatch)
                 status = self.shot_status(clip) if self.shot_status is not None else None
                 if status is not None:
-                    self._paint_shot_state(p, rect, status)
+                    self._paint_shot_state(p, path, rect, status)
             self._paint_effects(p, clip, track, rect)
             selected = clip.id in self.selected
             if selected:
@@ -157,10 +158,17 @@ class TimelinePainting(TimelineEffects):
                                fm.elidedText(self._sub_label(clip), Qt.TextElideMode.ElideRight,
                                              text_rect.width()))
 
-    def _paint_shot_state(self, p: QPainter, rect: QRectF, status) -> None:
-        """Generating: a progress bar along the bottom; failed: a red wash; stale: an amber edge."""
+    def _paint_shot_state(self, p: QPainter, path: QPainterPath, rect: QRectF, status) -> None:
+        """Generating: the latest live preview as the clip's pictures and a progress bar along the bottom;
+        failed: a red wash; stale: an amber edge."""
         state = getattr(status, "state", "")
         if state == "generating":
+            image = load_preview(getattr(status, "preview", None))
+            if image is not None and rect.width() > 8:
+                p.save()
+                p.setClipPath(path, Qt.ClipOperation.IntersectClip)
+                paint_clip_preview(p, rect.adjusted(1, 4, -1, -1), image, x_from=float(HEADER_W))
+                p.restore()
             bar = QRectF(rect.left() + 2, rect.bottom() - 6, max(0.0, rect.width() - 4), 4)
             p.fillRect(bar, QColor(0, 0, 0, 120))
             p.fillRect(QRectF(bar.left(), bar.top(), bar.width() * float(status.fraction), bar.height()), C_PROGRESS)

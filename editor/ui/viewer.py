@@ -22,6 +22,7 @@ from editor.playback.engine import Player
 from editor.playback.preview import DEFAULT_SCALE, SCALES, preview_size
 from editor.ui.icons import icon
 from editor.ui.level_meter import LevelMeter
+from editor.ui.preview_art import load_preview, paint_card_preview
 from editor.ui.viewer_overlay import ViewerOverlay, safe_zone_warning
 
 SCRUB_CACHE = 32      # frames kept for scrubbing back and forth over the same stretch
@@ -66,6 +67,8 @@ class Screen(QWidget):
         self.image: QImage | None = None
         self.canvas = QSize(1080, 1920)
         self.slate = ""
+        # (picture, title, progress): the card of a generating shot under the playhead, with the shot so far
+        self.card_preview: tuple[QImage, str, float | None] | None = None
         self.setMinimumSize(160, 160)
         self.overlay = ViewerOverlay(self)   # safe-zone guides, title outline, drag and edit in place
 
@@ -83,6 +86,8 @@ class Screen(QWidget):
         if self.image is not None:
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawImage(rect, self.image)
+            if self.card_preview is not None:
+                paint_card_preview(p, rect, *self.card_preview)
         elif self.slate:
             p.setPen(QColor("#8a8f99"))
             f = QFont(self.font())
@@ -241,6 +246,9 @@ class Viewer(QWidget):
         self._recent: OrderedDict[tuple[int, int, int], np.ndarray] = OrderedDict()
         # clip -> (title, progress) for a pending generated segment's card; the window sets this
         self.card_for: Callable[[GeneratedClip], tuple[str, float | None]] | None = None
+        # clip -> the latest live preview picture (a path) while it generates; when unset, the ``status(clip)``
+        # of the object whose ``card_for`` this is (the window's shots controller) gives its ``preview``
+        self.preview_for: Callable[[GeneratedClip], str | None] | None = None
         self._compositor = None   # made on first use: importing the decoders costs start-up time
         # media info -> its proxy's info while proxies are on (the window's Proxies.proxy_for)
         self.proxy_for: Callable | None = None
@@ -335,6 +343,7 @@ class Viewer(QWidget):
             self._edited = False
         self._timeline = timeline = self.player.timeline
         self._cards = self._cards_for(timeline, frame)
+        self.screen_.card_preview = None   # the player draws frames; the compositor's card is enough there
         self._loop = loop
         self.player.stats.reset()
         self.player.play(frame, speed, loop)
@@ -414,6 +423,7 @@ class Viewer(QWidget):
         self.screen_.update()
         self.screen_.slate = _slate(timeline, frame)
         cards = self._cards_for(timeline, frame)
+        self.screen_.card_preview = self._card_preview(timeline, frame)
         # The worker thread renders a snapshot, never the timeline the GUI is editing.
         snapshot = timeline.copy()
         self._timeline = snapshot
@@ -438,6 +448,35 @@ class Viewer(QWidget):
                 if isinstance(clip, GeneratedClip) and clip.pending:
                     cards[clip.id] = self.card_for(clip)
         return cards
+
+    def _card_preview(self, timeline: Timeline, frame: int) -> tuple[QImage, str, float | None] | None:
+        """The top clip at ``frame`` when it is a generating shot with a live preview: (picture, card words,
+        progress) for the screen to draw over its card."""
+        if self.card_for is None:
+            return None
+        for track in reversed(timeline.video_tracks):
+            if track.hidden:
+                continue
+            clip = track.clip_at(frame)
+            if clip is None:
+                continue
+            if not (isinstance(clip, GeneratedClip) and clip.pending):
+                return None
+            image = load_preview(self._preview_path(clip))
+            if image is None:
+                return None
+            title, progress = self.card_for(clip)
+            return image, title, progress
+        return None
+
+    def _preview_path(self, clip: GeneratedClip) -> str | None:
+        if self.preview_for is not None:
+            return self.preview_for(clip)
+        status_of = getattr(getattr(self.card_for, "__self__", None), "status", None)
+        status = status_of(clip) if callable(status_of) else None
+        if status is None or getattr(status, "state", "") != "generating":
+            return None
+        return getattr(status, "preview", None)
 
     def _next(self) -> None:
         if self._busy or self._wanted is None:

@@ -286,6 +286,7 @@ def write_preview_jpeg(frame: PreviewFrame, path: str | os.PathLike[str], *, qua
     from PIL import Image
 
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # the take's folder is made when the take is written
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         Image.fromarray(np.ascontiguousarray(frame.image, dtype=np.uint8)).save(tmp, format="JPEG", quality=quality)
