@@ -92,16 +92,19 @@ def test_a_segment_longer_than_the_model_can_make_is_a_problem_not_a_short_shot(
 # -- sizes ------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("model_id", "aspect", "size"), [
-    ("tiny-wan", "9:16", (64, 128)),
-    ("tiny-wan", (1080, 1920), (64, 128)),
-    ("tiny-wan", "16:9", (128, 64)),
-    ("tiny-wan", "1:1", (64, 64)),
-    ("wan2.1-t2v-1.3b", (1080, 1920), (480, 832)),
-    ("wan2.1-t2v-1.3b", (1920, 1080), (832, 480)),
-    ("wan2.2-ti2v-5b", "9:16", (704, 1280)),
-    ("ltx-video-0.9.5", "9:16", (544, 960)),
-])
+@pytest.mark.parametrize(
+    ("model_id", "aspect", "size"),
+    [
+        ("tiny-wan", "9:16", (64, 128)),
+        ("tiny-wan", (1080, 1920), (64, 128)),
+        ("tiny-wan", "16:9", (128, 64)),
+        ("tiny-wan", "1:1", (64, 64)),
+        ("wan2.1-t2v-1.3b", (1080, 1920), (480, 832)),
+        ("wan2.1-t2v-1.3b", (1920, 1080), (832, 480)),
+        ("wan2.2-ti2v-5b", "9:16", (704, 1280)),
+        ("ltx-video-0.9.5", "9:16", (544, 960)),
+    ],
+)
 def test_size_is_the_native_size_matching_the_canvas_aspect(model_id, aspect, size):
     job = plan_job(need(model=model_id, aspect=aspect))
     assert (job.width, job.height) == size
@@ -132,8 +135,11 @@ def test_a_given_size_is_snapped_with_a_note():
 def test_defaults_come_from_the_model():
     m = get_model("wan2.1-t2v-1.3b")
     job = plan_job(need(model=m.id))
-    assert (job.steps, job.guidance, job.negative_prompt) == (m.default_steps, m.default_guidance,
-                                                               m.default_negative_prompt)
+    assert (job.steps, job.guidance, job.negative_prompt) == (
+        m.default_steps,
+        m.default_guidance,
+        m.default_negative_prompt,
+    )
     job = plan_job(need(model=m.id, steps=4, guidance=1.0, negative="blur"))
     assert (job.steps, job.guidance, job.negative_prompt) == (4, 1.0, "blur")
 
@@ -143,7 +149,7 @@ def test_a_missing_seed_becomes_a_recorded_random_one():
     b = plan_job(need(seed=None))
     assert a.seed_was_random and b.seed_was_random
     assert 0 <= a.seed <= MAX_RANDOM_SEED and isinstance(a.seed, int)
-    assert a.seed != b.seed or a.seed != plan_job(need(seed=None)).seed   # random, not a constant
+    assert a.seed != b.seed or a.seed != plan_job(need(seed=None)).seed  # random, not a constant
     given = plan_job(need(seed=42))
     assert given.seed == 42 and not given.seed_was_random
     assert plan_job(need(seed=None), seed_source=lambda: 7).seed == 7
@@ -203,8 +209,9 @@ def test_jobs_are_ordered_by_distance_from_the_playhead():
 
 
 def test_one_bad_segment_does_not_stop_the_others():
-    plan = plan_jobs([need(key="ok"), need(key="bad", model="wan9"), need(key="long", model="cogvideox-2b",
-                                                                            seconds=60)])
+    plan = plan_jobs(
+        [need(key="ok"), need(key="bad", model="wan9"), need(key="long", model="cogvideox-2b", seconds=60)]
+    )
     assert [j.key for j in plan.jobs] == ["ok"]
     problems = {p.key: p.message for p in plan.problems}
     assert "unknown model 'wan9'" in problems["bad"] and "split the segment" in problems["long"]
@@ -217,8 +224,9 @@ def test_the_default_model_fills_in_where_the_segment_names_none():
         plan_job(need(model=""))
 
 
-@pytest.mark.parametrize("bad", [dict(seconds=0), dict(seconds=-1), dict(steps=0), dict(guidance=-1.0),
-                                 dict(seed=-3), dict(width=64)])
+@pytest.mark.parametrize(
+    "bad", [dict(seconds=0), dict(seconds=-1), dict(steps=0), dict(guidance=-1.0), dict(seed=-3), dict(width=64)]
+)
 def test_bad_values_are_one_line_plan_errors(bad):
     with pytest.raises(PlanError) as info:
         plan_job(need(**bad))
@@ -226,7 +234,9 @@ def test_bad_values_are_one_line_plan_errors(bad):
 
 
 def test_planning_imports_no_torch():
-    code = ("import sys, generation.plan as p; p.plan_jobs([p.SegmentNeed('k', 1, 'x', model='tiny-wan')]); "
-            "print(sorted({'torch', 'diffusers', 'transformers', 'editor'} & {m.split('.')[0] for m in sys.modules}))")
+    code = (
+        "import sys, generation.plan as p; p.plan_jobs([p.SegmentNeed('k', 1, 'x', model='tiny-wan')]); "
+        "print(sorted({'torch', 'diffusers', 'transformers', 'editor'} & {m.split('.')[0] for m in sys.modules}))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

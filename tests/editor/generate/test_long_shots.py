@@ -33,13 +33,20 @@ def test_a_20_s_shot_is_one_clip_with_one_20_s_take(tmp_path):
         tl.check()
         return True
 
-    queue = ShotQueue(timeline=lambda: tl, do=do, places=places,
-                      client_factory=lambda: GeneratorClient(places.store_path, places.output_dir),
-                      default_model=lambda: "tiny-ltx")
+    queue = ShotQueue(
+        timeline=lambda: tl,
+        do=do,
+        places=places,
+        client_factory=lambda: GeneratorClient(places.store_path, places.output_dir),
+        default_model=lambda: "tiny-ltx",
+    )
     try:
-        clip = queue.create(tl.video_tracks[0].id, 0, 20 * 24,
-                            ShotOptions("a kite over the sea", model="tiny-ltx", continue_previous=False,
-                                        land_on_next=False))
+        clip = queue.create(
+            tl.video_tracks[0].id,
+            0,
+            20 * 24,
+            ShotOptions("a kite over the sea", model="tiny-ltx", continue_previous=False, land_on_next=False),
+        )
         assert clip is not None, queue.notices
         deadline = time.monotonic() + 900
         while queue.status_by_id(clip.id).state != "ready":
@@ -49,9 +56,9 @@ def test_a_20_s_shot_is_one_clip_with_one_20_s_take(tmp_path):
             queue.poll()
             time.sleep(0.1)
         clips = [c for _, c in tl.clips() if isinstance(c, GeneratedClip)]
-        assert len(clips) == 1                                    # one clip...
+        assert len(clips) == 1  # one clip...
         g = clips[0]
-        assert len(g.takes) == 1 and not g.pending                # ...with one take
+        assert len(g.takes) == 1 and not g.pending  # ...with one take
         assert (g.start, g.duration) == (0, 480)
         path = Path(tl.media[g.media_id()].path)
         info = probe(path, cache=False, disk_cache=False)
