@@ -38,6 +38,29 @@ EXPECTED_PARTS = {
         "tokenizer": "T5Tokenizer",
         "scheduler": "FlowMatchEulerDiscreteScheduler",
     },
+    "tiny-wan-a14b": {  # two experts: high noise, then low noise past boundary_ratio
+        "transformer": "WanTransformer3DModel",
+        "transformer_2": "WanTransformer3DModel",
+        "vae": "AutoencoderKLWan",
+        "text_encoder": "UMT5EncoderModel",
+    },
+    "tiny-wan-vace": {"transformer": "WanVACETransformer3DModel", "vae": "AutoencoderKLWan"},
+    "tiny-skyreels-df": {"transformer": "SkyReelsV2Transformer3DModel", "vae": "AutoencoderKLWan"},
+    "tiny-ltx2": {
+        "transformer": "LTX2VideoTransformer3DModel",
+        "vae": "AutoencoderKLLTX2Video",
+        "audio_vae": "AutoencoderKLLTX2Audio",
+        "vocoder": "LTX2Vocoder",
+        "connectors": "LTX2TextConnectors",
+        "text_encoder": "Gemma3ForConditionalGeneration",
+    },
+    "tiny-hunyuan15": {
+        "transformer": "HunyuanVideo15Transformer3DModel",
+        "vae": "AutoencoderKLHunyuanVideo15",
+        "text_encoder": "Qwen2_5_VLTextModel",
+        "text_encoder_2": "T5EncoderModel",
+        "image_encoder": "SiglipVisionModel",
+    },
 }
 
 
@@ -59,7 +82,9 @@ def test_saved_in_the_diffusers_layout(models_root, model_id):
     assert check_folder(folder) == []
     marker = json.loads((folder / MARKER).read_text())
     assert marker["recipe"] == RECIPE_VERSION and marker["id"] == model_id
-    assert sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) < 2_000_000  # tiny
+    # HunyuanVideo 1.5's ByT5 text mapper has a fixed 2048-wide hidden layer (not a config value): 17 MB.
+    limit = 20_000_000 if model_id == "tiny-hunyuan15" else 2_000_000
+    assert sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) < limit  # tiny
 
 
 @pytest.mark.parametrize("model_id", TEST_MODEL_IDS)
@@ -72,6 +97,8 @@ def test_loads_back_through_from_pretrained(models_root, model_id):
     assert type(pipe).__name__ == model.base_pipeline
     for part, cls_name in EXPECTED_PARTS[model_id].items():
         assert type(getattr(pipe, part)).__name__ == cls_name
+    if type(pipe.tokenizer).__name__ != "T5Tokenizer":
+        return  # Gemma / Qwen twins: their families' tests check their tokenizers
     # The locally made tokenizer is a real T5 tokenizer: text maps to known pieces and ends with </s>.
     ids = pipe.tokenizer("A red fox jumps.").input_ids
     assert ids[-1] == pipe.tokenizer.eos_token_id and pipe.tokenizer.unk_token_id not in ids
