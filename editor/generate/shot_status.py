@@ -86,6 +86,21 @@ class Conditioning:
     land_reason: str = ""
 
 
+def conditioning_for(model_id: str) -> Conditioning:
+    """What ``model_id`` can continue from and land on (with the reason where it cannot)."""
+    from generation.models import Ability, get_model
+
+    try:
+        model = get_model(model_id)
+    except Exception as exc:   # noqa: BLE001 - an unknown id: nothing can be offered
+        return Conditioning(False, False, str(exc), str(exc))
+    cont = model.can(Ability.IMAGE_TO_VIDEO) or model.can(Ability.KEYFRAMES) or model.can(Ability.FIRST_LAST_FRAME)
+    land = model.can(Ability.FIRST_LAST_FRAME) or model.can(Ability.KEYFRAMES)
+    return Conditioning(cont, land,
+                        "" if cont else f"{model.display_name} makes shots from text only",
+                        "" if land else f"{model.display_name} cannot end on a given frame")
+
+
 def profile_for(model_id: str, asked: str = "") -> str:
     """The profile a new shot records: the one asked for, else the model's default (a draft where one is fast)."""
     if asked in PROFILES:

@@ -44,6 +44,7 @@ from editor.generate.shot_status import (
     Conditioning,
     ShotOptions,
     ShotStatus,
+    conditioning_for,
     profile_for,
 )
 from editor.generate.takes import active_profile, sidecar_spec, sound_commands, take_specs
@@ -52,7 +53,6 @@ from editor.media.probe import media_source_from_info, probe
 from editor.model import Command, GeneratedClip, GenerationSpec, Take, Timeline, TrackKind, new_id
 from editor.model.commands import AddMedia, AddTake, Group, Overwrite, SetActiveTake, SetClipProperties
 from generation.errors import GenerationError
-from generation.models import Ability, get_model
 from generation.plan import PlannedJob, plan_job, random_seed
 
 # The names callers import from here (the window, the prompt box, tools).
@@ -119,16 +119,7 @@ class ShotQueue:
 
     @staticmethod
     def conditioning_for(model_id: str) -> Conditioning:
-        try:
-            model = get_model(model_id)
-        except Exception as exc:   # noqa: BLE001 - an unknown id: nothing can be offered
-            return Conditioning(False, False, str(exc), str(exc))
-        cont = model.can(Ability.IMAGE_TO_VIDEO) or model.can(Ability.KEYFRAMES) or model.can(
-            Ability.FIRST_LAST_FRAME)
-        land = model.can(Ability.FIRST_LAST_FRAME) or model.can(Ability.KEYFRAMES)
-        return Conditioning(cont, land,
-                            "" if cont else f"{model.display_name} makes shots from text only",
-                            "" if land else f"{model.display_name} cannot end on a given frame")
+        return conditioning_for(model_id)
 
     # --- creating and queueing ----------------------------------------------------------------------------
     #
