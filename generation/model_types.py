@@ -115,8 +115,10 @@ class FastVariant:
     diffusers_ready: bool = True  # loads with stock diffusers classes
     note: str = ""
     lora_scale: float = 1.0
-    # Wan 2.2 A14B: the LoRA goes into both experts (``load_lora_weights(..., load_into_transformer_2=True)``).
+    # Wan 2.2 A14B: the LoRA goes into both experts (``load_lora_weights(..., load_into_transformer_2=True)``),
+    # from ``weight_name_2`` where the variant ships a file per expert (Lightning's HIGH and LOW), else the same.
     both_transformers: bool = False
+    weight_name_2: str | None = None
 
 
 @dataclass(frozen=True)

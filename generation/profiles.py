@@ -40,7 +40,12 @@ class Recipe:
             "profile": self.profile,
             "lora": None
             if self.lora is None
-            else {"repo": self.lora.repo, "weight_name": self.lora.weight_name, "scale": self.lora.lora_scale},
+            else {
+                "repo": self.lora.repo,
+                "weight_name": self.lora.weight_name,
+                "scale": self.lora.lora_scale,
+                **({"weight_name_2": self.lora.weight_name_2} if self.lora.weight_name_2 else {}),
+            },
             "cache": self.cache,
             "cache_threshold": FIRST_BLOCK_CACHE_THRESHOLD if self.cache == "first_block" else None,
         }

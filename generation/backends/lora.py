@@ -8,6 +8,7 @@ LoRAs (repos under ``promptcut-test/``) are built into the models folder on firs
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,14 @@ def find_lora(
     *,
     models_root: str | os.PathLike[str] | None = None,
     hf_cache_dir: str | os.PathLike[str] | None = None,
+    second: bool = False,
 ) -> Path:
-    """The LoRA file on disk. Test LoRAs are built on first use; anything else missing is ``model_missing``."""
+    """The LoRA file on disk (``second``: the second expert's, ``weight_name_2``). Test LoRAs are built on first
+    use; anything else missing is ``model_missing``."""
+    if second:
+        if not variant.weight_name_2:
+            raise GenerationError(f"{variant.name} names no second-expert file", kind="model_missing")
+        variant = replace(variant, weight_name=variant.weight_name_2, weight_name_2=None)
     if not variant.weight_name:
         raise GenerationError(f"{variant.name} names no LoRA file", kind="model_missing")
     folders = lora_folders(variant, models_root)
@@ -72,20 +79,25 @@ def _hf_cache_file(variant: FastVariant, cache_dir: str | os.PathLike[str] | Non
     return Path(found) if isinstance(found, str) else None
 
 
-def load_adapter(pipe: Any, variant: FastVariant, path: Path) -> None:
+def load_adapter(pipe: Any, variant: FastVariant, path: Path, path_2: Path | None = None) -> None:
     """Load ``path`` as the draft adapter through the pipeline's ``load_lora_weights`` (into both experts when the
-    variant says so). The converted state dict is read once and handed over, so a non-diffusers file (LightX2V's
-    ComfyUI keys) is converted by diffusers' own reader."""
-    state = type(pipe).lora_state_dict(str(path.parent), weight_name=path.name, local_files_only=True)
-    targets = [("transformer", False)]
+    variant says so; the second from ``path_2`` when the variant ships one per expert). Each converted state dict
+    is read once and handed over, so a non-diffusers file (LightX2V's ComfyUI keys) is converted by diffusers'
+    own reader."""
+
+    def read(p: Path) -> dict[str, Any]:
+        return type(pipe).lora_state_dict(str(p.parent), weight_name=p.name, local_files_only=True)
+
+    state = read(path)
+    targets = [("transformer", False, state)]
     if variant.both_transformers and getattr(pipe, "transformer_2", None) is not None:
-        targets.append(("transformer_2", True))
-    for name, into_second in targets:
+        targets.append(("transformer_2", True, state if path_2 is None else read(path_2)))
+    for name, into_second, expert_state in targets:
         kwargs: dict[str, Any] = {"adapter_name": ADAPTER}
         if into_second:
             kwargs["load_into_transformer_2"] = True
-        pipe.load_lora_weights(dict(state), **kwargs)
-        _restore_precision(getattr(pipe, name), state)
+        pipe.load_lora_weights(dict(expert_state), **kwargs)
+        _restore_precision(getattr(pipe, name), expert_state)
 
 
 def _restore_precision(module: Any, state: dict[str, Any]) -> None:

@@ -216,8 +216,11 @@ def _ensure_lora(pipe: Any, variant: FastVariant, settings: BackendSettings, sta
     if not hasattr(pipe, "load_lora_weights"):
         raise GenerationError(f"{type(pipe).__name__} cannot load LoRAs", kind="pipeline")
     path = find_lora(variant, models_root=settings.models_root, hf_cache_dir=settings.hf_cache_dir)
+    path_2 = None
+    if variant.weight_name_2 and getattr(pipe, "transformer_2", None) is not None:
+        path_2 = find_lora(variant, models_root=settings.models_root, hf_cache_dir=settings.hf_cache_dir, second=True)
     try:
-        load_adapter(pipe, variant, path)
+        load_adapter(pipe, variant, path, path_2)
     except ImportError as exc:  # diffusers' LoRA loading needs peft
         raise GenerationError(
             f"loading {variant.name} needs peft: {exc}", kind="pipeline", hint="pip install 'promptcut[gen]'"

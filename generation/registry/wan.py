@@ -49,10 +49,10 @@ def _lightning(task: str) -> FastVariant:
         steps=4,
         guidance=1.0,
         both_transformers=True,
+        weight_name_2=f"Wan22-Lightning/Wan2.2-Lightning_{task}-A14B-4steps-lora_LOW_fp16.safetensors",
         note=(
-            "Names from diffusers PR #12074 and the Wan22-Lightning folder of Kijai/WanVideo_comfy. Lightning ships "
-            f"a HIGH (transformer) and a LOW (transformer_2) file; this loads HIGH into both experts until a "
-            f"per-expert file is supported (the LOW file is Wan2.2-Lightning_{task}-A14B-4steps-lora_LOW_fp16)."
+            "Names from diffusers PR #12074 and the Wan22-Lightning folder of Kijai/WanVideo_comfy: the HIGH file "
+            "goes into the high-noise expert (transformer), the LOW file into the low-noise one (transformer_2)."
         ),
     )
 
