@@ -452,7 +452,7 @@ class DiffusersBackend:
             extra_notes += prepare_pipeline(loaded, pipe, model, request, shot)
             notes = shot.notes + extra_notes
             state = _StepState(t_start, shot.steps)
-            previewer = Previewer.for_pipeline(pipe, model, preview, window=window, windows=windows)
+            previewer = Previewer.for_pipeline(pipe, model, preview, window=window, windows=windows, shot=shot)
 
             def on_step(p: Any, i: int, callback_kwargs: dict[str, Any]) -> None:
                 now = time.perf_counter()

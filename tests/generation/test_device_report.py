@@ -8,8 +8,8 @@ import json
 import pytest
 
 from generation.client import DeviceReport, Event, GeneratorClient, format_bytes
+from generation.device_memory import MemoryReporter, memory_report
 from generation.jobs import JobState, StoreError
-from generation.worker import MemoryReporter, memory_report
 
 from .test_client import WORKER_ENV, spec
 
