@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt
+from PySide6.QtWidgets import QPushButton
 
 from editor.media import synth
 from editor.model.testing import clip, timeline, video
@@ -116,7 +117,8 @@ def test_refused_edit_goes_to_the_status_bar(window, qtbot) -> None:
     window.set_document(tl, None)
     view = window.timeline_view
     view.set_zoom(4.0, 0)
-    # the tail of "a" cannot pass the start of "b"... it can; but "b" cannot grow: its media ends at 100
+    # "b" cannot grow past its media (it ends at 100): the trim is held there and the rest is offered to
+    # generative extend instead of being lost
     r = view.clip_rect("b")
     edge = QPoint(r.right() - 1, r.center().y())
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=edge)
@@ -125,7 +127,10 @@ def test_refused_edit_goes_to_the_status_bar(window, qtbot) -> None:
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=edge + QPoint(40, 0))
     tl.check()
     assert tl.find("b")[1].end == 100
-    assert "cannot end later" in window.statusBar().currentMessage()
+    assert "past the end of the media" in window.statusBar().currentMessage()
+    offer = view.extend_offer
+    assert offer is not None and any("extension" in b.text() for b in offer.findChildren(QPushButton))
+    offer.reject()
     assert not window.edits.stack.canUndo()
 
 
