@@ -342,3 +342,29 @@ def test_speed_settings_from_env():
         BackendSettings.from_env({"PROMPTCUT_ATTENTION": "fastest"})
     with pytest.raises(ValueError):
         BackendSettings.from_env({"PROMPTCUT_COMPILE": "maybe"})
+
+
+def test_a_two_file_lora_loads_each_expert_from_its_own_file(models_root, tmp_path):
+    """Wan 2.2 Lightning ships a HIGH file for the high-noise expert and a LOW one for the low-noise expert."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from generation.backends.lora import load_adapter
+    from generation.testing import build_test_pipeline
+
+    variant = dataclasses.replace(draft_lora(get_model("tiny-wan-a14b")), weight_name_2="tiny_low.safetensors")
+    high = find_lora(variant, models_root=models_root)
+    low_state = {k: (v * 3 if "lora_B" in k else v) for k, v in load_file(high).items()}
+    save_file(low_state, str(high.parent / "tiny_low.safetensors"))
+    low = find_lora(variant, models_root=models_root, second=True)
+    assert low.name == "tiny_low.safetensors"
+    pipe = build_test_pipeline("tiny-wan-a14b")
+    load_adapter(pipe, variant, high, low)
+
+    def lora_b(module):
+        return {n: p.detach().clone() for n, p in module.named_parameters() if "lora_B" in n}
+
+    first, second = lora_b(pipe.transformer), lora_b(pipe.transformer_2)
+    assert first and first.keys() == second.keys()
+    for name, weights in first.items():
+        assert torch.allclose(second[name], weights * 3)
