@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 from editor.generate.gaps import FillMemory, FillPlan, place_for_shot
 from editor.generate.places import places_for
 from editor.generate.shots import ShotOptions, ShotQueue, ShotStatus
-from editor.model import Clip, GeneratedClip, Timeline, TrackKind
+from editor.model import Clip, GeneratedClip, MediaClip, Timeline, TrackKind
 from editor.model.commands import AddTrack
 from editor.ui.edits import Edits
 from editor.ui.fill_gaps_dialog import FillGapsDialog
@@ -400,6 +400,8 @@ class ShotsUi(QObject):
                 out.append(("Generate shot…", lambda: self.open_prompt(*gap)))
             out.append(("Fill gaps on this track…", lambda: self.fill_gaps_dialog(track.id)))
             return out
+        if isinstance(clip, MediaClip) and track.kind is TrackKind.VIDEO:
+            return self._extend_entries(clip)
         if not isinstance(clip, GeneratedClip):
             return []
         status = self.queue.status(clip)
@@ -412,3 +414,14 @@ class ShotsUi(QObject):
         if status.live:
             out.append(("Cancel generation", lambda: self.cancel(clip.id)))
         return out
+
+    def _extend_entries(self, clip: MediaClip) -> list[tuple[str, Callable[[], object] | None]]:
+        """Generative extend from the menu: two seconds past the clip's end, or before its start."""
+        from editor.ui import extend_ui
+
+        view = self.window.timeline_view
+        frames = max(1, round(2 * self.window.timeline.fps))
+        tail = ("Extend with AI… (2 s after)", lambda: extend_ui.offer_extension(view, clip.id, "tail", frames))
+        head = ("Extend with AI… (2 s before)",
+                (lambda: extend_ui.offer_extension(view, clip.id, "head", frames)) if clip.start > 0 else None)
+        return [tail, head]

@@ -41,6 +41,7 @@ MODELS: tuple[ModelInfo, ...] = (
         fps=24,
         frames=LTX_FRAMES,
         default_frames=9,
+        window_frames=97,  # long shots chain in windows of ~4 s, like the real models (fewer calls in tests)
         size_multiple=32,
         default_steps=2,
         default_guidance=3.0,

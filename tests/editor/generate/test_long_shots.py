@@ -1,5 +1,5 @@
 """A 20 s generated shot, through the shot queue, a real generator client and worker and the tiny LTX model: one
-clip, one take, 20 s long, made in chained windows (the registry's tiny-ltx has 9-frame windows: 60 of them)."""
+clip, one take, 20 s long, made in chained windows (the registry's tiny-ltx chains 97-frame windows: 6 of them)."""
 
 from __future__ import annotations
 
@@ -65,6 +65,6 @@ def test_a_20_s_shot_is_one_clip_with_one_20_s_take(tmp_path):
         assert info.duration is not None and info.duration >= 20  # 481 frames at 24 fps
         assert info.fps == 24 and info.frame_count == 481
         sidecar = json.loads(path.with_suffix(".json").read_text())
-        assert sidecar["windows"] == 60 and sidecar["spec"]["num_frames"] == 481
+        assert sidecar["windows"] == 6 and sidecar["spec"]["num_frames"] == 481
     finally:
         queue.close()

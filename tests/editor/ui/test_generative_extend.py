@@ -98,3 +98,19 @@ def test_drag_a_tail_past_its_media_generate_the_extension_and_export_it(qtbot, 
         assert psnr(got[n], take[n - 48]) > 30, n
         assert got[n].mean() > 8, n
         assert psnr(got[n], last) < psnr(got[n], take[n - 48]) - 3, n
+
+
+def test_a_recorded_clip_offers_extend_with_ai_in_its_context_menu(window, qtbot):
+    from editor.model.testing import clip, timeline, video
+
+    tl = timeline(media=[video("cam", frames=100)])
+    tl.video_tracks[0].add(clip("cam", 0, 50, clip_id="a"))
+    window.set_document(tl, None)
+    track = tl.video_tracks[0]
+    entries = dict(window.shots.context_entries(track, tl.find("a")[1], 10))
+    assert entries["Extend with AI… (2 s after)"] is not None
+    assert entries["Extend with AI… (2 s before)"] is None  # the clip starts at 0: nothing before it
+    entries["Extend with AI… (2 s after)"]()
+    offer = window.timeline_view.extend_offer
+    assert offer is not None
+    offer.reject()
