@@ -6,9 +6,12 @@ built there on first use by whoever needs them (a worker process or the planner'
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))   # shot_support, imported by plain name (--import-mode=importlib)
 
 from editor.media import synth
 

@@ -10,15 +10,15 @@ import av
 import numpy as np
 import pytest
 from PIL import Image
+from shot_support import Doc as _Doc
 
 from editor.generate.continuity import REPLAN_LABEL, current_sources
 from editor.generate.frames import conditioning_frames
 from editor.generate.pending import find_pending
 from editor.generate.places import places_for
-from editor.generate.shots import ShotQueue
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
-from editor.model import EditError, Fit, GeneratedClip, GenerationSpec, History, MediaClip, Settings, Take, Timeline
+from editor.model import Fit, GeneratedClip, GenerationSpec, MediaClip, Settings, Take, Timeline
 from editor.model.commands import Move, SetClipProperties, TrimTail
 from editor.render.compositor import Compositor
 
@@ -76,19 +76,10 @@ def _ready_shot(tl: Timeline, frames_dir) -> GeneratedClip:
     return clip
 
 
-class Doc:
-    def __init__(self, tl: Timeline, places) -> None:
-        self.tl, self.history = tl, History(tl)
-        self.queue = ShotQueue(timeline=lambda: self.tl, do=self.do, places=places, client_factory=lambda: None,
-                               default_model=lambda: "tiny-wan")
 
-    def do(self, command) -> bool:
-        try:
-            self.history.do(command)
-        except EditError:
-            return False
-        self.tl.check()
-        return True
+class Doc(_Doc):
+    def __init__(self, tl, places) -> None:
+        super().__init__(tl, places, client=False)
 
     def settle(self, clip_id: str, state: str) -> None:
         deadline = time.monotonic() + 30
@@ -97,7 +88,6 @@ class Doc:
             assert time.monotonic() < deadline, f"never {state}"
             self.queue.poll()
             time.sleep(0.02)
-
 
 def neighbourhood(wide) -> Timeline:
     tl = Timeline.empty(PORTRAIT)

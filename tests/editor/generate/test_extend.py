@@ -4,21 +4,20 @@ the tiny LTX model, one undo step that undo takes away."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
+from shot_support import Doc
 
 from editor.generate.extend import ExtendError, extension_models, plan_extension
 from editor.generate.places import places_for
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
-from editor.model import EditError, Fit, GeneratedClip, History, MediaClip, Settings, Timeline
+from editor.model import Fit, GeneratedClip, MediaClip, Settings, Timeline
 from editor.render.compositor import Compositor
-from generation.client import GeneratorClient
 from generation.models import Ability, get_model
 from generation.video_files import read_frames
 
@@ -147,35 +146,6 @@ def test_an_occupied_range_and_clips_that_cannot_be_extended_are_refused(counted
     tl.video_tracks[0].add(GeneratedClip("g", 200, 10))
     with pytest.raises(ExtendError, match="only recorded video clips"):
         plan_extension(tl, "g", "tail", 10, "tiny-ltx", places)
-
-
-class Doc:
-    def __init__(self, tl: Timeline, places) -> None:
-        from editor.generate.shots import ShotQueue
-
-        self.tl = tl
-        self.history = History(tl)
-        self.queue = ShotQueue(
-            timeline=lambda: self.tl,
-            do=self.do,
-            places=places,
-            client_factory=lambda: GeneratorClient(places.store_path, places.output_dir),
-        )
-
-    def do(self, command) -> bool:
-        try:
-            self.history.do(command)
-        except EditError:
-            return False
-        self.tl.check()
-        return True
-
-    def run_until(self, predicate, timeout: float = 240) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            assert time.monotonic() < deadline, "timed out waiting for the generator"
-            self.queue.poll()
-            time.sleep(0.05)
 
 
 def test_an_extension_generates_with_takes_and_undo_takes_it_away(counted, places):

@@ -3,41 +3,18 @@ prompt and conditioning with the final recipe as a new take that the clip plays 
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 
+from shot_support import Doc
+
 from editor.generate.places import places_for
-from editor.generate.shots import ShotOptions, ShotQueue
+from editor.generate.shots import ShotOptions
 from editor.media.probe import media_source_from_info, probe
-from editor.model import EditError, History, MediaClip, Settings, Timeline
-from generation.client import GeneratorClient
+from editor.model import MediaClip, Settings, Timeline
 from generation.models import get_model
 from generation.profiles import recipe
 
 SMALL = Settings(width=90, height=160, fps=Fraction(30))
-
-
-class Doc:
-    def __init__(self, tl: Timeline, places) -> None:
-        self.tl, self.history = tl, History(tl)
-        self.queue = ShotQueue(timeline=lambda: self.tl, do=self.do, places=places,
-                               client_factory=lambda: GeneratorClient(places.store_path, places.output_dir),
-                               default_model=lambda: "tiny-wan")
-
-    def do(self, command) -> bool:
-        try:
-            self.history.do(command)
-        except EditError:
-            return False
-        self.tl.check()
-        return True
-
-    def run_until(self, predicate, timeout: float = 240) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            assert time.monotonic() < deadline, "timed out waiting for the generator"
-            self.queue.poll()
-            time.sleep(0.05)
 
 
 def test_a_draft_take_is_promoted_to_final_with_the_same_seed_prompt_and_frames(colours, tmp_path):

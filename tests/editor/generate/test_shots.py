@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 
 import pytest
+from shot_support import Doc
 
 from editor.generate.places import places_for
 from editor.generate.shots import ShotOptions, ShotQueue
 from editor.media.probe import media_source_from_info, probe
-from editor.model import EditError, GeneratedClip, GenerationSpec, History, MediaClip, Settings, Timeline
+from editor.model import GeneratedClip, GenerationSpec, MediaClip, Settings, Timeline
 from editor.model.commands import SetClipProperties, Split, TrimTail
-from generation.client import GeneratorClient
 
 SMALL = Settings(width=90, height=160, fps=Fraction(30))
 
@@ -25,33 +24,6 @@ def sandwich(colours) -> Timeline:
     tl.video_tracks[0].add(MediaClip("r", 0, 15, media="red"))
     tl.video_tracks[0].add(MediaClip("b", 35, 15, media="blue"))
     return tl
-
-
-class Doc:
-    """A timeline, its history and a shot queue on ``places``: what the window holds."""
-
-    def __init__(self, tl: Timeline, places, seeds=None) -> None:
-        self.tl = tl
-        self.history = History(tl)
-        self.queue = ShotQueue(timeline=lambda: self.tl, do=self.do, places=places,
-                               client_factory=lambda: GeneratorClient(places.store_path, places.output_dir),
-                               default_model=lambda: "tiny-wan",
-                               **({"seed_source": seeds} if seeds else {}))
-
-    def do(self, command) -> bool:
-        try:
-            self.history.do(command)
-        except EditError:
-            return False
-        self.tl.check()
-        return True
-
-    def run_until(self, predicate, timeout: float = 180) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            assert time.monotonic() < deadline, "timed out waiting for the generator"
-            self.queue.poll()
-            time.sleep(0.05)
 
 
 @pytest.fixture

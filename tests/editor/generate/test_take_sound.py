@@ -9,15 +9,15 @@ from fractions import Fraction
 import av
 import numpy as np
 import pytest
+from shot_support import Doc as _Doc
 
 from editor.generate.filling import fill
 from editor.generate.places import places_for
 from editor.generate.shot_jobs import Ticket
-from editor.generate.shots import ShotQueue
 from editor.generate.takes import take_sound
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
-from editor.model import EditError, GeneratedClip, GenerationSpec, History, MediaClip, Settings, Timeline
+from editor.model import GeneratedClip, GenerationSpec, History, MediaClip, Settings, Timeline
 from editor.render import export, resolve_settings
 from editor.render.plan import build_plan
 
@@ -33,20 +33,10 @@ def takes(tmp_path_factory) -> dict[str, object]:
             "loud2": synth.color_clip(d / "take-loud2.mp4", "green", 1.0, size=(160, 90), tone_hz=880.0)}
 
 
-class Doc:
-    def __init__(self, tl: Timeline, places) -> None:
-        self.tl = tl
-        self.history = History(tl)
-        self.queue = ShotQueue(timeline=lambda: self.tl, do=self.do, places=places,
-                               client_factory=lambda: None, default_model=lambda: "tiny-wan")
 
-    def do(self, command) -> bool:
-        try:
-            self.history.do(command)
-        except EditError:
-            return False
-        self.tl.check()
-        return True
+class Doc(_Doc):
+    def __init__(self, tl, places) -> None:
+        super().__init__(tl, places, client=False)
 
     def land(self, clip: GeneratedClip, output, *, extra: bool = False) -> None:
         """A finished job for ``clip`` (its ticket done, its output ``output``), then syncs until attached."""
@@ -59,7 +49,6 @@ class Doc:
             self.queue.sync()
             self.queue.poll()
             time.sleep(0.02)
-
 
 def heard(tl: Timeline) -> list[tuple[str, str]]:
     """(track, media) of every sound the render plan plays."""
