@@ -60,8 +60,9 @@ class GenerationSpec:
 
     def to_dict(self) -> dict[str, Any]:
         # The prompt is always kept (even empty) so from_dict(to_dict(spec)) round-trips.
+        # Unset means None, "", () or False (by identity: a seed or guidance of 0 is set, and 0 == False).
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()
-                if k == "prompt" or v not in (None, "", (), False)}
+                if k == "prompt" or not (v is None or v is False or v == "" or v == ())}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GenerationSpec:

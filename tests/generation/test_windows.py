@@ -76,7 +76,7 @@ def test_window_numbers_follow_the_frame_rules():
     wan = get_model("wan2.2-ti2v-5b")  # image to video: the last frame starts the next window
     assert windows.chain_mode(wan) is Ability.IMAGE_TO_VIDEO
     assert windows._layout(wan, 481, extending=False) == [121, 120, 120, 120]
-    assert windows.context_frames(get_model("tiny-ltx")) == 1  # a third of a 9-frame window
+    assert windows.context_frames(dataclasses.replace(get_model("tiny-ltx"), window_frames=9)) == 1  # a third of 9
     t2v = get_model("wan2.1-t2v-1.3b")
     assert windows.chain_mode(t2v) is None and windows.longest_frames(t2v) == 161
     assert windows.longest_frames(get_model("cogvideox-5b-i2v")) == 49  # fixed length
