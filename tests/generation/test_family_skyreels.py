@@ -109,12 +109,16 @@ def test_extension_is_the_new_frames_only_conditioned_on_the_clip_tail(backend):
     assert r.mode == "video_extension" and r.pipeline_class == "SkyReelsV2DiffusionForcingVideoToVideoPipeline"
     assert r.frames.shape == (9, 64, 64, 3)  # neither the clip nor its re-decoded overlap
     assert any("last 5 frames" in n for n in r.notes)
+    def diff(a, b) -> int:
+        return int(np.abs(a.astype(np.int16) - b.astype(np.int16)).max())
+
     tail = clip.copy()
     tail[-5:] = 255 - tail[-5:]
-    assert not np.array_equal(gen(backend, video_prefix=tail).frames, r.frames)
+    assert diff(gen(backend, video_prefix=tail).frames, r.frames) > 8
     head = clip.copy()
     head[:7] = 0  # before the 5-frame overlap: never passed to the pipeline
-    assert np.array_equal(gen(backend, video_prefix=head).frames, r.frames)
+    # the same shot, up to a level of float noise (CPU kernels may sum in another order between runs)
+    assert diff(gen(backend, video_prefix=head).frames, r.frames) <= 2
     longer = gen(backend, video_prefix=clip, num_frames=17)
     assert longer.frames.shape == (17, 64, 64, 3)
 
