@@ -8,6 +8,7 @@ found locally only (``generation.locate``): this module never downloads.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import inspect
 import threading
@@ -23,6 +24,7 @@ from ..errors import Cancelled, GenerationError
 from ..locate import LocalModel, require_model
 from ..models import Ability, ModelInfo, get_model, nearest_frame_count, snap_size
 from ..request import GenerationRequest, GenerationResult, PreviewFrame, Progress
+from .families.base import take_of
 from .memory import MemoryPlan, apply_plan, choose_plan, oom_advice, reattach
 from .settings import BackendSettings
 
@@ -47,6 +49,9 @@ class ShotPlan:
     guidance: float
     negative_prompt: str
     notes: list[str] = field(default_factory=list)
+    # Which frames of the pipeline's output are the take, when the call also makes frames that are not (an
+    # extension's re-made prefix, VACE's kept frames): set by the family while it builds the call.
+    take: slice | None = None
 
 
 def plan_shot(model: ModelInfo, request: GenerationRequest) -> ShotPlan:
@@ -439,6 +444,7 @@ class DiffusersBackend:
         from .previews import Previewer
         from .speed import prepare_pipeline
 
+        shot = dataclasses.replace(shot, notes=list(shot.notes), take=None)  # this call's own copy
         with self._lock:
             t_start = time.perf_counter()
             _check_cancel(cancel, "before loading")
@@ -490,7 +496,7 @@ class DiffusersBackend:
                     failure.detail = failure_detail  # type: ignore[union-attr]
                 raise failure
             t_done = time.perf_counter()
-            decoded = family.read_output(output, pipe, model)
+            decoded = take_of(family.read_output(output, pipe, model), shot.take, model)
             frames = decoded.frames
             output = None
             if request.color_reference is not None:

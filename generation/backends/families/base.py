@@ -99,6 +99,22 @@ class Family:
         return Decoded(to_uint8(output.frames))
 
 
+def take_of(decoded: Decoded, take: slice | None, model: ModelInfo) -> Decoded:
+    """The frames ``take`` names (and the sound under them) of a call's output; all of it when None."""
+    if take is None:
+        return decoded
+    frames = decoded.frames
+    if take.stop > len(frames):
+        raise GenerationError(
+            f"{model.label} returned {len(frames)} frames, fewer than the {take.stop} planned", kind="pipeline"
+        )
+    audio, rate = decoded.audio, decoded.audio_rate
+    if audio is not None and rate:
+        start = round(take.start * rate / model.fps)
+        audio = audio[start : start + round((take.stop - take.start) * rate / model.fps)]
+    return Decoded(np.ascontiguousarray(frames[take]), audio, rate)
+
+
 def to_uint8(frames: Any) -> np.ndarray:
     """Pipeline ``output_type="np"`` frames (batch, T, H, W, 3) floats in [0, 1] -> (T, H, W, 3) uint8."""
     arr = frames[0] if isinstance(frames, (list, tuple)) else np.asarray(frames)[0]

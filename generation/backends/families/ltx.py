@@ -16,16 +16,11 @@ from ...errors import GenerationError
 from ...model_types import Ability, ModelInfo
 from ...request import GenerationRequest
 from ..images import fit_frames, fit_image
-from .base import Decoded, Family, to_uint8
+from .base import Family
 
 
 class LTXFamily(Family):
     name = "ltx"
-
-    def __init__(self) -> None:
-        # id(pipeline) -> (frames to drop at the start, frames to keep): set by ``conditioning`` for an extension,
-        # read by ``read_output`` of the same call. The backend runs one call at a time per pipeline (its lock).
-        self._keep: dict[int, tuple[int, int]] = {}
 
     def base_kwargs(self, pipe: Any, model: ModelInfo, request: GenerationRequest, shot: Any) -> dict[str, Any]:
         kwargs = super().base_kwargs(pipe, model, request, shot)
@@ -35,7 +30,6 @@ class LTXFamily(Family):
     def conditioning(
         self, kwargs: dict[str, Any], pipe: Any, model: ModelInfo, request: GenerationRequest, shot: Any
     ) -> list[str]:
-        self._keep.pop(id(pipe), None)
         if shot.mode is Ability.TEXT_TO_VIDEO:
             return []
         from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
@@ -51,7 +45,7 @@ class LTXFamily(Family):
             offset = len(prefix)
             kwargs["num_frames"] = model.frames.at_least(offset + n)
             conditions.append(LTXVideoCondition(video=fit_frames(prefix, w, h), frame_index=0))
-            self._keep[id(pipe)] = (offset, n)
+            shot.take = slice(offset, offset + n)  # the prefix is made again: the take is what follows
         elif request.first_image is not None:
             conditions.append(LTXVideoCondition(image=fit_image(request.first_image, w, h), frame_index=0))
         end = offset + n  # the call's frame just after the shot's last one
@@ -77,19 +71,6 @@ class LTXFamily(Family):
             )
         kwargs["conditions"] = conditions
         return notes
-
-    def read_output(self, output: Any, pipe: Any, model: ModelInfo) -> Decoded:
-        frames = to_uint8(output.frames)
-        keep = self._keep.pop(id(pipe), None)
-        if keep is not None:
-            drop, count = keep
-            if len(frames) < drop + count:
-                raise GenerationError(
-                    f"{model.label} returned {len(frames)} frames for a {drop}-frame prefix and {count} new ones",
-                    kind="pipeline",
-                )
-            frames = frames[drop : drop + count]
-        return Decoded(frames)
 
 
 def _last_aligned(frames: Any, wanted: int, model: ModelInfo) -> Any:

@@ -35,11 +35,6 @@ def latent_index(frame: int, temporal_ratio: int) -> int:
 class LTX2Family(Family):
     name = "ltx2"
 
-    def __init__(self) -> None:
-        # id(pipeline) -> (frames to drop at the start, frames to keep), set by ``conditioning`` for an extension
-        # and read by ``read_output`` of the same call (the backend runs one call per pipeline at a time).
-        self._keep: dict[int, tuple[int, int]] = {}
-
     def base_kwargs(self, pipe: Any, model: ModelInfo, request: GenerationRequest, shot: Any) -> dict[str, Any]:
         kwargs = super().base_kwargs(pipe, model, request, shot)
         kwargs["frame_rate"] = float(model.fps)
@@ -62,7 +57,6 @@ class LTX2Family(Family):
     def conditioning(
         self, kwargs: dict[str, Any], pipe: Any, model: ModelInfo, request: GenerationRequest, shot: Any
     ) -> list[str]:
-        self._keep.pop(id(pipe), None)
         w, h, n = shot.width, shot.height, shot.num_frames
         if shot.mode is Ability.TEXT_TO_VIDEO:
             return []
@@ -82,7 +76,7 @@ class LTX2Family(Family):
             offset = len(prefix)
             kwargs["num_frames"] = model.frames.at_least(offset + n)
             conditions.append(LTX2VideoCondition(frames=np.stack(_arrays(fit_frames(prefix, w, h))), index=0))
-            self._keep[id(pipe)] = (offset, n)
+            shot.take = slice(offset, offset + n)  # the prefix is made again: the take is what follows
         elif request.first_image is not None:
             conditions.append(LTX2VideoCondition(frames=fit_image(request.first_image, w, h), index=0))
         call_frames = int(kwargs.get("num_frames", n))
@@ -118,18 +112,6 @@ class LTX2Family(Family):
     def read_output(self, output: Any, pipe: Any, model: ModelInfo) -> Decoded:
         frames = to_uint8(output.frames)
         audio, rate = read_audio(output, pipe)
-        keep = self._keep.pop(id(pipe), None)
-        if keep is not None:
-            drop, count = keep
-            if len(frames) < drop + count:
-                raise GenerationError(
-                    f"{model.label} returned {len(frames)} frames for a {drop}-frame prefix and {count} new ones",
-                    kind="pipeline",
-                )
-            frames = frames[drop : drop + count]
-            if audio is not None and rate:
-                start = round(drop * rate / model.fps)
-                audio = audio[start : start + round(count * rate / model.fps)]
         return Decoded(frames, audio, rate)
 
 

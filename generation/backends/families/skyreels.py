@@ -18,10 +18,8 @@ from ...errors import GenerationError
 from ...model_types import Ability, FrameRule, ModelInfo
 from ...request import GenerationRequest
 from ..images import fit_frames, fit_image
-from .base import Decoded, Family, to_uint8
+from .base import Family
 from .wan_vace import round_up
-
-_TAKE_ATTR = "_promptcut_take"  # the slice read_output keeps (one job at a time: the backend holds a lock)
 
 
 @dataclass(frozen=True)
@@ -60,13 +58,12 @@ class SkyReelsDFFamily(Family):
         notes: list[str] = []
         window = int(kwargs.get("base_num_frames") or model.window)
         overlap = int(kwargs.get("overlap_history") or 0)
-        setattr(pipe, _TAKE_ATTR, None)
         if shot.mode is Ability.VIDEO_EXTENSION:
             plan = extension_plan(len(request.video_prefix), n, overlap or window // 2)
             kwargs["video"] = fit_frames(request.video_prefix[-plan.overlap :], w, h)
             kwargs["overlap_history"] = plan.overlap
             kwargs["num_frames"] = plan.num_frames
-            setattr(pipe, _TAKE_ATTR, plan.take)
+            shot.take = plan.take
             notes.append(f"continues from the clip's last {plan.overlap} frames (diffusion forcing)")
         elif shot.mode in (Ability.IMAGE_TO_VIDEO, Ability.FIRST_LAST_FRAME):
             kwargs["image"] = fit_image(request.first_image, w, h)
@@ -85,18 +82,6 @@ class SkyReelsDFFamily(Family):
         elif shot.mode is not Ability.VIDEO_EXTENSION:
             kwargs.pop("overlap_history", None)  # one window: no history to overlap
         return notes
-
-    def read_output(self, output: Any, pipe: Any, model: ModelInfo) -> Decoded:
-        frames = to_uint8(output.frames)
-        take = getattr(pipe, _TAKE_ATTR, None)
-        setattr(pipe, _TAKE_ATTR, None)
-        if take is not None:
-            if take.stop > len(frames):
-                raise GenerationError(
-                    f"the extension returned {len(frames)} frames, fewer than the {take.stop} planned", kind="pipeline"
-                )
-            frames = frames[take].copy()
-        return Decoded(frames)
 
 
 FAMILY = SkyReelsDFFamily()

@@ -22,7 +22,7 @@ from ...errors import GenerationError
 from ...model_types import Ability, FrameRule, ModelInfo
 from ...request import GenerationRequest
 from ..images import fit_frames, fit_image
-from .base import Decoded, Family, to_uint8
+from .base import Family
 
 # Frames of a clip kept as context when extending or leading in: at most one second at 16 fps and half the
 # model's window, a multiple of the VAE's 4-frame step so that context + a 4k+1 shot is again 4k+1.
@@ -34,7 +34,6 @@ def context_frames(model: ModelInfo) -> int:
 
 
 GREY = (128, 128, 128)
-_TAKE_ATTR = "_promptcut_take"  # where call_kwargs leaves the slice read_output keeps (one job at a time)
 
 
 @dataclass(frozen=True)
@@ -107,16 +106,8 @@ class WanVACEFamily(Family):
         kwargs["num_frames"] = plan.total
         if request.reference_images:
             kwargs["reference_images"] = [fit_image(r, w, h) for r in request.reference_images]
-        setattr(pipe, _TAKE_ATTR, plan.take if plan.kept or plan.total != n else None)
+        shot.take = plan.take if plan.kept or plan.total != n else None
         return notes
-
-    def read_output(self, output: Any, pipe: Any, model: ModelInfo) -> Decoded:
-        frames = to_uint8(output.frames)
-        take = getattr(pipe, _TAKE_ATTR, None)
-        setattr(pipe, _TAKE_ATTR, None)
-        if take is not None:
-            frames = frames[take].copy()
-        return Decoded(frames)
 
 
 FAMILY = WanVACEFamily()
