@@ -6,41 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .tiny_parts import TEXT_DIM, seeded, t5_config_kwargs, tokenizer
+from .tiny_wan import umt5_text_parts, wan21_vae, wan_transformer
 
 
 def tiny_skyreels_df() -> Any:
-    from diffusers import (
-        AutoencoderKLWan,
-        SkyReelsV2DiffusionForcingPipeline,
-        SkyReelsV2Transformer3DModel,
-        UniPCMultistepScheduler,
-    )
-    from transformers import UMT5Config, UMT5EncoderModel
+    from diffusers import SkyReelsV2DiffusionForcingPipeline, UniPCMultistepScheduler
 
-    tok = tokenizer()
-    text_encoder = seeded(lambda: UMT5EncoderModel(UMT5Config(**t5_config_kwargs(len(tok)))).eval())
-    vae = seeded(
-        lambda: AutoencoderKLWan(
-            base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True]
-        )
-    )
-    transformer = seeded(
-        lambda: SkyReelsV2Transformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            in_channels=16,
-            out_channels=16,
-            text_dim=TEXT_DIM,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-        )
-    )
+    tok, text_encoder = umt5_text_parts()
+    vae = wan21_vae()
+    transformer = wan_transformer(0, "SkyReelsV2Transformer3DModel")
     # The real DF repos ship a flow-matching UniPC scheduler (shift 8 for text, 5 for images: SkyReels README).
     scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=8.0)
     return SkyReelsV2DiffusionForcingPipeline(

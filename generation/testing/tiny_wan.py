@@ -9,11 +9,9 @@ from .tiny_parts import TEXT_DIM, seeded, t5_config_kwargs, tokenizer
 
 def tiny_wan() -> Any:
     """Wan 2.2 TI2V 5B in miniature: a 48-channel latent, 16x spatial VAE, ``expand_timesteps``."""
-    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanPipeline, WanTransformer3DModel
-    from transformers import UMT5Config, UMT5EncoderModel
+    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanPipeline
 
-    tok = tokenizer()
-    text_encoder = seeded(lambda: UMT5EncoderModel(UMT5Config(**t5_config_kwargs(len(tok)))).eval())
+    tok, text_encoder = umt5_text_parts()
     vae = seeded(
         lambda: AutoencoderKLWan(
             base_dim=3,
@@ -31,22 +29,7 @@ def tiny_wan() -> Any:
             temperal_downsample=[False, True, True],
         )
     )
-    transformer = seeded(
-        lambda: WanTransformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            in_channels=48,
-            out_channels=48,
-            text_dim=TEXT_DIM,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-        )
-    )
+    transformer = wan_transformer(0, in_channels=48, out_channels=48)
     scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=5.0)
     return WanPipeline(
         tokenizer=tok,
@@ -62,13 +45,8 @@ def tiny_wan() -> Any:
 
 def tiny_wan_flf() -> Any:
     """Wan 2.1 FLF2V in miniature: CLIP image encoder and a position table for two images."""
-    from diffusers import (
-        AutoencoderKLWan,
-        FlowMatchEulerDiscreteScheduler,
-        WanImageToVideoPipeline,
-        WanTransformer3DModel,
-    )
-    from transformers import CLIPVisionConfig, CLIPVisionModel, UMT5Config, UMT5EncoderModel
+    from diffusers import FlowMatchEulerDiscreteScheduler, WanImageToVideoPipeline
+    from transformers import CLIPVisionConfig, CLIPVisionModel
 
     try:  # transformers 5 without torchvision: the PIL processor (what CLIPImageProcessor falls back to)
         from transformers import CLIPImageProcessorPil as ImageProcessor
@@ -76,30 +54,13 @@ def tiny_wan_flf() -> Any:
         from transformers import CLIPImageProcessor as ImageProcessor
 
     image_size = 4
-    tok = tokenizer()
-    text_encoder = seeded(lambda: UMT5EncoderModel(UMT5Config(**t5_config_kwargs(len(tok)))).eval())
-    vae = seeded(
-        lambda: AutoencoderKLWan(
-            base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True]
-        )
-    )
-    transformer = seeded(
-        lambda: WanTransformer3DModel(
-            patch_size=(1, 2, 2),
-            num_attention_heads=2,
-            attention_head_dim=12,
-            in_channels=36,
-            out_channels=16,
-            text_dim=TEXT_DIM,
-            freq_dim=256,
-            ffn_dim=32,
-            num_layers=2,
-            cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads",
-            rope_max_seq_len=32,
-            image_dim=4,
-            pos_embed_seq_len=2 * (image_size * image_size + 1),  # two images of (patches + class token)
-        )
+    tok, text_encoder = umt5_text_parts()
+    vae = wan21_vae()
+    transformer = wan_transformer(
+        0,
+        in_channels=36,
+        image_dim=4,
+        pos_embed_seq_len=2 * (image_size * image_size + 1),  # two images of (patches + class token)
     )
     image_encoder = seeded(
         lambda: CLIPVisionModel(
@@ -126,7 +87,7 @@ def tiny_wan_flf() -> Any:
     )
 
 
-def _wan21_vae() -> Any:
+def wan21_vae() -> Any:
     """The Wan 2.1 VAE in miniature (16-channel latent, 8x spatial, 4x temporal), as diffusers' tests build it."""
     from diffusers import AutoencoderKLWan
 
@@ -137,14 +98,14 @@ def _wan21_vae() -> Any:
     )
 
 
-def _text_parts() -> tuple[Any, Any]:
+def umt5_text_parts() -> tuple[Any, Any]:
     from transformers import UMT5Config, UMT5EncoderModel
 
     tok = tokenizer()
     return tok, seeded(lambda: UMT5EncoderModel(UMT5Config(**t5_config_kwargs(len(tok)))).eval())
 
 
-def _wan_transformer(seed: int, cls_name: str = "WanTransformer3DModel", **extra: Any) -> Any:
+def wan_transformer(seed: int, cls_name: str = "WanTransformer3DModel", **extra: Any) -> Any:
     import diffusers
 
     cls = getattr(diffusers, cls_name)
@@ -174,14 +135,14 @@ def tiny_wan_a14b() -> Any:
     derived from these 16-channel experts."""
     from diffusers import FlowMatchEulerDiscreteScheduler, WanPipeline
 
-    tok, text_encoder = _text_parts()
+    tok, text_encoder = umt5_text_parts()
     return WanPipeline(
         tokenizer=tok,
         text_encoder=text_encoder,
-        vae=_wan21_vae(),
+        vae=wan21_vae(),
         scheduler=FlowMatchEulerDiscreteScheduler(shift=12.0),
-        transformer=_wan_transformer(0),
-        transformer_2=_wan_transformer(1),  # another seed: the two experts must differ
+        transformer=wan_transformer(0),
+        transformer_2=wan_transformer(1),  # another seed: the two experts must differ
         boundary_ratio=0.875,
     )
 
@@ -191,14 +152,12 @@ def tiny_wan_vace() -> Any:
     ``tests/pipelines/wan/test_wan_vace.py``)."""
     from diffusers import FlowMatchEulerDiscreteScheduler, WanVACEPipeline
 
-    tok, text_encoder = _text_parts()
-    transformer = _wan_transformer(
-        0, "WanVACETransformer3DModel", num_layers=3, vace_layers=[0, 2], vace_in_channels=96
-    )
+    tok, text_encoder = umt5_text_parts()
+    transformer = wan_transformer(0, "WanVACETransformer3DModel", num_layers=3, vace_layers=[0, 2], vace_in_channels=96)
     return WanVACEPipeline(
         tokenizer=tok,
         text_encoder=text_encoder,
-        vae=_wan21_vae(),
+        vae=wan21_vae(),
         scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
         transformer=transformer,
     )
