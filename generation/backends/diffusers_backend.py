@@ -15,7 +15,7 @@ import threading
 import time
 import traceback
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,6 +242,22 @@ def is_out_of_memory(exc: BaseException) -> tuple[bool, bool]:
         if "can't allocate memory" in text or "defaultcpuallocator" in text:
             return True, False
     return isinstance(exc, MemoryError), False
+
+
+@contextlib.contextmanager
+def _seeded_global_rng(seed: int) -> Iterator[None]:
+    """Seed torch's global generators for one pipeline call, then put them back.
+
+    Some pipelines draw noise without our generator (SkyReels DF's ``addnoise_condition`` calls
+    ``torch.randn_like``), so without this one seed gave a slightly different take on every call. The fork
+    keeps the process's own random state as it was.
+    """
+    import torch
+
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
 
 
 class DiffusersBackend:
@@ -479,7 +495,8 @@ class DiffusersBackend:
             failure_detail = ""
             output = None
             try:
-                output = pipe(**kwargs)
+                with _seeded_global_rng(request.seed):
+                    output = pipe(**kwargs)
             except Cancelled as exc:
                 failure = Cancelled(str(exc) or "cancelled")
             except Exception as exc:  # noqa: BLE001 - classified below, outside the handler
