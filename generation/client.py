@@ -37,6 +37,9 @@ from typing import IO, Any
 
 from .events import DeviceReport, Event, format_bytes
 from .jobs import Job, JobNotFound, JobSpec, JobState, JobStore
+from .audio.job_spec import AudioJobSpec
+from .audio.models import get_audio_model
+from .job_spec import is_job_spec, spec_from_dict
 from .models import get_model
 
 __all__ = ["DEFAULT_MAX_ATTEMPTS", "DeviceReport", "Event", "GeneratorClient", "format_bytes"]
@@ -128,13 +131,16 @@ class GeneratorClient:
         """The worker's latest device and memory report; None until a worker is ready (and after it exits)."""
         return self._device_report
 
-    def submit(self, spec: JobSpec | Mapping[str, Any], *, no_cache: bool = False, priority: int = 0) -> Job:
+    def submit(self, spec: JobSpec | AudioJobSpec | Mapping[str, Any], *, no_cache: bool = False, priority: int = 0) -> Job:
         """Persist a job and return it. A cache hit comes back DONE at once (no worker involved); otherwise the
         job is QUEUED and the worker starts if it is not running. Higher ``priority`` runs first."""
         self._check_open()
-        if not isinstance(spec, JobSpec):
-            spec = JobSpec.from_dict(spec)
-        get_model(spec.model)  # an unknown model is the caller's mistake: say so now (UnknownModel)
+        if not is_job_spec(spec):
+            spec = spec_from_dict(spec)  # type: ignore[arg-type]
+        if isinstance(spec, JobSpec):
+            get_model(spec.model)  # an unknown model is the caller's mistake: say so now (UnknownModel)
+        else:
+            get_audio_model(spec.model)
         job = self.store.submit(spec, self.output_dir, no_cache=no_cache, priority=priority)
         if job.state is JobState.DONE:
             self._emit(Event("done", job.id, 1.0, "from cache", output=job.output, cached=True))
@@ -501,6 +507,7 @@ class GeneratorClient:
         elif event == "done":
             output = str(msg.get("output") or "")
             result = {k: msg.get(k) for k in ("mode", "notes", "timings", "sidecar", "revision", "pipeline_class")}
+            result.update({k: msg[k] for k in ("seconds", "language") if k in msg})  # audio jobs
             if not output or not Path(output).is_file():
                 job = self.store.set_failed(
                     job_id, f"the generator reported a take that is not there: {output}", kind="write"

@@ -136,6 +136,8 @@ class JobSpec:
             out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
 
+    output_suffix = ".mp4"
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> JobSpec:
         if not isinstance(data, Mapping):
@@ -268,10 +270,28 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return digest
 
 
-def output_path_for(output_dir: str | os.PathLike[str], content_hash: str, job_id: str | None = None) -> Path:
-    """``<output_dir>/<hash[:2]>/<hash>.mp4``, or ``<hash>-<job id[:8]>.mp4`` for a forced re-run."""
+def output_path_for(
+    output_dir: str | os.PathLike[str], content_hash: str, job_id: str | None = None, suffix: str = ".mp4"
+) -> Path:
+    """``<output_dir>/<hash[:2]>/<hash>.mp4``, or ``<hash>-<job id[:8]>.mp4`` for a forced re-run (``suffix``:
+    ``.wav`` or ``.transcript`` for audio jobs)."""
     name = content_hash if job_id is None else f"{content_hash}-{job_id[:8]}"
-    return Path(os.path.abspath(os.fspath(output_dir))) / content_hash[:2] / f"{name}.mp4"
+    return Path(os.path.abspath(os.fspath(output_dir))) / content_hash[:2] / f"{name}{suffix}"
+
+
+def spec_from_dict(data: Mapping[str, Any]) -> Any:
+    """A stored or submitted spec: a :class:`JobSpec` (video), or an ``AudioJobSpec`` when it has a ``kind``."""
+    if isinstance(data, Mapping) and "kind" in data:
+        from .audio.job_spec import AudioJobSpec
+
+        return AudioJobSpec.from_dict(data)
+    return JobSpec.from_dict(data)
+
+
+def is_job_spec(spec: Any) -> bool:
+    from .audio.job_spec import AudioJobSpec
+
+    return isinstance(spec, (JobSpec, AudioJobSpec))
 
 
 def _take_exists(video: str | os.PathLike[str] | None) -> bool:

@@ -37,7 +37,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from .job_spec import HASH_FORMAT, JobSpec, _take_exists, file_sha256, model_revision, output_path_for
+from .audio.job_spec import AudioJobSpec
+from .job_spec import (
+    HASH_FORMAT,
+    JobSpec,
+    _take_exists,
+    file_sha256,
+    is_job_spec,
+    model_revision,
+    output_path_for,
+    spec_from_dict,
+)
 
 __all__ = [
     "HASH_FORMAT",
@@ -83,7 +93,7 @@ class Job:
     notes, timings, sidecar path). Times are Unix seconds. ``attempts`` counts the times it was started."""
 
     id: str
-    spec: JobSpec
+    spec: JobSpec | AudioJobSpec
     hash: str
     state: JobState
     priority: int
@@ -346,7 +356,7 @@ class JobStore:
     def _job(row: sqlite3.Row) -> Job:
         return Job(
             id=row["id"],
-            spec=JobSpec.from_dict(json.loads(row["spec"])),
+            spec=spec_from_dict(json.loads(row["spec"])),
             hash=row["hash"],
             state=JobState(row["state"]),
             priority=int(row["priority"]),
@@ -416,7 +426,7 @@ class JobStore:
     # -- submitting ---------------------------------------------------------------------------------------------
     def submit(
         self,
-        spec: JobSpec,
+        spec: JobSpec | AudioJobSpec,
         output_dir: str | os.PathLike[str],
         *,
         no_cache: bool = False,
@@ -429,10 +439,10 @@ class JobStore:
         becomes a new DONE job marked ``cached``; an identical job already queued or running is returned instead
         of a duplicate. Otherwise a new QUEUED job.
         """
-        if not isinstance(spec, JobSpec):
-            raise TypeError(f"submit takes a JobSpec, got {type(spec).__name__}")
+        if not is_job_spec(spec):
+            raise TypeError(f"submit takes a JobSpec or an AudioJobSpec, got {type(spec).__name__}")
         content_hash = spec.content_hash()  # reads the images: outside the write lock
-        canonical = output_path_for(output_dir, content_hash)
+        canonical = output_path_for(output_dir, content_hash, suffix=spec.output_suffix)
         now = time.time()
         with self._write() as conn:
             if not no_cache:
@@ -472,13 +482,13 @@ class JobStore:
                 (str(canonical),),
             ).fetchone()
             if taken is not None or canonical.exists():
-                output = output_path_for(output_dir, content_hash, job_id)
+                output = output_path_for(output_dir, content_hash, job_id, suffix=spec.output_suffix)
             return self._insert(conn, spec, content_hash, output, JobState.QUEUED, priority, now, job_id=job_id)
 
     def _insert(
         self,
         conn: sqlite3.Connection,
-        spec: JobSpec,
+        spec: JobSpec | AudioJobSpec,
         content_hash: str,
         output: Path,
         state: JobState,

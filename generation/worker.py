@@ -188,6 +188,7 @@ class Worker:
         self._stopping = False
         self._fail_oom_once = os.environ.get(FAIL_OOM_ONCE_ENV) == "1"
         self.backend: Any = None
+        self._audio: Any = None
         self.reporter = MemoryReporter(None)
 
     # -- commands (stdin thread) ---------------------------------------------------------------------------------
@@ -267,6 +268,19 @@ class Worker:
         self._jobs.put(None)
 
     # -- jobs (main thread) -------------------------------------------------------------------------------------
+    def audio_backend(self) -> Any:
+        """The sound models' backend, made on the first audio job (video-only sessions never import it)."""
+        if self._audio is None:
+            from .audio.backend import AudioBackend
+
+            settings = getattr(self.backend, "settings", None)
+            self._audio = AudioBackend(
+                device=getattr(settings, "device", "auto"),
+                models_root=self.models_dir or getattr(settings, "models_root", None),
+                hf_cache_dir=getattr(settings, "hf_cache_dir", None),
+            )
+        return self._audio
+
     def start_backend(self) -> dict[str, Any]:
         """Import torch/diffusers and make the backend, so that ``ready`` means warm imports."""
         import diffusers  # noqa: F401 - imported now so the first job does not pay for it
@@ -319,6 +333,11 @@ class Worker:
         from .models import UnknownModel, get_model
         from .writer import write_result
 
+        if "kind" in spec_data:  # speech, sound or a transcript (generation.audio)
+            from .audio.worker_jobs import run_audio_job
+
+            run_audio_job(self, job, spec_data, output, expected_hash, cancel)
+            return
         send = self.proto.send
         try:
             spec = JobSpec.from_dict(spec_data)

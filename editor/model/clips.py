@@ -29,6 +29,9 @@ class Fit(StrEnum):
     BLUR = "blur"   # whole picture inside the canvas over a blurred, darkened copy of itself filling it
 
 
+AUDIO_KINDS = ("speech", "sound")
+
+
 @dataclass(frozen=True)
 class GenerationSpec:
     """What to ask the generator for. The generator itself lives in ``generation/``; this is plain data."""
@@ -57,6 +60,16 @@ class GenerationSpec:
     # is trimmed or replaced, these no longer match and the shot is re-planned and marked stale.
     first_source: str = ""
     last_source: str = ""
+    # What the clip is: "" a video shot (video tracks); "speech" a narration line spoken by ``voice`` (the
+    # prompt is the words); "sound" sound effects or music described by the prompt (both on audio tracks).
+    kind: str = ""
+    voice: str = ""                      # speech: "<voice model>:<voice>", "" the project's default
+    voice_speed: float | None = None     # speech: 1.0 normal, 1.25 a quarter faster
+    pitch: float | None = None           # speech: semitones up (+) or down (-)
+
+    @property
+    def is_audio(self) -> bool:
+        return self.kind in AUDIO_KINDS
 
     def to_dict(self) -> dict[str, Any]:
         # The prompt is always kept (even empty) so from_dict(to_dict(spec)) round-trips.
@@ -197,6 +210,9 @@ class TextClip(Clip):
 
     text: str = ""
     style: TextStyle = field(default_factory=_default_style)
+    # Spoken words under a caption (from a transcript): each (word, first frame, end frame) counted from the
+    # clip's start. Kept so cues can be re-split and retimed on word boundaries; () for typed text.
+    words: tuple[tuple[str, int, int], ...] = ()
 
     def media_id(self) -> str | None:
         return None

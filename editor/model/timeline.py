@@ -16,6 +16,7 @@ from fractions import Fraction
 from editor.model.clips import Clip, Fit, GeneratedClip, MediaClip, TextClip
 from editor.model.effects import speed_problem
 from editor.model.media import MediaKind, MediaSource
+from editor.model.story import Story
 
 
 class TrackKind(StrEnum):
@@ -122,6 +123,7 @@ class Change:
     media: bool = False
     markers: bool = False
     undo: bool = False
+    story: bool = False   # the storyboard or the cast changed
 
 
 Listener = Callable[[Change], None]
@@ -135,6 +137,7 @@ class Timeline:
     audio_tracks: list[Track] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
     master_volume: float = 1.0   # the whole mix's level (linear gain), as a master track's fader
+    story: Story = field(default_factory=Story)   # the storyboard and the cast (editor.model.story)
     _listeners: list[Listener] = field(default_factory=list, repr=False)
 
     # --- construction -------------------------------------------------------------------------------
@@ -331,7 +334,10 @@ class Timeline:
             if track.kind is TrackKind.VIDEO and not media.has_video:
                 found.append(f"clip {clip.id} on video track {track.id} has no picture")
         elif isinstance(clip, GeneratedClip):
-            if track.kind is not TrackKind.VIDEO:
+            audio = clip.spec.is_audio
+            if audio and track.kind is not TrackKind.AUDIO:
+                found.append(f"generated {clip.spec.kind} clip {clip.id} is on a non-audio track {track.id}")
+            if not audio and track.kind is not TrackKind.VIDEO:
                 found.append(f"generated clip {clip.id} is on a non-video track {track.id}")
             for take in clip.takes:
                 if take.media_id not in self.media:
@@ -340,8 +346,8 @@ class Timeline:
                 found.append(f"clip {clip.id} has no take {clip.active_take}")
             elif clip.active_take is not None:
                 media = self.media.get(clip.takes[clip.active_take].media_id)
-                if media is not None and not media.has_video:
-                    found.append(f"active take of clip {clip.id} has no picture")
+                if media is not None and not (media.has_audio if audio else media.has_video):
+                    found.append(f"active take of clip {clip.id} has no {'sound' if audio else 'picture'}")
         limit = self.media_frames(clip)
         if limit is not None and clip.source_in + clip.source_frames > limit:
             found.append(
@@ -369,6 +375,7 @@ class Timeline:
             tuple(len(x) for x in (self.video_tracks, self.audio_tracks)),
             tuple(sorted(self.markers, key=lambda m: (m.frame, m.name))),
             self.master_volume,
+            self.story,
         )
 
     def copy(self) -> Timeline:
@@ -380,6 +387,7 @@ class Timeline:
             audio_tracks=[replace(t, clips=list(t.clips)) for t in self.audio_tracks],
             markers=list(self.markers),
             master_volume=self.master_volume,
+            story=self.story,
         )
 
     def __eq__(self, other: object) -> bool:

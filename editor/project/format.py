@@ -69,6 +69,7 @@ from editor.model.media import MediaKind, MediaSource
 from editor.model.time import format_rate
 from editor.model.timeline import Marker, Settings, Timeline, Track, TrackKind
 from editor.project.errors import ProjectError
+from editor.project.format_story import read_story, story_to_dict
 from editor.project.fields import (
     Bad,
     Reader,
@@ -100,7 +101,7 @@ FORMAT_VERSION = 2
 PROJECT_SUFFIX = ".promptcut"
 
 _TOP_KEYS = ("format", "format_version", "app_version", "settings", "media", "tracks", "markers", "master_volume",
-             "metadata")
+             "story", "metadata")
 
 
 @dataclass
@@ -130,6 +131,7 @@ def to_dict(timeline: Timeline, base_dir: str | os.PathLike[str] | None = None,
     format cannot hold (a clip type it does not know)."""
     base = None if base_dir is None else os.path.abspath(base_dir)
     s = timeline.settings
+    story = {} if timeline.story.empty else {"story": story_to_dict(timeline.story, store_path, base)}
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -139,6 +141,7 @@ def to_dict(timeline: Timeline, base_dir: str | os.PathLike[str] | None = None,
         "tracks": [_track_to_dict(t) for t in timeline.tracks],
         "markers": [{"frame": m.frame, "name": m.name, "color": m.color} for m in timeline.markers],
         "master_volume": timeline.master_volume,
+        **story,
         "metadata": dict(metadata or {}),
     }
 
@@ -189,7 +192,10 @@ def _clip_to_dict(clip: Clip) -> dict[str, Any]:
         common["sound_detached"] = True
     common.update(_effects_to_dict(clip))
     if isinstance(clip, TextClip):
-        return {"type": "text", **common, "text": clip.text, "style": clip.style.to_dict()}
+        text = {"type": "text", **common, "text": clip.text, "style": clip.style.to_dict()}
+        if clip.words:
+            text["words"] = [list(w) for w in clip.words]
+        return text
     if isinstance(clip, MediaClip):
         return {"type": "media", **common, "media": clip.media}
     if isinstance(clip, GeneratedClip):
@@ -329,6 +335,9 @@ def _read_document(data: dict[str, Any], base_dir: str | os.PathLike[str] | None
                                        color=r.get("color", as_str, "#e0a030")))
         r.done()
     timeline.master_volume = top.get("master_volume", _volume, 1.0)
+    raw_story = top.get("story", as_dict, None)
+    if raw_story is not None:
+        timeline.story = read_story(raw_story, "story", base_dir, resolve_path, warnings)
     metadata = top.get("metadata", as_dict, {})
     top.done()
     return timeline, metadata
@@ -411,7 +420,8 @@ def _read_clip(value: Any, where: str, warnings: list[str]) -> Clip:
     if kind == "text":
         from editor.model.text import TextStyle
         clip: Clip = TextClip(**common, text=r.get("text", as_str, ""),
-                              style=r.get("style", parsed(lambda v, where: _style(TextStyle, v, where)), TextStyle()))
+                              style=r.get("style", parsed(lambda v, where: _style(TextStyle, v, where)), TextStyle()),
+                              words=r.get("words", _words, ()))
     elif kind == "media":
         clip = MediaClip(**common, media=r.get("media", as_nonempty_str))
     elif kind == "generated":
@@ -429,6 +439,16 @@ def _read_clip(value: Any, where: str, warnings: list[str]) -> Clip:
         raise Bad(f"{where}.type: unknown clip type {describe(kind)} (expected 'media', 'generated' or 'text')")
     r.done()
     return clip
+
+
+def _words(value: Any, where: str) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for i, item in enumerate(as_list(value, where)):
+        if (not isinstance(item, list) or len(item) != 3 or not isinstance(item[0], str)
+                or not all(isinstance(x, int) and not isinstance(x, bool) for x in item[1:]) or item[2] < item[1]):
+            raise Bad(f"{where}[{i}]: a word is [text, first frame, end frame], got {describe(item)}")
+        out.append((item[0], item[1], item[2]))
+    return tuple(out)
 
 
 def _speed(value: Any, where: str) -> Fraction:
@@ -466,6 +486,7 @@ _SPEC_CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "last_image": as_opt_str, "profile": choice_of("draft", "standard", "final", ""),
     "prefix_video": as_opt_str, "suffix_video": as_opt_str, "reference_images": as_str_tuple,
     "match_colors": as_bool, "color_reference": as_opt_str, "first_source": as_str, "last_source": as_str,
+    "kind": choice_of("", "speech", "sound"), "voice": as_str, "voice_speed": as_opt_real, "pitch": as_opt_real,
 }
 
 

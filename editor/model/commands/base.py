@@ -22,6 +22,7 @@ from editor.model.commands.ops import (
     PutTrack,
     SetMaster,
     SetMedia,
+    SetStory,
     SetTrackAttrs,
     ShiftTrack,
     SpliceClips,
@@ -29,6 +30,7 @@ from editor.model.commands.ops import (
     TakeTrack,
 )
 from editor.model.media import MediaSource
+from editor.model.story import Story
 from editor.model.timeline import Change, Marker, Timeline, Track, TrackKind
 
 
@@ -69,7 +71,7 @@ class Plan:
         self.tl = tl
         self.ops: list[Op] = []
         self.track_ids: list[str] = []
-        self.layout = self.media = self.markers = False
+        self.layout = self.media = self.markers = self.story = False
         self._spliced: set[str] = set()
         self._ranges: dict[str, tuple[int, int]] = {}   # per track: the clips to check after running
         self._lists: dict[str, list[Clip]] = {}         # per track: its clips after the edit
@@ -169,6 +171,13 @@ class Plan:
         self.ops.append(SetMaster(self.tl.master_volume, volume))
         self.layout = True      # views redraw everything: the level of every sound changed
 
+    def set_story(self, story: Story) -> None:
+        """Make ``story`` the timeline's storyboard and cast (after any earlier set_story in this plan)."""
+        current = self.ops[self._story_at].new if self.story else self.tl.story  # type: ignore[attr-defined]
+        self._story_at = len(self.ops)
+        self.ops.append(SetStory(current, story))
+        self.story = True
+
     def put_marker(self, marker: Marker, index: int) -> None:
         self.ops.append(PutMarker(marker, index))
         self.markers = True
@@ -191,7 +200,8 @@ class Plan:
         return found
 
     def change(self, label: str) -> Change:
-        return Change(label, tuple(self.track_ids), layout=self.layout, media=self.media, markers=self.markers)
+        return Change(label, tuple(self.track_ids), layout=self.layout, media=self.media, markers=self.markers,
+                      story=self.story)
 
 
 # --- commands ---------------------------------------------------------------------------------------------
@@ -219,7 +229,7 @@ class Command(ABC):
 
     def revert(self, tl: Timeline) -> None:
         change = self._revert_quiet(tl)
-        tl.emit(Change(change.label, change.track_ids, change.layout, change.media, change.markers, undo=True))
+        tl.emit(replace(change, undo=True))
 
     @abstractmethod
     def plan(self, tl: Timeline, p: Plan) -> None:
@@ -349,7 +359,10 @@ def check_kind(tl: Timeline, track: Track, clip: Clip) -> None:
     """Refuse a clip that cannot play on this track: wrong kind, unknown media, no picture/sound for it."""
     where = f"{track.kind.value} track {track_name(track)}"
     if isinstance(clip, GeneratedClip):
-        if track.kind is not TrackKind.VIDEO:
+        if clip.spec.is_audio and track.kind is not TrackKind.AUDIO:
+            raise EditError(f"generated {clip.spec.kind} {clip_name(clip)} can only go on an audio track, not on "
+                            f"{where}")
+        if not clip.spec.is_audio and track.kind is not TrackKind.VIDEO:
             raise EditError(f"generated {clip_name(clip)} can only go on a video track, not on {where}")
         for take in clip.takes:
             if take.media_id not in tl.media:
@@ -357,8 +370,10 @@ def check_kind(tl: Timeline, track: Track, clip: Clip) -> None:
         if clip.active_take is not None and not 0 <= clip.active_take < len(clip.takes):
             raise EditError(f"{clip_name(clip)} has {len(clip.takes)} takes, no take {clip.active_take}")
         media = tl.media.get(clip.media_id() or "")
-        if media is not None and not media.has_video:
+        if media is not None and not clip.spec.is_audio and not media.has_video:
             raise EditError(f"the active take of {clip_name(clip)} ({media_name(media)}) has no picture")
+        if media is not None and clip.spec.is_audio and not media.has_audio:
+            raise EditError(f"the active take of {clip_name(clip)} ({media_name(media)}) has no sound")
     elif isinstance(clip, MediaClip):
         media = tl.media.get(clip.media)
         if media is None:

@@ -12,11 +12,12 @@ from editor.model.timeline import Change, Timeline
 
 def merge_changes(label: str, changes: Iterable[Change]) -> Change:
     track_ids: list[str] = []
-    layout = media = markers = False
+    layout = media = markers = story = False
     for c in changes:
         track_ids += [t for t in c.track_ids if t not in track_ids]
         layout, media, markers = layout or c.layout, media or c.media, markers or c.markers
-    return Change(label, tuple(track_ids), layout=layout, media=media, markers=markers)
+        story = story or c.story
+    return Change(label, tuple(track_ids), layout=layout, media=media, markers=markers, story=story)
 
 
 class Group(Command):

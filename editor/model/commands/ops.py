@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from editor.model.clips import Clip
 from editor.model.media import MediaSource
+from editor.model.story import Story
 from editor.model.timeline import Marker, Timeline, Track, TrackKind
 
 
@@ -157,3 +158,17 @@ class TakeMarker:
         tl.markers.insert(self.index, self.marker)
 
 
+
+
+@dataclass(frozen=True)
+class SetStory:
+    """Replace the storyboard and cast record (``Timeline.story``)."""
+
+    old: Story
+    new: Story
+
+    def do(self, tl: Timeline) -> None:
+        tl.story = self.new
+
+    def undo(self, tl: Timeline) -> None:
+        tl.story = self.old

@@ -470,13 +470,14 @@ def test_the_format_covers_every_model_field() -> None:
     assert names(GeneratedClip) - when_set == set(generated_clip) - {"type"}
     effected = {c["id"]: c for c in to_dict(example_with_effects())["tracks"][0]["clips"]}
     assert names(MediaClip) - {"link", "sound_detached"} == (set(effected["fx"]) | set(effected["fy"])) - {"type"}
-    assert names(TextClip) - when_set == set(effected["t1"]) - {"type"}
+    assert names(TextClip) - when_set - {"words"} == set(effected["t1"]) - {"type"}  # words: when transcribed
     assert {"media_id", "spec_hash", "spec"} == names(Take)
     assert set(generated_clip["takes"][0]) == {"media", "spec_hash", "spec"}
     # last_image and the generation-at-full-strength fields are unset in the example (see the next test)
-    assert names(GenerationSpec) == set(generated_clip["spec"]) | {"last_image", *FULL_STRENGTH_SPEC}
+    assert names(GenerationSpec) == set(generated_clip["spec"]) | {"last_image", *FULL_STRENGTH_SPEC, *AUDIO_SPEC}
 
 
+AUDIO_SPEC = {"kind": "speech", "voice": "kokoro-82m:af_heart", "voice_speed": 1.25, "pitch": -2.0}
 FULL_STRENGTH_SPEC = {"profile": "draft", "prefix_video": "/img/tail.mp4", "suffix_video": "/img/head.mp4",
                       "reference_images": ["/img/hero.png"], "match_colors": True,
                       "color_reference": "/img/prev.png", "first_source": "cam@89/fill", "last_source": "cam@0/fill"}
@@ -520,3 +521,46 @@ def test_a_broken_link_group_is_refused_in_one_line() -> None:
     data["tracks"][3]["clips"][0].pop("link")
     with pytest.raises(ProjectError, match="only clip of link group L1"):
         from_dict(data, source="film.promptcut")
+
+
+def test_speech_and_sound_specs_round_trip_and_are_refused_on_a_video_track() -> None:
+    from editor.model.timeline import Track, TrackKind
+
+    tl = example()
+    spec = GenerationSpec.from_dict({"prompt": "Hello there.", **AUDIO_SPEC})
+    assert spec.is_audio
+    voice = Track("av", TrackKind.AUDIO, "Voice", clips=[GeneratedClip("sp1", 0, 30, spec=spec)])
+    tl.audio_tracks.append(voice)
+    tl.check()
+    data = to_dict(tl)
+    assert data["tracks"][-1]["clips"][0]["spec"] == {"prompt": "Hello there.", **AUDIO_SPEC}
+    assert from_dict(data).timeline.find("sp1")[1].spec == spec
+    data["tracks"][-1]["clips"][0]["spec"]["kind"] = "music video"
+    with pytest.raises(ProjectError, match="kind"):
+        from_dict(data)
+    tl.video_tracks[0].clips.append(GeneratedClip("sp2", 10_000, 30, spec=spec))
+    assert any("non-audio track" in p for p in tl.problems())
+
+
+def test_caption_words_and_the_story_round_trip_and_are_written_only_when_set() -> None:
+    from fractions import Fraction
+
+    from editor.model.story import CastMember, Story, Storyboard, StoryShot
+
+    tl = example()
+    assert "story" not in to_dict(tl)
+    track, t1 = next((t, c) for t, c in example_with_effects().clips() if isinstance(c, TextClip))
+    words = (("Hello", 0, 9), ("there", 9, 20))
+    tl.video_tracks[0].clips.append(t1.moved(id="cue", start=50_000, words=words))
+    tl.story = Story(
+        storyboard=Storyboard(shots=(StoryShot("s1", "g1", "Hello there.", "a harbour at dawn", Fraction(4), ("ana",),
+                                               speech="sp1", caption="cue"),), style="35 mm film", seed=7,
+                              chain=True, voice="espeak-ng:en-us", track=tl.video_tracks[0].id),
+        cast=(CastMember("ana", "Ana", "/img/ana.png", "a woman in a red coat"),))
+    data = to_dict(tl)
+    back = from_dict(data).timeline
+    assert back.story == tl.story
+    assert back.find("cue")[1].words == words
+    data["story"]["storyboard"]["shots"][0]["cast"] = ["nobody"]
+    with pytest.raises(ProjectError, match="not in the cast"):
+        from_dict(data)
