@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .events import DeviceReport, Event, format_bytes
-from .jobs import Job, JobNotFound, JobSpec, JobState, JobStore
 from .audio.job_spec import AudioJobSpec
 from .audio.models import get_audio_model
+from .events import DeviceReport, Event, format_bytes
 from .job_spec import is_job_spec, spec_from_dict
+from .jobs import Job, JobNotFound, JobSpec, JobState, JobStore
 from .models import get_model
 
 __all__ = ["DEFAULT_MAX_ATTEMPTS", "DeviceReport", "Event", "GeneratorClient", "format_bytes"]
@@ -131,7 +131,9 @@ class GeneratorClient:
         """The worker's latest device and memory report; None until a worker is ready (and after it exits)."""
         return self._device_report
 
-    def submit(self, spec: JobSpec | AudioJobSpec | Mapping[str, Any], *, no_cache: bool = False, priority: int = 0) -> Job:
+    def submit(
+        self, spec: JobSpec | AudioJobSpec | Mapping[str, Any], *, no_cache: bool = False, priority: int = 0
+    ) -> Job:
         """Persist a job and return it. A cache hit comes back DONE at once (no worker involved); otherwise the
         job is QUEUED and the worker starts if it is not running. Higher ``priority`` runs first."""
         self._check_open()

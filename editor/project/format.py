@@ -69,7 +69,6 @@ from editor.model.media import MediaKind, MediaSource
 from editor.model.time import format_rate
 from editor.model.timeline import Marker, Settings, Timeline, Track, TrackKind
 from editor.project.errors import ProjectError
-from editor.project.format_story import read_story, story_to_dict
 from editor.project.fields import (
     Bad,
     Reader,
@@ -94,6 +93,7 @@ from editor.project.fields import (
     describe,
     parsed,
 )
+from editor.project.format_story import read_story, story_to_dict
 from editor.project.migrations import MigrationError, migrate
 
 FORMAT_NAME = "promptcut-project"

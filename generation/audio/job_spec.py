@@ -72,9 +72,10 @@ class AudioJobSpec:
             object.__setattr__(self, name, float(v))
         if self.kind == "sound" and self.seconds <= 0:
             raise ValueError("a sound needs a length in seconds")
-        if self.kind == "transcript":
-            if not isinstance(self.source, (str, os.PathLike)) or not os.fspath(self.source):
-                raise ValueError("a transcript needs a source file")
+        if self.kind == "transcript" and (
+            not isinstance(self.source, (str, os.PathLike)) or not os.fspath(self.source)
+        ):
+            raise ValueError("a transcript needs a source file")
         if self.source is not None:
             object.__setattr__(self, "source", os.path.abspath(os.fspath(self.source)))
 
