@@ -166,9 +166,14 @@ def download_model(model_id: str, *, progress: DownloadProgress | None = None,
     Test models are built locally instead. Raises ModelError (one line) without a network, when the hub
     refuses (gated, missing) or when what arrived is incomplete.
     """
+    from generation.audio.models import is_audio_model
     from generation.locate import check_folder, find_model
     from generation.paths import MODELS_ENV, models_dir
 
+    if is_audio_model(model_id):   # voices, sound and speech-to-text models
+        from editor.generate.audio_catalog import download_audio_model
+
+        return download_audio_model(model_id, progress=progress, models_root=models_root)
     model = get_model(model_id)
     if model.is_test_model:
         return model_path(model.id)
