@@ -1,6 +1,7 @@
 """The main window: media bin, viewer, inspector and timeline, the status bar, playback, and the parts that
 live beside it as mixins: menus and shortcuts (``window_actions``), documents (``window_files``), the lock and
-crash recovery (``window_recovery``) and relinking (``window_relink``). Generated shots are ``ShotsUi``'s."""
+crash recovery (``window_recovery``), relinking (``window_relink``) and the storyboard (``window_story``). Generated
+shots are ``ShotsUi``'s."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from editor.ui.window_files import (
 from editor.ui.window_playback import WindowPlayback
 from editor.ui.window_recovery import WindowRecovery
 from editor.ui.window_relink import WindowRelink
+from editor.ui.window_story import WindowStory
 
 # Kept importable from here, where they used to live.
 __all__ = ["MainWindow", "NAVIGATION_KEYS", "PROJECT_FILTER", "RECENT_LIMIT", "SHORTCUTS", "_recent_settings",
@@ -51,7 +53,8 @@ MEDIA_FILTER = "Media (*.mp4 *.mov *.mkv *.webm *.m4v *.avi *.wav *.mp3 *.m4a *.
                "*.jpeg *.webp);;All files (*)"
 
 
-class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowRecovery, WindowRelink, QMainWindow):
+class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowRecovery, WindowRelink, WindowStory,
+                 QMainWindow):
     relink_finished = Signal(list)   # the relink search's matches, after they were applied
 
     def __init__(self, timeline: Timeline | None = None, path: str | Path | None = None,
@@ -121,6 +124,7 @@ class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowRecovery, Win
         self.shots.message.connect(self.show_message)
         self.inspector.shots = self.shots
         self.queue_dock: QDockWidget | None = None
+        self._init_storyboard()
 
         self.actions_by_name: dict[str, QAction] = {}
         self._build_menus()
@@ -151,6 +155,7 @@ class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowRecovery, Win
         self._update_status()
         self.viewer.invalidate()      # whatever changed the model, the player's snapshot and frames are stale
         self.captions.refresh()
+        self._story_changed()
 
     def _follow_timeline(self) -> None:
         """Another document's timeline: count its clips from now on."""
@@ -158,6 +163,7 @@ class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowRecovery, Win
         self._unsubscribe_status = self.timeline.subscribe(self._timeline_changed)
         self._update_status()
         self.captions.refresh()
+        self._story_document()
 
     def _update_status(self) -> None:
         """The clip count and snapping, kept current on every change of the timeline (not only when the

@@ -79,6 +79,7 @@ class ShotsUi(QObject):
     changed = Signal()
     message = Signal(str)
     events = Signal(list)    # the generator client's events, for the queue panel
+    attached = Signal(list)  # generated clips whose takes just arrived (after the storyboard's fit)
 
     def __init__(self, window: ShotsHost, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -111,8 +112,34 @@ class ShotsUi(QObject):
 
     def _new_queue(self) -> ShotQueue:
         places = places_for(self.window.path)
-        return ShotQueue(timeline=lambda: self.window.timeline, do=self.window.edits.do, places=places,
-                         client_factory=_client_factory(places), default_model=_default_model)
+        queue = ShotQueue(timeline=lambda: self.window.timeline, do=self.window.edits.do, places=places,
+                          client_factory=_client_factory(places), default_model=_default_model)
+        queue.on_attached = self._attached
+        return queue
+
+    def _attached(self, clips: list[GeneratedClip]) -> None:
+        """Takes arrived: when narration was among them, the storyboard's shots take its length (after the
+        queue's own edit has landed, as an undo step of its own); then ``attached`` says which."""
+        clips = list(clips)
+
+        def later() -> None:
+            if any(c.spec.kind == "speech" for c in clips) and self.window.timeline.story.storyboard is not None:
+                self._fit_to_narration()
+            self.attached.emit(clips)
+
+        QTimer.singleShot(0, self, later)
+
+    def _fit_to_narration(self) -> None:
+        from editor.model import EditError
+        from editor.storyboard.edits import fit_to_narration
+
+        try:
+            command = fit_to_narration(self.window.timeline)
+        except EditError as exc:
+            self.message.emit(str(exc).splitlines()[0])
+            return
+        if command is not None:
+            self.window.edits.do(command)
 
     def document_changed(self) -> None:
         """Another document: its own job store and takes folder; pending shots it has resume."""
@@ -400,13 +427,14 @@ class ShotsUi(QObject):
                 out.append(("Generate shot…", lambda: self.open_prompt(*gap)))
             out.append(("Fill gaps on this track…", lambda: self.fill_gaps_dialog(track.id)))
             return out
+        sound = self._sound_entries(track, clip)
         if isinstance(clip, MediaClip) and track.kind is TrackKind.VIDEO:
-            return self._extend_entries(clip)
+            return self._extend_entries(clip) + sound
         if not isinstance(clip, GeneratedClip):
-            return []
+            return sound
         status = self.queue.status(clip)
         out = [("Regenerate (new seed)", lambda: self.regenerate(clip.id)),
-               ("Variations (4 seeds)", lambda: self.regenerate(clip.id, 4))]
+               ("Variations (4 seeds)", lambda: self.regenerate(clip.id, 4)), *sound]
         if status.can_promote:
             out.append(("Promote to Final", lambda: self.promote(clip.id)))
         if status.can_retry:
@@ -414,6 +442,35 @@ class ShotsUi(QObject):
         if status.live:
             out.append(("Cancel generation", lambda: self.cancel(clip.id)))
         return out
+
+    def _sound_entries(self, track, clip: Clip) -> list[tuple[str, Callable[[], object] | None]]:
+        """Transcribe to captions (a clip whose media has sound), Generate matching sound (a video shot)."""
+        out: list[tuple[str, Callable[[], object] | None]] = []
+        media = self.window.timeline.media.get(clip.media_id() or "")
+        if media is not None and media.has_audio and (track.kind is TrackKind.AUDIO or
+                                                      isinstance(clip, MediaClip)):
+            out.append(("Transcribe to captions", lambda: self.transcribe(clip.id)))
+        if isinstance(clip, GeneratedClip) and track.kind is TrackKind.VIDEO and not clip.spec.is_audio:
+            out.append(("Generate matching sound", lambda: self.matching_sound(clip.id)))
+        return out
+
+    def transcribe(self, clip_id: str) -> bool:
+        """The clip's speech as a caption track (a local Whisper model, in the background)."""
+        asked = self.queue.transcribe(clip_id)
+        self._flush_notices()
+        if asked:
+            self.message.emit("Transcribing… the captions appear when it is done")
+        self._refresh()
+        return asked
+
+    def matching_sound(self, clip_id: str) -> bool:
+        """A sound clip under the shot, made from its prompt, on the first free audio track."""
+        asked = self.queue.matching_sound(clip_id)
+        self._flush_notices()
+        if asked:
+            self.message.emit("Generating matching sound")
+        self._refresh()
+        return asked
 
     def _extend_entries(self, clip: MediaClip) -> list[tuple[str, Callable[[], object] | None]]:
         """Generative extend from the menu: two seconds past the clip's end, or before its start."""

@@ -92,6 +92,7 @@ class WindowActions:
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(a("new", "&New Project…", self.new_project, ("Ctrl+N",)))
         file_menu.addAction(a("demo", "New &Demo Project", self.new_demo_project))
+        file_menu.addAction(a("new_from_script", "New from Scrip&t…", self.new_from_script))
         file_menu.addAction(a("open", "&Open…", self.open_dialog, ("Ctrl+O",)))
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self.update_recent_menu)
@@ -147,6 +148,10 @@ class WindowActions:
         captions_view.setText("&Captions")
         view_menu.addAction(captions_view)
         self.actions_by_name["captions_panel"] = captions_view
+        storyboard_view = self.storyboard_dock.toggleViewAction()
+        storyboard_view.setText("&Storyboard")
+        view_menu.addAction(storyboard_view)
+        self.actions_by_name["storyboard_panel"] = storyboard_view
 
         title_menu = self.menuBar().addMenu("&Titles")
         title_menu.addAction(a("add_title", "Add &Title", self.add_title, ("T",), True))
@@ -192,6 +197,14 @@ class WindowActions:
         gen_menu.addSeparator()
         gen_menu.addAction(a("queue_panel", "Generator &Queue", self.show_queue_panel, ("Ctrl+Shift+Q",)))
         gen_menu.addAction(a("models", "&Models and Settings…", self.models_dialog))
+
+        story_menu = self.menuBar().addMenu("&Story")
+        story_menu.addAction(a("storyboard_from_script", "Storyboard from &Script…", self.script_dialog))
+        story_menu.addAction(a("show_storyboard", "Show &Storyboard", self.show_storyboard))
+        story_menu.addAction(a("cast", "&Cast…", self.show_cast))
+        story_menu.addSeparator()
+        story_menu.addAction(a("generate_storyboard", "&Generate All Cards", self.generate_storyboard))
+        story_menu.addAction(a("fit_to_narration", "&Fit Shots to Narration", self.fit_to_narration))
 
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(a("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, ("F1",)))
