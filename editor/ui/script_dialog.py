@@ -33,7 +33,7 @@ PREVIEW_DELAY_MS = 150
 HELP = ("One shot per line (or prose: sentences become shots).  [4s] fixes a shot's length.  "
         "Narration | Visual separates the words spoken from what is shown.  "
         "@Name: picture.png | description declares a cast member.  # starts a comment.")
-EXAMPLE = """@Ana: ana.png | a woman in her thirties with short red hair and a yellow raincoat
+EXAMPLE = """@Ana: | a woman in her thirties with short red hair and a yellow raincoat
 # One shot per line.
 The storm had been building all afternoon. | dark clouds rolling over a grey sea, wide shot
 Ana climbed the lighthouse stairs two at a time. [4s]

@@ -100,3 +100,12 @@ def test_new_from_script_starts_a_new_document_when_this_one_has_clips(window):
     dialog.text.setPlainText("Three.\nFour.\nFive.\n")
     assert dialog.create()
     assert len(cards(window.timeline)) == 3
+
+
+def test_the_example_script_previews_without_errors(window):
+    dialog = window.script_dialog()
+    from editor.ui.script_dialog import EXAMPLE
+
+    dialog.text.setPlainText(EXAMPLE)
+    dialog.update_preview()
+    assert not dialog.error.text() and dialog.preview.topLevelItemCount() == 6
