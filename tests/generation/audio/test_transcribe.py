@@ -100,6 +100,16 @@ def test_the_tiny_whisper_turns_a_wav_into_timed_words(heard):
     assert heard.revision == "tiny-whisper-recipe-1"
 
 
+def test_the_tiny_whisper_transcribes_the_basic_voice(backend, tmp_path):
+    pytest.importorskip("generation.audio.speech_espeak")
+    from generation.audio.writer import write_wav
+
+    voice = AudioBackend(device="cpu").run(AudioJobSpec.create("speech", "espeak-ng", "The harbour wakes up at dawn."))
+    wav = write_wav(voice.samples, voice.sample_rate, tmp_path / "line.wav")
+    result = backend.run(job(wav))
+    assert_caption_ready(result.words, round(voice.seconds, 3) + 0.001)
+
+
 def test_the_same_sound_gives_the_same_words(backend, media, heard, whisper_models):
     assert backend.run(job(media["speech"])).words == heard.words
     cold = AudioBackend(device="cpu", models_root=whisper_models)  # loaded again from its files
