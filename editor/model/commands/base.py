@@ -439,12 +439,27 @@ def with_head(tl: Timeline, clip: Clip, start: int, **changes: Any) -> Clip:
     """The clip with its head moved to ``start`` (its end stays), source_in following when anchored; its
     keyframes stay on the frames they animate."""
     by = start - clip.start
+    if isinstance(clip, TextClip) and clip.words and "words" not in changes:
+        changes["words"] = words_within(clip.words, by, clip.end - start)
     return clip.moved(start=start, duration=clip.end - start, source_in=head_source_in(tl, clip, by),
                       transform=clip.transform.shifted(-by), gain=clip.gain.shifted(-by), **changes)
 
 
+def words_within(words: tuple[tuple[str, int, int], ...], by: int, duration: int) -> tuple[tuple[str, int, int], ...]:
+    """A caption's timed words after its head moved ``by`` frames: shifted to the new start, the ones outside
+    the remaining ``duration`` dropped, the ones across an edge clamped."""
+    out = []
+    for word, a, b in words:
+        a, b = max(0, a - by), min(duration, b - by)
+        if b > a:
+            out.append((word, a, b))
+    return tuple(out)
+
+
 def with_tail(clip: Clip, end: int) -> Clip:
     new = clip.moved(duration=end - clip.start)
+    if isinstance(clip, TextClip) and clip.words:
+        new = new.moved(words=words_within(clip.words, 0, new.duration))
     if clip.reverse and clip.speed != 0:
         # Played backwards, the tail shows the bottom of the source range: that end moves.
         new = new.moved(source_in=clip.source_in + clip.source_frames - new.source_frames)

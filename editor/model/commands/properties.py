@@ -25,12 +25,20 @@ _RETIMED = ("speed", "reverse", "interpolation")
 _BY_KIND: dict[type, tuple[str, ...]] = {
     MediaClip: (*_COMMON, *_RETIMED, "media"),
     GeneratedClip: (*_COMMON, *_RETIMED, "spec", "takes", "active_take"),
-    TextClip: (*_COMMON, "text", "style"),
+    TextClip: (*_COMMON, "text", "style", "words"),
 }
 _PLACEMENT = ("id", "start", "duration", "source_in")
 
 
 def _coerce(clip: Clip, name: str, value: Any) -> Any:
+    if name == "words":
+        try:
+            words = tuple((str(w), int(a), int(b)) for w, a, b in value)
+        except (TypeError, ValueError):
+            raise EditError("a caption's words are (word, first frame, end frame) triples") from None
+        if any(a < 0 or b < a or b > clip.duration for _, a, b in words):
+            raise EditError("a caption's words must lie within the caption")
+        return words
     if name == "name":
         if not isinstance(value, str):
             raise EditError(f"a clip name is text, got {value!r}")

@@ -63,3 +63,31 @@ def test_cue_edits_are_commands_with_exact_inverses(tl, do, refuse):
     do(tl, Delete(added.clip_id))
     assert [c.text for c in timeline_cues(tl)] == ["uno", "two"]
     assert caption_cues(tl)[1].start == Fraction(45, 30)
+
+
+def test_a_transcribed_caption_keeps_its_words_on_their_frames_when_trimmed_or_split(tl, do):
+    from editor.model.commands import Split, TrimHead, TrimTail
+
+    cmd = do(tl, ImportCaptions([(0, 60, "the harbour wakes")]))
+    cue = tl.track(cmd.track_id).clips[0]
+    words = (("the", 0, 10), ("harbour", 10, 35), ("wakes", 35, 60))
+    do(tl, SetClipProperties(cue.id, words=words))
+    do(tl, TrimHead(cue.id, 5))
+    trimmed = tl.track(cmd.track_id).clips[0]
+    assert trimmed.words == (("the", 0, 5), ("harbour", 5, 30), ("wakes", 30, 55))  # same timeline frames
+    do(tl, TrimTail(trimmed.id, 40))
+    assert tl.track(cmd.track_id).clips[0].words == (("the", 0, 5), ("harbour", 5, 30), ("wakes", 30, 35))
+    do(tl, Split(trimmed.id, 20, right_id="right"))
+    left, right = tl.track(cmd.track_id).clips
+    assert left.words == (("the", 0, 5), ("harbour", 5, 15)) and right.words == (("harbour", 0, 15), ("wakes", 15, 20))
+
+
+def test_words_outside_the_caption_are_refused(tl, do):
+    import pytest
+
+    from editor.model.commands import EditError
+
+    cmd = do(tl, ImportCaptions([(0, 30, "hi")]))
+    cue = tl.track(cmd.track_id).clips[0]
+    with pytest.raises(EditError, match="within the caption"):
+        SetClipProperties(cue.id, words=(("hi", 0, 31),)).apply(tl)
