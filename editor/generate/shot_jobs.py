@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from editor.model import Command, GeneratedClip, GenerationSpec, Timeline
+from generation.audio.job_spec import AudioJobSpec
 from generation.plan import PlannedJob
 
 
@@ -28,10 +29,23 @@ class Ticket:
     probing: Future | None = None   # the take's probe, on the planner thread
     probe_seen: bool = False        # poll has synced since it came back
     preview: str | None = None      # the latest live preview picture while it generates
+    audio: AudioJobSpec | None = None   # a speech or sound clip's job (``spec`` is then the clip's own spec)
 
     @property
     def final(self) -> bool:
         return self.state in ("done", "failed", "cancelled")
+
+
+@dataclass
+class TranscriptTicket:
+    """A transcript job for a clip's sound; when it is done its words become captions over the clip."""
+
+    job_id: str
+    clip_id: str
+    source: str                  # the media file transcribed (the clip must still play it)
+    track_id: str | None = None  # the caption track to put them on (None: a new one)
+    state: str = "queued"
+    message: str = ""
 
 
 @dataclass

@@ -12,6 +12,7 @@ LIVE = frozenset({"queued", "generating"})
 # Why a ready shot is stale: its own spec was edited, or its neighbours changed under its conditioning frames.
 STALE_PROMPT = "prompt"
 STALE_NEIGHBOURS = "neighbours"
+STALE_VOICE = "voice"   # a speech clip's voice (its own, or the storyboard's) is not the one its take speaks in
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,10 @@ class ShotStatus:
     """What a generated segment is doing, for its clip, the viewer card and the inspector.
 
     ``state``: ``queued``, ``generating``, ``ready``, ``stale`` (the prompt or settings changed since its take
-    was made, or its neighbours did: ``message`` is then ``"neighbours"``), ``failed``, ``cancelled`` or
-    ``draft`` (never queued). ``fraction`` 0..1 and ``eta_s`` while generating; ``message`` one line (the
-    failure's reason, the stage). ``profile``: the profile of the take that plays ("draft", "standard",
-    "final"; "" when none plays)."""
+    was made, or its neighbours did: ``message`` is then ``"neighbours"``; or a speech clip's voice did:
+    ``"voice"``), ``failed``, ``cancelled`` or ``draft`` (never queued). ``fraction`` 0..1 and ``eta_s`` while
+    generating; ``message`` one line (the failure's reason, the stage). ``profile``: the profile of the take
+    that plays ("draft", "standard", "final"; "" when none plays)."""
 
     state: str
     fraction: float = 0.0
@@ -54,7 +55,7 @@ class ShotStatus:
         if self.state == "failed":
             return f"Failed: {self.message}" if self.message else "Failed"
         if self.state == "stale":
-            why = "Neighbours" if self.message == STALE_NEIGHBOURS else "Prompt"
+            why = {STALE_NEIGHBOURS: "Neighbours", STALE_VOICE: "Voice"}.get(self.message, "Prompt")
             return f"{why} changed: regenerate?"
         return {"queued": "Queued", "ready": "Ready", "cancelled": "Cancelled",
                 "draft": "Not generated yet"}.get(self.state, self.state)

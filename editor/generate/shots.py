@@ -24,6 +24,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from editor.generate.audio_queue import AudioQueue
+from editor.generate.audio_shots import AudioPlan
 from editor.generate.catalog import ModelError, require_installed, resolve_model
 from editor.generate.continuity import (
     REPLAN_LABEL,
@@ -32,12 +34,10 @@ from editor.generate.continuity import (
     replanned_conditioning,
     stale_for_neighbours,
 )
-from editor.generate.filling import recorded_spec, segment_need
-from editor.generate.frames import conditioning_frames
-from editor.generate.pending import PendingSegment, neighbours
 from editor.generate.places import GenerationPlaces
 from editor.generate.runner import job_failure, job_state
 from editor.generate.shot_jobs import Request, Ticket, covered_frames, one_line, short
+from editor.generate.shot_planning import plan_shot
 from editor.generate.shot_status import (
     LIVE,
     STALE_NEIGHBOURS,
@@ -47,20 +47,21 @@ from editor.generate.shot_status import (
     conditioning_for,
     profile_for,
 )
-from editor.generate.takes import active_profile, sidecar_spec, sound_commands, take_specs
+from editor.generate.takes import TakeActions, active_profile, sidecar_spec, sound_commands
 from editor.media.info import MediaError
 from editor.media.probe import media_source_from_info, probe
 from editor.model import Command, GeneratedClip, GenerationSpec, Take, Timeline, TrackKind, new_id
-from editor.model.commands import AddMedia, AddTake, Group, Overwrite, SetActiveTake, SetClipProperties
+from editor.model.commands import AddMedia, AddTake, Group, Overwrite, SetClipProperties
 from generation.errors import GenerationError
-from generation.plan import PlannedJob, plan_job, random_seed
+from generation.plan import PlannedJob, random_seed
 
 # The names callers import from here (the window, the prompt box, tools).
 __all__ = ["LIVE", "Conditioning", "ShotOptions", "ShotQueue", "ShotStatus", "sidecar_spec"]
 
 
-class ShotQueue:
-    """Generated segments of one document and their jobs on one generator client (made on first need)."""
+class ShotQueue(AudioQueue, TakeActions):
+    """Generated segments of one document and their jobs on one generator client (made on first need):
+    video shots on video tracks, speech and sound clips on audio tracks (``AudioQueue``)."""
 
     def __init__(self, *, timeline: Callable[[], Timeline], do: Callable[[Command], bool],
                  places: GenerationPlaces, client_factory: Callable[[], Any],
@@ -83,6 +84,9 @@ class ShotQueue:
         # (clip id, spec hash, neighbours' descriptors) already re-planned once: undoing the re-plan keeps the
         # old frames (doing it again would make the neighbour's edit impossible to undo past).
         self._reframed_from: set[tuple] = set()
+        # Called with the clips that received takes in a sync (the storyboard fits shots to their narration).
+        self.on_attached: Callable[[list[GeneratedClip]], None] | None = None
+        self._audio_init()
 
     # --- the client ---------------------------------------------------------------------------------------
 
@@ -102,6 +106,7 @@ class ShotQueue:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self._requests.clear()
+        self._close_audio()
         if self._client is not None:
             with contextlib.suppress(Exception):
                 self._client.close()
@@ -180,6 +185,8 @@ class ShotQueue:
         """New takes with new seeds for a segment (``count`` > 1: variations), planned in the background.
         Returns how many were asked for."""
         track, clip = self._generated(clip_id)
+        if clip.spec.is_audio:
+            return self._regenerate_audio(track.id, clip, count)
         n = max(1, count)
         tl = self.timeline
         for _ in range(n):
@@ -187,20 +194,6 @@ class ShotQueue:
             self._dispatch(Request("take", track.id, fresh, original=clip), tl, first=bool(clip.spec.first_image),
                            last=bool(clip.spec.last_image), reuse_images=True)
         return n
-
-    def promote(self, clip_id: str) -> bool:
-        """"Promote to Final": a new take of the segment with the same seed, prompt and conditioning made with
-        the final recipe (its steps and guidance, not the draft's). When it lands the clip plays it (one undo
-        step, as any new take). False (reason in ``notices``) when the playing take is not a draft."""
-        track, clip = self._generated(clip_id)
-        if active_profile(self.timeline, clip) != "draft":
-            self.notices.append("Only a draft take can be promoted to Final")
-            return False
-        spec = take_specs(self.timeline, clip)[clip.active_take or 0] or clip.spec
-        final = clip.moved(spec=replace(spec, profile="final", steps=None, guidance=None))
-        self._dispatch(Request("take", track.id, final, original=clip), self.timeline,
-                       first=bool(spec.first_image), last=bool(spec.last_image), reuse_images=True)
-        return True
 
     def retry(self, clip_id: str) -> bool:
         """Queue a failed or cancelled segment's job again."""
@@ -287,7 +280,14 @@ class ShotQueue:
     def _prepare(self, client: Any, tl: Timeline, track_id: str, clip: GeneratedClip, first: bool, last: bool,
                  reuse_images: bool) -> tuple[PlannedJob, GenerationSpec, Any, list[str]]:
         """On the planner thread: plan the job on the snapshot and submit it."""
-        job, recorded, notes = self._plan(tl, clip, track_id, first=first, last=last, reuse_images=reuse_images)
+        if clip.spec.is_audio:
+            plan = self._plan_audio(tl, clip)
+            return plan, clip.spec, client.submit(plan.job), []
+        model = self.model_for(clip.spec.model)
+        require_installed(model)
+        job, recorded, notes = plan_shot(tl, clip, track_id, model=model, frames_dir=self.places.frames_dir,
+                                         seed_source=self.seed_source, first=first, last=last,
+                                         reuse_images=reuse_images)
         return job, recorded, client.submit(job.job_spec()), notes
 
     def _finish_requests(self, wait: float | None = None) -> bool:
@@ -361,40 +361,12 @@ class ShotQueue:
                 self._do(SetClipProperties(now.id, spec=recorded, label="Re-plan generated shot"))
             self._track(submitted, req.clip.id, recorded, job)
 
-    def _plan(self, tl: Timeline, clip: GeneratedClip, track_id: str, *, first: bool, last: bool,
-              reuse_images: bool = False) -> tuple[PlannedJob, GenerationSpec, list[str]]:
-        model = self.model_for(clip.spec.model)
-        require_installed(model)
-        track = tl.track(track_id)
-        notes: list[str] = []
-        first_img = last_img = None
-        if reuse_images:
-            first_img = Path(clip.spec.first_image) if clip.spec.first_image else None
-            last_img = Path(clip.spec.last_image) if clip.spec.last_image else None
-        if (first and first_img is None) or (last and last_img is None):
-            prev, nxt = neighbours(tl, track, clip.start, clip.end)
-            segment = PendingSegment(track_id, clip, False, prev if first else None, nxt if last else None)
-            got = conditioning_frames(tl, segment, self.places.frames_dir, model=model)
-            if first_img is None and got.first is not None:
-                first_img = got.first
-                clip = clip.moved(spec=replace(clip.spec, first_source=got.first_source))
-            if last_img is None and got.last is not None:
-                last_img = got.last
-                clip = clip.moved(spec=replace(clip.spec, last_source=got.last_source))
-            notes += got.notes
-        if clip.spec.match_colors:   # the previous clip's last frame, else the next clip's first
-            reference = (first_img if first else None) or (last_img if last else None)
-            clip = clip.moved(spec=replace(clip.spec, color_reference=str(reference) if reference else None))
-        need = segment_need(tl, PendingSegment(track_id, clip), model=model,
-                            first=first_img if first else None, last=last_img if last else None, playhead=0)
-        need = replace(need, seed=clip.spec.seed if clip.spec.seed is not None else self.seed_source())
-        job = plan_job(need)
-        notes += list(job.notes)
-        return job, recorded_spec(clip.spec, job), notes
-
-    def _track(self, submitted: Any, clip_id: str, recorded: GenerationSpec, job: PlannedJob, *,
+    def _track(self, submitted: Any, clip_id: str, recorded: GenerationSpec, job: PlannedJob | AudioPlan, *,
                extra_take: bool = False) -> Ticket:
-        ticket = Ticket(submitted.id, clip_id, recorded, covered_frames(job, self.timeline), extra_take=extra_take)
+        if isinstance(job, AudioPlan):
+            ticket = Ticket(submitted.id, clip_id, recorded, job.frames, extra_take=extra_take, audio=job.job)
+        else:
+            ticket = Ticket(submitted.id, clip_id, recorded, covered_frames(job, self.timeline), extra_take=extra_take)
         self._update_from_job(ticket, submitted)
         self.tickets[ticket.job_id] = ticket
         self.plan_failures.pop(recorded.content_hash(), None)
@@ -417,6 +389,7 @@ class ShotQueue:
             return changed
         events = self._client.poll()
         self.events_seen = events
+        changed |= self._poll_transcripts(events)
         for ev in events:
             if ev.kind in ("worker_exited",) and ev.message:
                 self.notices.append(f"The generator stopped ({ev.message}); it restarts by itself")
@@ -458,17 +431,20 @@ class ShotQueue:
         tl = self.timeline
         edited = False
         wanted: set[str] = set()
-        for track in tl.video_tracks:
+        attached: list[str] = []
+        for track in (*tl.video_tracks, *tl.audio_tracks):
             for clip in list(track.clips):
                 if not isinstance(clip, GeneratedClip) or (only is not None and clip.id not in only):
                     continue
-                if not track.locked and neighbours_changed(tl, track, clip):
+                if not clip.spec.is_audio and not track.locked and neighbours_changed(tl, track, clip):
                     self._reframe(track.id, clip, tl)
                 for ticket in self._tickets_for(clip):
                     wanted.add(ticket.job_id)
                     if ticket.state == "done" and ticket.output and clip.id not in ticket.attached and (
-                            clip.pending or (ticket.extra_take and ticket.clip_id == clip.id)):
-                        edited |= self._attach(ticket, clip)
+                            clip.pending or (ticket.extra_take and ticket.clip_id == clip.id)) and \
+                            self._attach(ticket, clip):
+                        edited = True
+                        attached.append(clip.id)
                 if clip.pending and not track.locked and clip.spec.seed is not None and not any(
                         True for _ in self._tickets_for(clip, need_cover=True)):
                     if clip.spec.content_hash() in self.plan_failures:
@@ -484,12 +460,19 @@ class ShotQueue:
                 if ticket.job_id not in wanted and ticket.state in LIVE and not ticket.extra_take:
                     with contextlib.suppress(Exception):
                         self._client.cancel(ticket.job_id)
+        self._announce([c for c in (self._clip_or_none(i) for i in attached) if c is not None])
         return edited
+
+    def _clip_or_none(self, clip_id: str) -> GeneratedClip | None:
+        try:
+            return self._generated(clip_id)[1]
+        except KeyError:
+            return None
 
     def _answers(self, ticket: Ticket, clip: GeneratedClip, need_cover: bool = True) -> bool:
         if ticket.extra_take:
             return ticket.clip_id == clip.id
-        if ticket.spec != clip.spec:
+        if ticket.spec != clip.spec or (ticket.audio is not None and not self._audio_answers(ticket, clip)):
             return False
         return not need_cover or ticket.frames >= clip.source_in + clip.duration
 
@@ -530,6 +513,9 @@ class ShotQueue:
             media = media_source_from_info(info, new_id("m"), str(output))
             commands.append(AddMedia(media))
         ticket.attached.add(clip.id)
+        if ticket.audio is not None:
+            return self._do(Group(f"Take for {short(clip.spec.prompt)!r}",
+                                  [*commands, *self._audio_take(ticket, clip, media)]))
         take = Take(media_id=media.id, spec_hash=ticket.spec.content_hash(), spec=ticket.spec)
         if ticket.extra_take and clip.spec != ticket.spec:
             commands.append(SetClipProperties(clip.id, spec=ticket.spec))
@@ -551,6 +537,8 @@ class ShotQueue:
             if any(r.kind == "take" and r.original is not None and r.original.id == clip.id
                    for r in self._requests):
                 return ShotStatus("queued", message="preparing a new take")
+            if clip.spec.is_audio:
+                return self._audio_ready_status(clip)
             take = clip.takes[clip.active_take or 0]
             profile = active_profile(self.timeline, clip)
             if take.spec_hash != clip.spec.content_hash():
@@ -574,27 +562,6 @@ class ShotQueue:
         except KeyError:
             return None
         return self.status(clip) if isinstance(clip, GeneratedClip) else None
-
-    # --- takes --------------------------------------------------------------------------------------------
-
-    def take_specs(self, clip: GeneratedClip) -> list[GenerationSpec | None]:
-        """Each take's spec: recorded with the take, else read from the job's JSON sidecar beside its video
-        (None where neither is there)."""
-        return take_specs(self.timeline, clip)
-
-    def switch_take(self, clip_id: str, index: int) -> bool:
-        """Play another take (one undo step); the clip's spec follows the take, so it is not stale."""
-        _, clip = self._generated(clip_id)
-        if clip.active_take == index or not 0 <= index < len(clip.takes):
-            return False
-        spec = self.take_specs(clip)[index]
-        commands: list[Command] = [SetActiveTake(clip.id, index)]
-        if spec is not None and spec != clip.spec:
-            commands.append(SetClipProperties(clip.id, spec=spec))
-        media = self.timeline.media.get(clip.takes[index].media_id)
-        if media is not None:   # the sound clip follows the take that plays (removed when that one is silent)
-            commands += sound_commands(self.timeline, clip.moved(active_take=index), media)
-        return self._do(Group(f"Choose take {index + 1}", commands))
 
     def _generated(self, clip_id: str):
         track, clip = self.timeline.find(clip_id)

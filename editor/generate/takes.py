@@ -13,10 +13,24 @@ new take has sound and the old one had none. All of it is part of the attaching 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from editor.model import Clip, GeneratedClip, GenerationSpec, MediaClip, MediaSource, Timeline, TrackKind, new_id
-from editor.model.commands import AddTrack, Command, Delete, Link, Overwrite, SetClipProperties
+from editor.generate.shot_jobs import Request
+from editor.model import (
+    Clip,
+    GeneratedClip,
+    GenerationSpec,
+    MediaClip,
+    MediaSource,
+    Take,
+    Timeline,
+    Track,
+    TrackKind,
+    new_id,
+)
+from editor.model.commands import AddTrack, Command, Delete, Group, Link, Overwrite, SetActiveTake, SetClipProperties
 
 
 class DetachSound(SetClipProperties):
@@ -78,8 +92,20 @@ def take_specs(tl: Timeline, clip: GeneratedClip) -> list[GenerationSpec | None]
     out: list[GenerationSpec | None] = []
     for take in clip.takes:
         media = tl.media.get(take.media_id)
-        out.append(take.spec or (None if media is None else sidecar_spec(Path(media.path), clip.spec)))
+        out.append(clip_spec_of(take) or (None if media is None else sidecar_spec(Path(media.path), clip.spec)))
     return out
+
+
+def clip_spec_of(take: Take) -> GenerationSpec | None:
+    """The clip spec a take answers: its recorded spec, less the voice filled in for a speech clip that
+    followed the storyboard's voice (a speech take records the voice it was spoken in), so choosing the take
+    keeps the clip following the storyboard."""
+    spec = take.spec
+    if spec is not None and spec.kind == "speech" and spec.voice and spec.content_hash() != take.spec_hash:
+        plain = replace(spec, voice="")
+        if plain.content_hash() == take.spec_hash:
+            return plain
+    return spec
 
 
 def active_profile(tl: Timeline, clip: GeneratedClip) -> str:
@@ -114,3 +140,53 @@ def sidecar_spec(video: Path, like: GenerationSpec) -> GenerationSpec | None:
     return None
 
 
+class TakeActions:
+    """The shot queue's choices between a clip's takes (mixed into ``editor.generate.shots.ShotQueue``)."""
+
+    notices: list[str]
+    timeline: Timeline
+    _do: Callable[[Command], bool]
+
+    def promote(self, clip_id: str) -> bool:
+        """"Promote to Final": a new take of the segment with the same seed, prompt and conditioning made with
+        the final recipe (its steps and guidance, not the draft's). When it lands the clip plays it (one undo
+        step, as any new take). False (reason in ``notices``) when the playing take is not a draft."""
+        track, clip = self._generated(clip_id)
+        if active_profile(self.timeline, clip) != "draft":
+            self.notices.append("Only a draft take can be promoted to Final")
+            return False
+        spec = take_specs(self.timeline, clip)[clip.active_take or 0] or clip.spec
+        final = clip.moved(spec=replace(spec, profile="final", steps=None, guidance=None))
+        self._dispatch(Request("take", track.id, final, original=clip), self.timeline,
+                       first=bool(spec.first_image), last=bool(spec.last_image), reuse_images=True)
+        return True
+
+    def take_specs(self, clip: GeneratedClip) -> list[GenerationSpec | None]:
+        """Each take's spec: recorded with the take, else read from the job's JSON sidecar beside its video
+        (None where neither is there)."""
+        return take_specs(self.timeline, clip)
+
+    def switch_take(self, clip_id: str, index: int) -> bool:
+        """Play another take (one undo step); the clip's spec follows the take, so it is not stale."""
+        _, clip = self._generated(clip_id)
+        if clip.active_take == index or not 0 <= index < len(clip.takes):
+            return False
+        spec = self.take_specs(clip)[index]
+        media = self.timeline.media.get(clip.takes[index].media_id)
+        commands: list[Command] = []
+        if media is not None and clip.spec.is_audio:   # speech is as long as the take it plays
+            from editor.generate.audio_shots import fit_commands
+
+            commands += fit_commands(self.timeline, clip, media)
+        commands.append(SetActiveTake(clip.id, index))
+        if spec is not None and spec != clip.spec:
+            commands.append(SetClipProperties(clip.id, spec=spec))
+        if media is not None:   # the sound clip follows the take that plays (removed when that one is silent)
+            commands += sound_commands(self.timeline, clip.moved(active_take=index), media)
+        return self._do(Group(f"Choose take {index + 1}", commands))
+
+    # The queue's own methods these call.
+    def _generated(self, clip_id: str) -> tuple[Track, GeneratedClip]: ...   # pragma: no cover - ShotQueue's
+
+    def _dispatch(self, req: Request, tl: Timeline, *, first: bool, last: bool,
+                  reuse_images: bool) -> None: ...   # pragma: no cover - ShotQueue's
