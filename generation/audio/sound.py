@@ -153,6 +153,8 @@ def run(loaded: LoadedSound, info: AudioModelInfo, spec: AudioJobSpec, *, progre
         with _seeded(spec.seed, loaded.device), torch.inference_mode(), warnings.catch_warnings():
             # torchsde's Brownian tree warns on the scheduler's last (zero) sigma; the take is unaffected.
             warnings.filterwarnings("ignore", message="Should have ")
+            # AudioLDM 2 drives GPT-2 with the cache argument transformers 5 renames; it still works.
+            warnings.filterwarnings("ignore", message=".*past_key_values.* is deprecated", category=FutureWarning)
             out = loaded.pipe(
                 **kwargs,
                 generator=torch.Generator("cpu").manual_seed(spec.seed),

@@ -185,3 +185,48 @@ def test_the_worker_reports_a_too_long_sound_as_a_failed_job(sound_models, tmp_p
     assert failed.state is JobState.FAILED
     assert "at most 47 s" in failed.message and "\n" not in failed.message
     assert not list((tmp_path / "media").glob("*.wav"))  # nothing half-written
+
+
+# -- AudioLDM 2 -------------------------------------------------------------------------------------------------------
+
+# The registry's entry for the tiny AudioLDM 2 (the same facts as the real one's, at test size).
+TINY_AUDIOLDM2 = dataclasses.replace(
+    get_audio_model("audioldm2"), id="tiny-audioldm2", name="Tiny AudioLDM 2 (test)", repo=None,
+    size_gb=0.0, license="test weights", license_restricted=False, license_url="", is_test_model=True,
+    default_steps=4, summary="Random weights in the real AudioLDM2Pipeline classes, built offline: for tests.",
+)
+
+
+@pytest.fixture(scope="module")
+def audioldm2(sound_models):
+    from generation.audio import sound as engine
+    from generation.audio.testing import ensure_tiny_audio_model
+    from generation.locate import LocalModel
+
+    folder = ensure_tiny_audio_model("tiny-audioldm2", sound_models)
+    return engine, engine.load(TINY_AUDIOLDM2, LocalModel("tiny-audioldm2", folder, "built-in", None), "cpu")
+
+
+def ldm_sound(prompt: str = "a dog barks in the distance", **values) -> AudioJobSpec:
+    values = {"seconds": 1.25, "seed": 2, "steps": 4, "guidance": 3.5, "negative_prompt": "low quality", **values}
+    return AudioJobSpec(kind="sound", model="tiny-audioldm2", prompt=prompt, **values)
+
+
+def test_audioldm2_makes_mono_16k_of_the_asked_length_one_take_per_seed(audioldm2):
+    engine, loaded = audioldm2
+    seen: list[float] = []
+    first = engine.run(loaded, TINY_AUDIOLDM2, ldm_sound(), progress=seen.append)
+    assert first.sample_rate == 16000 and first.samples.shape == (20000, 1)
+    assert first.samples.std() > 0.01 and first.pipeline_class == "AudioLDM2Pipeline"
+    assert seen == sorted(seen) and len(seen) >= 5
+    again = engine.run(loaded, TINY_AUDIOLDM2, ldm_sound(), progress=lambda f: None)
+    other = engine.run(loaded, TINY_AUDIOLDM2, ldm_sound(seed=3), progress=lambda f: None)
+    assert np.array_equal(first.samples, again.samples)
+    assert np.abs(first.samples - other.samples).max() > 1e-3
+
+
+def test_audioldm2_refuses_more_than_30_s(audioldm2):
+    engine, loaded = audioldm2
+    with pytest.raises(GenerationError, match="at most 30 s") as err:
+        engine.run(loaded, TINY_AUDIOLDM2, ldm_sound(seconds=31.0), progress=lambda f: None)
+    assert err.value.kind == "bad_request"
