@@ -13,6 +13,10 @@ spec has a seed) is submitted again, which the job store answers with the job al
 done (an identical request never runs twice). A pending segment whose spec or length changed (the prompt
 edited, the clip trimmed longer than its job covers) is planned again; its old job is cancelled when no
 other clip needs it.
+
+Speech and sound clips on audio tracks go through the same machinery with an audio job instead of a planned
+video job (``editor.generate.audio_queue``): a speech take sets its clip's length; a transcript of a clip's
+sound becomes a caption track.
 """
 
 from __future__ import annotations
