@@ -158,6 +158,13 @@ AUDIO_MODELS: tuple[AudioModelInfo, ...] = (
         is_test_model=True, default_steps=4, default_guidance=7.0, max_seconds=47.0, marker="model_index.json",
         summary="Random weights in the real StableAudioPipeline classes, built offline: for tests.",
     ),
+    AudioModelInfo(
+        id="tiny-audioldm2", kind="sound", name="Tiny AudioLDM 2 (test)", library="diffusers",
+        pipeline_class="AudioLDM2Pipeline", sample_rate=16000, license="test weights", is_test_model=True,
+        default_steps=4, default_guidance=3.5, default_negative_prompt="low quality", max_seconds=30.0,
+        marker="model_index.json",
+        summary="Random weights in the real AudioLDM2Pipeline classes, built offline: for tests.",
+    ),
     # -- transcription ------------------------------------------------------------------------------------------
     AudioModelInfo(
         id="whisper-large-v3-turbo", kind="transcript", name="Whisper large-v3 turbo", library="transformers",
