@@ -20,7 +20,6 @@ from editor.generate.audio_catalog import default_sound_model, default_transcrib
 from editor.generate.catalog import ModelError
 from editor.model import Clip, GeneratedClip, GenerationSpec, MediaClip, MediaSource, Take, Timeline, TrackKind, new_id
 from editor.model.commands import AddTake, AddTrack, Command, Overwrite, TrimTail, free_audio_track
-from editor.model.time import seconds_to_frames
 from generation.audio.job_spec import AudioJobSpec
 from generation.audio.models import AudioModelInfo, UnknownAudioModel, get_audio_model, split_voice
 from generation.errors import GenerationError
@@ -203,6 +202,3 @@ def words_inside(words: list[dict], source: Source) -> list[dict]:
         out.append({**w, "start": max(start, first), "end": min(max(end, start), last)})
     return out
 
-
-def frames_of(seconds: float, tl: Timeline) -> int:
-    return seconds_to_frames(Fraction(repr(float(seconds))), tl.fps)
