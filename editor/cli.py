@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from editor.cli_storyboard import add_parser as add_storyboard_parser
 from editor.cli_support import (
     EXIT_CANCELLED,
     EXIT_ERROR,
@@ -101,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="generate again even if an identical shot exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(run=_cmd_fill)
+
+    add_storyboard_parser(sub)
 
     p = sub.add_parser("models", help="list, download or locate video models")
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", parser_class=_Parser, required=True)
@@ -220,6 +223,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from editor.cli_storyboard import generate_document, wants_produce
     from editor.model.time import parse_rate
     from editor.render.encoders import choose_encoder
     from editor.render.export import ExportCancelled, export, resolve_settings
@@ -238,7 +242,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print(f"warning: {line}", file=sys.stderr)
     if args.model and not args.generate:
         raise CliError("--model chooses the model for --generate: add --generate")
-    if args.generate:
+    if args.generate and wants_produce(doc.timeline):   # a storyboard, or generated speech or sound to make
+        generate_document(doc, args.input, model=args.model, quiet=args.quiet)
+    elif args.generate:
         result = _fill_document(doc, args.input, model=args.model, quiet=args.quiet, visible_only=True)
         if result.attached:
             _save(doc, args.input)
@@ -435,11 +441,12 @@ def _cmd_models_path(args: argparse.Namespace) -> int:
 
 def _refuse_pending(timeline) -> None:
     """Stop before exporting a timeline with generated segments that have no take, listing them."""
+    from editor.cli_storyboard import pending_audio_labels
     from editor.generate.pending import find_pending
 
     pending = [s for s in find_pending(timeline) if not timeline.track(s.track_id).hidden]
-    if pending:
-        labels = [s.label(timeline) for s in pending]
+    labels = [s.label(timeline) for s in pending] + pending_audio_labels(timeline)
+    if labels:
         n = len(labels)
         noun = "generated segment has" if n == 1 else "generated segments have"
         raise CliError(f"{n} {noun} no take yet: {', '.join(labels)} (add --generate to make them)")
@@ -533,9 +540,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         if isinstance(exc, _known_errors()):
             print(f"promptcut: error: {_one_line(exc)}", file=sys.stderr)
-        else:
-            print(f"promptcut: internal error: {type(exc).__name__}: {_one_line(exc)} "
-                  "(run with PROMPTCUT_DEBUG=1 for details)", file=sys.stderr)
+            return getattr(exc, "exit_code", EXIT_ERROR)
+        print(f"promptcut: internal error: {type(exc).__name__}: {_one_line(exc)} "
+              "(run with PROMPTCUT_DEBUG=1 for details)", file=sys.stderr)
         return EXIT_ERROR
 
 

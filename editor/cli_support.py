@@ -19,6 +19,15 @@ EXIT_CANCELLED = 130
 class CliError(Exception):
     """A failure to report as one line."""
 
+    exit_code = EXIT_ERROR
+
+
+class CliUsageError(CliError):
+    """A mistake in what was asked for (a missing file, an unknown model, a script error), found before any
+    work: one line and exit code 2, like argparse's own."""
+
+    exit_code = EXIT_USAGE
+
 
 class _Fraction:
     """A progress value for _ProgressLine."""
