@@ -314,3 +314,36 @@ def test_the_captions_are_burned_in_over_their_shots(film):
         for j, other in enumerate(middles):
             if j != i:
                 assert overlap(other, here) < overlap(mask(cue.start + 1), here), (i, j)
+
+
+# --- sound, and a generated clip that cannot be made ------------------------------------------------------------
+
+
+def test_generated_sound_and_a_failing_shot_outside_a_storyboard(tmp_path, hermetic_env):
+    """No storyboard: the same phases fill any pending generated clip. A sound clip gets its take; a shot the
+    model cannot make fails in one line while everything else is kept."""
+    from editor.model import GenerationSpec
+    from editor.model.commands import Overwrite
+
+    tl = Timeline.empty(Settings(64, 112, fps=Fraction(16)), video_tracks=1, audio_tracks=1)
+    rain = GeneratedClip("rain", 0, 16, name="rain",
+                         spec=GenerationSpec(prompt="rain on a tin roof", model="tiny-stable-audio", kind="sound"))
+    shot = GeneratedClip("shot", 0, 48, name="harbour",
+                         spec=GenerationSpec(prompt="a harbour at night", model="tiny-wan-flf"))   # 3 s: too long
+    history = History(tl)
+    history.do(Overwrite(tl.audio_tracks[0].id, rain, 0))
+    history.do(Overwrite(tl.video_tracks[0].id, shot, 0))
+    places = places_for(tmp_path / "sound.promptcut")
+    progress: list[str] = []
+    result = produce(tl, places, client_factory=lambda: GeneratorClient(places.store_path, places.output_dir),
+                     history=history, progress=progress.append, timeout=600, seed_source=itertools.count(5).__next__)
+    tl.check()
+    assert result.made == {"speech": 0, "video": 0, "sound": 1}
+    assert len(result.failures) == 1 and result.failures[0].startswith("video 'harbour' at ")
+    assert "\n" not in result.failures[0]
+    _, made = tl.find("rain")
+    assert not made.pending and tl.media[made.media_id()].has_audio
+    _, failed = tl.find("shot")
+    assert failed.pending and failed.spec.seed == 5, "the failed shot keeps its seed: retrying makes the same job"
+    assert progress.index("generating 1 shot") < progress.index("generating 1 sound"), "sound comes last"
+    assert "1 failed" in result.summary(failures=False) and "harbour" in result.summary()
