@@ -8,6 +8,7 @@ keeps the saved project with what was made.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -139,4 +140,29 @@ def test_storyboard_generate_keeps_the_project_when_shots_fail(env, tmp_path, sc
     assert board is not None and not board.caption_track
     speech = [c for c in tl.track(board.voice_track).clips if isinstance(c, GeneratedClip)]
     assert len(speech) == 2 and not any(c.pending for c in speech)
+    assert all(c.pending for c in tl.track(board.track).clips)
+
+
+def test_ctrl_c_while_the_shots_generate_keeps_the_project_with_its_narration(env, tmp_path):
+    script = tmp_path / "long.txt"
+    script.write_text("[6s] The sea is calm tonight.\n[6s] A boat drifts past the pier.\n", encoding="utf-8")
+    project = tmp_path / "film.promptcut"
+    # A terminal's Ctrl+C reaches the whole foreground process group: the worker ignores it, the client cancels.
+    proc = subprocess.Popen([sys.executable, "-m", "editor.cli", "storyboard", str(script), "-o", str(project),
+                             "--generate", *TINY], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, start_new_session=True)
+    assert proc.stderr is not None
+    seen = ""
+    while "generating 2 shots" not in seen:
+        line = proc.stderr.readline()
+        assert line, seen
+        seen += line
+    os.killpg(proc.pid, signal.SIGINT)
+    _, rest = proc.communicate(timeout=120)
+    assert proc.returncode == 130, seen + rest
+    assert "Traceback" not in rest and "generation cancelled; saved what was made" in rest
+    tl = open_document(project).timeline
+    board = tl.story.storyboard
+    assert board is not None
+    assert not any(c.pending for c in tl.track(board.voice_track).clips), "the narration made before is kept"
     assert all(c.pending for c in tl.track(board.track).clips)
