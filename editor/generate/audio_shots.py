@@ -125,7 +125,16 @@ def voice_changed(tl: Timeline, clip: GeneratedClip) -> bool:
 
 def attach_commands(tl: Timeline, clip: GeneratedClip, media: MediaSource, take: Take) -> list[Command]:
     """Add ``take`` to an audio clip (``media`` in the pool or added before these run), the clip fitted to it."""
-    return [*fit_commands(tl, clip, media), AddTake(clip.id, take)]
+    return fitted(tl, clip, media, AddTake(clip.id, take))
+
+
+def fitted(tl: Timeline, clip: GeneratedClip, media: MediaSource, play: Command) -> list[Command]:
+    """``play`` (a command that makes the clip play ``media``) with the clip fitted to it, in the order that
+    keeps every step valid: a spoken line never plays past its speech, so it grows after the longer take plays
+    and shrinks before the shorter one does."""
+    fit = fit_commands(tl, clip, media)
+    grows = any(isinstance(c, TrimTail) and c.to > clip.end for c in fit)
+    return [play, *fit] if grows else [*fit, play]
 
 
 def fit_commands(tl: Timeline, clip: GeneratedClip, media: MediaSource) -> list[Command]:
@@ -141,7 +150,6 @@ def fit_commands(tl: Timeline, clip: GeneratedClip, media: MediaSource) -> list[
         track, _ = tl.find(clip.id)
         later = [c.start for c in track.clips if c.start >= clip.end]
         end = min([take_end, *later])
-    # Trimming a clip past the take it plays makes it pending for a moment; the take then made active fits.
     return [TrimTail(clip.id, end, linked=False)] if end != clip.end else []
 
 

@@ -90,6 +90,9 @@ class ShotQueue(AudioQueue, TakeActions):
         self._reframed_from: set[tuple] = set()
         # Called with the clips that received takes in a sync (the storyboard fits shots to their narration).
         self.on_attached: Callable[[list[GeneratedClip]], None] | None = None
+        # Whether a video clip starts from the last frame of the clip before it when it is planned (a chained
+        # storyboard's shots: editor.storyboard.cards.chained_first, set by whoever shows the storyboard).
+        self.starts_from_previous: Callable[[Timeline, str], bool] = lambda _tl, _clip_id: False
         self._audio_init()
 
     # --- the client ---------------------------------------------------------------------------------------
@@ -195,7 +198,8 @@ class ShotQueue(AudioQueue, TakeActions):
         tl = self.timeline
         for _ in range(n):
             fresh = clip.moved(spec=replace(clip.spec, seed=self.seed_source()))
-            self._dispatch(Request("take", track.id, fresh, original=clip), tl, first=bool(clip.spec.first_image),
+            first = bool(clip.spec.first_image) or self.starts_from_previous(tl, clip.id)
+            self._dispatch(Request("take", track.id, fresh, original=clip), tl, first=first,
                            last=bool(clip.spec.last_image), reuse_images=True)
         return n
 
@@ -457,8 +461,9 @@ class ShotQueue(AudioQueue, TakeActions):
                     if req.key in self._planning:
                         continue
                     self._planning.add(req.key)
-                    self._dispatch(req, tl, first=bool(clip.spec.first_image), last=bool(clip.spec.last_image),
-                                   reuse_images=True)
+                    first = bool(clip.spec.first_image) or (
+                        not clip.spec.is_audio and self.starts_from_previous(tl, clip.id))
+                    self._dispatch(req, tl, first=first, last=bool(clip.spec.last_image), reuse_images=True)
         if only is None and self._client is not None and not self._requests:
             for ticket in self.tickets.values():
                 if ticket.job_id not in wanted and ticket.state in LIVE and not ticket.extra_take:

@@ -173,12 +173,11 @@ class TakeActions:
             return False
         spec = self.take_specs(clip)[index]
         media = self.timeline.media.get(clip.takes[index].media_id)
-        commands: list[Command] = []
+        commands: list[Command] = [SetActiveTake(clip.id, index)]
         if media is not None and clip.spec.is_audio:   # speech is as long as the take it plays
-            from editor.generate.audio_shots import fit_commands
+            from editor.generate.audio_shots import fitted
 
-            commands += fit_commands(self.timeline, clip, media)
-        commands.append(SetActiveTake(clip.id, index))
+            commands = fitted(self.timeline, clip, media, commands[0])
         if spec is not None and spec != clip.spec:
             commands.append(SetClipProperties(clip.id, spec=spec))
         if media is not None:   # the sound clip follows the take that plays (removed when that one is silent)

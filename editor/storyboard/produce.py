@@ -27,6 +27,7 @@ from editor.generate.places import GenerationPlaces
 from editor.generate.shots import ShotQueue
 from editor.model import Command, EditError, GeneratedClip, History, Timeline
 from editor.model.commands import Group, SetClipProperties
+from editor.storyboard.cards import chained_first
 from generation.plan import random_seed
 
 PHASES: tuple[str, ...] = ("speech", "video", "sound")
@@ -131,6 +132,7 @@ def produce(tl: Timeline, places: GenerationPlaces, *, client_factory: Callable[
 
     queue = ShotQueue(timeline=lambda: tl, do=do, places=places, client_factory=client_factory,
                       default_model=lambda: model or _board_model(tl), seed_source=seed_source)
+    queue.starts_from_previous = chained_first
     try:
         for kind in wanted:
             if kind == "video" and "speech" in wanted:

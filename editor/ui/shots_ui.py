@@ -24,6 +24,7 @@ from editor.generate.places import places_for
 from editor.generate.shots import ShotOptions, ShotQueue, ShotStatus
 from editor.model import Clip, GeneratedClip, MediaClip, Timeline, TrackKind
 from editor.model.commands import AddTrack
+from editor.storyboard.cards import chained_first
 from editor.ui.edits import Edits
 from editor.ui.fill_gaps_dialog import FillGapsDialog
 from editor.ui.inspector import Inspector
@@ -115,6 +116,7 @@ class ShotsUi(QObject):
         queue = ShotQueue(timeline=lambda: self.window.timeline, do=self.window.edits.do, places=places,
                           client_factory=_client_factory(places), default_model=_default_model)
         queue.on_attached = self._attached
+        queue.starts_from_previous = chained_first   # a chained storyboard's shots continue the one before
         return queue
 
     def _attached(self, clips: list[GeneratedClip]) -> None:

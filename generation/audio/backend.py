@@ -82,13 +82,14 @@ class AudioBackend:
             t0 = time.perf_counter()
             report(0.0)
             engine = engine_for(info)
-            held = self._loaded.get(info.kind)
+            slot = info.id if info.builtin else info.kind  # the basic voice holds no memory: never evicts Kokoro
+            held = self._loaded.get(slot)
             if held is None or held[0] != info.id:
-                self._loaded.pop(info.kind, None)
+                self._loaded.pop(slot, None)
                 gc.collect()
                 local = require_audio_model(info, models_root=self.models_root, hf_cache_dir=self.hf_cache_dir)
                 held = (info.id, engine.load(info, local, self.device))
-                self._loaded[info.kind] = held
+                self._loaded[slot] = held
             t_loaded = time.perf_counter()
             report(0.05)
             result = engine.run(held[1], info, spec, progress=report, cancel=cancel)

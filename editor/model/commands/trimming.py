@@ -45,8 +45,8 @@ def _regrow(tl: Timeline, new: Clip) -> Clip:
     plays, it waits for a new, longer take (pending, from the start of whatever is made next; its takes stay).
     A pending shot trimmed so that one of its takes, made from its current spec, covers it again plays that
     take: part of the same edit, so undo and redo need nothing else."""
-    if not isinstance(new, GeneratedClip):
-        return new
+    if not isinstance(new, GeneratedClip) or new.spec.kind == "speech":
+        return new   # a spoken line is as long as its speech: stretched past it, the trim is refused
     if not new.pending:
         limit = tl.media_frames(new)
         if new.source_in < 0 or (limit is not None and new.source_in + new.source_frames > limit):
@@ -56,7 +56,8 @@ def _regrow(tl: Timeline, new: Clip) -> Clip:
     for i in reversed(range(len(new.takes))):
         take = new.takes[i]
         media = tl.media.get(take.media_id)
-        frames = media.duration_frames(tl.fps) if media is not None and media.has_video else None
+        playable = media is not None and (media.has_audio if new.spec.is_audio else media.has_video)
+        frames = media.duration_frames(tl.fps) if playable else None
         if take.spec_hash == want and frames is not None and new.source_in + new.source_frames <= frames:
             return new.moved(active_take=i)
     return new
