@@ -6,6 +6,9 @@
                                                     minute; nothing is faked
     python tools/screenshot.py --playing [OUTPUT]  the demo project playing with its sound (docs/playback.png):
                                                     level meters, loop over In/Out, the player's real frames
+    python tools/screenshot.py --storyboard [OUT]  a six-line script made into a cut (docs/storyboard.png):
+                                                    `promptcut storyboard ... --generate` with the tiny test model
+                                                    and the basic voice on the CPU, then the window's storyboard
 """
 
 from __future__ import annotations
@@ -52,6 +55,9 @@ def main() -> int:
     if "--shots" in sys.argv[1:]:
         args = [a for a in sys.argv[1:] if a != "--shots"]
         return shots(Path(args[0]) if args else DOCS / "generated-shots.png")
+    if "--storyboard" in sys.argv[1:]:
+        args = [a for a in sys.argv[1:] if a != "--storyboard"]
+        return storyboard(Path(args[0]) if args else DOCS / "storyboard.png")
     if "--playing" in sys.argv[1:]:
         args = [a for a in sys.argv[1:] if a != "--playing"]
         return playing(Path(args[0]) if args else DOCS / "playback.png")
@@ -206,6 +212,68 @@ def shots(out: Path) -> int:
     print(out)
     for c in window.timeline.pending_segments():
         queue.cancel(c.id)
+    window.edits.stack.setClean()
+    window.close()
+    app.processEvents()
+    return 0
+
+
+SCRIPT = """# A short about a lighthouse keeper's daughter
+@Mara: mara.png | a girl of ten in a yellow raincoat, short dark hair
+The storm had been building all afternoon. | dark clouds rolling over a grey sea, wide shot
+Mara climbed the lighthouse stairs two at a time. [4s]
+At the top, the lamp was dark. | the great lens of a lighthouse, unlit, rain on the glass
+She struck a match, and the wick caught. | Mara lighting an oil lamp, warm glow on her face
+The beam swept out across the water. | a lighthouse beam cutting through rain at night
+Somewhere out there, a small boat turned for home. | a fishing boat in heavy waves, a light on the horizon
+"""
+
+
+def storyboard(out: Path) -> int:
+    """A script made into a cut with the real command (tiny video model, the basic voice), shown in the window
+    with the storyboard dock open on its second card."""
+    work = Path(tempfile.mkdtemp(prefix="promptcut-story-"))
+    for var, sub in (("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
+                     ("PROMPTCUT_MODELS", "models")):
+        os.environ[var] = str(work / sub)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("PROMPTCUT_DEVICE", "cpu")
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (256, 256), (40, 60, 90))
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse((78, 40, 178, 140), fill=(235, 200, 160))
+    draw.polygon([(60, 250), (128, 120), (196, 250)], fill=(240, 200, 30))
+    picture.save(work / "mara.png")
+    (work / "script.txt").write_text(SCRIPT, encoding="utf-8")
+    project = work / "The keeper's daughter.promptcut"
+    from editor.cli import main as cli
+
+    code = cli(["storyboard", str(work / "script.txt"), "-o", str(project), "--model", "tiny-wan",
+                "--voice", "espeak-ng:en-us", "--style", "cinematic, 35 mm film", "--captions", "--generate",
+                "-q"])
+    if code != 0:
+        raise SystemExit(f"promptcut storyboard failed ({code})")
+
+    from editor.ui.app import application
+    from editor.ui.main_window import MainWindow
+
+    app = application()
+    window = MainWindow()
+    window.ask_save_changes = lambda: "discard"
+    window.resize(1600, 900)
+    window.show()
+    settle(200)
+    window.open_path(project, offer_recovery=False)
+    settle(300)
+    panel = window.show_storyboard()
+    settle(300)
+    window.timeline_view.zoom_to_fit()
+    panel.select_card(panel.shot_ids()[1])
+    wait_for_art(window, window.timeline)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(out))
+    print(out)
     window.edits.stack.setClean()
     window.close()
     app.processEvents()
