@@ -5,13 +5,13 @@ card's notes. ``CardView`` is what one row shows (made by the panel from ``edito
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-CARD_ROLE = Qt.ItemDataRole.UserRole + 1
 CARD_H = 104
 THUMB_H = CARD_H - 16
 MARGIN = 4
@@ -75,13 +75,19 @@ def short_state(state: str, text: str, fraction: float | None) -> str:
 
 
 class CardDelegate(QStyledItemDelegate):
-    """Paints a ``CardView`` (in the item's ``CARD_ROLE``) as a card."""
+    """Paints the ``CardView`` of the shot whose id is the item's ``UserRole`` as a card. The view is looked up,
+    not stored in the item: a dragged item's data is serialised, and a view holds a QImage."""
+
+    def __init__(self, parent, lookup: Callable[[str], CardView | None]) -> None:
+        super().__init__(parent)
+        self.lookup = lookup
 
     def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:  # noqa: N802
         return QSize(max(1, option.rect.width()), CARD_H)
 
     def paint(self, p: QPainter, option: QStyleOptionViewItem, index) -> None:
-        view: CardView | None = index.data(CARD_ROLE)
+        shot_id = index.data(Qt.ItemDataRole.UserRole)
+        view = self.lookup(shot_id) if isinstance(shot_id, str) else None
         if view is None:
             return super().paint(p, option, index)
         p.save()

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from editor.model import EditError, GeneratedClip, MediaKind
 from editor.ui.cast_panel import CastPanel
 from editor.ui.clip_art import thumb_key
-from editor.ui.storyboard_cards import CARD_H, CARD_ROLE, THUMB_H, CardDelegate, CardView
+from editor.ui.storyboard_cards import CARD_H, THUMB_H, CardDelegate, CardView
 from editor.ui.storyboard_editor import BoardOptions, CardEditor
 from editor.ui.voice_settings import video_model_entries, voice_entries
 
@@ -81,7 +81,7 @@ class StoryboardPanel(QWidget):
 
         self.list = QListWidget()
         self.list.setObjectName("StoryboardCards")
-        self.list.setItemDelegate(CardDelegate(self.list))
+        self.list.setItemDelegate(CardDelegate(self.list, lambda shot_id: self._views.get(shot_id)))
         self.list.setMouseTracking(True)
         self.list.setUniformItemSizes(True)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -188,6 +188,7 @@ class StoryboardPanel(QWidget):
     def _fill(self) -> None:
         current = self.current_shot_id()
         views = [self._view(c) for c in self._cards]
+        shown = self._views
         self._views = {v.shot_id: v for v in views}
         self._filling = True
         try:
@@ -200,12 +201,11 @@ class StoryboardPanel(QWidget):
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsDropEnabled)   # drop between cards only
                     self.list.addItem(item)
             for row, v in enumerate(views):
-                item = self.list.item(row)
-                if item.data(CARD_ROLE) != v or (v.thumbnail is not None) != (item.data(CARD_ROLE) is not None
-                                                                              and item.data(CARD_ROLE).thumbnail
-                                                                              is not None):
-                    item.setData(CARD_ROLE, v)
+                old = shown.get(v.shot_id)
+                if old != v or (v.thumbnail is None) != (old is None or old.thumbnail is None):
+                    item = self.list.item(row)
                     item.setToolTip(v.tooltip)
+                    self.list.update(self.list.indexFromItem(item))
             ids = self.shot_ids()
             if current in ids:
                 self.list.setCurrentRow(ids.index(current))

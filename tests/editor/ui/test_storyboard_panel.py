@@ -88,6 +88,10 @@ def test_dragging_a_card_in_the_list_moves_its_shot(window, qtbot):
     before = _narrations(window)
     model = panel.list.model()
     # What a drop does in the list: the row moves; the panel then moves the shot on the timeline.
+    # A real drag first packs the dragged items into mime data: every item's data must serialise (a card's
+    # picture is looked up, not carried, or the drag fails with "cannot pickle QImage").
+    assert model.mimeData([model.index(0, 0)]) is not None
+    assert all(isinstance(v, (str, int, float, bool)) for v in model.itemData(model.index(0, 0)).values())
     assert model.moveRow(QModelIndex(), 0, QModelIndex(), 4)
     qtbot.waitUntil(lambda: _narrations(window) != before, timeout=3000)
     assert _narrations(window) == [before[1], before[2], before[3], before[0], before[4], before[5]]
