@@ -51,6 +51,18 @@ def wait_for_art(window, timeline) -> None:
     settle(1500)   # the thumbnails across wide clips follow the head ones
 
 
+def isolated_work(prefix: str) -> Path:
+    """A fresh folder holding this run's caches, settings and models, so a screenshot never touches the user's
+    (and the tiny models run on the CPU without the hub)."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    for var, sub in (("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
+                     ("PROMPTCUT_MODELS", "models")):
+        os.environ[var] = str(work / sub)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("PROMPTCUT_DEVICE", "cpu")
+    return work
+
+
 def main() -> int:
     if "--shots" in sys.argv[1:]:
         args = [a for a in sys.argv[1:] if a != "--shots"]
@@ -137,12 +149,7 @@ def shots(out: Path) -> int:
     from dataclasses import replace
     from fractions import Fraction
 
-    work = Path(tempfile.mkdtemp(prefix="promptcut-shots-"))
-    for var, sub in (("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
-                     ("PROMPTCUT_MODELS", "models")):
-        os.environ[var] = str(work / sub)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("PROMPTCUT_DEVICE", "cpu")
+    work = isolated_work("promptcut-shots-")
 
     from editor.generate.shots import ShotOptions
     from editor.media import synth
@@ -232,12 +239,7 @@ Somewhere out there, a small boat turned for home. | a fishing boat in heavy wav
 def storyboard(out: Path) -> int:
     """A script made into a cut with the real command (tiny video model, the basic voice), shown in the window
     with the storyboard dock open on its second card."""
-    work = Path(tempfile.mkdtemp(prefix="promptcut-story-"))
-    for var, sub in (("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
-                     ("PROMPTCUT_MODELS", "models")):
-        os.environ[var] = str(work / sub)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("PROMPTCUT_DEVICE", "cpu")
+    work = isolated_work("promptcut-story-")
     from PIL import Image, ImageDraw
 
     picture = Image.new("RGB", (256, 256), (40, 60, 90))

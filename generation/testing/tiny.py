@@ -117,14 +117,15 @@ def ensure_test_model(model_id: str, root: str | os.PathLike[str] | None = None)
     return final
 
 
-def _move_into_place(tmp: Path, final: Path) -> None:
-    """Rename the finished build over ``final``; if another process got there first with a good build, keep it."""
+def _move_into_place(tmp: Path, final: Path, ready: Callable[[Path], bool] = _marker_ok) -> None:
+    """Rename the finished build over ``final``; if another process got there first with a good build
+    (``ready``), keep it."""
     for _ in range(3):
         try:
             os.rename(tmp, final)  # atomic; fails if ``final`` exists and is not empty
             return
         except OSError:
-            if _marker_ok(final):
+            if ready(final):
                 return  # a concurrent build won: identical content
             # A stale or broken folder (older recipe, interrupted copy): move it aside, then retry.
             stale = final.with_name(f".{final.name}.stale-{os.getpid()}")

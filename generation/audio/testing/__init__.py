@@ -59,19 +59,9 @@ def ensure_tiny_audio_model(model_id: str, root: str | os.PathLike[str]) -> Path
         marker = {"id": model_id, "recipe": RECIPE_VERSION, "revision": tiny_audio_revision(model_id),
                   "note": "tiny random weights built offline by generation.audio.testing"}
         (tmp / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")  # written last
-        for _ in range(3):
-            try:
-                os.rename(tmp, final)
-                break
-            except OSError:
-                if tiny_audio_ready(final):
-                    break
-                stale = final.with_name(f".{final.name}.stale-{os.getpid()}")
-                try:
-                    os.rename(final, stale)
-                except OSError:
-                    continue
-                shutil.rmtree(stale, ignore_errors=True)
+        from ...testing.tiny import _move_into_place
+
+        _move_into_place(tmp, final, ready=tiny_audio_ready)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if not tiny_audio_ready(final):  # pragma: no cover
