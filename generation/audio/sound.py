@@ -12,14 +12,14 @@ is left as it was), because some schedulers draw noise without the generator.
 
 from __future__ import annotations
 
-import contextlib
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..backends.seeding import seeded_global_rng
 from ..errors import GenerationError
 from ..locate import LocalModel
 from .job_spec import AudioJobSpec
@@ -96,16 +96,6 @@ def longest_sound(loaded: LoadedSound, info: AudioModelInfo) -> float:
     return min(limits) if limits else 0.0
 
 
-@contextlib.contextmanager
-def _seeded(seed: int, device: str) -> Iterator[None]:
-    import torch
-
-    devices = [torch.cuda.current_device()] if device.startswith("cuda") and torch.cuda.is_available() else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
-
-
 def fit_length(samples: np.ndarray, n: int) -> np.ndarray:
     """``samples`` cut or padded with silence to exactly ``n`` frames."""
     if len(samples) >= n:
@@ -150,7 +140,7 @@ def run(loaded: LoadedSound, info: AudioModelInfo, spec: AudioJobSpec, *, progre
 
     progress(_START)
     try:
-        with _seeded(spec.seed, loaded.device), torch.inference_mode(), warnings.catch_warnings():
+        with seeded_global_rng(spec.seed), torch.inference_mode(), warnings.catch_warnings():
             # torchsde's Brownian tree warns on the scheduler's last (zero) sigma; the take is unaffected.
             warnings.filterwarnings("ignore", message="Should have ")
             # AudioLDM 2 drives GPT-2 with the cache argument transformers 5 renames; it still works.

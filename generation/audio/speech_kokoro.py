@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backends.seeding import seeded_global_rng
 from ..errors import GenerationError
 from . import voice_effects
 from .job_spec import AudioJobSpec
@@ -240,7 +241,6 @@ def _describe(voice: str, spec: AudioJobSpec, parts: int) -> str:
 
 def run(loaded: LoadedKokoro, info: AudioModelInfo, spec: AudioJobSpec, *, progress: Callable[[float], None],
         cancel: threading.Event | None = None) -> AudioResult:
-    import torch
 
     voice = spec.voice or info.default_voice
     lang = _language(voice)
@@ -250,13 +250,11 @@ def run(loaded: LoadedKokoro, info: AudioModelInfo, spec: AudioJobSpec, *, progr
         if not chunks:
             raise GenerationError(f"there is nothing to say in {spec.prompt[:40]!r}", kind="bad_request",
                                   hint="Give the voice words to say.")
-        devices = [loaded.model.device] if loaded.model.device.type == "cuda" else []
         spoken: list[np.ndarray] = []
         for i, ps in enumerate(chunks):
             progress(0.05 + 0.85 * i / len(chunks))  # raises Cancelled between calls
             style = pack[min(len(ps), len(pack)) - 1]
-            with torch.random.fork_rng(devices=devices):  # the vocoder's random phases, seeded per call
-                torch.manual_seed((spec.seed + i) % 2**63)
+            with seeded_global_rng((spec.seed + i) % 2**63):  # the vocoder's random phases, seeded per call
                 audio = loaded.model(ps, style, spec.speed)
             spoken.append(as_samples(audio)[:, 0])
     progress(0.9)

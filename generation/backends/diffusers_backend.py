@@ -15,7 +15,7 @@ import threading
 import time
 import traceback
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ from ..models import Ability, ModelInfo, get_model, nearest_frame_count, snap_si
 from ..request import GenerationRequest, GenerationResult, PreviewFrame, Progress
 from .families.base import take_of
 from .memory import MemoryPlan, apply_plan, choose_plan, oom_advice, reattach
+from .seeding import seeded_global_rng
 from .settings import BackendSettings
 
 ProgressCallback = Callable[[Progress], None]
@@ -242,22 +243,6 @@ def is_out_of_memory(exc: BaseException) -> tuple[bool, bool]:
         if "can't allocate memory" in text or "defaultcpuallocator" in text:
             return True, False
     return isinstance(exc, MemoryError), False
-
-
-@contextlib.contextmanager
-def _seeded_global_rng(seed: int) -> Iterator[None]:
-    """Seed torch's global generators for one pipeline call, then put them back.
-
-    Some pipelines draw noise without our generator (SkyReels DF's ``addnoise_condition`` calls
-    ``torch.randn_like``), so without this one seed gave a slightly different take on every call. The fork
-    keeps the process's own random state as it was.
-    """
-    import torch
-
-    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
 
 
 class DiffusersBackend:
@@ -495,7 +480,7 @@ class DiffusersBackend:
             failure_detail = ""
             output = None
             try:
-                with _seeded_global_rng(request.seed):
+                with seeded_global_rng(request.seed):
                     output = pipe(**kwargs)
             except Cancelled as exc:
                 failure = Cancelled(str(exc) or "cancelled")
