@@ -105,12 +105,13 @@ def _parser() -> argparse.ArgumentParser:
 
     add_storyboard_parser(sub)
 
-    p = sub.add_parser("models", help="list, download or locate video models")
+    p = sub.add_parser("models", help="list, download or locate video, voice, sound and speech-to-text models")
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", parser_class=_Parser, required=True)
     m = msub.add_parser("list", help="the models PromptCut knows, installed or not")
     m.add_argument("--json", action="store_true", help="print JSON")
     m.add_argument("--device", metavar="GPU", help="show the expected shot times for this GPU name (default: the "
                    "detected GPU, else cpu)")
+    m.add_argument("--sound", action="store_true", help="only the voices, sound and speech-to-text models")
     m.set_defaults(run=_cmd_models_list)
     m = msub.add_parser("download", help="fetch a model from the Hugging Face hub into the models folder")
     m.add_argument("model", help="a model id")
@@ -392,9 +393,17 @@ def _cmd_fill(args: argparse.Namespace) -> int:
 def _cmd_models_list(args: argparse.Namespace) -> int:
     import json
 
-    from editor.cli_support import model_entry, model_lines
+    from editor.cli_support import model_entry, model_lines, sound_model_entry, sound_model_lines
     from editor.generate.catalog import model_rows
+    from generation.audio.models import audio_models
 
+    sound = audio_models()
+    if args.sound:
+        if args.json:
+            print(json.dumps([sound_model_entry(m) for m in sound], indent=2))
+        else:
+            print("\n".join(sound_model_lines(sound)[2:]))
+        return 0
     rows = model_rows()
     device = args.device or _detected_device()
     if args.json:
@@ -405,6 +414,7 @@ def _cmd_models_list(args: argparse.Namespace) -> int:
     for row in rows:
         for line in model_lines(row, device, width):
             print(line)
+    print("\n".join(sound_model_lines(sound)))
     return 0
 
 

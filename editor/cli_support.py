@@ -255,3 +255,39 @@ def model_lines(row, device: str, width: int) -> list[str]:
     ]
     lines.extend(f"{pad}{_profile_line(p, device)}" for p in profile_rows(m, device))
     return lines
+
+
+# --- sound models in `promptcut models list` --------------------------------------------------------------
+
+_SOUND_KIND = {"speech": "voice", "sound": "sound", "transcript": "speech-to-text"}
+
+
+def sound_model_entry(info) -> dict:
+    """``promptcut models list --sound --json``: one voice, sound or speech-to-text model."""
+    from editor.generate.audio_catalog import is_installed
+
+    return {
+        "id": info.id, "name": info.name, "kind": _SOUND_KIND[info.kind], "library": info.library,
+        "repo": info.repo, "installed": is_installed(info), "built_in": info.builtin,
+        "download_gb": info.size_gb or None, "license": info.license, "license_restricted": info.license_restricted,
+        "license_url": info.license_url or None, "max_seconds": info.max_seconds or None,
+        "voices": [{"id": v.id, "name": v.name, "language": v.language} for v in info.voices],
+        "summary": info.summary,
+    }
+
+
+def sound_model_lines(models) -> list[str]:
+    """The text listing of the sound models: a line each, then its licence and what it is for."""
+    from editor.generate.audio_catalog import is_installed
+
+    width = max(len(m.id) for m in models)
+    lines = ["", "voices, sound and speech-to-text (promptcut models download ID):"]
+    for m in models:
+        state = "built in" if m.builtin else ("installed" if is_installed(m) else "not installed")
+        size = "" if m.builtin else f"~{m.size_gb:g} GB download"
+        lines.append(f"{m.id:<{width}}  {_SOUND_KIND[m.kind]:<14} {state:<13} {size}".rstrip())
+        lines.append(f"    {m.name}: {m.summary}")
+        restricted = " — RESTRICTED, read before downloading" if m.license_restricted else ""
+        voices = f"; {len(m.voices)} voices" if m.voices else ""
+        lines.append(f"    licence: {m.license or 'not stated'}{restricted}{voices}")
+    return lines

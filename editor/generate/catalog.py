@@ -105,8 +105,16 @@ def require_installed(model_id: str) -> None:
 
 def model_path(model_id: str) -> Path:
     """Where the model's weights are (building a test model there first). ModelError when not installed."""
+    from generation.audio.models import is_audio_model
     from generation.locate import find_model
 
+    if is_audio_model(model_id):   # voices, sound and speech-to-text models
+        from generation.audio.locate import find_audio_model
+
+        found = find_audio_model(model_id)
+        if found is None:
+            raise ModelError(f"model {model_id} is not installed: run `promptcut models download {model_id}`")
+        return found.path
     model = get_model(model_id)
     local = find_model(model, build_test_models=True)
     if local is None:
