@@ -322,12 +322,20 @@ def _add_cast(script: Script, line: str, where: str, number: int, declared: dict
 def _picture(image: str, base_dir: str | os.PathLike[str] | None, name: str, where: str) -> str:
     if base_dir is None:
         return image
-    path = Path(image).expanduser()
-    if not path.is_absolute():
-        path = Path(base_dir) / path
-    if not path.is_file():
-        raise ScriptError(f"{where}: the picture of {name}, {image}, was not found next to the script")
-    return str(path.resolve())
+    shown = image if len(image) <= 80 else image[:79] + "…"
+    shown = shown if shown.isprintable() else repr(shown)
+    try:   # an unknown ~user, a name too long for the file system, a NUL byte: the path cannot be looked up
+        path = Path(image).expanduser()
+        if not path.is_absolute():
+            path = Path(base_dir) / path
+        found = path.is_file()
+        resolved = str(path.resolve()) if found else ""
+    except (OSError, RuntimeError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a usable path"
+        raise ScriptError(f"{where}: the picture of {name}, {shown}, cannot be read: {why}") from None
+    if not found:
+        raise ScriptError(f"{where}: the picture of {name}, {shown}, was not found next to the script")
+    return resolved
 
 
 def _squeeze(text: str) -> str:
