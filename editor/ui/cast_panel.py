@@ -106,23 +106,43 @@ class CastDialog(QDialog):
 
     def _show_picture(self, *_ignored: object) -> None:
         path = self.image.text().strip()
-        image = QImage(str(self._resolve(path))) if path else QImage()
+        image = QImage(str(self._resolve(path))) if path and self._exists(path) else QImage()
         size = QSize(96, 96)
         self.preview.setPixmap(_cover(image, size) if not image.isNull() else _placeholder(self.name.text(), size))
 
-    def _resolve(self, path: str) -> Path:
-        p = Path(path).expanduser()
-        return p if p.is_absolute() or self.base_dir is None else self.base_dir / p
+    def _resolve(self, path: str) -> Path | None:
+        """The file a typed path names: ~ expanded, relative to the project folder; None when the path cannot
+        even be looked up (an unknown ~user)."""
+        try:
+            p = Path(path).expanduser()
+        except RuntimeError:
+            return None
+        if not p.is_absolute() and self.base_dir is not None:
+            p = self.base_dir / p
+        return p.absolute()
+
+    def _exists(self, path: str) -> bool:
+        found = self._resolve(path)
+        try:
+            return found is not None and found.is_file()
+        except (OSError, ValueError):   # a name too long for the file system
+            return False
 
     def values(self) -> tuple[str, str, str]:
-        return self.name.text().strip(), self.image.text().strip(), self.description.toPlainText().strip()
+        """Name, picture and description. The picture is the file the dialog checked, as an absolute path:
+        the text typed may be relative to the project folder, which the edit cannot know."""
+        image = self.image.text().strip()
+        found = self._resolve(image) if image else None
+        return (self.name.text().strip(), str(found) if found is not None else image,
+                self.description.toPlainText().strip())
 
     def _accept(self) -> None:
-        name, image, _ = self.values()
+        name, _, _ = self.values()
+        image = self.image.text().strip()
         if not name:
             self.error.setText("A cast member needs a name")
             return
-        if image and not self._resolve(image).is_file():
+        if image and not self._exists(image):
             self.error.setText(f"No picture at {image}")
             return
         self.accept()
@@ -216,10 +236,13 @@ class CastPanel(QWidget):
     def _image_path(self, image: str) -> Path | None:
         if not image:
             return None
-        p = Path(image).expanduser()
-        if not p.is_absolute() and self.base_dir is not None:
-            p = self.base_dir / p
-        return p if p.is_file() else None
+        try:
+            p = Path(image).expanduser()
+            if not p.is_absolute() and self.base_dir is not None:
+                p = self.base_dir / p
+            return p if p.is_file() else None
+        except (OSError, RuntimeError, ValueError):   # a path that cannot be looked up: no picture
+            return None
 
     def _art_ready(self, key: object) -> None:
         if key in self._waiting:

@@ -92,3 +92,24 @@ def test_a_cast_chip_on_a_card_puts_the_member_in_the_shot(window, picture, qtbo
         dialog.reject()
     finally:
         qapp.setStyleSheet("")
+
+
+def test_a_picture_typed_relative_to_the_project_folder_is_kept_as_the_file_it_names(window, picture, monkeypatch):
+    """The dialog finds "ana.png" next to the project; the member gets that file (an absolute path), not the
+    text typed, which the edit would look for in whatever folder the program runs in."""
+    panel = window.show_cast().cast
+    panel.base_dir = picture.parent
+    monkeypatch.chdir(picture.parent.parent)   # not the project folder
+    dialog = panel.add_dialog()
+    dialog.name.setText("Ana")
+    dialog.image.setText("ana.png")
+    dialog.buttons.accepted.emit()
+    assert not dialog.isVisible()
+    (ana,) = _cast(window)
+    assert Path(ana.image).is_absolute() and Path(ana.image).samefile(picture)
+    panel.list.setCurrentRow(0)
+    dialog = panel.edit_dialog()
+    dialog.image.setText("~nosuchuser-promptcut/ana.png")   # cannot even be looked up: said, not raised
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and "No picture" in dialog.error.text()
+    dialog.reject()
