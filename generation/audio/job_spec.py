@@ -128,9 +128,10 @@ class AudioJobSpec:
 
     def hash_document(self) -> dict[str, Any]:
         from ..job_spec import file_sha256
-        from .locate import audio_model_revision
+        from .locate import audio_model_revision, engine_document
 
-        doc: dict[str, Any] = {"format": AUDIO_HASH_FORMAT, "model_revision": audio_model_revision(self.model)}
+        doc: dict[str, Any] = {"format": AUDIO_HASH_FORMAT, "model_revision": audio_model_revision(self.model),
+                               **engine_document(get_audio_model(self.model))}
         for name, value in self.to_dict().items():
             doc[name] = {"sha256": file_sha256(value)} if name == "source" else value
         return doc

@@ -94,4 +94,23 @@ def audio_model_revision(model_id: str) -> str | None:
             return f"espeakng-loader-{version('espeakng-loader')}"
         except Exception:  # noqa: BLE001 - not installed: the job fails later with a clear message
             return None
+    if info.revision is None:   # unpinned: the snapshot found here (a folder says nothing more)
+        found = find_audio_model(info, build_test_models=False)
+        return None if found is None else found.revision
     return info.revision
+
+
+# Bumped when an engine's own processing changes what a job makes (pitch mapping, trimming, chunking, text to
+# phonemes), so takes cached by an older engine are not served for the same spec.
+ENGINE_VERSIONS = {"espeak-ng": 1, "kokoro": 1, "diffusers": 1, "transformers": 1}
+
+
+def engine_document(info: AudioModelInfo) -> dict[str, object]:
+    """What besides the model's weights decides a job's output: the engine's version and, for Kokoro, how text
+    becomes phonemes (misaki's English G2P when spaCy's English model is installed, else espeak-ng's)."""
+    doc: dict[str, object] = {"engine": info.library, "engine_version": ENGINE_VERSIONS.get(info.library, 0)}
+    if info.library == "kokoro":
+        import importlib.util
+
+        doc["g2p"] = "misaki-en" if importlib.util.find_spec("en_core_web_sm") is not None else "espeak"
+    return doc
