@@ -120,7 +120,18 @@ def voice_changed(tl: Timeline, clip: GeneratedClip) -> bool:
     if clip.pending or clip.spec.kind != "speech":
         return False
     spec = clip.takes[clip.active_take or 0].spec
-    return spec is not None and bool(spec.voice) and spec.voice != voice_for(tl, clip.spec)
+    return spec is not None and bool(spec.voice) and _same_voice(spec.voice) != _same_voice(voice_for(tl, clip.spec))
+
+
+@lru_cache(maxsize=256)
+def _same_voice(voice: str) -> str:
+    """``voice`` written out as "<model>:<voice id>" (a bare model name is its default voice), to compare; a
+    voice the registry does not know compares as it is."""
+    try:
+        info, found = split_voice(voice)
+    except (GenerationError, KeyError, ValueError):
+        return voice
+    return f"{info.id}:{found.id}"
 
 
 def attach_commands(tl: Timeline, clip: GeneratedClip, media: MediaSource, take: Take) -> list[Command]:

@@ -33,6 +33,7 @@ def build_storyboard(tl: Timeline, script: Script, *, style: str = "", model: st
     no storyboard yet; a video track called "Story" and an audio track called "Voice" are reused), later clips
     on them ripple right. Raises EditError (one line) for options it cannot use."""
     check_options(style=style, model=model, voice=voice, seed=seed, chain=chain)
+    voice = check_voice(voice) if voice else voice
     if isinstance(at, bool) or not isinstance(at, int) or at < 0:
         raise EditError(f"a storyboard starts at a frame of 0 or more, got {at!r}")
     if not isinstance(script, Script) or not script.lines:
@@ -105,13 +106,16 @@ def check_options(*, style: object = "", model: object = "", voice: object = "",
         raise EditError(f"chain is true or false, got {chain!r}")
 
 
-def check_voice(voice: str) -> None:
+def check_voice(voice: str) -> str:
+    """The voice as it is stored: "<model>:<voice id>" (a bare model name is its default voice, written out,
+    so it compares equal to what a take records). EditError (one line) for a voice that cannot be used."""
     from generation.audio.models import split_voice
 
     try:
-        split_voice(voice)
+        info, found = split_voice(voice)
     except Exception as exc:   # noqa: BLE001 - the registry says why in one line; anything else is the same
         raise EditError(" ".join(str(exc).strip("'\"").split())) from None
+    return f"{info.id}:{found.id}"
 
 
 def merge_cast(cast: tuple[CastMember, ...], declared: list[ScriptCast]) -> tuple[CastMember, ...]:

@@ -249,9 +249,7 @@ def _voice(lane: Lane, shot: StoryShot, voice: str | None, speed: float | None, 
     if voice is not None:
         if not isinstance(voice, str):
             raise EditError(f"a voice is '<voice model>:<voice>', got {voice!r}")
-        if voice:
-            check_voice(voice)
-        changes["voice"] = voice
+        changes["voice"] = check_voice(voice) if voice else voice
     if speed is not None:
         if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not math.isfinite(speed) or \
                 not 0.25 <= speed <= 4:
@@ -389,6 +387,10 @@ def merge_cards(tl: Timeline, shot_id: str) -> Command:
     assert first is not None and second is not None
     narration = " ".join(x for x in (a.narration, b.narration) if x)
     visual = " ".join(x for x in (a.picture, b.picture) if x) if (a.visual or b.visual) else ""
+    for what, text in (("narration", narration), ("picture", visual)):
+        if len(text) > MAX_SHOT_CHARS:   # a speech job or a prompt that long is refused when it is generated
+            raise EditError(f"the merged card's {what} would be {len(text)} characters long; a shot holds at "
+                            f"most {MAX_SHOT_CHARS}: shorten one of the cards first")
     seconds = a.seconds + b.seconds if a.seconds is not None and b.seconds is not None else None
     merged = replace(a, narration=narration, visual=visual, seconds=seconds,
                      cast=tuple(dict.fromkeys((*a.cast, *b.cast))))
@@ -435,6 +437,8 @@ def set_board(tl: Timeline, **options: Any) -> Command:
     if unknown:
         raise EditError(f"unknown storyboard option {unknown[0]!r}: use {', '.join(BOARD_OPTIONS)}")
     check_options(**options)
+    if options.get("voice"):
+        options["voice"] = check_voice(options["voice"])
     story = replace(tl.story, storyboard=replace(board, **options))
     lane = Lane(tl)
     restate(lane, tl.story, story)

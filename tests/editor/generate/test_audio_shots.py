@@ -165,3 +165,20 @@ def test_a_speech_clip_with_nothing_to_say_or_an_unknown_voice_fails_with_one_li
         assert "\n" not in doc.queue.status(clip(doc, "odd")).text()
     finally:
         doc.queue.close()
+
+
+@pytest.mark.parametrize("board_voice", ["espeak-ng", "espeak-ng:en-us"])
+def test_a_voice_named_by_its_model_alone_is_its_default_voice_not_a_change(board_voice):
+    """A project may hold a bare model name as its voice; the take records "<model>:<voice>". They are the
+    same voice, so the line settles instead of asking "Voice changed" for ever."""
+    from editor.generate.audio_shots import voice_changed
+    from editor.model import Take
+
+    tl = Timeline.empty(SMALL)
+    tl.story = Story(storyboard=Storyboard(voice=board_voice))
+    spoken = GenerationSpec("Good morning.", kind="speech", seed=1)
+    line = GeneratedClip("s", 0, 30, spec=spoken, active_take=0,
+                         takes=(Take("m", "h", replace(spoken, voice="espeak-ng:en-us")),))
+    assert not voice_changed(tl, line)
+    tl.story = Story(storyboard=Storyboard(voice="espeak-ng:en-gb"))
+    assert voice_changed(tl, line)
