@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 DEFAULT_VOICE_LABEL = "Board voice"
 DEFAULT_MODEL_LABEL = "Default video model"
+SPEED_RANGE = (0.25, 4.0)   # what the voice models take (AudioJobSpec), so every line shows as it is
+PITCH_RANGE = 24.0          # semitones either way
 
 
 def voice_entries(*, include_test: bool = False) -> list[tuple[str, str]]:
@@ -82,13 +84,13 @@ class VoiceSettings(QWidget):
         self.voice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         fill_combo(self.voice, self._entries, "", default_label=DEFAULT_VOICE_LABEL)
         self.speed = QDoubleSpinBox()
-        self.speed.setRange(0.5, 2.0)
+        self.speed.setRange(SPEED_RANGE[0], SPEED_RANGE[1])   # the voice models' range (edit_card's too)
         self.speed.setSingleStep(0.05)
         self.speed.setDecimals(2)
         self.speed.setSuffix("×")
         self.speed.setValue(1.0)
         self.pitch = QDoubleSpinBox()
-        self.pitch.setRange(-12.0, 12.0)
+        self.pitch.setRange(-PITCH_RANGE, PITCH_RANGE)
         self.pitch.setSingleStep(0.5)
         self.pitch.setDecimals(1)
         self.pitch.setSuffix(" st")
@@ -110,24 +112,30 @@ class VoiceSettings(QWidget):
         self.voice.activated.connect(self._emit)
         self.speed.editingFinished.connect(self._emit)
         self.pitch.editingFinished.connect(self._emit)
-        self._shown: tuple[str, float, float] = ("", 1.0, 0.0)
+        self._line: tuple[str, float, float] = ("", 1.0, 0.0)   # what the line holds
+        self._shown: tuple[str, float, float] = self.values()     # what the boxes showed for it
 
     def show_line(self, voice: str, speed: float | None, pitch: float | None, *, has_speech: bool) -> None:
-        self._shown = (voice, 1.0 if speed is None else float(speed), 0.0 if pitch is None else float(pitch))
+        self._line = (voice, 1.0 if speed is None else float(speed), 0.0 if pitch is None else float(pitch))
         fill_combo(self.voice, self._entries, voice, default_label=DEFAULT_VOICE_LABEL)
-        for box, value in ((self.speed, self._shown[1]), (self.pitch, self._shown[2])):
+        for box, value in ((self.speed, self._line[1]), (self.pitch, self._line[2])):
             with _signals_blocked(box):
                 box.setValue(value)
+        self._shown = self.values()
         self.setEnabled(has_speech)
 
     def values(self) -> tuple[str, float, float]:
         return str(self.voice.currentData() or ""), round(self.speed.value(), 2), round(self.pitch.value(), 1)
 
     def _emit(self, *_ignored: object) -> None:
-        values = self.values()
-        if values != self._shown:
-            self._shown = values
-            self.changed.emit(*values)
+        """Say what changed; a setting the person left as shown keeps the line's own value (a box shows it
+        rounded to its decimals, and writing that back would change the line)."""
+        shown = self.values()
+        if shown == self._shown:
+            return
+        line = tuple(old if now == was else now for now, was, old in zip(shown, self._shown, self._line, strict=True))
+        self._shown, self._line = shown, line   # type: ignore[assignment]
+        self.changed.emit(*line)
 
 
 @contextlib.contextmanager
