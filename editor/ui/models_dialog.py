@@ -1,4 +1,4 @@
-"""The Models dialog: which video models there are, downloading one, and the generation preferences.
+"""The Models dialog: which video and sound models there are, downloading one, and the generation preferences.
 
 The table lists every registry model (``editor.generate.catalog.model_rows``): name, abilities, installed
 state, size and VRAM advice; test models say "test model (makes noise)". A model that is not installed has a
@@ -15,15 +15,18 @@ click it); declining downloads nothing.
 Below the table: the models folder (``ask_folder`` opens the picker; tests replace it), the default model
 (installed ones first), device, precision and the memory levers. OK saves them with ``save_preferences``.
 A note at the top says what generation needs when there is no NVIDIA GPU or no real model installed.
+
+Two tabs: "Video models" (this module) and "Voices & sound" (``models_dialog_sound``: voices, sound generators,
+speech-to-text). Both share the downloads (``model_downloads.Downloads``: a progress bar with a ✕ that cancels,
+the licence question, one-line errors, no partial folder left) and the status line. ``show_model(id)`` opens
+the tab that lists a model and selects its row (the voice lists use it to offer a voice's download).
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,22 +39,31 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressBar,
     QPushButton,
-    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from editor.generate.catalog import ModelError, ModelRow, download_model, model_rows
+from editor.generate.catalog import ModelRow, download_model, model_rows
 from editor.generate.preferences import (
     GenerationPreferences,
     load_preferences,
     nvidia_gpu_present,
     save_preferences,
 )
+from editor.ui import models_dialog_sound as sound
+from editor.ui.model_downloads import (
+    ACTION_WIDTH,
+    RESTRICTED_COLOUR,
+    ActionCell,
+    Downloads,
+    one_line,
+    sound_models_notifier,
+)
+from generation.audio.models import AudioModelInfo
 from generation.models import Ability, ModelInfo, list_models
 from generation.paths import models_dir as default_models_dir
 from generation.shot_timing import ProfileRow, detected_device, profile_rows
@@ -84,9 +96,12 @@ COLUMNS = ("Model", "Abilities", "State", "Size", "VRAM", "Licence", "Time per 5
 COL_NAME, COL_ABILITIES, COL_STATE, COL_SIZE, COL_VRAM, COL_LICENCE, COL_TIME, COL_ACTION = range(len(COLUMNS))
 
 
-def _one_line(text: object) -> str:
-    lines = [" ".join(line.split()) for line in str(text).splitlines() if line.strip()]
-    return lines[0] if lines else "failed"
+_one_line = one_line
+VIDEO_TAB, SOUND_TAB = 0, 1
+
+
+def title_of(model: ModelInfo | AudioModelInfo) -> str:
+    return model.name if isinstance(model, AudioModelInfo) else model.display_name
 
 
 def abilities_text(model: ModelInfo) -> str:
@@ -157,43 +172,6 @@ def needs_note(*, gpu: bool, real_installed: bool) -> str:
     return " ".join(parts)
 
 
-class _Bridge(QObject):
-    """Lives in the GUI thread; download threads only emit these (delivered queued)."""
-
-    progress = Signal(str, object, object)   # model id, bytes done, bytes total (or None)
-    finished = Signal(str, str)              # model id, path
-    failed = Signal(str, str)                # model id, one-line reason
-
-
-class _ActionCell(QStackedWidget):
-    """Per row: a Download button, then a progress bar while it downloads, or a plain label."""
-
-    def __init__(self, model_id: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.button = QPushButton("Download")
-        self.button.setObjectName(f"download-{model_id}")
-        self.bar = QProgressBar()
-        self.bar.setObjectName(f"progress-{model_id}")
-        self.bar.setTextVisible(True)
-        self.label = QLabel("")
-        self.addWidget(self.button)
-        self.addWidget(self.bar)
-        self.addWidget(self.label)
-
-    def show_button(self, text: str = "Download") -> None:
-        self.button.setText(text)
-        self.button.setEnabled(True)
-        self.setCurrentWidget(self.button)
-
-    def show_progress(self) -> None:
-        self.bar.setRange(0, 0)   # busy until the first byte count arrives
-        self.setCurrentWidget(self.bar)
-
-    def show_label(self, text: str) -> None:
-        self.label.setText(text)
-        self.setCurrentWidget(self.label)
-
-
 class ModelsDialog(QDialog):
     """Models and generation preferences. ``preferences_saved(prefs)`` is emitted after OK saved them."""
 
@@ -213,16 +191,15 @@ class ModelsDialog(QDialog):
         self._accepted_licences: set[str] = set()
         self._models_dir: str | None = self._prefs.models_dir
         self._rows: list[ModelRow] = []
-        self._cells: dict[str, _ActionCell] = {}
-        self._downloads: dict[str, threading.Thread] = {}
+        self._cells: dict[str, ActionCell] = {}
         self.last_error: str | None = None
         self.saved_path: Path | None = None
 
-        self._bridge = _Bridge(self)
-        queued = Qt.ConnectionType.QueuedConnection
-        self._bridge.progress.connect(self._on_progress, queued)
-        self._bridge.finished.connect(self._on_finished, queued)
-        self._bridge.failed.connect(self._on_failed, queued)
+        self.downloads = Downloads(self)
+        self.downloads.progress.connect(self._on_progress)
+        self.downloads.finished.connect(self._on_finished)
+        self.downloads.failed.connect(self._on_failed)
+        self.downloads.cancelled.connect(self._on_cancelled)
 
         self.note = QLabel("")
         self.note.setObjectName("models-note")
@@ -241,8 +218,10 @@ class ModelsDialog(QDialog):
         header = self.table.horizontalHeader()
         self.table.setWordWrap(True)
         header.setSectionResizeMode(COL_ABILITIES, QHeaderView.ResizeMode.Stretch)
-        for col in (COL_STATE, COL_SIZE, COL_TIME, COL_ACTION):
+        for col in (COL_STATE, COL_SIZE, COL_TIME):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_ACTION, QHeaderView.ResizeMode.Fixed)   # cell widgets don't size columns
+        header.resizeSection(COL_ACTION, ACTION_WIDTH)
         # Long names, VRAM advice and licences wrap in a set width, so abilities and times keep their room.
         for col, width in ((COL_NAME, 250), (COL_VRAM, 160), (COL_LICENCE, 170)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
@@ -288,10 +267,20 @@ class ModelsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
+        video = QWidget()
+        video_layout = QVBoxLayout(video)
+        video_layout.setContentsMargins(0, 4, 0, 0)
+        video_layout.addWidget(self.note)
+        video_layout.addWidget(self.device_label)
+        video_layout.addWidget(self.table, 1)
+        self.sound = sound.SoundModelsTab(self.start_download, self.cancel_download)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("models-tabs")
+        self.tabs.addTab(video, "Video models")
+        self.tabs.addTab(self.sound, "Voices && sound")
+
         layout = QVBoxLayout(self)
-        layout.addWidget(self.note)
-        layout.addWidget(self.device_label)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
@@ -326,7 +315,7 @@ class ModelsDialog(QDialog):
         return out
 
     def refresh(self) -> None:
-        """Re-read what is installed and rebuild the table, the default-model list and the note."""
+        """Re-read what is installed and rebuild the tables, the default-model list and the note."""
         self._rows = self._find_rows()
         self.table.setRowCount(len(self._rows))
         self._cells.clear()
@@ -346,12 +335,13 @@ class ModelsDialog(QDialog):
                 if col == COL_LICENCE:
                     item.setToolTip(licence_tooltip(model))
                     if model.license_restricted:
-                        item.setForeground(Qt.GlobalColor.darkRed)
+                        item.setForeground(RESTRICTED_COLOUR)
                 if col == COL_TIME:
                     item.setToolTip("\n".join(recipe_line(p) for p in profiles))
                 self.table.setItem(r, col, item)
-            cell = _ActionCell(model.id)
-            if model.id in self._downloads:
+            cell = ActionCell(model.id)
+            cell.cancel_button.clicked.connect(lambda _checked=False, mid=model.id: self.cancel_download(mid))
+            if self.downloads.is_running(model.id):
                 cell.show_progress()
             elif row.installed:
                 cell.show_label("ready")
@@ -363,6 +353,7 @@ class ModelsDialog(QDialog):
             self._cells[model.id] = cell
             self.table.setCellWidget(r, COL_ACTION, cell)
         self._fit_rows_later()
+        self.sound.refresh(self._models_dir, self.downloads.is_running)
         self._fill_model_combo()
         self.folder_edit.setText(self._models_dir or "")
         self.folder_edit.setPlaceholderText(f"default: {default_models_dir()}")
@@ -410,14 +401,15 @@ class ModelsDialog(QDialog):
         self.refresh()
 
     # -- downloads --------------------------------------------------------------------------------------------------
-    def confirm_licence(self, model: ModelInfo) -> bool:
+    def confirm_licence(self, model: ModelInfo | AudioModelInfo) -> bool:
         """Show a restricted licence's terms; True only when "I accept" is clicked. Tests replace or click it."""
+        name = title_of(model)
         box = QMessageBox(self)
         box.setObjectName("licence-confirm")
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(f"Licence of {model.display_name}")
-        box.setText(f"{model.display_name} comes under {model.license or 'a licence'} that restricts its use.")
-        info = model.license_terms or "Read the full terms before downloading."
+        box.setWindowTitle(f"Licence of {name}")
+        box.setText(f"{name} comes under {model.license or 'a licence'} that restricts its use.")
+        info = getattr(model, "license_terms", "") or "Read the full terms before downloading."
         if model.license_url:
             info += f"\n\nFull text: {model.license_url}"
         box.setInformativeText(info + "\n\nDownload it only if you accept these terms.")
@@ -427,72 +419,92 @@ class ModelsDialog(QDialog):
         box.exec()
         return box.clickedButton() is accept
 
+    def _model(self, model_id: str) -> ModelInfo | AudioModelInfo | None:
+        found = next((row.model for row in self._rows if row.model.id == model_id), None)
+        return found if found is not None else self.sound.info(model_id)
+
     def start_download(self, model_id: str) -> None:
-        """Download ``model_id`` on a background thread into the chosen models folder; a restricted licence is
-        shown and must be accepted first."""
-        if model_id in self._downloads:
+        """Download ``model_id`` (a video or a sound model) on a background thread into the chosen models folder;
+        a restricted licence is shown and must be accepted first."""
+        if self.downloads.is_running(model_id):
             return
-        model = next((row.model for row in self._rows if row.model.id == model_id), None)
+        model = self._model(model_id)
         if model is not None and model.license_restricted and model_id not in self._accepted_licences:
             if not self.confirm_licence(model):
-                self._set_status(f"Not downloading {model.display_name}: its licence was not accepted.")
+                self._set_status(f"Not downloading {title_of(model)}: its licence was not accepted.")
                 return
             self._accepted_licences.add(model_id)
-        cell = self._cells.get(model_id)
+        cell = self._cell(model_id)
         if cell is not None:
+            cell.setToolTip("")
             cell.show_progress()
         self._set_row_state(model_id, "downloading…")
         self._set_status(f"Downloading {model_id}…")
         root = self._models_dir
-        bridge = self._bridge
+        if isinstance(model, AudioModelInfo):
+            fetch = sound.fetcher(model_id, root)
+        else:   # looked up when called, so tests can stand in for the hub
+            def fetch(report):
+                return download_model(model_id, models_root=root, progress=report)
+        self.downloads.start(model_id, fetch, sound.target_folder(model_id, root))
 
-        def emit(signal, *args) -> None:
-            with contextlib.suppress(RuntimeError):   # the dialog is gone; nothing to tell
-                signal.emit(*args)
-
-        def work() -> None:
-            try:
-                path = download_model(model_id, models_root=root,
-                                      progress=lambda done, total, _left: emit(bridge.progress, model_id, done,
-                                                                               total))
-            except ModelError as exc:
-                emit(bridge.failed, model_id, _one_line(exc))
-            except Exception as exc:   # never a traceback in the GUI: one line says what went wrong
-                emit(bridge.failed, model_id, f"cannot download {model_id}: {_one_line(exc) or type(exc).__name__}")
-            else:
-                emit(bridge.finished, model_id, str(path))
-
-        thread = threading.Thread(target=work, name=f"download-{model_id}", daemon=True)
-        self._downloads[model_id] = thread
-        thread.start()
+    def cancel_download(self, model_id: str) -> None:
+        """Stop a download at its next chunk; its folder is removed when it was new."""
+        if not self.downloads.is_running(model_id):
+            return
+        self.downloads.cancel(model_id)
+        cell = self._cell(model_id)
+        if cell is not None:
+            cell.show_cancelling()
+        self._set_row_state(model_id, "cancelling…")
+        self._set_status(f"Cancelling the download of {model_id}…")
 
     def downloading(self) -> list[str]:
-        return list(self._downloads)
+        return self.downloads.running()
+
+    def show_model(self, model_id: str) -> None:
+        """Open the tab that lists ``model_id`` with its row selected."""
+        if self.sound.row_of(model_id) >= 0:
+            self.tabs.setCurrentIndex(SOUND_TAB)
+            self.sound.select(model_id)
+            return
+        for r, row in enumerate(self._rows):
+            if row.model.id == model_id:
+                self.tabs.setCurrentIndex(VIDEO_TAB)
+                self.table.selectRow(r)
+                self.table.scrollToItem(self.table.item(r, COL_NAME))
+
+    def _cell(self, model_id: str) -> ActionCell | None:
+        return self._cells.get(model_id) or self.sound.cells.get(model_id)
 
     def _on_progress(self, model_id: str, done, total) -> None:
-        cell = self._cells.get(model_id)
-        if cell is None:
-            return
-        if total:
-            cell.bar.setRange(0, 1000)
-            cell.bar.setValue(int(1000 * min(1.0, done / total)))
-            cell.bar.setFormat(f"{done / 1e9:.2f} / {total / 1e9:.2f} GB")
+        cell = self._cell(model_id)
+        if cell is not None and not self.downloads.cancelling(model_id):
+            cell.set_progress(done, total)
 
     def _on_finished(self, model_id: str, path: str) -> None:
-        self._downloads.pop(model_id, None)
         self._set_status(f"{model_id} downloaded to {path}")
         self.refresh()
+        if self.sound.row_of(model_id) >= 0:
+            sound_models_notifier().changed.emit()   # the window's voice lists drop "(download)"
         self.download_finished.emit(model_id, True)
 
     def _on_failed(self, model_id: str, message: str) -> None:
-        self._downloads.pop(model_id, None)
         self.last_error = message
-        cell = self._cells.get(model_id)
+        cell = self._cell(model_id)
         if cell is not None:
             cell.show_button("Retry")
             cell.setToolTip(message)
         self._set_row_state(model_id, "download failed")
         self._set_status(message, error=True)
+        self.download_finished.emit(model_id, False)
+
+    def _on_cancelled(self, model_id: str) -> None:
+        cell = self._cell(model_id)
+        if cell is not None:
+            cell.show_button()
+        self._set_row_state(model_id, "cancelled")
+        self._set_status(f"Download of {model_id} cancelled; nothing was kept.")
         self.download_finished.emit(model_id, False)
 
     def _set_row_state(self, model_id: str, text: str) -> None:
@@ -501,6 +513,7 @@ class ModelsDialog(QDialog):
                 item = self.table.item(r, COL_STATE)
                 if item is not None:
                     item.setText(text)
+        self.sound.set_state(model_id, text)
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)

@@ -26,10 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.ui.model_downloads import sound_models_notifier
+from editor.ui.voice_download import VoiceDownloadOffer
 from editor.ui.voice_settings import DEFAULT_MODEL_LABEL, fill_combo, video_model_entries, voice_entries
 
 SCRIPT_FILTER = "Scripts (*.txt *.md *.fountain);;All files (*)"
 PREVIEW_DELAY_MS = 150
+VOICE_DEFAULT = "Basic voice (espeak-ng) — default"
 HELP = ("One shot per line (or prose: sentences become shots).  [4s] fixes a shot's length.  "
         "Narration | Visual separates the words spoken from what is shown.  "
         "@Name: picture.png | description declares a cast member.  # starts a comment.")
@@ -112,7 +115,13 @@ class ScriptDialog(QDialog):
         self.model = QComboBox()
         fill_combo(self.model, video_model_entries(), "", default_label=DEFAULT_MODEL_LABEL)
         self.voice = QComboBox()
-        fill_combo(self.voice, voice_entries(), "", default_label="Basic voice (espeak-ng) — default")
+        fill_combo(self.voice, voice_entries(), "", default_label=VOICE_DEFAULT)
+        # A voice still to download is offered for download, not chosen; it is chosen once it is here.
+        self._voice_kept = ""
+        self.voice_downloads = VoiceDownloadOffer(self)
+        self.voice_downloads.ready.connect(self._voice_downloaded)
+        self.voice.activated.connect(self._voice_chosen)
+        sound_models_notifier().changed.connect(self._refresh_voices)   # a bound method: dropped with the dialog
         for combo in (self.model, self.voice):
             combo.setMinimumContentsLength(24)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -157,6 +166,25 @@ class ScriptDialog(QDialog):
         self.timer.setInterval(PREVIEW_DELAY_MS)
         self.timer.timeout.connect(self.update_preview)
         self.resize(1080, 640)
+
+    # --- the voice -----------------------------------------------------------------------------------
+
+    def _fill_voices(self, current: str) -> None:
+        fill_combo(self.voice, voice_entries(), current, default_label=VOICE_DEFAULT)
+
+    def _refresh_voices(self) -> None:
+        self._fill_voices(str(self.voice.currentData() or ""))
+
+    def _voice_chosen(self, _index: int) -> None:
+        key = str(self.voice.currentData() or "")
+        if self.voice_downloads.check(key):
+            self._voice_kept = key
+        else:
+            self._fill_voices(self._voice_kept)
+
+    def _voice_downloaded(self, key: str) -> None:
+        self._voice_kept = key
+        self._fill_voices(key)
 
     # --- the script ----------------------------------------------------------------------------------
 

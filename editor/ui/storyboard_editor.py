@@ -1,6 +1,8 @@
 """The storyboard panel's forms: the selected card's editor (narration, what it shows, length, cast, the
 line's voice, and its buttons) and the board's options (style, seed, chaining, model, voice). They show values
-and say what the person changed; the panel turns that into edits (``editor.storyboard.edits``)."""
+and say what the person changed; the panel turns that into edits (``editor.storyboard.edits``). A voice whose
+model is not downloaded is offered for download (``editor.ui.voice_download``), not set; it is set once it is
+here."""
 
 from __future__ import annotations
 
@@ -23,9 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.ui.model_downloads import sound_models_notifier
+from editor.ui.voice_download import VoiceDownloadOffer
 from editor.ui.voice_settings import DEFAULT_MODEL_LABEL, VoiceSettings, fill_combo, voice_entries
 
 MAX_SEED = 2**31 - 1
+BOARD_VOICE_DEFAULT = "Basic voice (espeak-ng) — default"
 
 
 class TextBox(QPlainTextEdit):
@@ -98,7 +103,15 @@ class CardEditor(QWidget):
         self.cast_box.setLayout(self.cast_row)
         self.cast_buttons: dict[str, QPushButton] = {}
         self._cast_ids: list[str] | None = None   # the members the chips were made for
-        self.voice = VoiceSettings(voices)
+        # Our own list, shared with VoiceSettings and refreshed in place when a voice model arrives.
+        self._voices = list(voices) if voices is not None else voice_entries()
+        self.voice = VoiceSettings(self._voices)
+        self._line_voice = ""          # the voice the shown line has (a voice still to download is never set)
+        self._has_speech = False
+        self._waiting_voice: tuple[str | None, str] = (None, "")   # (shot id, voice) while its model downloads
+        self.voice_downloads = VoiceDownloadOffer(self)
+        self.voice_downloads.ready.connect(self._voice_downloaded)
+        sound_models_notifier().changed.connect(self._refresh_voices)
         self.notes = QLabel("")
         self.notes.setObjectName("CardNotes")
         self.notes.setWordWrap(True)
@@ -143,7 +156,7 @@ class CardEditor(QWidget):
         self.visual.committed.connect(self._commit_text)
         self.seconds.editingFinished.connect(self._commit_length)
         self.fixed.toggled.connect(self._commit_length)
-        self.voice.changed.connect(lambda v, s, p: self._emit({"voice": v, "voice_speed": s, "pitch": p}))
+        self.voice.changed.connect(self._voice_changed)
         self.voice.regenerate.connect(lambda: self.action.emit("regenerate_line"))
         self.show_card(None)
 
@@ -179,12 +192,36 @@ class CardEditor(QWidget):
         self._show_cast(cast, set(shot.cast))
         speech = card.speech
         spec = speech.spec if speech is not None else None
+        self._line_voice, self._has_speech = (spec.voice if spec else ""), speech is not None
         self.voice.show_line(spec.voice if spec else "", spec.voice_speed if spec else None,
                              spec.pitch if spec else None, has_speech=speech is not None)
         self.notes.setText("\n".join(f"⚠ {n}" for n in card.notes))
         self.notes.setVisible(bool(card.notes))
         self.generate_button.setText("Generate" if can_generate else "Regenerate")
         self.merge_button.setEnabled(not last)
+
+    def _voice_changed(self, voice: str, speed: float, pitch: float) -> None:
+        if voice != self._line_voice and not self.voice_downloads.check(voice):
+            self.voice.show_line(self._line_voice, speed, pitch, has_speech=self._has_speech)
+            self._waiting_voice = (self.shot_id, voice)
+            return
+        self._line_voice = voice
+        self._emit({"voice": voice, "voice_speed": speed, "pitch": pitch})
+
+    def _voice_downloaded(self, key: str) -> None:
+        """The voice asked for is here now: set it on the line it was chosen for, if that is still shown."""
+        shot_id, voice = self._waiting_voice
+        if voice == key and shot_id is not None and shot_id == self.shot_id:
+            _old, speed, pitch = self.voice.values()
+            self.voice.show_line(key, speed, pitch, has_speech=self._has_speech)
+            self._line_voice = key
+            self._emit({"voice": key, "voice_speed": speed, "pitch": pitch})
+        self._waiting_voice = (None, "")
+
+    def _refresh_voices(self) -> None:
+        self._voices[:] = voice_entries()
+        voice, speed, pitch = self.voice.values()
+        self.voice.show_line(voice, speed, pitch, has_speech=self._has_speech)
 
     def _show_cast(self, cast, chosen: set[str]) -> None:
         ids = [m.id for m in cast]
@@ -251,8 +288,12 @@ class BoardOptions(QWidget):
         super().__init__(parent)
         self.setObjectName("BoardOptions")
         self._models = models
-        self._voices = voices if voices is not None else voice_entries()
+        self._voices = list(voices) if voices is not None else voice_entries()
         self._shown: dict = {}
+        self._waiting_voice = ""   # a voice chosen while its model downloads
+        self.voice_downloads = VoiceDownloadOffer(self)
+        self.voice_downloads.ready.connect(self._voice_downloaded)
+        sound_models_notifier().changed.connect(self._refresh_voices)
         self.style_edit = QLineEdit()
         self.style_edit.setPlaceholderText("Added to every shot: “cinematic, 35 mm, warm light”")
         self.same_seed = QCheckBox("Same seed for every shot")
@@ -306,7 +347,7 @@ class BoardOptions(QWidget):
         for w in (self.same_seed, self.seed, self.chain):
             w.blockSignals(False)
         fill_combo(self.model, self._models, values["model"], default_label=DEFAULT_MODEL_LABEL)
-        fill_combo(self.voice, self._voices, values["voice"], default_label="Basic voice (espeak-ng) — default")
+        fill_combo(self.voice, self._voices, values["voice"], default_label=BOARD_VOICE_DEFAULT)
 
     def values(self) -> dict:
         return {"style": self.style_edit.text().strip(),
@@ -317,7 +358,22 @@ class BoardOptions(QWidget):
     def _commit(self, *_ignored: object) -> None:
         self.seed.setEnabled(self.same_seed.isChecked())
         values = self.values()
+        shown_voice = self._shown.get("voice", "")
+        if values["voice"] != shown_voice and not self.voice_downloads.check(values["voice"]):
+            self._waiting_voice = values["voice"]
+            fill_combo(self.voice, self._voices, shown_voice, default_label=BOARD_VOICE_DEFAULT)
+            values["voice"] = shown_voice
         changes = {k: v for k, v in values.items() if v != self._shown.get(k)}
         if changes:
             self._shown = values
             self.changed.emit(changes)
+
+    def _voice_downloaded(self, key: str) -> None:
+        if key == self._waiting_voice and self.isEnabled():   # still a board to set it on
+            fill_combo(self.voice, self._voices, key, default_label=BOARD_VOICE_DEFAULT)
+            self._commit()
+        self._waiting_voice = ""
+
+    def _refresh_voices(self) -> None:
+        self._voices[:] = voice_entries()
+        fill_combo(self.voice, self._voices, str(self.voice.currentData() or ""), default_label=BOARD_VOICE_DEFAULT)
