@@ -42,14 +42,16 @@ class VoiceChoice:
         return text if self.installed else f"{text} (download)"
 
 
-def is_installed(model: AudioModelInfo | str) -> bool:
-    return find_audio_model(get_audio_model(model), build_test_models=False) is not None or \
-        get_audio_model(model).is_test_model
+def is_installed(model: AudioModelInfo | str, models_root: str | os.PathLike[str] | None = None) -> bool:
+    """Found in ``models_root`` (default: the configured models folder) or the HF cache; test models count."""
+    info = get_audio_model(model)
+    return info.is_test_model or find_audio_model(info, models_root=models_root, build_test_models=False) is not None
 
 
-def voice_choices(*, include_test: bool = False) -> list[VoiceChoice]:
+def voice_choices(*, include_test: bool = False,
+                  models_root: str | os.PathLike[str] | None = None) -> list[VoiceChoice]:
     """Every voice of every voice model, installed ones first, the basic voice at the top."""
-    out = [VoiceChoice(m, v, is_installed(m)) for m in audio_models("speech", include_test=include_test)
+    out = [VoiceChoice(m, v, is_installed(m, models_root)) for m in audio_models("speech", include_test=include_test)
            for v in m.voices]
     return sorted(out, key=lambda c: (not c.installed, not c.model.builtin))
 

@@ -58,6 +58,7 @@ class AudioModelInfo:
     license: str = ""
     license_restricted: bool = False
     license_url: str = ""
+    license_terms: str = ""   # the restrictions in a line, for the question before downloading
     builtin: bool = False
     is_test_model: bool = False
     marker: str = "config.json"
@@ -141,6 +142,8 @@ AUDIO_MODELS: tuple[AudioModelInfo, ...] = (
         pipeline_class="StableAudioPipeline", repo="stabilityai/stable-audio-open-1.0", sample_rate=44100,
         channels=2, size_gb=4.9, license="Stability AI Community License", license_restricted=True,
         license_url="https://huggingface.co/stabilityai/stable-audio-open-1.0/blob/main/LICENSE.md",
+        license_terms="free for individuals and organisations under USD 1M yearly revenue; above that an "
+        "enterprise licence from Stability AI; accept the terms on Hugging Face before downloading",
         default_steps=100, default_guidance=7.0, default_negative_prompt="low quality, noise", max_seconds=47.0,
         marker="model_index.json",
         summary="Sound effects, ambience and short music up to 47 s, stereo 44.1 kHz.",
@@ -148,7 +151,8 @@ AUDIO_MODELS: tuple[AudioModelInfo, ...] = (
     AudioModelInfo(
         id="audioldm2", kind="sound", name="AudioLDM 2", library="diffusers", pipeline_class="AudioLDM2Pipeline",
         repo="cvssp/audioldm2", sample_rate=16000, size_gb=2.9, license="CC-BY-NC-SA-4.0",
-        license_restricted=True, license_url="https://huggingface.co/cvssp/audioldm2", default_steps=200,
+        license_restricted=True, license_url="https://huggingface.co/cvssp/audioldm2",
+        license_terms="non-commercial use only, credit the authors, share alike", default_steps=200,
         default_guidance=3.5, default_negative_prompt="low quality", max_seconds=30.0, marker="model_index.json",
         summary="Sound effects and ambience, mono 16 kHz; non-commercial licence.",
     ),
