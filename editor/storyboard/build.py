@@ -27,11 +27,22 @@ CAPTION_TRACK = "Captions"
 MAX_SEED = 2**63 - 1
 
 
-def build_storyboard(tl: Timeline, script: Script, *, style: str = "", model: str = "", voice: str = "",
-                     seed: int | None = None, chain: bool = False, captions: bool = True, at: int = 0) -> Command:
+def build_storyboard(tl: Timeline, script: Script, *, style: str | None = None, model: str | None = None,
+                     voice: str | None = None, seed: int | None = None, chain: bool | None = None,
+                     captions: bool = True, at: int = 0) -> Command:
     """The command that lays ``script`` out from frame ``at``: on the storyboard's tracks (made when there is
     no storyboard yet; a video track called "Story" and an audio track called "Voice" are reused), later clips
-    on them ripple right. Raises EditError (one line) for options it cannot use."""
+    on them ripple right. Raises EditError (one line) for options it cannot use.
+
+    An option left out (None) is the storyboard's as it is, so a second script added to a board leaves its
+    style, model, voice, seed and chain, and the shots already made, alone; a new board starts with no style,
+    the default model and voice, no shared seed, unchained. (Clearing a board's seed is ``set_board``'s.)"""
+    base = tl.story.storyboard or Storyboard()
+    style = base.style if style is None else style
+    model = base.model if model is None else model
+    voice = base.voice if voice is None else voice
+    seed = base.seed if seed is None else seed
+    chain = base.chain if chain is None else chain
     check_options(style=style, model=model, voice=voice, seed=seed, chain=chain)
     voice = check_voice(voice) if voice else voice
     if isinstance(at, bool) or not isinstance(at, int) or at < 0:
@@ -77,7 +88,6 @@ def build_storyboard(tl: Timeline, script: Script, *, style: str = "", model: st
         shots.append(shot)
         cursor += length
 
-    base = old_board or Storyboard()
     board = replace(base, shots=(*base.shots, *shots), style=style, seed=seed, chain=chain, model=model,
                     voice=voice, track=track, voice_track=voice_track, caption_track=caption_track)
     story = Story(storyboard=board, cast=cast)
