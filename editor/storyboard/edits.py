@@ -84,7 +84,9 @@ def _text(value: object, what: str) -> str:
 
 def move_card(tl: Timeline, shot_id: str, index: int) -> Command:
     """Move a card to position ``index`` (0 is first): its video, speech and caption move together, the
-    cards after its old place close up and those after its new place make room."""
+    cards after its old place close up and those after its new place make room. Where a card sits is its
+    video's place: a narration running on past its shot goes with it, and is cut where it runs under
+    another card's speech."""
     found, card = _card(tl, shot_id)
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(found):
         raise EditError(f"card position {index!r} is out of range 0..{len(found) - 1}")
@@ -92,20 +94,14 @@ def move_card(tl: Timeline, shot_id: str, index: int) -> Command:
     lane = Lane(tl)
     if index == card.index:
         return lane.command("Move card", tl.story)
-    block = _block(lane, card.shot)
-    tracks = _tracks(lane, board, block)
-    start, end = min(c.start for _, c in block), max(c.end for _, c in block)
-    for _, c in block:
-        lane.remove(c.id)
-    lane.shift(tracks, end, start - end)
+    block, tracks = _take_out(lane, board, card)
+    video = card.clip
+    assert video is not None
     others = [c for c in found if c is not card]
-    if index < len(others):
-        at = min(c.start for _, c in _block(lane, others[index].shot))
-    else:
-        at = max(c.end for _, c in _block(lane, others[-1].shot))
-    lane.shift(tracks, at, end - start)
+    at = _video_of(lane, others[index]).start if index < len(others) else _video_of(lane, others[-1]).end
+    lane.shift(tracks, at, video.duration)
     for tid, c in block:
-        lane.put(tid, c.moved(start=c.start - start + at))
+        lane.put(tid, c.moved(start=c.start - video.start + at))
     restate(lane, tl.story, tl.story)   # a chained board's first shot may have changed
     return lane.command("Move card", tl.story)
 
@@ -115,15 +111,29 @@ def remove_card(tl: Timeline, shot_id: str) -> Command:
     _, card = _card(tl, shot_id)
     board = _board(tl)
     lane = Lane(tl)
-    block = _block(lane, card.shot)
-    tracks = _tracks(lane, board, block)
-    start, end = min(c.start for _, c in block), max(c.end for _, c in block)
-    for _, c in block:
-        lane.remove(c.id)
-    lane.shift(tracks, end, start - end)
+    _take_out(lane, board, card)
     story = _with_shots(tl.story, (s for s in board.shots if s.id != shot_id))
     restate(lane, tl.story, story)
     return lane.command("Remove card", story)
+
+
+def _take_out(lane: Lane, board: Storyboard, card: Card) -> tuple[list[tuple[str, Clip]], list[str]]:
+    """Remove a card's clips and close up after its video: what comes after its shot moves back by the
+    shot's length (a narration of its that ran on past the shot goes with it). The block and the tracks."""
+    video = card.clip
+    assert video is not None
+    block = _block(lane, card.shot)
+    tracks = _tracks(lane, board, block)
+    for _, c in block:
+        lane.remove(c.id)
+    lane.shift(tracks, video.end, -video.duration)
+    return block, tracks
+
+
+def _video_of(lane: Lane, card: Card) -> Clip:
+    clip = lane.clip(card.shot.clip)
+    assert clip is not None
+    return clip
 
 
 def resize(lane: Lane, board: Storyboard, shot: StoryShot, length: int) -> None:

@@ -81,6 +81,11 @@ class Lane:
         self.kinds: dict[str, TrackKind] = {t.id: t.kind for t in tl.tracks}
         self.names: dict[str, str] = {t.id: t.name or t.id for t in tl.tracks}
         self.new_tracks: list[tuple[Track, int]] = []
+        # The storyboard's spoken lines: a line may run on past its shot (a fixed-length shot that says more
+        # than it lasts plays its speech into the next shot when that one says nothing). Such a line is not
+        # in the way of a ripple, and where an edit puts another clip under its run-on, it is cut there.
+        board = tl.story.storyboard
+        self.spoken: set[str] = {s.speech for s in board.shots if s.speech} if board is not None else set()
 
     @property
     def fps(self) -> Fraction:
@@ -127,7 +132,8 @@ class Lane:
 
     def shift(self, tids: Iterable[str], at: int, by: int, keep: Iterable[str] = ()) -> None:
         """Move every clip that starts at or after ``at`` on the tracks ``tids`` by ``by`` frames (except the
-        clips in ``keep``). Moving right, a clip that spans ``at`` is in the way: refused."""
+        clips in ``keep``). Moving right, a clip that spans ``at`` is in the way: refused (a spoken line
+        running on past its shot is not: it stays, and ``command`` cuts it where a clip comes under it)."""
         if not by:
             return
         kept = set(keep)
@@ -136,13 +142,25 @@ class Lane:
                 continue
             if by > 0:
                 for c in self.lists[tid]:
-                    if c.id not in kept and c.start < at < c.end:
+                    if c.id not in kept and c.id not in self.spoken and c.start < at < c.end:
                         raise EditError(f"{_name(c)} on track {self.names[tid]} spans frame {at}, where the "
                                         "storyboard needs room: move it out of the way first")
             self.lists[tid] = [c.moved(start=c.start + by) if c.id not in kept and c.start >= at else c
                                for c in self.lists[tid]]
 
+    def cut_run_ons(self) -> None:
+        """Cut each spoken line that runs on under the next clip on its track where that clip starts (the
+        line's take is kept: the card says how much of it does not play)."""
+        for tid, clips in self.lists.items():
+            ordered = sorted(clips, key=lambda c: (c.start, c.end))
+            for c, nxt in zip(ordered, ordered[1:], strict=False):
+                if c.id in self.spoken and c.start < nxt.start < c.end:
+                    self.lists[tid] = [x.moved(duration=nxt.start - x.start) if x.id == c.id else x
+                                       for x in self.lists[tid]]
+
     def command(self, label: str, story_after: Story) -> Relayout:
+        """The command that makes the lane real (spoken lines that run on under a clip are cut first)."""
+        self.cut_run_ons()
         new_ids = {t.id for t, _ in self.new_tracks}
         before: dict[str, tuple[Clip, ...]] = {}
         after: dict[str, list[Clip]] = {}
