@@ -4,8 +4,8 @@ wheel (its ``libespeak-ng`` and ``espeak-ng-data``), so it needs no download and
 The library keeps global state (voice, rate, pitch, the callback), so every use holds one process-wide lock.
 It also keeps state that nothing resets, not even ``espeak_Terminate``: the pitch flutter's phase and the wave
 generator's statics carry from one utterance into the next, so the same words came out a few samples different
-each time. So each job loads the library afresh (dlopen, initialise, speak, terminate, dlclose: under a
-millisecond) and seeds espeak's noise generator: the same job gives the same samples, as every engine here
+each time. So each job loads the library afresh (copy, dlopen, initialise, speak, terminate, dlclose: about 8 ms
+a line, measured by bench/audio_speed.py against the library kept loaded) and seeds espeak's noise generator: the same job gives the same samples, as every engine here
 does. The file loaded is a private copy under a new name each time: dlclose only unloads a library nobody else
 holds, and phonemizer (Kokoro's G2P) holds the wheel's own file loaded for good.
 
