@@ -111,6 +111,8 @@ def remove_card(tl: Timeline, shot_id: str) -> Command:
     _, card = _card(tl, shot_id)
     board = _board(tl)
     lane = Lane(tl)
+    for _, sound in lane.sounds_under(card.shot.clip):   # made for this shot: it goes with it
+        lane.remove(sound.id)
     _take_out(lane, board, card)
     story = _with_shots(tl.story, (s for s in board.shots if s.id != shot_id))
     restate(lane, tl.story, story)

@@ -158,8 +158,42 @@ class Lane:
                     self.lists[tid] = [x.moved(duration=nxt.start - x.start) if x.id == c.id else x
                                        for x in self.lists[tid]]
 
+    def sounds_under(self, video_id: str) -> list[tuple[str, Clip]]:
+        """The generated sounds made for a storyboard shot, as the timeline has them: sound clips wholly under
+        its video clip on audio tracks the storyboard does not fill (what ``ShotQueue.matching_sound`` puts)."""
+        board = self.tl.story.storyboard
+        try:
+            _, video = self.tl.find(video_id)
+        except KeyError:
+            return []
+        own = {board.track, board.voice_track, board.caption_track} if board is not None else set()
+        return [(t.id, c) for t in self.tl.audio_tracks if t.id not in own for c in t.clips
+                if isinstance(c, GeneratedClip) and c.spec.kind == "sound"
+                and video.start <= c.start and c.end <= video.end]
+
+    def carry_sounds(self) -> None:
+        """Move each shot's generated sounds by as much as the edit moved the shot's video (a sound the edit
+        itself moved or removed is left as the edit has it)."""
+        board = self.tl.story.storyboard
+        if board is None:
+            return
+        for shot in board.shots:
+            now = self.clip(shot.clip)
+            try:
+                _, was = self.tl.find(shot.clip)
+            except KeyError:
+                continue
+            if now is None or now.start == was.start:
+                continue
+            for tid, sound in self.sounds_under(shot.clip):
+                if sound in self.lists.get(tid, []):   # as it was: not touched by the edit
+                    self.lists[tid] = [c.moved(start=c.start + now.start - was.start) if c.id == sound.id else c
+                                       for c in self.lists[tid]]
+
     def command(self, label: str, story_after: Story) -> Relayout:
-        """The command that makes the lane real (spoken lines that run on under a clip are cut first)."""
+        """The command that makes the lane real: shots' sounds follow them, spoken lines that run on under a
+        clip are cut there."""
+        self.carry_sounds()
         self.cut_run_ons()
         new_ids = {t.id for t, _ in self.new_tracks}
         before: dict[str, tuple[Clip, ...]] = {}
