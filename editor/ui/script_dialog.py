@@ -112,12 +112,14 @@ class ScriptDialog(QDialog):
         self.error.setStyleSheet("color: #e06c6c;")
         self.error.hide()
 
+        # Adding to a storyboard starts from its own options (build_storyboard keeps its seed and chain).
+        board = edits.timeline.story.storyboard
         self.model = QComboBox()
-        fill_combo(self.model, video_model_entries(), "", default_label=DEFAULT_MODEL_LABEL)
+        fill_combo(self.model, video_model_entries(), board.model if board else "", default_label=DEFAULT_MODEL_LABEL)
         self.voice = QComboBox()
-        fill_combo(self.voice, voice_entries(), "", default_label=VOICE_DEFAULT)
+        fill_combo(self.voice, voice_entries(), board.voice if board else "", default_label=VOICE_DEFAULT)
         # A voice still to download is offered for download, not chosen; it is chosen once it is here.
-        self._voice_kept = ""
+        self._voice_kept = board.voice if board else ""
         self.voice_downloads = VoiceDownloadOffer(self)
         self.voice_downloads.ready.connect(self._voice_downloaded)
         self.voice.activated.connect(self._voice_chosen)
@@ -125,7 +127,7 @@ class ScriptDialog(QDialog):
         for combo in (self.model, self.voice):
             combo.setMinimumContentsLength(24)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.style_edit = QLineEdit()
+        self.style_edit = QLineEdit(board.style if board else "")
         self.style_edit.setPlaceholderText("Added to every shot: “cinematic, 35 mm film, warm light”")
         self.captions = QCheckBox("Captions from the narration")
         self.captions.setChecked(True)
@@ -276,6 +278,7 @@ class ScriptDialog(QDialog):
             command = build_storyboard(tl, self.script, style=self.style_edit.text().strip(),
                                        model=str(self.model.currentData() or ""),
                                        voice=str(self.voice.currentData() or ""),
+                                       seed=None, chain=None,   # the board's as they are
                                        captions=self.captions.isChecked(), at=at)
         except (EditError, ValueError, KeyError) as exc:
             self._show_error((str(exc) or type(exc).__name__).splitlines()[0])

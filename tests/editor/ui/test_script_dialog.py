@@ -109,3 +109,26 @@ def test_the_example_script_previews_without_errors(window):
     dialog.text.setPlainText(EXAMPLE)
     dialog.update_preview()
     assert not dialog.error.text() and dialog.preview.topLevelItemCount() == 6
+
+
+def test_adding_lines_to_a_storyboard_starts_from_its_style_voice_and_keeps_its_seed(window):
+    from editor.model.commands.story import set_storyboard
+
+    first = window.script_dialog()
+    first.text.setPlainText("A cat sleeps on the step.\n")
+    first.update_preview()
+    first.style_edit.setText("noir film")
+    first.voice.setCurrentIndex(first.voice.findData("espeak-ng:en-gb"))
+    assert first.create()
+    tl = window.timeline
+    from dataclasses import replace
+
+    assert window.edits.do(set_storyboard(tl, replace(tl.story.storyboard, seed=7, chain=True)))
+    again = window.script_dialog()
+    assert again.style_edit.text() == "noir film" and again.voice.currentData() == "espeak-ng:en-gb"
+    again.text.setPlainText("The rain starts.\n")
+    again.update_preview()
+    assert again.create()
+    board = tl.story.storyboard
+    assert (board.style, board.voice, board.seed, board.chain) == ("noir film", "espeak-ng:en-gb", 7, True)
+    assert len(board.shots) == 2
