@@ -347,3 +347,30 @@ def test_generated_sound_and_a_failing_shot_outside_a_storyboard(tmp_path, herme
     assert failed.pending and failed.spec.seed == 5, "the failed shot keeps its seed: retrying makes the same job"
     assert progress.index("generating 1 shot") < progress.index("generating 1 sound"), "sound comes last"
     assert "1 failed" in result.summary(failures=False) and "harbour" in result.summary()
+
+
+def test_a_chained_storyboard_starts_each_shot_from_the_last_frame_of_the_one_before(tmp_path, hermetic_env):
+    """Continue from the previous shot: the first shot is made from its words alone, each later one from the
+    previous shot's last frame as the canvas shows it (the job's first image), in order."""
+    script = parse_script("A red kite rises over the beach.\nThe kite dips toward the sea.\n"
+                          "A child runs after the string.\n")
+    tl = Timeline.empty(Settings(*CANVAS, fps=Fraction(FPS)), video_tracks=0, audio_tracks=0)
+    history = History(tl)
+    history.do(build_storyboard(tl, script, model=MODEL, voice=VOICE, captions=False, chain=True))
+    places = places_for(tmp_path / "kite.promptcut")
+    result = produce(tl, places, client_factory=lambda: GeneratorClient(places.store_path, places.output_dir),
+                     history=history, timeout=600, seed_source=itertools.count(3).__next__)
+    assert result.made["video"] == 3 and not result.failures
+    with JobStore(places.store_path) as store:
+        shots = [j.spec for j in sorted(store.list(), key=lambda j: j.order) if not hasattr(j.spec, "kind")]
+    assert [s.prompt.split(".")[0] for s in shots] == [
+        "A red kite rises over the beach", "The kite dips toward the sea", "A child runs after the string"]
+    assert shots[0].first_image is None
+    assert all(s.first_image is not None and Path(s.first_image).is_file() for s in shots[1:])
+    # Each first image is the last frame the previous shot plays, as the canvas shows it: the shot records
+    # which take and which frame it was taken from (and is re-planned when that changes).
+    story = tl.track(tl.story.storyboard.track)
+    previous, *later = story.clips
+    for clip in later:
+        assert clip.spec.first_source == f"{previous.media_id()}@{previous.source_in + previous.duration - 1}/fill"
+        previous = clip
