@@ -212,7 +212,7 @@ class CardEditor(QWidget):
         """The voice asked for is here now: set it on the line it was chosen for, if that is still shown."""
         shot_id, voice = self._waiting_voice
         if voice == key and shot_id is not None and shot_id == self.shot_id:
-            _old, speed, pitch = self.voice.values()
+            _old, speed, pitch = self.voice.line_values()
             self.voice.show_line(key, speed, pitch, has_speech=self._has_speech)
             self._line_voice = key
             self._emit({"voice": key, "voice_speed": speed, "pitch": pitch})
@@ -220,7 +220,7 @@ class CardEditor(QWidget):
 
     def _refresh_voices(self) -> None:
         self._voices[:] = voice_entries()
-        voice, speed, pitch = self.voice.values()
+        voice, speed, pitch = self.voice.line_values()
         self.voice.show_line(voice, speed, pitch, has_speech=self._has_speech)
 
     def _show_cast(self, cast, chosen: set[str]) -> None:

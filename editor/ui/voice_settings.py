@@ -31,9 +31,10 @@ PITCH_RANGE = 24.0          # semitones either way
 def voice_entries(*, include_test: bool = False) -> list[tuple[str, str]]:
     """(key, label) for each voice: the basic voice first, then installed neural voices, then the rest."""
     from editor.generate.audio_catalog import voice_choices
+    from editor.generate.preferences import load_preferences
 
-    try:
-        choices = voice_choices(include_test=include_test)
+    try:   # installed in the models folder the person chose (Models and settings), else the default one
+        choices = voice_choices(include_test=include_test, models_root=load_preferences().models_dir)
     except Exception:   # noqa: BLE001 - a damaged models folder: the basic voice is still there
         choices = []
     return [(c.key, f"{c.model.name} — {c.voice.name}" + ("" if c.installed else " (needs download)"))
@@ -125,7 +126,12 @@ class VoiceSettings(QWidget):
         self.setEnabled(has_speech)
 
     def values(self) -> tuple[str, float, float]:
+        """What the boxes show (rounded to their decimals)."""
         return str(self.voice.currentData() or ""), round(self.speed.value(), 2), round(self.pitch.value(), 1)
+
+    def line_values(self) -> tuple[str, float, float]:
+        """What the line holds (as set, not as rounded for showing)."""
+        return self._line
 
     def _emit(self, *_ignored: object) -> None:
         """Say what changed; a setting the person left as shown keeps the line's own value (a box shows it
