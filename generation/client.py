@@ -16,31 +16,39 @@ worker's events into store updates and :class:`Event` s, and looks after the wor
 Events are for people: poll them from a GUI timer with :meth:`GeneratorClient.poll` (never blocks) or from a
 thread with :meth:`GeneratorClient.events`. Nothing needs the events to be read for the queue to advance.
 The worker's stderr (library warnings, tracebacks) goes to a log file beside the store.
+
+The parts live beside this module: ``worker_process`` (spawning, feeding, stopping and reaping one worker, its
+log) and ``client_events`` (worker lines and deaths turned into store updates and events).
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
-import json
 import os
 import queue
-import signal
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .audio.job_spec import AudioJobSpec
 from .audio.models import get_audio_model
+from .client_events import (
+    apply_job_event,
+    device_fields,
+    finished_event,
+    parse_line,
+    settle_after_crash,
+    stray_error_event,
+)
 from .events import DeviceReport, Event, format_bytes
 from .job_spec import is_job_spec, spec_from_dict
 from .jobs import Job, JobNotFound, JobSpec, JobState, JobStore
 from .models import get_model
+from .worker_process import WorkerProcess, describe_exit, log_tail, spawn_worker
 
 __all__ = ["DEFAULT_MAX_ATTEMPTS", "DeviceReport", "Event", "GeneratorClient", "format_bytes"]
 
@@ -48,16 +56,6 @@ DEFAULT_MAX_ATTEMPTS = 3
 RESTART_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 _CANCEL_POLL_S = 0.25  # how often a running job's cancel flag is re-read from the store
 _IDLE_POLL_S = 1.0  # how often an idle pump looks for jobs queued by another process
-_LOG_ROTATE_BYTES = 2 * 1024 * 1024
-
-
-@dataclass
-class _Worker:
-    proc: subprocess.Popen[bytes]
-    generation: int
-    spawned_at: float
-    log_offset: int = 0  # where its stderr starts in the log
-    ready_at: float | None = None
 
 
 class GeneratorClient:
@@ -106,7 +104,7 @@ class GeneratorClient:
         self._pump: threading.Thread | None = None
         self._closing = False
         self._closed = False
-        self._worker: _Worker | None = None
+        self._worker: WorkerProcess | None = None
         self._generation = 0
         self._current: str | None = None
         self._cancel_sent = False
@@ -372,93 +370,35 @@ class GeneratorClient:
 
     def _spawn(self) -> bool:
         """Start a worker; on failure the claimed job is handled as if the worker had died at once."""
-        env = dict(os.environ)
-        for key, value in self._env.items():
-            if value is None:
-                env.pop(key, None)
-            else:
-                env[key] = value
-        if self.models_dir is not None:
-            env["PROMPTCUT_MODELS"] = self.models_dir
-        package_root = str(Path(__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
-        cmd = [self._python, "-m", "generation.worker", "--parent-pid", str(os.getpid())]
-        if self.models_dir is not None:
-            cmd += ["--models-dir", self.models_dir]
         try:
-            log = self._open_log()
-            log_offset = log.tell()
-            try:
-                proc = subprocess.Popen(  # a fresh interpreter, never a fork
-                    cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, close_fds=True
-                )
-            finally:
-                log.close()
+            worker = spawn_worker(self._python, self.models_dir, self._env, self.log_path, self._generation + 1)
         except OSError as exc:
             self._generation += 1
             self._after_worker_death(f"could not start the generator: {exc}")
             return False
         self._generation += 1
-        worker = _Worker(proc, self._generation, time.monotonic(), log_offset)
         with self._state_lock:
             self._worker = worker
         self.worker_starts += 1
-        threading.Thread(
-            target=self._read_stdout,
-            args=(proc.stdout, worker.generation),
-            name=f"generator-stdout-{worker.generation}",
-            daemon=True,
-        ).start()
-        self._emit(Event("worker_started", None, message=f"generator started (pid {proc.pid})"))
+        worker.start_reading(self._inbox)
+        self._emit(Event("worker_started", None, message=f"generator started (pid {worker.proc.pid})"))
         return True
-
-    def _open_log(self) -> IO[bytes]:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            if self.log_path.stat().st_size > _LOG_ROTATE_BYTES:
-                os.replace(self.log_path, self.log_path.with_name(self.log_path.name + ".1"))
-        except OSError:
-            pass
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed right after
-        log.write(f"--- generator starting {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
-        log.flush()
-        return log
-
-    def _read_stdout(self, stream: IO[bytes], generation: int) -> None:
-        try:
-            for raw in stream:
-                self._inbox.put(("line", generation, raw))
-        except (OSError, ValueError):
-            pass
-        self._inbox.put(("eof", generation))
 
     def _send(self, message: dict[str, Any]) -> None:
         w = self._worker
-        if w is None or w.proc.stdin is None:
-            return
-        try:
-            w.proc.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
-            w.proc.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            pass  # its stdout EOF follows and is handled there
+        if w is not None:
+            w.send(message)
 
     # -- worker events --------------------------------------------------------------------------------------------
     def _on_line(self, raw: bytes) -> None:
-        try:
-            msg = json.loads(raw.decode("utf-8", "replace"))
-        except ValueError:
-            return  # only protocol lines reach stdout; a torn line from a dying worker is not worth a word
-        if not isinstance(msg, dict):
+        msg = parse_line(raw)
+        if msg is None:
             return
         event, job_id = msg.get("event"), msg.get("job")
         report = DeviceReport.from_message(msg)
         if report is not None:
             self._device_report = report
-        mem: dict[str, Any] = (
-            {}
-            if report is None
-            else {"device": report.device, "memory_used": report.memory_used, "memory_total": report.memory_total}
-        )
+        mem = device_fields(report)
         if event == "ready":
             assert self._worker is not None
             self._worker.ready_at = time.monotonic()
@@ -470,106 +410,39 @@ class GeneratorClient:
             return
         if job_id is None or job_id != self._current:
             if event == "error":
-                self._emit(
-                    Event(
-                        "error",
-                        job_id,
-                        message=str(msg.get("message", "")),
-                        error_kind=msg.get("kind"),
-                        hint=str(msg.get("hint", "")),
-                    )
-                )
+                self._emit(stray_error_event(msg))
             return
-        if event == "started":
-            self.store.set_progress(job_id, 0.0, "generating")
-            self._emit(Event("started", job_id, 0.0))
-        elif event == "progress":
-            fraction = float(msg.get("fraction") or 0.0)
-            stage = msg.get("stage")
-            step, steps = msg.get("step"), msg.get("steps")
-            text = f"{stage} {step}/{steps}" if stage == "denoising" else str(stage or "")
-            window, windows = msg.get("window"), msg.get("windows")
-            if isinstance(windows, int) and windows > 1 and stage in ("denoising", "decoding"):
-                text += f" (window {window}/{windows})"
-            self.store.set_progress(job_id, fraction, text)
-            eta = msg.get("eta_s")
-            preview = msg.get("preview")
-            self._emit(
-                Event(
-                    "progress",
-                    job_id,
-                    fraction,
-                    text,
-                    eta_s=None if eta is None else float(eta),
-                    stage=stage,
-                    preview=preview if isinstance(preview, str) and preview else None,
-                    **mem,
-                )
-            )
-        elif event == "done":
-            output = str(msg.get("output") or "")
-            result = {k: msg.get(k) for k in ("mode", "notes", "timings", "sidecar", "revision", "pipeline_class")}
-            result.update({k: msg[k] for k in ("seconds", "language") if k in msg})  # audio jobs
-            if not output or not Path(output).is_file():
-                job = self.store.set_failed(
-                    job_id, f"the generator reported a take that is not there: {output}", kind="write"
-                )
-                self._finished(job)
-                return
-            notes = msg.get("notes") or []
-            job = self.store.set_done(job_id, output, result=result, message="; ".join(map(str, notes)))
-            self._finished(job, mem)
-        elif event == "error":
-            job = self.store.set_failed(
-                job_id,
-                str(msg.get("message") or "failed"),
-                kind=str(msg.get("kind") or "pipeline"),
-                hint=str(msg.get("hint") or ""),
-                result={"fix": msg.get("fix") or {}},
-            )
-            self._finished(job)
-        elif event == "cancelled":
-            job = self.store.get(job_id)
-            if self._closing and not job.cancel_requested:  # cancelled by our shutdown: it goes back in the queue
-                self.store.requeue(job_id, "interrupted: the generator was closed", count_attempt=False)
-                with self._state_lock:
-                    self._current = None
-                return
-            job = self.store.set_cancelled(job_id)
-            self._finished(job)
+        update = apply_job_event(self.store, msg, mem, closing=self._closing)
+        for ev in update.events:
+            self._emit(ev)
+        if update.requeued:
+            with self._state_lock:
+                self._current = None
+        elif update.finished is not None:
+            self._finished(update.finished, update.mem)
 
     def _finished(self, job: Job, mem: Mapping[str, Any] | None = None) -> None:
         with self._state_lock:
             self._current = None
         self._crashes = 0
-        if job.state is JobState.DONE:
-            self._emit(Event("done", job.id, 1.0, job.message, output=job.output, **(mem or {})))
-        elif job.state is JobState.FAILED:
-            self._emit(Event("error", job.id, job.progress, job.message, error_kind=job.error_kind, hint=job.hint))
-        elif job.state is JobState.CANCELLED:
-            self._emit(Event("cancelled", job.id, job.progress, job.message))
+        event = finished_event(job, mem)
+        if event is not None:
+            self._emit(event)
 
     def _on_worker_exit(self) -> None:
         """The worker's stdout closed: it exited or died. Reap it, deal with its job, plan a restart."""
         w = self._worker
         assert w is not None
-        try:
-            rc = w.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            w.proc.kill()
-            rc = w.proc.wait()
+        rc = w.reap()
         with self._state_lock:
             self._worker = None
         self._device_report = None
-        if w.proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                w.proc.stdin.close()
-        self._emit(Event("worker_exited", None, message=f"generator {_describe_exit(rc)}"))
+        self._emit(Event("worker_exited", None, message=f"generator {describe_exit(rc)}"))
         if self._closing:
             return
         # A worker that exited with an error status usually said why on stderr; a signal leaves no last words.
-        tail = _log_tail(self.log_path, w.log_offset) if rc > 0 else ""
-        self._after_worker_death(_describe_exit(rc) + (f": {tail}" if tail else ""))
+        tail = log_tail(self.log_path, w.log_offset) if rc > 0 else ""
+        self._after_worker_death(describe_exit(rc) + (f": {tail}" if tail else ""))
 
     def _after_worker_death(self, why: str) -> None:
         self._crashes += 1
@@ -580,41 +453,19 @@ class GeneratorClient:
             self._current = None
         if job_id is None:
             return
-        job = self.store.find(job_id)
-        if job is None or job.state is not JobState.RUNNING:
-            return
-        if job.cancel_requested:
-            self._finished(self.store.set_cancelled(job_id, f"cancelled (the generator {why})"))
-            return
-        if job.attempts >= self.max_attempts:
-            times = "once" if job.attempts == 1 else f"{job.attempts} times"
-            failed = self.store.set_failed(
-                job_id,
-                f"the generator crashed {times} on this job (last: {why})",
-                kind="crash",
-                hint=f"See the generator log {self.log_path}; try fewer frames, a smaller size or another model.",
-            )
-            self._finished(failed)
-            return
-        self.store.requeue(
-            job_id, f"the generator {why}; trying again (attempt {job.attempts + 1} of {self.max_attempts})"
+        ended, requeued = settle_after_crash(
+            self.store, job_id, why, max_attempts=self.max_attempts, log_path=self.log_path
         )
-        self._emit(Event("requeued", job_id, 0.0, f"the generator {why}; the job is queued again"))
+        if ended is not None:
+            self._finished(ended)
+        elif requeued is not None:
+            self._emit(requeued)
 
     def _stop_worker(self) -> None:
         """Close time: ask the worker to stop, then insist. Its running job goes back to the queue."""
         w = self._worker
         if w is not None:
-            self._send({"cmd": "shutdown"})
-            try:
-                w.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                w.proc.terminate()
-                try:
-                    w.proc.wait(timeout=3)
-                except subprocess.TimeoutExpired:
-                    w.proc.kill()
-                    w.proc.wait()
+            w.stop()
             # Lines it wrote before going (a last ``done``, say) still count.
             deadline = time.monotonic() + 2.0
             while time.monotonic() < deadline:
@@ -629,10 +480,7 @@ class GeneratorClient:
             with self._state_lock:
                 self._worker = None
             self._device_report = None
-            for stream in (w.proc.stdin, w.proc.stdout):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
+            w.close_streams()
         job_id = self._current
         if job_id is not None:
             with contextlib.suppress(JobNotFound):
@@ -644,31 +492,3 @@ class GeneratorClient:
             with self._state_lock:
                 self._current = None
 
-
-def _describe_exit(rc: int | None) -> str:
-    if rc is None:
-        return "did not start"
-    if rc < 0:
-        try:
-            name = signal.Signals(-rc).name
-        except ValueError:
-            name = f"signal {-rc}"
-        return f"was killed by {name}"
-    return f"exited with status {rc}"
-
-
-def _log_tail(path: Path, offset: int = 0, limit: int = 200) -> str:
-    """The last meaningful line one worker wrote to the log (from ``offset``): the exception, usually."""
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(offset, size - 4096))
-            lines = f.read().decode("utf-8", "replace").splitlines()
-    except OSError:
-        return ""
-    for line in reversed(lines):
-        text = " ".join(line.split())
-        if text and not text.startswith("---"):
-            return text if len(text) <= limit else text[: limit - 1] + "…"
-    return ""

@@ -19,25 +19,28 @@ WAL mode with a busy timeout, so two processes (the editor and a ``promptcut`` c
 
 Schema changes go through :data:`MIGRATIONS` (chained ``vN -> vN+1``, each in its own ``BEGIN IMMEDIATE``
 transaction, the file backed up first; a store from a newer PromptCut is refused, never downgraded).
+
+This module is the store's queue and cache and the place to import the job names from; the parts live beside it:
+``job_state`` (Job, JobState, the store's errors), ``job_store_schema`` (migrations, columns, rows to jobs),
+``job_store_file`` (the SQLite connection and transactions), ``job_owners`` (who runs a job and whether it still
+lives) and ``job_spec`` (JobSpec and its content hash).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
 import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from .audio.job_spec import AudioJobSpec
+from .job_owners import HOST as _HOST  # noqa: F401 - tests build owner tokens with it
+from .job_owners import owner_alive
+from .job_owners import pid_alive as _pid_alive  # noqa: F401 - tests and the worker's tests import it from here
 from .job_spec import (
     HASH_FORMAT,
     JobSpec,
@@ -46,8 +49,11 @@ from .job_spec import (
     is_job_spec,
     model_revision,
     output_path_for,
-    spec_from_dict,
 )
+from .job_state import FINAL_STATES, Job, JobNotFound, JobState, StoreError
+from .job_store_file import JobStoreFile
+from .job_store_schema import COLUMNS as _COLUMNS
+from .job_store_schema import MIGRATIONS, Migration
 
 __all__ = [
     "HASH_FORMAT",
@@ -65,322 +71,15 @@ __all__ = [
     "output_path_for",
 ]
 
-_MAX_SEED = 2**63 - 1
-_STALE_HEARTBEAT_S = 600.0  # a running job whose owner is on another host and silent this long is interrupted
 
-
-# ---------------------------------------------------------------------------------------------------------------
-# Jobs
-# ---------------------------------------------------------------------------------------------------------------
-
-
-class JobState(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-FINAL_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED})
-
-
-@dataclass(frozen=True)
-class Job:
-    """A job as stored. ``progress`` is 0..1; ``message`` one line (the error, a note, or what is happening);
-    ``error_kind``/``hint`` come from :class:`generation.errors.GenerationError` when it failed; ``output`` is the
-    video path (where it will be written while queued or running); ``result`` holds the worker's report (mode,
-    notes, timings, sidecar path). Times are Unix seconds. ``attempts`` counts the times it was started."""
-
-    id: str
-    spec: JobSpec | AudioJobSpec
-    hash: str
-    state: JobState
-    priority: int
-    order: float
-    progress: float
-    message: str
-    error_kind: str | None
-    hint: str
-    output: str | None
-    result: dict[str, Any]
-    cached: bool
-    attempts: int
-    cancel_requested: bool
-    owner: str | None
-    created: float
-    started: float | None
-    finished: float | None
-
-    @property
-    def is_final(self) -> bool:
-        return self.state in FINAL_STATES
-
-    @property
-    def sidecar(self) -> Path | None:
-        return None if not self.output else Path(self.output).with_suffix(".json")
-
-    @property
-    def mode(self) -> str | None:
-        return self.result.get("mode")
-
-
-class StoreError(RuntimeError):
-    """The job store cannot be opened or used (newer schema, damaged file, locked past the timeout)."""
-
-
-class JobNotFound(KeyError):  # noqa: N818 - reads as what happened
-    def __str__(self) -> str:
-        return f"no job {self.args[0]!r} in the job store"
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Schema and migrations
-# ---------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Migration:
-    """Takes the store from ``version - 1`` to ``version``. ``apply`` runs inside one transaction."""
-
-    version: int
-    description: str
-    apply: Callable[[sqlite3.Connection], None]
-
-
-def _v1_jobs(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        """
-        CREATE TABLE jobs (
-            id TEXT PRIMARY KEY,
-            hash TEXT NOT NULL,
-            spec TEXT NOT NULL,
-            state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
-            priority INTEGER NOT NULL DEFAULT 0,
-            seq REAL NOT NULL,
-            progress REAL NOT NULL DEFAULT 0,
-            message TEXT NOT NULL DEFAULT '',
-            error_kind TEXT,
-            hint TEXT NOT NULL DEFAULT '',
-            output TEXT,
-            result TEXT NOT NULL DEFAULT '{}',
-            cached INTEGER NOT NULL DEFAULT 0,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            cancel_requested INTEGER NOT NULL DEFAULT 0,
-            owner TEXT,
-            heartbeat REAL,
-            created REAL NOT NULL,
-            started REAL,
-            finished REAL
-        )
-        """
-    )
-    conn.execute("CREATE INDEX jobs_by_hash ON jobs (hash, state)")
-    conn.execute("CREATE INDEX jobs_queue ON jobs (state, priority DESC, seq)")
-
-
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "jobs table", _v1_jobs),)
-
-
-def _latest_version() -> int:
-    return MIGRATIONS[-1].version if MIGRATIONS else 0
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The store
-# ---------------------------------------------------------------------------------------------------------------
-
-_HOST = socket.gethostname()
-_open_owners: set[str] = set()  # owner tokens of the stores open in this process (a live pid may hold dead ones)
-_open_owners_lock = threading.Lock()
-
-
-def _pid_alive(pid: int) -> bool:
-    """True if ``pid`` runs (a zombie counts as gone)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
-    except OSError:
-        return True  # no /proc (macOS): os.kill said it exists
-
-
-def _owner_alive(owner: str | None, heartbeat: float | None, now: float) -> bool:
-    if not owner:
-        return False
-    host, _, rest = owner.partition("/")
-    pid_text, _, _token = rest.partition("/")
-    if host != _HOST:
-        return heartbeat is not None and now - heartbeat < _STALE_HEARTBEAT_S
-    try:
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    if pid == os.getpid():
-        with _open_owners_lock:
-            return owner in _open_owners
-    return _pid_alive(pid)
-
-
-_COLUMNS = (
-    "id, hash, spec, state, priority, seq, progress, message, error_kind, hint, output, result, cached, attempts, "
-    "cancel_requested, owner, heartbeat, created, started, finished"
-)
-
-
-class JobStore:
+class JobStore(JobStoreFile):
     """The persistent job queue and cache index. Thread-safe (one connection behind a lock); several processes
-    may open the same file. ``owner`` identifies this store object as a runner of jobs (``host/pid/token``)."""
+    may open the same file. ``owner`` identifies this store object as a runner of jobs (``host/pid/token``).
+    Opening, closing and the transactions live in :class:`generation.job_store_file.JobStoreFile`."""
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.owner = f"{_HOST}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
-        self._lock = threading.RLock()
-        self._closed = False
-        try:
-            self._conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the job store {self.path}: {exc}") from None
-        self._conn.row_factory = sqlite3.Row
-        try:
-            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":  # pragma: no cover - a filesystem without shared memory
-                raise StoreError(f"the job store {self.path} cannot use WAL mode (got {mode})")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            self._conn.close()
-            raise StoreError(f"the job store {self.path} is unusable: {exc}") from None
-        except BaseException:
-            self._conn.close()
-            raise
-        with _open_owners_lock:
-            _open_owners.add(self.owner)
-
-    # -- plumbing -----------------------------------------------------------------------------------------------
-    def close(self) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            with _open_owners_lock:
-                _open_owners.discard(self.owner)
-            self._conn.close()
-
-    def __enter__(self) -> JobStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken at once (BEGIN IMMEDIATE) so two processes never interleave."""
-        with self._lock:
-            if self._closed:
-                raise StoreError("the job store is closed")
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
-    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            if self._closed:
-                raise StoreError("the job store is closed")
-            return self._conn.execute(sql, tuple(params)).fetchall()
-
-    def schema_version(self) -> int:
-        with self._lock:
-            return self._version(self._conn)
-
-    @staticmethod
-    def _version(conn: sqlite3.Connection) -> int:
-        has_table = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-        ).fetchone()
-        if not has_table:
-            return 0
-        row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
-        return int(row[0] or 0)
-
-    def _migrate(self) -> None:
-        migrations = MIGRATIONS
-        latest = _latest_version()
-        versions = [m.version for m in migrations]
-        if versions != list(range(1, len(versions) + 1)):
-            raise StoreError(f"job store migrations must be numbered 1..n, got {versions}")
-        current = self._version(self._conn)
-        if current > latest:
-            raise StoreError(
-                f"the job store {self.path} was made by a newer PromptCut (schema {current}, this one knows "
-                f"{latest}); update PromptCut or use another store"
-            )
-        if current == latest:
-            return
-        if current > 0:  # back the store up before changing an existing one
-            backup = self.path.with_name(f"{self.path.name}.v{current}.bak")
-            dest = sqlite3.connect(str(backup))
-            try:
-                self._conn.backup(dest)
-            finally:
-                dest.close()
-        with self._write() as conn:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version INTEGER PRIMARY KEY, applied REAL NOT NULL, description TEXT NOT NULL)"
-            )
-            current = self._version(conn)  # another process may have migrated while we waited for the lock
-            if current > latest:
-                raise StoreError(f"the job store {self.path} was made by a newer PromptCut (schema {current})")
-            for m in migrations[current:]:
-                m.apply(conn)
-                conn.execute(
-                    "INSERT INTO schema_version (version, applied, description) VALUES (?, ?, ?)",
-                    (m.version, time.time(), m.description),
-                )
-
-    @staticmethod
-    def _job(row: sqlite3.Row) -> Job:
-        return Job(
-            id=row["id"],
-            spec=spec_from_dict(json.loads(row["spec"])),
-            hash=row["hash"],
-            state=JobState(row["state"]),
-            priority=int(row["priority"]),
-            order=float(row["seq"]),
-            progress=float(row["progress"]),
-            message=row["message"],
-            error_kind=row["error_kind"],
-            hint=row["hint"],
-            output=row["output"],
-            result=json.loads(row["result"] or "{}"),
-            cached=bool(row["cached"]),
-            attempts=int(row["attempts"]),
-            cancel_requested=bool(row["cancel_requested"]),
-            owner=row["owner"],
-            created=float(row["created"]),
-            started=row["started"],
-            finished=row["finished"],
-        )
-
-    def _get(self, conn: sqlite3.Connection, job_id: str) -> Job:
-        row = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        if row is None:
-            raise JobNotFound(job_id)
-        return self._job(row)
+        # MIGRATIONS is read from this module as the store opens, so a test may patch in one more.
+        super().__init__(path, timeout=timeout, migrations=MIGRATIONS)
 
     # -- reading ------------------------------------------------------------------------------------------------
     def get(self, job_id: str) -> Job:
@@ -642,7 +341,7 @@ class JobStore:
         now = time.time()
         with self._write() as conn:
             rows = conn.execute("SELECT id, owner, heartbeat FROM jobs WHERE state = 'running'").fetchall()
-            gone = [r["id"] for r in rows if include_live or not _owner_alive(r["owner"], r["heartbeat"], now)]
+            gone = [r["id"] for r in rows if include_live or not owner_alive(r["owner"], r["heartbeat"], now)]
             for job_id in gone:
                 conn.execute(
                     "UPDATE jobs SET state = 'queued', owner = NULL, heartbeat = NULL, progress = 0, "
