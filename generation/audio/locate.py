@@ -28,6 +28,9 @@ def _hf_cache_snapshot(info: AudioModelInfo, cache_dir: str | os.PathLike[str] |
         from huggingface_hub import try_to_load_from_cache
     except ImportError:  # pragma: no cover - comes with transformers
         return None
+    if cache_dir is None:   # as the environment says now (huggingface_hub reads it once, at its import)
+        cache_dir = os.environ.get("HF_HUB_CACHE") or (
+            os.path.join(os.environ["HF_HOME"], "hub") if os.environ.get("HF_HOME") else None)
     found = try_to_load_from_cache(info.repo, info.marker, cache_dir=cache_dir, revision=info.revision)
     return Path(found).parent if isinstance(found, str) else None
 
