@@ -5,9 +5,10 @@ The library keeps global state (voice, rate, pitch, the callback), so every use 
 It also keeps state that nothing resets, not even ``espeak_Terminate``: the pitch flutter's phase and the wave
 generator's statics carry from one utterance into the next, so the same words came out a few samples different
 each time. So each job loads the library afresh (copy, dlopen, initialise, speak, terminate, dlclose: about 8 ms
-a line, measured by bench/audio_speed.py against the library kept loaded) and seeds espeak's noise generator: the same job gives the same samples, as every engine here
-does. The file loaded is a private copy under a new name each time: dlclose only unloads a library nobody else
-holds, and phonemizer (Kokoro's G2P) holds the wheel's own file loaded for good.
+a line, measured by bench/audio_speed.py against the library kept loaded) and seeds espeak's noise
+generator: the same job gives the same samples, as every engine here does. The file loaded is a private
+copy under a new name each time: dlclose only unloads a library nobody else holds, and phonemizer (Kokoro's
+G2P) holds the wheel's own file loaded for good.
 
 Speed maps to espeak's words per minute (175 wpm is 1.0x); pitch in semitones maps to espeak's 0..100 pitch
 (50 the voice's own), whose steps we measured: 100 speaks about 8.4 semitones higher, 0 about 6 lower (the
