@@ -23,6 +23,7 @@ import numpy as np
 
 from .errors import GenerationError
 from .ffmpeg import find_ffmpeg
+from .leftovers import mkstemp_beside
 from .request import GenerationResult
 
 SIDECAR_FORMAT = "promptcut.generation"
@@ -45,7 +46,8 @@ def _fps_arg(fps: int | float | Fraction) -> str:
 
 
 def _temp_beside(path: Path, suffix: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".partial{suffix}", dir=path.parent)
+    """A new hidden temporary beside ``path``, named as ``generation.leftovers`` says (recognisable, with its pid)."""
+    fd, name = mkstemp_beside(path, f".partial{suffix}")
     os.close(fd)
     return Path(name)
 

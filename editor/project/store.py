@@ -2,8 +2,10 @@
 
 A save never leaves a half-written project behind:
 
-1. the new document is written to a temporary file in the same folder (``.NAME.XXXX.tmp``), flushed and
-   fsynced;
+1. the new document is written to a temporary file in the same folder
+   (``.NAME.promptcut-tmp-HOST-PID-XXXX.tmp``, see ``generation.leftovers``), flushed and fsynced; stale
+   temporaries a killed save left in that folder (its process gone, or a day old from another machine) are
+   removed first, never one of a save running now;
 2. the file it replaces is copied, the same way, to ``NAME.bak`` beside it (the previous save, replaced at
    each save); when that file was in an older format, a copy also goes to ``NAME.vN.bak`` once and is
    never overwritten, so a migration can always be undone;
@@ -19,9 +21,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,6 +32,7 @@ from typing import Any
 from editor.model.timeline import Timeline
 from editor.project.errors import ProjectError
 from editor.project.format import FORMAT_VERSION, LoadedProject, from_dict, to_dict
+from generation.leftovers import mkstemp_beside, sweep_stale
 
 BACKUP_SUFFIX = ".bak"
 
@@ -62,8 +65,11 @@ def save_project(timeline: Timeline, path: str | os.PathLike[str], *,
     """
     shown = os.fspath(path)
     target = Path(os.path.abspath(shown))
-    if target.is_symlink():
-        target = Path(os.path.realpath(target))  # write through the link, keep the link
+    try:
+        if target.is_symlink():
+            target = Path(os.path.realpath(target))  # write through the link, keep the link
+    except OSError as exc:  # a name too long for the disk, say
+        raise ProjectError(shown, f"not saved: {_why(exc)}") from None
     problems = timeline.problems()
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -86,6 +92,7 @@ def save_project(timeline: Timeline, path: str | os.PathLike[str], *,
     except OSError as exc:
         raise ProjectError(shown, f"not saved: cannot read the existing file to back it up ({_why(exc)})") from None
     unchanged = "the file on disk is unchanged" if old_mode is not None else "nothing was written"
+    sweep_leftovers(target)
 
     tmp = None
     try:
@@ -161,9 +168,19 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
+def sweep_leftovers(target: str | os.PathLike[str]) -> list[Path]:
+    """Remove the stale temporaries killed saves left beside ``target`` (any PromptCut temporary whose process
+    is gone; an old-style ``.NAME.XXXXXXXX.tmp`` of this project or its backups once a day old). Returns them."""
+    target = Path(target)
+    names = "|".join(re.escape(n) for n in (target.name, backup_path(target).name))
+    versioned = re.escape(target.name) + r"\.v[0-9]+" + re.escape(BACKUP_SUFFIX)
+    legacy = re.compile(rf"\.(?:{names}|{versioned})\.[a-z0-9_]{{8}}\.tmp")
+    return sweep_stale(target.parent, legacy=[legacy])
+
+
 def _write_temp(target: Path, blob: bytes, mode: int) -> str:
     """Write ``blob`` to a new temporary file beside ``target``, fsynced; returns its path."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = mkstemp_beside(target, ".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(blob)
