@@ -32,7 +32,8 @@ class Job:
     """A job as stored. ``progress`` is 0..1; ``message`` one line (the error, a note, or what is happening);
     ``error_kind``/``hint`` come from :class:`generation.errors.GenerationError` when it failed; ``output`` is the
     video path (where it will be written while queued or running); ``result`` holds the worker's report (mode,
-    notes, timings, sidecar path). Times are Unix seconds. ``attempts`` counts the times it was started."""
+    notes, timings, sidecar path). Times are Unix seconds. ``attempts`` counts the times it was started;
+    ``interruptions`` the times the process running it died under it (the store fails it at the third)."""
 
     id: str
     spec: JobSpec | AudioJobSpec
@@ -53,6 +54,7 @@ class Job:
     created: float
     started: float | None
     finished: float | None
+    interruptions: int = 0
 
     @property
     def is_final(self) -> bool:

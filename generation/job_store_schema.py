@@ -61,11 +61,19 @@ def _v1_jobs(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX jobs_queue ON jobs (state, priority DESC, seq)")
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "jobs table", _v1_jobs),)
+def _v2_interruptions(conn: sqlite3.Connection) -> None:
+    """How many times the job's runner died under it (a killed editor or command): bounded, like crashes."""
+    conn.execute("ALTER TABLE jobs ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "jobs table", _v1_jobs),
+    Migration(2, "interruptions per job", _v2_interruptions),
+)
 
 COLUMNS = (
     "id, hash, spec, state, priority, seq, progress, message, error_kind, hint, output, result, cached, attempts, "
-    "cancel_requested, owner, heartbeat, created, started, finished"
+    "cancel_requested, owner, heartbeat, created, started, finished, interruptions"
 )
 
 
@@ -144,4 +152,5 @@ def job_from_row(row: sqlite3.Row) -> Job:
         created=float(row["created"]),
         started=row["started"],
         finished=row["finished"],
+        interruptions=int(row["interruptions"]),
     )

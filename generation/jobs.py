@@ -58,6 +58,7 @@ from .job_store_schema import MIGRATIONS, Migration
 __all__ = [
     "HASH_FORMAT",
     "FINAL_STATES",
+    "MAX_INTERRUPTIONS",
     "MIGRATIONS",
     "Job",
     "JobNotFound",
@@ -70,6 +71,13 @@ __all__ = [
     "model_revision",
     "output_path_for",
 ]
+
+
+MAX_INTERRUPTIONS = 3  # a job whose runner died under it this many times fails instead of going back in the queue
+_INTERRUPTED_HINT = (
+    "The program running the generator was closed or killed while it worked on this job each time (out of "
+    "memory?); try fewer frames, a smaller size or another model, then Retry."
+)
 
 
 class JobStore(JobStoreFile):
@@ -337,18 +345,36 @@ class JobStore(JobStoreFile):
         """Jobs left RUNNING by a runner that is gone go back to QUEUED (ids returned). A runner is alive while
         its process runs and its store is open (another host: while it reported within 10 minutes), so a second
         client never takes a job from the first; ``include_live=True`` takes every running job (recovery tools).
-        Attempts stand, so a job that keeps taking its runner down still ends up failed."""
+
+        Each time a job's runner died under it counts (``interruptions``; a job taken from a live runner does
+        not): at the :data:`MAX_INTERRUPTIONS`-th the job fails instead ("the generator was interrupted 3 times
+        while making this shot"), so a job that keeps taking its runner down (the OOM killer, say) is not
+        retried forever. Attempts stand too, so a worker crash after that still counts them."""
         now = time.time()
         with self._write() as conn:
-            rows = conn.execute("SELECT id, owner, heartbeat FROM jobs WHERE state = 'running'").fetchall()
-            gone = [r["id"] for r in rows if include_live or not owner_alive(r["owner"], r["heartbeat"], now)]
-            for job_id in gone:
+            rows = conn.execute(
+                "SELECT id, owner, heartbeat, interruptions, spec FROM jobs WHERE state = 'running'"
+            ).fetchall()
+            requeued: list[str] = []
+            for r in rows:
+                dead = not owner_alive(r["owner"], r["heartbeat"], now)
+                if not (dead or include_live):
+                    continue
+                count = int(r["interruptions"]) + (1 if dead else 0)
+                if count >= MAX_INTERRUPTIONS:
+                    conn.execute(
+                        "UPDATE jobs SET state = 'failed', interruptions = ?, message = ?, error_kind = 'interrupted', "
+                        "hint = ?, finished = ?, owner = NULL, heartbeat = NULL WHERE id = ?",
+                        (count, _interrupted_message(count, r["spec"]), _INTERRUPTED_HINT, now, r["id"]),
+                    )
+                    continue
                 conn.execute(
                     "UPDATE jobs SET state = 'queued', owner = NULL, heartbeat = NULL, progress = 0, "
-                    "message = 'interrupted; queued again' WHERE id = ?",
-                    (job_id,),
+                    "interruptions = ?, message = 'interrupted; queued again' WHERE id = ?",
+                    (count, r["id"]),
                 )
-            return gone
+                requeued.append(r["id"])
+            return requeued
 
     # -- managing -----------------------------------------------------------------------------------------------
     def cancel(self, job_id: str) -> Job:
@@ -366,15 +392,17 @@ class JobStore(JobStoreFile):
             return self._get(conn, job_id)
 
     def retry(self, job_id: str) -> Job:
-        """A failed or cancelled job goes back to the queue (end of its priority), attempts reset."""
+        """A failed or cancelled job goes back to the queue (end of its priority), attempts and interruptions
+        reset."""
         with self._write() as conn:
             job = self._get(conn, job_id)
             if job.state not in (JobState.FAILED, JobState.CANCELLED):
                 raise StoreError(f"only failed or cancelled jobs can be retried; job {job_id} is {job.state}")
             seq = float(conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs").fetchone()[0])
             conn.execute(
-                "UPDATE jobs SET state = 'queued', seq = ?, attempts = 0, progress = 0, message = '', "
-                "error_kind = NULL, hint = '', cancel_requested = 0, started = NULL, finished = NULL WHERE id = ?",
+                "UPDATE jobs SET state = 'queued', seq = ?, attempts = 0, interruptions = 0, progress = 0, "
+                "message = '', error_kind = NULL, hint = '', cancel_requested = 0, started = NULL, finished = NULL "
+                "WHERE id = ?",
                 (seq, job_id),
             )
             return self._get(conn, job_id)
@@ -416,6 +444,16 @@ class JobStore(JobStoreFile):
             params.append(time.time() - older_than)
         with self._write() as conn:
             return conn.execute(sql, params).rowcount
+
+
+def _interrupted_message(count: int, spec_json: str) -> str:
+    try:
+        data = json.loads(spec_json)
+    except ValueError:
+        data = None
+    kind = data.get("kind") if isinstance(data, dict) else None  # video specs have none; audio ones do
+    what = "this shot" if kind is None else "this transcript" if kind == "transcript" else "this sound"
+    return f"the generator was interrupted {count} times while making {what}"
 
 
 def _one_line(text: str | None) -> str:
