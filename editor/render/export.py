@@ -24,7 +24,10 @@ bench/export_500_clips.py):
    renders, and the normalising encode runs once the last segment is in: about an AAC encode's time at the end.
 5. Join: the concat demuxer stream-copies the runs' MP4s (identical encoder settings: one SPS/PPS, checked
    before joining), the AAC is copied beside it, ``+faststart`` into a hidden file beside the output; the
-   frame count is checked, then the file is renamed over the output.
+   frame count is checked, then the file is renamed over the output. The hidden work folder and file are named
+   as ``generation.leftovers`` says (``.NAME.promptcut-tmp-HOST-PID-XXXX.export``), and the stale ones an
+   export killed mid-way left beside the output are removed when the next export starts
+   (``editor.render.leftovers``).
 
 Against one hand-written ffmpeg command doing the same work (bench/export_vs_ffmpeg.py: 20 s at 1080x1920,
 six cuts and a picture-in-picture over two of them, best of 3 on a shared 2-core machine): 10.94 s against
@@ -41,7 +44,6 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -58,12 +60,14 @@ from editor.model.time import timecode
 from editor.render.export_errors import ExportCancelled, ExportError, check_cancel, os_reason, remove_file
 from editor.render.export_sound import SoundEncoder
 from editor.render.ffgraph import GraphError, SourceFacts, ffmpeg_path, job_command, tonemap_chain
+from editor.render.leftovers import WORK_SUFFIX, partial_beside, sweep_export_leftovers
 from editor.render.loudness import (
     Loudness,
 )
 from editor.render.plan import Plan, Segment, build_plan, media_used
 from editor.render.procs import FFmpegProcess
 from editor.render.settings import ExportSettings, resolve_settings, timescale
+from generation.leftovers import mkdtemp_beside
 
 __all__ = ["ExportCancelled", "ExportError", "ExportResult", "ExportSettings", "Loudness", "Progress", "export",
            "resolve_settings"]
@@ -224,12 +228,12 @@ def export(timeline: Timeline, output: str | os.PathLike[str], settings: ExportS
     say(f"export: {settings.describe()}, {plan.total_frames} frames in {len(plan.segments)} segments, "
         f"{len(jobs_list)} ffmpeg runs -> {out}")
 
-    stem = out.stem[:60]   # temporary names stay well inside file name limits
+    sweep_export_leftovers(out)
     try:
-        work = Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".export", dir=out.parent))
+        work = mkdtemp_beside(out, WORK_SUFFIX)
     except OSError as exc:
         raise ExportError(f"cannot write to {out.parent}: {os_reason(exc)}") from None
-    partial = work.parent / f".{stem}.{work.name.rsplit('.', 2)[-2]}.partial.mp4"
+    partial = partial_beside(work)
     sound: SoundEncoder | None = None
     try:
         sounding = any(facts[x.media_id].has_audio for seg in plan.segments for x in seg.sounds)
