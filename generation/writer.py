@@ -23,7 +23,7 @@ import numpy as np
 
 from .errors import GenerationError
 from .ffmpeg import find_ffmpeg
-from .leftovers import mkstemp_beside
+from .leftovers import mkstemp_beside, sweep_stale
 from .request import GenerationResult
 
 SIDECAR_FORMAT = "promptcut.generation"
@@ -46,7 +46,9 @@ def _fps_arg(fps: int | float | Fraction) -> str:
 
 
 def _temp_beside(path: Path, suffix: str) -> Path:
-    """A new hidden temporary beside ``path``, named as ``generation.leftovers`` says (recognisable, with its pid)."""
+    """A new hidden temporary beside ``path``, named as ``generation.leftovers`` says (recognisable, with its pid);
+    what a killed writer left in that folder goes first."""
+    sweep_stale(path.parent)
     fd, name = mkstemp_beside(path, f".partial{suffix}")
     os.close(fd)
     return Path(name)
