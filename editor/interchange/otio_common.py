@@ -7,13 +7,13 @@ import math
 import os
 import re
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from typing import Any
 
 import opentimelineio as otio
 
-from editor.model import MediaKind, Timeline
+from editor.model import Clip, MediaKind, Timeline
 
 METADATA_KEY = "promptcut"
 METADATA_VERSION = 1
@@ -51,6 +51,14 @@ class ImportResult:
     timeline: Timeline
     warnings: list[str] = field(default_factory=list)
     name: str = ""
+    length: int = 0   # frames the file's timeline lasts, trailing gaps included
+
+
+# Model fields this interchange uses once the model has them: a clip switched off (``Clip.enabled``) and a
+# timeline that lasts past its last clip (``Timeline.length``, a trailing gap). Without them a disabled clip is
+# left out and a trailing gap dropped, each with a warning.
+CLIPS_CAN_BE_DISABLED = "enabled" in {f.name for f in fields(Clip)}
+TIMELINE_HAS_LENGTH = "length" in {f.name for f in fields(Timeline)}
 
 
 # --- paths and URLs ---------------------------------------------------------------------------------------
@@ -92,6 +100,18 @@ def url_to_path(url: str) -> str:
 
 def _quote(text: str, safe: str) -> str:
     return urllib.parse.quote(text, safe=safe, encoding="utf-8", errors="surrogateescape")
+
+
+def nowhere_path(name: str) -> str:
+    """The path of media an OTIO file names but does not locate (a ``MissingReference``, an empty URL): its
+    name under the null device, a path no file can have. A bare name would be relative, and be found in
+    whatever folder the project is saved or opened from."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return os.path.join(os.devnull, base if base.strip(".") else "missing media")
+
+
+def is_nowhere(path: str) -> bool:
+    return os.path.dirname(path) == os.devnull
 
 
 def file_exists(path: str) -> bool:
@@ -177,8 +197,10 @@ def rational_time(frames: int | Fraction, rate: float) -> otio.opentime.Rational
 
 def media_reference(timeline: Timeline, media_id: str, rate: float) -> otio.core.MediaReference:
     media = timeline.media.get(media_id)
-    if media is None:
-        return otio.schema.MissingReference(metadata={METADATA_KEY: {"media_id": media_id}})
+    if media is None or is_nowhere(media.path):
+        missing = otio.schema.MissingReference(metadata={METADATA_KEY: {"media_id": media_id}})
+        missing.name = "" if media is None else media.name
+        return missing
     available = None
     if media.duration is not None and media.kind is not MediaKind.IMAGE:
         available = otio.opentime.TimeRange(rational_time(0, rate), rational_time(media.duration * timeline.fps, rate))

@@ -43,6 +43,7 @@ def timeline_to_otio(timeline: Timeline, name: str = "") -> otio.schema.Timeline
     }
     for track in timeline.tracks:
         result.tracks.append(_track_to_otio(timeline, track, rate))
+    _keep_length(result, timeline.duration, rate)
     for marker in sorted(timeline.markers, key=lambda m: (m.frame, m.name)):
         result.tracks.markers.append(
             otio.schema.Marker(
@@ -108,8 +109,20 @@ def _clip_to_otio(timeline: Timeline, clip: Clip, rate: float) -> otio.schema.Cl
     meta.update(link_meta(clip))
     meta.update(effects_meta(clip))
     result.effects.extend(time_effects(clip))
+    result.enabled = getattr(clip, "enabled", True)
     result.metadata[METADATA_KEY] = meta
     return result
+
+
+def _keep_length(result: otio.schema.Timeline, frames: int, rate: float) -> None:
+    """A timeline that lasts past its last clip ends in a gap on its first track (OTIO has no other length)."""
+    if not len(result.tracks):
+        return
+    first = result.tracks[0]
+    end = max((round(t.duration().to_frames()) if len(t) else 0) for t in result.tracks)
+    if frames > end:
+        last = round(first.duration().to_frames()) if len(first) else 0
+        first.append(otio.schema.Gap(duration=rational_time(frames - last, rate)))
 
 
 def _hex_to_otio_color(color: str) -> str:

@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
+
+import opentimelineio as otio
 
 from editor.interchange.otio_common import InterchangeError
 
@@ -42,4 +45,26 @@ def checked_document(path: str | os.PathLike) -> tuple[Path, str, str]:
     if not isinstance(parsed, dict) or "OTIO_SCHEMA" not in parsed:
         raise InterchangeError(f"{target}: JSON but not OpenTimelineIO (no OTIO_SCHEMA at the top)")
     schema = str(parsed["OTIO_SCHEMA"])
+    newer = _newer_schema(parsed)
+    if newer is not None:
+        raise InterchangeError(f"{target}: written by a newer OpenTimelineIO ({newer})")
     return target, text, schema
+
+
+def _newer_schema(document: Any) -> str | None:
+    """The first ``Name.N`` in ``document`` whose version is above the one this OpenTimelineIO reads, as a
+    phrase ("Clip.3; this one reads up to Clip.2"), or None. Unknown names are left to the caller."""
+    known = otio.core.type_version_map()
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            schema = node.get("OTIO_SCHEMA")
+            if isinstance(schema, str):
+                name, _, version = schema.rpartition(".")
+                if name in known and version.isdigit() and len(version) < 10 and int(version) > known[name]:
+                    return f"{schema}; this one reads up to {name}.{known[name]}"
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None

@@ -12,12 +12,15 @@ from typing import Any
 import opentimelineio as otio
 
 from editor.interchange.otio_common import (
+    CLIPS_CAN_BE_DISABLED,
     DRIVE_PATH,
     MARKER_COLORS,
+    TIMELINE_HAS_LENGTH,
     URL_SCHEME,
     ImportResult,
     InterchangeError,
     file_exists,
+    nowhere_path,
     one_line,
     our_meta,
     read_fraction,
@@ -88,6 +91,7 @@ class _Importer(GeneratedImport):
         self.track_ids: set[str] = set()
         self.transitions: dict[str, PendingTransition] = {}   # clip id -> the transition read before it
         self.off_grid = False
+        self.length = 0   # frames the OTIO timeline lasts, trailing gaps included
 
     # --- settings and pool ------------------------------------------------------------------------------
 
@@ -207,6 +211,7 @@ class _Importer(GeneratedImport):
             if converted is not None:
                 timeline.markers.append(converted)
         self._fit_media_durations(timeline)
+        self._keep_length(timeline)
         settle_effects(timeline, self.warn)
         settle_links(timeline, self.warn)
         if self.off_grid:
@@ -270,13 +275,7 @@ class _Importer(GeneratedImport):
             if isinstance(item, otio.schema.Gap):
                 pass
             elif isinstance(item, otio.schema.Clip):
-                trim = item.trimmed_range()
-                trim_start = to_seconds(trim.start_time)
-                layout.entries.append(_Entry(cursor, cursor + length, item, trim_start, pending))
-                for marker in item.markers:
-                    at = to_seconds(marker.marked_range.start_time) - trim_start
-                    if 0 <= at < length:
-                        layout.markers.append((cursor + at, marker))
+                self._add_clip(layout, item, cursor, length, pending)
             elif isinstance(item, (otio.schema.Stack, otio.schema.Track)):
                 self._flatten_nested(item, cursor, length, layout, here)
             else:
@@ -284,6 +283,17 @@ class _Importer(GeneratedImport):
             pending = None
             cursor += length
         return layout
+
+    @staticmethod
+    def _add_clip(
+        layout: _Layout, item: otio.schema.Clip, cursor: Fraction, length: Fraction, pending: PendingTransition | None
+    ) -> None:
+        trim_start = to_seconds(item.trimmed_range().start_time)
+        layout.entries.append(_Entry(cursor, cursor + length, item, trim_start, pending))
+        for marker in item.markers:
+            at = to_seconds(marker.marked_range.start_time) - trim_start
+            if 0 <= at < length:
+                layout.markers.append((cursor + at, marker))
 
     def _item_length(self, item: Any, where: str) -> Fraction:
         try:
@@ -302,10 +312,10 @@ class _Importer(GeneratedImport):
         inner = [item] if isinstance(item, otio.schema.Track) else [t for t in item if not _is_empty(t)]
         if not inner:
             return
-        if len(inner) > 1 or not isinstance(inner[0], otio.schema.Track):
+        if len(inner) > 1:
             self.warn(f"{label} has {len(inner)} layers; it cannot be flattened and was replaced by a gap")
             return
-        nested = self._layout_track(inner[0], where)
+        nested = self._layout_layer(inner[0], where)
         window_start = to_seconds(item.trimmed_range().start_time)
         window_end = window_start + length
         shift = cursor - window_start
@@ -322,6 +332,19 @@ class _Importer(GeneratedImport):
                 layout.markers.append((at + shift, marker))
         self.warn(f"{label} was flattened into its parent track")
 
+    def _layout_layer(self, layer: Any, where: str) -> _Layout:
+        """The one layer of a nested stack laid out from the stack's time 0: a track, a clip (a stack's
+        children all start at its 0) or another nested stack."""
+        if isinstance(layer, otio.schema.Track):
+            return self._layout_track(layer, where)
+        layout = _Layout()
+        length = self._item_length(layer, where)
+        if isinstance(layer, otio.schema.Clip):
+            self._add_clip(layout, layer, Fraction(0), length, None)
+        else:
+            self._flatten_nested(layer, Fraction(0), length, layout, where)
+        return layout
+
     # --- clips ------------------------------------------------------------------------------------------
 
     def _place(self, track: Track, entries: list[_Entry]) -> None:
@@ -332,10 +355,12 @@ class _Importer(GeneratedImport):
             if end <= start:
                 self.warn(f"{where} is shorter than a frame; left out")
                 continue
-            if not clip.enabled:
+            if not clip.enabled and not CLIPS_CAN_BE_DISABLED:
                 self.warn(f"{where} is disabled in the file; left out")
                 continue
             converted = self._clip(clip, track, start, end - start, entry.trim_start, where)
+            if converted is not None and not clip.enabled:
+                converted = replace(converted, enabled=False)
             if converted is not None:
                 track.add(converted)
                 if entry.transition is not None:
@@ -422,7 +447,7 @@ class _Importer(GeneratedImport):
             duration = to_seconds(available.duration)
         self.media[media_id] = MediaSource(
             id=media_id,
-            path=name or "missing media",
+            path=nowhere_path(name),
             kind=MediaKind.VIDEO if video else MediaKind.AUDIO,
             duration=duration,
             has_video=video,
@@ -506,6 +531,16 @@ class _Importer(GeneratedImport):
                 self.warn(f"media {media.name!r} is shorter than its clips in the file; its length was extended")
             timeline.media[media_id] = replace(media, duration=Fraction(frames) / self.fps)
 
+    def _keep_length(self, timeline: Timeline) -> None:
+        """A timeline that ends in gaps (a tail of black and silence) keeps its length where the model can."""
+        try:
+            length = round(to_seconds(self.source.duration()) * self.fps)   # edges were rounded already
+        except (ValueError, RuntimeError, otio.exceptions.OTIOError):
+            return
+        self.length = length
+        if length > timeline.duration and TIMELINE_HAS_LENGTH:
+            timeline.length = length
+
     # --- markers, effects, times --------------------------------------------------------------------
 
     def _marker(self, seconds: Fraction, marker: otio.schema.Marker) -> Marker | None:
@@ -565,4 +600,4 @@ def timeline_from_otio(otio_timeline: otio.schema.Timeline, base_dir: str | os.P
         raise
     except Exception as exc:   # untrusted input: whatever OTIO or the data throws becomes one clear line
         raise InterchangeError(f"cannot import: {type(exc).__name__}: {one_line(exc)}") from exc
-    return ImportResult(timeline=timeline, warnings=importer.warnings, name=otio_timeline.name)
+    return ImportResult(timeline=timeline, warnings=importer.warnings, name=otio_timeline.name, length=importer.length)
