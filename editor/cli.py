@@ -236,9 +236,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     captions = _read_caption_file(args.captions) if args.captions else None
     _refuse_existing(args.output, args.overwrite)
     doc = _open(args.input)
-    missing = sorted({m.path for m in doc.offline})
-    if missing:
-        raise CliError(f"media missing ({len(missing)}): {', '.join(missing)}")
+    offline = sorted({m.path for m in doc.offline})
+    damaged = [p for p in offline if os.path.isfile(p)]   # there, but not readable as media
+    if damaged:
+        raise CliError(f"media damaged or unreadable ({len(damaged)}): {', '.join(damaged)}")
+    if offline:
+        raise CliError(f"media missing ({len(offline)}): {', '.join(offline)}")
     for line in doc.warnings:
         print(f"warning: {line}", file=sys.stderr)
     if args.model and not args.generate:

@@ -49,9 +49,50 @@ def open_document(path: str | os.PathLike[str], *, refresh_media: bool = True) -
     except (InterchangeError, ProjectError) as exc:
         raise DocumentError(str(exc)) from None
     doc = Document(loaded.timeline, path, list(loaded.warnings), dict(getattr(loaded, "metadata", {}) or {}))
+    if is_otio(path) and getattr(loaded, "name", ""):
+        doc.metadata.setdefault("name", loaded.name)   # the timeline's own name travels through convert
     if refresh_media:
         doc.warnings.extend(refresh_media_facts(doc.timeline))
+        doc.warnings.extend(fit_clips_to_media(doc.timeline))
     return doc
+
+
+def fit_clips_to_media(timeline: Timeline) -> list[str]:
+    """One rule for a clip that asks for more of its file than the file holds (the file is shorter than the
+    project or the interchange file recorded): it is trimmed to what the file holds, with a note naming both;
+    export and convert both open documents here, so they agree. A clip that starts past the file's end keeps
+    one frame (the file's last), so nothing is silently dropped."""
+    import math
+
+    from editor.model.clips import MediaClip
+    from editor.model.commands.base import settled
+
+    notes: list[str] = []
+    fps = timeline.fps
+    for track in timeline.tracks:
+        trimmed = False
+        for i, clip in enumerate(track.clips):
+            if not isinstance(clip, MediaClip) or clip.speed == 0:
+                continue
+            have = timeline.media_frames(clip)
+            if have is None or clip.source_in + clip.source_frames <= have:
+                continue
+            media = timeline.media[clip.media]
+            source_in = min(clip.source_in, max(0, have - 1))
+            duration = max(1, math.floor((have - source_in) / clip.speed))
+            while duration > 1 and source_in + math.ceil(duration * clip.speed) > have:
+                duration -= 1
+            track.clips[i] = clip.moved(source_in=source_in, duration=duration,
+                                        fade_in=min(clip.fade_in, duration),
+                                        fade_out=min(clip.fade_out, max(0, duration - min(clip.fade_in, duration))))
+            asked = (clip.source_in + clip.source_frames) / fps
+            name = clip.name or Path(media.path).name
+            notes.append(f"clip {name!r} asks for {float(asked):.2f} s of {Path(media.path).name!r}, which holds "
+                         f"{float(have / fps):.2f} s: trimmed")
+            trimmed = True
+        if trimmed:   # a transition into a trimmed clip's successor no longer has a clip ending where it starts
+            track.clips = settled(track.clips)
+    return notes
 
 
 def refresh_media_facts(timeline: Timeline) -> list[str]:
@@ -77,7 +118,7 @@ def save_document(timeline: Timeline, path: str | os.PathLike[str], metadata: di
 
     try:
         if is_otio(path):
-            write_otio(timeline, Path(path))
+            write_otio(timeline, Path(path), name=(metadata or {}).get("name") or None)
         else:
             save_project(timeline, Path(path), metadata=metadata)
     except (InterchangeError, ProjectError) as exc:

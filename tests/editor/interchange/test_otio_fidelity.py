@@ -126,8 +126,6 @@ def test_timeline_name_survives_read_and_write(tmp_path: Path) -> None:
     assert otio.adapters.read_from_file(str(tmp_path / "again.otio")).name == "Reel 7 – final"
 
 
-@pytest.mark.xfail(strict=True, reason="convert names the OTIO timeline after the output file (editor/documents.py "
-                   "patch in the report)")
 def test_timeline_name_survives_convert(tmp_path: Path) -> None:
     convert(write(tmp_path, clip("a", ext("/m/a.mov"), 0, 30), name="Reel 7"), tmp_path / "again.otio")
     assert otio.adapters.read_from_file(str(tmp_path / "again.otio")).name == "Reel 7"
@@ -194,8 +192,6 @@ def test_damaged_media_is_reported_as_damaged(tmp_path: Path) -> None:
     assert any("broken.mp4" in w and "damaged" in w for w in doc.warnings)
 
 
-@pytest.mark.xfail(strict=True, reason="export says 'media missing' for a damaged file (editor/cli.py patch in the "
-                   "report)")
 def test_export_calls_damaged_media_damaged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4000))
     path = write(tmp_path, clip("b", ext(tmp_path / "broken.mp4"), 0, 30))
@@ -204,7 +200,6 @@ def test_export_calls_damaged_media_damaged(tmp_path: Path, capsys: pytest.Captu
     assert "damaged" in err and "media missing" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="convert refuses what export accepts (editor/documents.py patch in the report)")
 def test_clip_past_its_media_one_rule_for_export_and_convert(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     video(tmp_path / "short.mp4", 1.0)   # 30 frames; the clip asks for 90
     path = write(tmp_path, clip("long", ext(tmp_path / "short.mp4", None), 0, 90))
