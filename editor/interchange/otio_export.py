@@ -109,7 +109,7 @@ def _clip_to_otio(timeline: Timeline, clip: Clip, rate: float) -> otio.schema.Cl
     meta.update(link_meta(clip))
     meta.update(effects_meta(clip))
     result.effects.extend(time_effects(clip))
-    result.enabled = getattr(clip, "enabled", True)
+    result.enabled = clip.enabled
     result.metadata[METADATA_KEY] = meta
     return result
 

@@ -122,6 +122,8 @@ class Clip:
     # The clip's own sound plays from a clip on an audio track instead (placed as a linked pair), so the
     # clip itself stays silent; this outlives an Unlink, or the sound would be heard twice.
     sound_detached: bool = False
+    # False: the clip stays on the timeline but is neither drawn nor heard (Premiere's Clip > Enable).
+    enabled: bool = True
     # Source frames played per timeline frame (2 = twice as fast, 1/2 = slow motion), 0 = a freeze frame of
     # source frame ``source_in``; ``reverse`` plays the same source range backwards.
     speed: Fraction = Fraction(1)

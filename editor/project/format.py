@@ -190,6 +190,8 @@ def _clip_to_dict(clip: Clip) -> dict[str, Any]:
         common["link"] = clip.link
     if clip.sound_detached:
         common["sound_detached"] = True
+    if not clip.enabled:
+        common["enabled"] = False
     common.update(_effects_to_dict(clip))
     if isinstance(clip, TextClip):
         text = {"type": "text", **common, "text": clip.text, "style": clip.style.to_dict()}
@@ -408,6 +410,7 @@ def _read_clip(value: Any, where: str, warnings: list[str]) -> Clip:
         "volume": r.get("volume", as_number, 1.0),
         "link": r.get("link", as_opt_link, None),
         "sound_detached": r.get("sound_detached", as_bool, False),
+        "enabled": r.get("enabled", as_bool, True),
         "speed": r.get("speed", _speed, Fraction(1)),
         "reverse": r.get("reverse", as_bool, False),
         "interpolation": r.get("interpolation", _interpolation, ""),

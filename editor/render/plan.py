@@ -234,8 +234,8 @@ def build_plan(timeline: Timeline, fps: Fraction, sample_rate: int,
         for n, clip in enumerate(track.clips):
             mid = clip.media_id()
             titled = isinstance(clip, TextClip)
-            if not titled and (mid is None or mid not in timeline.media):
-                continue
+            if not clip.enabled or not titled and (mid is None or mid not in timeline.media):
+                continue     # a disabled clip stays on the timeline, neither drawn nor heard
             first, end = _extended(track, n)
             if not track.hidden:
                 shown.append((i, clip, first, end))
@@ -244,7 +244,7 @@ def build_plan(timeline: Timeline, fps: Fraction, sample_rate: int,
     for i, track in enumerate(timeline.audio_tracks):
         for n, clip in enumerate(track.clips):
             mid = clip.media_id()
-            if mid is not None and mid in timeline.media:
+            if clip.enabled and mid is not None and mid in timeline.media:
                 _add_sound(heard, f"a{i}", track, clip, mid, sound_of, soloing, *_extended(track, n), master)
 
     def span(first: int, end: int) -> tuple[int, int]:
@@ -454,14 +454,15 @@ def _add_sound(heard: list, label: str, track: Track, clip: Clip, media_id: str,
 
 
 def media_used(timeline: Timeline) -> list[str]:
-    """Media ids the export reads: clips on shown or sounding tracks (hidden and muted excluded as needed)."""
+    """Media ids the export reads: enabled clips on shown or sounding tracks (hidden and muted excluded as
+    needed)."""
     used: dict[str, None] = {}
     for track in timeline.video_tracks:
         if track.hidden and track.muted:
             continue
         for clip in track.clips:
             mid = clip.media_id()
-            if mid is None:
+            if mid is None or not clip.enabled:
                 continue
             media = timeline.media.get(mid)
             if media is None:
@@ -474,7 +475,7 @@ def media_used(timeline: Timeline) -> list[str]:
             continue
         for clip in track.clips:
             mid = clip.media_id()
-            if mid is not None and mid in timeline.media and clip.volume * track.volume > 0:
+            if clip.enabled and mid is not None and mid in timeline.media and clip.volume * track.volume > 0:
                 used[mid] = None
     return list(used)
 
@@ -488,7 +489,8 @@ def layers_at(timeline: Timeline, frame: int, fps: Fraction | None = None) -> tu
     """The pictures ``build_plan`` would give output frame ``frame`` (at ``fps``, default the timeline's),
     each as a one-frame layer (offset 0, frames 1: read it at its output frame 0), bottom first by (track,
     order). For the preview, which draws one frame at a time: the same layers without planning the whole
-    timeline. Hidden tracks and clips whose media is not in the pool are left out, as ``build_plan`` does."""
+    timeline. Hidden tracks, disabled clips and clips whose media is not in the pool are left out, as
+    ``build_plan`` does."""
     tl_fps = timeline.fps
     fps = fps or tl_fps
     rate = tl_fps / fps
@@ -499,7 +501,7 @@ def layers_at(timeline: Timeline, frame: int, fps: Fraction | None = None) -> tu
         for n, clip in enumerate(track.clips):
             titled = isinstance(clip, TextClip)
             mid = clip.media_id()
-            if not titled and (mid is None or mid not in timeline.media):
+            if not clip.enabled or not titled and (mid is None or mid not in timeline.media):
                 continue
             first, end = _extended(track, n)
             if not output_frames(first, tl_fps, fps) <= frame < output_frames(end, tl_fps, fps):

@@ -109,10 +109,10 @@ class TimelineMenus:
         if entries:
             self._popup(entries, event.globalPos())
 
-    def clip_entries(self, clip: Clip) -> list[tuple[str, Callable[[], object] | None]]:
+    def clip_entries(self, clip: Clip) -> list:
         """A clip's menu: clipboard and delete (on the selection, which holds the clip), split where the
-        playhead crosses it, link and unlink, and where its media is."""
-        entries: list[tuple[str, Callable[[], object] | None]] = [
+        playhead crosses it, Enable (checked while the clip is on), link and unlink, and where its media is."""
+        entries: list = [
             ("Cut", self.cut_selected), ("Copy", self.copy_selected), ("Delete", self.delete_selected),
             ("Ripple Delete", lambda: self.delete_selected(ripple=True))]
         if clip.start < self.playhead < clip.end:
@@ -129,6 +129,7 @@ class TimelineMenus:
             where = [("Reveal in Bin", lambda: self.reveal_in_bin.emit(media.id)),
                      ("Reveal in File Manager", lambda: self.reveal_file(media))]
         effects = self.effect_entries(clip)
+        entries += [("", None), ("Enable", self.toggle_enabled_selected, clip.enabled)]   # checkable, Shift+E
         for more in (effects, linking, where):
             if more:
                 entries += [("", None), *more]
@@ -163,6 +164,22 @@ class TimelineMenus:
         if has_effects(clip):
             entries.append(("Remove Effects", lambda: self.remove_effects(clip.id)))
         return entries
+
+    def selection_enabled(self) -> bool:
+        """Whether Enable shows checked: every selected clip is enabled (or nothing is selected)."""
+        return all(c.enabled for _, c in self.selected_clips())
+
+    def toggle_enabled_selected(self) -> bool:
+        """Clip ▸ Enable (Shift+E): disable the selected clips when all are enabled, else enable them all; one
+        undo step. A disabled clip stays on the timeline but is neither drawn nor heard."""
+        chosen = [c for t, c in self.selected_clips() if not t.locked]
+        if not chosen:
+            self.message.emit("Select a clip on an unlocked track first")
+            return False
+        on = not all(c.enabled for c in chosen)
+        commands = [SetClipProperties(c.id, enabled=on) for c in chosen if c.enabled != on]
+        label = f"{'Enable' if on else 'Disable'} {len(commands)} clip{'s' if len(commands) > 1 else ''}"
+        return self._do(Group(label, commands))
 
     def custom_speed(self, clip_id: str) -> bool:
         text = self.ask_speed()
@@ -242,11 +259,16 @@ def has_effects(clip: Clip) -> bool:
 
 
 def _fill_menu(menu: QMenu, entries: list) -> None:
-    """(text, callback) entries as actions; (text, None) as separators; (text, [entries]) as submenus."""
-    for text, callback in entries:
+    """(text, callback) entries as actions; (text, None) as separators; (text, [entries]) as submenus;
+    (text, callback, checked) as a checkable action."""
+    for text, callback, *checked in entries:
         if callback is None:
             menu.addSeparator()
         elif isinstance(callback, list):
             _fill_menu(menu.addMenu(text), callback)
         else:
-            menu.addAction(text).triggered.connect(lambda _=False, cb=callback: cb())
+            action = menu.addAction(text)
+            if checked:
+                action.setCheckable(True)
+                action.setChecked(bool(checked[0]))
+            action.triggered.connect(lambda _=False, cb=callback: cb())

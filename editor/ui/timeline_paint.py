@@ -114,7 +114,8 @@ class TimelinePainting(TimelineEffects):
             x1 = min(self.x_of(clip.end), float(self.width() + 4))
             rect = QRectF(x0, top + 2, max(1.0, x1 - x0), h - 4)
             colour = self._clip_colour(clip, track)
-            if dim:
+            off = dim or not clip.enabled    # a disabled clip (Clip ▸ Enable off) is drawn dimmed and hatched
+            if off:
                 colour = colour.darker(160)
             path = QPainterPath()
             path.addRoundedRect(rect, 4, 4)
@@ -123,7 +124,7 @@ class TimelinePainting(TimelineEffects):
                 p.fillRect(QRectF(rect.left(), rect.top(), rect.width(), 3), colour.lighter(140))
             media = self._art_media(clip)
             if media is not None and rect.width() > 8:
-                self._paint_art(p, path, rect, clip, track, media, dim)
+                self._paint_art(p, path, rect, clip, track, media, off)
             elif track.kind is TrackKind.AUDIO and rect.width() > 8:
                 self._paint_wave_line(p, rect)
             status = None
@@ -134,6 +135,9 @@ class TimelinePainting(TimelineEffects):
                 if status is not None:
                     self._paint_shot_state(p, path, rect, status)
             self._paint_effects(p, clip, track, rect)
+            if not clip.enabled:
+                p.fillPath(path, QColor(0, 0, 0, 90))
+                p.fillPath(path, QBrush(QColor(255, 255, 255, 45), Qt.BrushStyle.FDiagPattern))
             selected = clip.id in self.selected
             if selected:
                 pen = QPen(C_SELECT, 2)
@@ -320,6 +324,9 @@ class TimelinePainting(TimelineEffects):
         fill_polygon(p, top + bottom[::-1], QColor(255, 255, 255, 120))
 
     def _label(self, clip: Clip) -> str:
+        return self._name_label(clip) + ("" if clip.enabled else " (disabled)")
+
+    def _name_label(self, clip: Clip) -> str:
         if isinstance(clip, TextClip):
             return "T  " + (" / ".join(line for line in clip.text.split("\n") if line.strip()) or clip.name or "Text")
         if isinstance(clip, GeneratedClip):

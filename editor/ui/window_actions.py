@@ -23,7 +23,8 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Home / End", "Start / end of the timeline"), ("I / O", "Mark in / out"),
     ("Ctrl+L", "Loop over In/Out while playing"), ("Shift+M", "Mute the preview"),
     ("S, Ctrl+K, Ctrl+B", "Split at the playhead"), ("Delete", "Delete (leave a gap)"),
-    ("Shift+Delete", "Ripple delete"), ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
+    ("Shift+Delete", "Ripple delete"), ("Shift+E", "Enable / disable the selected clips"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
     ("+ / -", "Zoom in / out"), ("Shift+Z", "Zoom to fit"), ("N", "Snapping on / off"),
     ("Alt+drag an edge", "Ripple trim"), ("Shift/Ctrl+click, drag on empty space", "Add to selection, rubber band"),
     ("Ctrl+drag from the bin", "Insert instead of overwrite"),
@@ -123,6 +124,12 @@ class WindowActions:
         edit_menu.addAction(a("delete", "&Delete", tv.delete_selected, ("Delete", "Backspace"), True))
         edit_menu.addAction(a("ripple_delete", "&Ripple Delete", lambda: tv.delete_selected(ripple=True),
                               ("Shift+Delete", "Shift+Backspace"), True))
+        # Clip ▸ Enable: checked while every selected clip is on (set as the menu opens: selection changes often).
+        enable = a("enable_clips", "&Enable", tv.toggle_enabled_selected, ("Shift+E",), True)
+        enable.setCheckable(True)
+        enable.setChecked(True)
+        edit_menu.addAction(enable)
+        edit_menu.aboutToShow.connect(lambda: enable.setChecked(tv.selection_enabled()))
         edit_menu.addSeparator()
         edit_menu.addAction(a("select_all", "Select &All", lambda: tv.select({c.id for _, c in self.timeline.clips()}),
                               ("Ctrl+A",), True))

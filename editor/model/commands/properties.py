@@ -20,7 +20,7 @@ from editor.model.effects import Transform, Transition, speed_problem
 from editor.model.keyframes import Curve
 from editor.model.timeline import Timeline
 
-_COMMON = ("name", "fit", "volume", "transform", "fade_in", "fade_out", "gain", "transition")
+_COMMON = ("name", "fit", "volume", "transform", "fade_in", "fade_out", "gain", "transition", "enabled")
 _RETIMED = ("speed", "reverse", "interpolation")
 _BY_KIND: dict[type, tuple[str, ...]] = {
     MediaClip: (*_COMMON, *_RETIMED, "media"),
@@ -85,9 +85,9 @@ def _coerce(clip: Clip, name: str, value: Any) -> Any:
         if problem:
             raise EditError(f"{clip_name(clip)}: {problem}")
         return value
-    if name == "reverse":
+    if name in ("reverse", "enabled"):
         if not isinstance(value, bool):
-            raise EditError(f"reverse is true or false, got {value!r}")
+            raise EditError(f"{name} is true or false, got {value!r}")
         return value
     if name == "interpolation":
         if value not in ("", "blend", "flow"):
@@ -115,8 +115,9 @@ def _checked(clip: Clip, name: str, value: Any, kind: type, problems: Any) -> An
 
 
 class SetClipProperties(Command):
-    """Change properties of a clip that do not move it: ``name``, ``fit``, ``volume`` (any clip), ``media``
-    (a media clip: relink it to another pool entry), ``spec``, ``takes``, ``active_take`` (a generated clip).
+    """Change properties of a clip that do not move it: ``name``, ``fit``, ``volume``, ``enabled`` (any clip),
+    ``media`` (a media clip: relink it to another pool entry), ``spec``, ``takes``, ``active_take`` (a generated
+    clip).
     The result must still fit its track and its media (a shorter take refuses)."""
 
     label = "Set clip properties"

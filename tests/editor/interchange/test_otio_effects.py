@@ -179,14 +179,19 @@ def test_transitions_that_do_not_join_two_clips_are_dropped_with_a_warning(sourc
     disabled = otio.schema.Clip(name="d", media_reference=external(sources["blue"]), source_range=rng(0, 20))
     disabled.enabled = False
     track.append(disabled)
-    track.append(dissolve())   # its outgoing clip is left out
+    track.append(dissolve())   # its outgoing clip is disabled: kept (the clip stays on the timeline, disabled)
     track.append(otio.schema.Clip(name="e", media_reference=external(sources["grey"]), source_range=rng(0, 20)))
+    track.append(otio.schema.Clip(name="song", media_reference=external("/m/song.mp3"), source_range=rng(0, 20)))
+    track.append(dissolve())   # its outgoing clip is left out (a sound file on a video track)
+    track.append(otio.schema.Clip(name="f", media_reference=external(sources["grey"]), source_range=rng(0, 20)))
     tl = otio.schema.Timeline()
     tl.tracks.append(track)
     result = reimport(tl)
     assert result.timeline.problems() == []
     clips = {c.name: c for c in result.timeline.video_tracks[0].clips}
-    assert [c.transition for c in clips.values()] == [None, None, Transition(TransitionKind.DISSOLVE, 30, 20), None]
+    assert [c.transition for c in clips.values()] == [None, None, Transition(TransitionKind.DISSOLVE, 30, 20), None,
+                                                      Transition(TransitionKind.DISSOLVE, 5, 5), None]
+    assert [c.enabled for c in clips.values()] == [True, True, True, False, True, True]
     text = " | ".join(result.warnings)
     assert text.count("does not sit between two clips; dropped") == 2
     assert "longer than the clips it joins; shortened" in text

@@ -465,11 +465,12 @@ def test_the_format_covers_every_model_field() -> None:
     assert names(Marker) == set(data["markers"][0])
     media_clip, generated_clip = data["tracks"][0]["clips"][:2]
     # Links and effects are written only when set; example_with_effects() sets every one of them.
-    when_set = {"link", "sound_detached", *EFFECTS}
+    when_set = {"link", "sound_detached", "enabled", *EFFECTS}
     assert names(MediaClip) - when_set == set(media_clip) - {"type"} - when_set
     assert names(GeneratedClip) - when_set == set(generated_clip) - {"type"}
     effected = {c["id"]: c for c in to_dict(example_with_effects())["tracks"][0]["clips"]}
-    assert names(MediaClip) - {"link", "sound_detached"} == (set(effected["fx"]) | set(effected["fy"])) - {"type"}
+    unset = {"link", "sound_detached", "enabled"}
+    assert names(MediaClip) - unset == (set(effected["fx"]) | set(effected["fy"])) - {"type"}
     assert names(TextClip) - when_set - {"words"} == set(effected["t1"]) - {"type"}  # words: when transcribed
     assert {"media_id", "spec_hash", "spec"} == names(Take)
     assert set(generated_clip["takes"][0]) == {"media", "spec_hash", "spec"}
@@ -507,6 +508,22 @@ def test_links_round_trip_and_are_written_only_when_set() -> None:
     assert "link" not in kite and "sound_detached" not in kite     # unlinked clips are written as before
     back = round_trip(example())
     assert back.find("c1")[1].link == back.find("c5")[1].link == "L1" and back.find("c1")[1].sound_detached
+
+
+def test_a_disabled_clip_round_trips_and_enabled_is_written_only_when_false() -> None:
+    tl = example()
+    track, clip = tl.find("c1")
+    track.clips = [c if c.id != "c1" else c.moved(enabled=False) for c in track.clips]
+    data = to_dict(tl)
+    written = {c["id"]: c for t in data["tracks"] for c in t["clips"]}
+    assert written["c1"]["enabled"] is False
+    assert all("enabled" not in c for i, c in written.items() if i != "c1")
+    back = from_dict(data).timeline
+    assert not back.find("c1")[1].enabled
+    assert all(c.enabled for _, c in back.clips() if c.id != "c1")
+    written["c1"]["enabled"] = "no"
+    with pytest.raises(ProjectError, match="enabled"):
+        from_dict(data)
 
 
 def test_a_file_from_before_links_opens_with_nothing_linked() -> None:

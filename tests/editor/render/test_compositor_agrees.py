@@ -187,6 +187,8 @@ def effects_agreed(media, pattern, tmp_path_factory):
                                       opacity=Curve(0.0, (Key(0, 0.3), Key(14, 1.0)))))
     tl.video_tracks[1].add(TextClip(id="title", start=0, duration=15, text="Ça va? 👋 مرحبا \"50%\"",
                                     style=PRESETS["Centred title"]))
+    off = place_clip(tl, 1, media["red"], 40, 17)                  # disabled: over 2x and reversed, never seen
+    changed(1, off, enabled=False)
     tl.check()
     out = tmp_path_factory.mktemp("effects-export") / "effects.mp4"
     export(tl, out, resolve_settings(tl, size=(W, H), crf=4))
@@ -199,6 +201,7 @@ EFFECT_FRAMES = {
     "dissolve (midpoint 20)": range(16, 25),
     "2x speed": range(40, 50),
     "reversed": range(50, 57),
+    "a disabled red clip over 2x and reversed": range(40, 57),
     "dip to black": range(57, 64),
     "fit over blur": range(64, 75),
     "keyframed position, scale, rotation, opacity": range(80, 90),
@@ -211,6 +214,15 @@ EFFECT_FRAMES = {
 # other case (titles, dissolve, speed, reverse, dip, fit-over-blur: 39.7-46 dB; keyed moves up to 20 degrees:
 # 35.7-51 dB).
 THRESHOLD = {"keyframed rotation past 20 degrees": 32.5}
+
+
+def test_a_disabled_clip_is_drawn_by_neither(effects_agreed):
+    exported, ours = effects_agreed
+    for frames in (exported, ours):
+        for i in range(40, 57):
+            red = frames[i].reshape(-1, 3).astype(int)
+            share = np.mean((red[:, 0] > 200) & (red[:, 1] < 60) & (red[:, 2] < 60))
+            assert share < 0.5, f"frame {i}: the disabled red clip shows ({share:.0%} red)"
 
 
 @pytest.mark.parametrize("case", list(EFFECT_FRAMES))
