@@ -457,7 +457,7 @@ def _refuse_pending(timeline) -> None:
     from editor.cli_storyboard import pending_audio_labels
     from editor.generate.pending import find_pending
 
-    pending = [s for s in find_pending(timeline) if not timeline.track(s.track_id).hidden]
+    pending = [s for s in find_pending(timeline) if not timeline.track(s.track_id).hidden and s.clip.enabled]
     labels = [s.label(timeline) for s in pending] + pending_audio_labels(timeline)
     if labels:
         n = len(labels)
@@ -476,7 +476,7 @@ def _fill_document(doc, path: str, *, model: str | None, quiet: bool, gaps: bool
 
     segments = find_pending(doc.timeline, gaps, gap_prompt=gap_prompt)
     if visible_only:   # what an export shows: pending segments on hidden tracks are not needed
-        segments = [s for s in segments if not doc.timeline.track(s.track_id).hidden]
+        segments = [s for s in segments if not doc.timeline.track(s.track_id).hidden and s.clip.enabled]
     if not segments:
         return FillResult()
     places = places_for(path)

@@ -163,7 +163,7 @@ class Compositor:
                 out.append(_Item("picture", layer.track, layer.order, layer, info, layer.timing.clip_id))
         for i, track in enumerate(tl.video_tracks):
             clip = None if track.hidden else track.clip_at(index)
-            if isinstance(clip, GeneratedClip) and clip.pending:
+            if isinstance(clip, GeneratedClip) and clip.pending and clip.enabled:   # a disabled one shows nothing
                 out.append(_Item("pending", i, 0, None, clip.spec.prompt or clip.name, clip.id))
         out.sort(key=lambda x: (x.track, x.order))
         return out

@@ -119,7 +119,7 @@ def check_inputs(timeline: Timeline) -> dict[str, SourceFacts]:
     pending = []
     for track in timeline.video_tracks:
         for clip in track.clips:
-            if isinstance(clip, GeneratedClip) and clip.pending and not track.hidden:
+            if isinstance(clip, GeneratedClip) and clip.pending and clip.enabled and not track.hidden:
                 pending.append(_clip_label(timeline, clip))
     if pending:
         n = len(pending)

@@ -58,3 +58,22 @@ def test_the_preview_frame_layers_and_the_media_read_leave_disabled_clips_out():
 def test_a_disabled_clip_does_not_cut_the_plan_into_more_segments():
     one = build_plan(_example(False), FPS, 48000)
     assert len(one.segments) == 1 and one.segments[0].frames == 60
+
+
+def test_a_disabled_shot_that_was_never_generated_neither_blocks_the_export_nor_shows_its_card():
+    import pytest
+
+    from editor.model import GeneratedClip, GenerationSpec
+    from editor.render.compositor import Compositor
+    from editor.render.export import ExportError, check_inputs
+
+    tl = timeline(video_tracks=1)
+    shot = GeneratedClip("shot", 0, 30, spec=GenerationSpec("a paper boat"), enabled=False)
+    tl.video_tracks[0].add(shot)
+    tl.check()
+    check_inputs(tl)   # nothing to make: a disabled shot is not waited for
+    assert not [i for i in Compositor(tl)._items(5) if i.kind == "pending"]
+    tl.video_tracks[0].clips[0] = shot.moved(enabled=True)
+    with pytest.raises(ExportError, match="paper boat"):
+        check_inputs(tl)
+    assert [i.kind for i in Compositor(tl)._items(5)] == ["pending"]
