@@ -17,7 +17,7 @@ from typing import Literal
 
 from .errors import ModelNotInstalled
 from .models import ModelInfo, get_model
-from .paths import MODELS_ENV, models_dir
+from .paths import MODELS_ENV, hf_cache_dir, models_dir
 
 # Components that carry weights (the rest are configs: scheduler, tokenizer, image processor).
 _WEIGHTED = {"transformer", "transformer_2", "vae", "text_encoder", "text_encoder_2", "image_encoder", "unet"}
@@ -112,7 +112,8 @@ def _hf_cache_snapshot(model: ModelInfo, cache_dir: str | os.PathLike[str] | Non
         from huggingface_hub import try_to_load_from_cache
     except ImportError:  # pragma: no cover - huggingface_hub comes with diffusers
         return None
-    found = try_to_load_from_cache(model.repo, "model_index.json", cache_dir=cache_dir, revision=model.revision)
+    found = try_to_load_from_cache(model.repo, "model_index.json", cache_dir=cache_dir or hf_cache_dir(),
+                                   revision=model.revision)
     if not isinstance(found, str):
         return None
     return Path(found).parent

@@ -14,6 +14,17 @@ def user_cache_dir() -> Path:
     return Path(base) / "promptcut"
 
 
+def hf_cache_dir() -> str | None:
+    """The Hugging Face cache as the environment names it now (``HF_HUB_CACHE``, else ``HF_HOME``/hub; None:
+    huggingface_hub's default). huggingface_hub reads these once, when it is imported, so a later change would
+    otherwise be ignored."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return os.environ["HF_HUB_CACHE"]
+    if os.environ.get("HF_HOME"):
+        return os.path.join(os.environ["HF_HOME"], "hub")
+    return None
+
+
 def models_dir() -> Path:
     """The configured model folder: ``$PROMPTCUT_MODELS``, else ``<user cache>/models``.
 

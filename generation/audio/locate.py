@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import ModelNotInstalled
 from ..locate import LocalModel
-from ..paths import MODELS_ENV, models_dir
+from ..paths import MODELS_ENV, hf_cache_dir, models_dir
 from .models import AudioModelInfo, get_audio_model
 
 
@@ -28,10 +28,8 @@ def _hf_cache_snapshot(info: AudioModelInfo, cache_dir: str | os.PathLike[str] |
         from huggingface_hub import try_to_load_from_cache
     except ImportError:  # pragma: no cover - comes with transformers
         return None
-    if cache_dir is None:   # as the environment says now (huggingface_hub reads it once, at its import)
-        cache_dir = os.environ.get("HF_HUB_CACHE") or (
-            os.path.join(os.environ["HF_HOME"], "hub") if os.environ.get("HF_HOME") else None)
-    found = try_to_load_from_cache(info.repo, info.marker, cache_dir=cache_dir, revision=info.revision)
+    found = try_to_load_from_cache(info.repo, info.marker, cache_dir=cache_dir or hf_cache_dir(),
+                                   revision=info.revision)
     return Path(found).parent if isinstance(found, str) else None
 
 
@@ -103,6 +101,13 @@ def audio_model_revision(model_id: str) -> str | None:
     return info.revision
 
 
+def spacy_english_installed() -> bool:
+    """Whether misaki's English G2P can run here (it needs spaCy's ``en_core_web_sm``)."""
+    import importlib.util
+
+    return importlib.util.find_spec("en_core_web_sm") is not None
+
+
 # Bumped when an engine's own processing changes what a job makes (pitch mapping, trimming, chunking, text to
 # phonemes), so takes cached by an older engine are not served for the same spec.
 ENGINE_VERSIONS = {"espeak-ng": 1, "kokoro": 1, "diffusers": 1, "transformers": 1}
@@ -113,7 +118,5 @@ def engine_document(info: AudioModelInfo) -> dict[str, object]:
     becomes phonemes (misaki's English G2P when spaCy's English model is installed, else espeak-ng's)."""
     doc: dict[str, object] = {"engine": info.library, "engine_version": ENGINE_VERSIONS.get(info.library, 0)}
     if info.library == "kokoro":
-        import importlib.util
-
-        doc["g2p"] = "misaki-en" if importlib.util.find_spec("en_core_web_sm") is not None else "espeak"
+        doc["g2p"] = "misaki-en" if spacy_english_installed() else "espeak"
     return doc
