@@ -51,8 +51,10 @@ def is_installed(model: AudioModelInfo | str, models_root: str | os.PathLike[str
 def voice_choices(*, include_test: bool = False,
                   models_root: str | os.PathLike[str] | None = None) -> list[VoiceChoice]:
     """Every voice of every voice model, installed ones first, the basic voice at the top."""
-    out = [VoiceChoice(m, v, is_installed(m, models_root)) for m in audio_models("speech", include_test=include_test)
-           for v in m.voices]
+    out = []
+    for m in audio_models("speech", include_test=include_test):
+        installed = is_installed(m, models_root)   # one look on disk per model, not per voice
+        out += [VoiceChoice(m, v, installed) for v in m.voices]
     return sorted(out, key=lambda c: (not c.installed, not c.model.builtin))
 
 

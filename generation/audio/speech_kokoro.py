@@ -17,7 +17,6 @@ shift from :mod:`voice_effects`.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import re
 import threading
 import warnings
@@ -33,6 +32,7 @@ from ..backends.seeding import seeded_global_rng
 from ..errors import GenerationError
 from . import voice_effects
 from .job_spec import AudioJobSpec
+from .locate import spacy_english_installed
 from .models import AudioModelInfo
 from .result import AudioResult, as_samples
 
@@ -109,14 +109,10 @@ def load(info: AudioModelInfo, local: Any, device: str) -> LoadedKokoro:
 # -- text to phonemes ---------------------------------------------------------------------------------------------
 
 
-def _spacy_english_installed() -> bool:
-    return importlib.util.find_spec("en_core_web_sm") is not None
-
-
 def _english_g2p(british: bool) -> tuple[Callable[[str], str], str]:
     from misaki import espeak
 
-    if _spacy_english_installed():
+    if spacy_english_installed():
         from misaki import en
 
         g2p = en.G2P(trf=False, british=british, fallback=espeak.EspeakFallback(british=british), unk="")

@@ -11,14 +11,10 @@ from pathlib import Path
 from typing import Any
 
 
-def _one_line(text: object, limit: int = 400) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
 def run_audio_job(worker: Any, job: str, spec_data: dict[str, Any], output: str, expected_hash: str | None,
                   cancel: threading.Event) -> None:
     from ..errors import Cancelled, GenerationError
+    from ..worker import _one_line
     from .job_spec import AudioJobSpec
     from .writer import write_audio_result
 
