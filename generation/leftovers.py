@@ -26,7 +26,10 @@ from pathlib import Path
 
 from .job_owners import HOST, pid_alive
 
-__all__ = ["STALE_AFTER_S", "TAG", "is_temp_name", "mkdtemp_beside", "mkstemp_beside", "sweep_stale", "temp_prefix"]
+__all__ = [
+    "STALE_AFTER_S", "TAG", "is_temp_name", "mkdtemp_beside", "mkstemp_beside", "sweep_stale", "temp_prefix",
+    "write_atomically",
+]
 
 TAG = "promptcut-tmp"
 STALE_AFTER_S = 24 * 3600.0        # a temporary whose process cannot be asked (another machine, an old name)
@@ -58,6 +61,33 @@ def mkdtemp_beside(target: str | os.PathLike[str], suffix: str = "") -> Path:
     """``tempfile.mkdtemp`` in ``target``'s folder, named as a PromptCut temporary for ``target``."""
     target = Path(target)
     return Path(tempfile.mkdtemp(prefix=temp_prefix(target.name), suffix=suffix, dir=target.parent))
+
+
+def write_atomically(target: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> Path:
+    """Put ``data`` at ``target`` so that it is either the old file or the whole new one: written to a
+    recognisable temporary beside it (stale ones a killed writer left there are swept first), fsynced, then
+    renamed over it. ``mode``: the file's permissions (default: those of the file replaced, else 0o644).
+    Raises ``OSError`` as the disk does; the temporary never outlives a failure."""
+    target = Path(target)
+    sweep_stale(target.parent)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(target.stat().st_mode)
+        except OSError:
+            mode = 0o644
+    fd, temp = mkstemp_beside(target, ".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    return target
 
 
 def is_temp_name(name: str) -> bool:

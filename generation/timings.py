@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .leftovers import write_atomically
 from .paths import user_cache_dir
 
 FILE_NAME = "shot_times.json"
@@ -73,10 +73,7 @@ def record(
         data = _read(path)
         data[_key(device, model_id, profile)] = {"seconds": round(total, 3), "s_per_step": seconds_per_step}
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".shot_times.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1, sort_keys=True)
-        os.replace(tmp, path)
+        write_atomically(path, json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
     return total
 
 

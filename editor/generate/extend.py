@@ -28,7 +28,6 @@ import contextlib
 import hashlib
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -40,6 +39,7 @@ import numpy as np
 from editor.generate.places import GenerationPlaces
 from editor.model import Clip, GeneratedClip, GenerationSpec, MediaClip, Timeline, new_id
 from editor.model.time import timecode
+from generation.leftovers import mkstemp_beside, sweep_stale
 from generation.models import Ability, ModelInfo, get_model, list_models, native_size
 
 Side = Literal["tail", "head"]
@@ -262,7 +262,8 @@ def write_video(pictures: list[np.ndarray], fps: int, folder: Path) -> Path:
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     height, width = pictures[0].shape[:2]
-    fd, temp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".partial.mp4", dir=out.parent)
+    sweep_stale(out.parent)
+    fd, temp = mkstemp_beside(out, ".partial.mp4")
     os.close(fd)
     try:
         with av.open(temp, "w", format="mp4") as container:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -32,6 +31,7 @@ from editor.media.info import MediaError, MediaInfo
 from editor.media.probe import content_hash, probe
 from editor.model import Clip, Timeline
 from editor.model.effects import IDENTITY
+from generation.leftovers import mkstemp_beside, sweep_stale
 
 from .pending import PendingSegment
 
@@ -122,7 +122,8 @@ def _write_png(rgb, out: Path) -> None:
     codec.width, codec.height, codec.pix_fmt = width, height, "rgb24"
     packets = codec.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")) + codec.encode(None)
     data = b"".join(bytes(p) for p in packets)
-    fd, temp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".partial.png", dir=out.parent)
+    sweep_stale(out.parent)
+    fd, temp = mkstemp_beside(out, ".partial.png")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

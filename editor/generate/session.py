@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from editor.generate.places import GenerationPlaces
+from generation.leftovers import mkstemp_beside, sweep_stale
 
 
 @contextlib.contextmanager
@@ -59,7 +59,8 @@ def publish(source: Path, target: Path) -> Path:
     that later rewrites ``target`` in place (``ffmpeg -y`` truncates) must not damage the cached take."""
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=folder)
+    sweep_stale(folder)
+    fd, temp_name = mkstemp_beside(folder / target.name, ".partial")
     os.close(fd)
     temp = Path(temp_name)
     try:

@@ -21,16 +21,16 @@ Decisions a caller can rely on:
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+
+from generation.leftovers import write_atomically
 
 __all__ = [
     "MAX_BYTES",
@@ -400,26 +400,10 @@ def format_vtt(cues: Sequence[Cue]) -> str:
 
 def _write_atomic(path: str | os.PathLike[str], text: str) -> None:
     path = Path(path)
-    source = _printable(path.name or str(path))
-    data = text.encode("utf-8")
     try:
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        write_atomically(path, text.encode("utf-8"))
     except OSError as error:
-        raise CaptionError(f"{source}: {_os_reason(error)}") from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)  # mkstemp makes 0600; a caption file is not a secret
-        os.replace(temporary, path)
-    except OSError as error:
-        raise CaptionError(f"{source}: {_os_reason(error)}") from None
-    finally:
-        # Whatever stopped the write (a full disk, Ctrl+C), no half-written temporary file stays behind.
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        raise CaptionError(f"{_printable(path.name or str(path))}: {_os_reason(error)}") from None
 
 
 def write_srt(cues: Sequence[Cue], path: str | os.PathLike[str]) -> None:

@@ -70,10 +70,7 @@ This module is the public entry (file reading and atomic writing); the work live
 
 from __future__ import annotations
 
-import contextlib
 import os
-import stat
-import tempfile
 from pathlib import Path
 
 import opentimelineio as otio
@@ -94,6 +91,7 @@ from editor.interchange.otio_export import timeline_to_otio
 from editor.interchange.otio_guard import checked_document
 from editor.interchange.otio_import import timeline_from_otio
 from editor.model import Timeline
+from generation.leftovers import write_atomically
 
 __all__ = [
     "GENERATOR_KIND",
@@ -121,28 +119,10 @@ def write_otio(timeline: Timeline, path: str | os.PathLike, name: str | None = N
         text = timeline_to_otio(timeline, name=target.stem if name is None else name).to_json_string(indent=2)
     except (ValueError, TypeError) as exc:   # e.g. a name that is not valid Unicode text
         raise InterchangeError(f"{target}: cannot export ({one_line(exc)})") from exc
-    folder = target.parent
     try:
-        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        write_atomically(target, text.encode("utf-8") + b"\n")
     except OSError as exc:
         raise InterchangeError(f"{target}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise InterchangeError(f"{target}: cannot write ({exc.strerror or exc})") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
     return target
 
 
