@@ -28,27 +28,33 @@ def checked_document(path: str | os.PathLike) -> tuple[Path, str, str]:
         raise InterchangeError(f"{target}: is a folder, not an .otio file") from None
     except OSError as exc:
         raise InterchangeError(f"{target}: cannot read ({exc.strerror or exc})") from None
+    return (target, *checked_text(data, str(target)))
+
+
+def checked_text(data: bytes, shown: str) -> tuple[str, str]:
+    """``data`` (an .otio document's bytes, from a file or an adapter run elsewhere) as text and its top-level
+    OTIO_SCHEMA, once it is known to be OTIO JSON; InterchangeError naming ``shown`` otherwise."""
     if not data.strip():
-        raise InterchangeError(f"{target}: empty file")
+        raise InterchangeError(f"{shown}: empty file")
     if data.startswith(b"PK\x03\x04"):
-        raise InterchangeError(f"{target}: a zip archive (.otioz bundles are not supported; unzip it first)")
+        raise InterchangeError(f"{shown}: a zip archive (.otioz bundles are not supported; unzip it first)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InterchangeError(f"{target}: not UTF-8 text, so not an .otio file") from None
+        raise InterchangeError(f"{shown}: not UTF-8 text, so not an .otio file") from None
     try:
         parsed = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InterchangeError(f"{target}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise InterchangeError(f"{shown}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     except RecursionError:
-        raise InterchangeError(f"{target}: JSON nested too deeply") from None
+        raise InterchangeError(f"{shown}: JSON nested too deeply") from None
     if not isinstance(parsed, dict) or "OTIO_SCHEMA" not in parsed:
-        raise InterchangeError(f"{target}: JSON but not OpenTimelineIO (no OTIO_SCHEMA at the top)")
+        raise InterchangeError(f"{shown}: JSON but not OpenTimelineIO (no OTIO_SCHEMA at the top)")
     schema = str(parsed["OTIO_SCHEMA"])
     newer = _newer_schema(parsed)
     if newer is not None:
-        raise InterchangeError(f"{target}: written by a newer OpenTimelineIO ({newer})")
-    return target, text, schema
+        raise InterchangeError(f"{shown}: written by a newer OpenTimelineIO ({newer})")
+    return text, schema
 
 
 def _newer_schema(document: Any) -> str | None:
