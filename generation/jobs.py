@@ -144,7 +144,8 @@ class JobStore(JobStoreFile):
         Without ``no_cache``: an earlier DONE job with the same hash whose take still exists is returned as is
         (the cache); a take at the content-addressed path without a job (cleared, or made from another store)
         becomes a new DONE job marked ``cached``; an identical job already queued or running is returned instead
-        of a duplicate. Otherwise a new QUEUED job.
+        of a duplicate; a job failed because its runner died under it :data:`MAX_INTERRUPTIONS` times is returned
+        failed (``retry`` it to run it again). Otherwise a new QUEUED job.
         """
         if not is_job_spec(spec):
             raise TypeError(f"submit takes a JobSpec or an AudioJobSpec, got {type(spec).__name__}")
@@ -181,6 +182,15 @@ class JobStore(JobStoreFile):
                     if priority > row["priority"]:
                         conn.execute("UPDATE jobs SET priority = ? WHERE id = ?", (priority, row["id"]))
                         return self._get(conn, row["id"])
+                    return self._job(row)
+                # A job that kept taking its runner down stays failed until someone retries it by hand: a
+                # client that reopens the project and asks again must not restart the count (and the crashes).
+                row = conn.execute(
+                    f"SELECT {_COLUMNS} FROM jobs WHERE hash = ? AND state = 'failed' AND error_kind = 'interrupted' "
+                    "ORDER BY finished DESC LIMIT 1",
+                    (content_hash,),
+                ).fetchone()
+                if row is not None:
                     return self._job(row)
             job_id = uuid.uuid4().hex
             output = canonical

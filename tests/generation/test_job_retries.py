@@ -54,6 +54,33 @@ def test_a_job_whose_runner_dies_three_times_fails_with_a_one_line_reason(store,
     assert store.claim_next() is None  # nothing left to run
 
 
+def fail_by_interruptions(store, job_id):
+    for _ in range(MAX_INTERRUPTIONS):
+        assert store.claim_next(owner=dead_owner()).id == job_id
+        store.requeue_interrupted()
+    assert store.get(job_id).state is JobState.FAILED
+
+
+def test_asking_again_for_a_shot_that_kept_killing_its_runner_does_not_start_the_count_again(store, tmp_path):
+    """A client that reopens the project and asks for the same shot gets the failure back, not a fresh job: the
+    bound holds across sessions until the user retries by hand."""
+    job = store.submit(spec(), tmp_path)
+    fail_by_interruptions(store, job.id)
+    again = store.submit(spec(), tmp_path)
+    assert again.id == job.id and again.state is JobState.FAILED
+    assert store.claim_next() is None
+    store.retry(job.id)   # the user's Retry runs it again, with a fresh count
+    assert store.get(job.id).state is JobState.QUEUED and store.get(job.id).interruptions == 0
+    assert store.submit(spec(2), tmp_path).id != job.id   # another seed is another shot
+
+
+def test_an_explicit_no_cache_submit_makes_a_new_job_even_after_interruptions(store, tmp_path):
+    job = store.submit(spec(), tmp_path)
+    fail_by_interruptions(store, job.id)
+    fresh = store.submit(spec(), tmp_path, no_cache=True)
+    assert fresh.id != job.id and fresh.state is JobState.QUEUED
+
+
 def test_an_audio_job_says_sound(store, tmp_path):
     sound = AudioJobSpec(kind="sound", model="tiny-audioldm2", prompt="rain", seconds=2.0, seed=1, steps=4,
                          guidance=7.0)
