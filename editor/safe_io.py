@@ -120,8 +120,9 @@ def safe_member_name(name: str) -> PurePosixPath:
 
 
 def _member_is_link_or_special(member: zipfile.ZipInfo) -> bool:
-    mode = member.external_attr >> 16
-    return bool(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    # Only the file-type bits count: zipfile.writestr (OTIO's otioz adapter, most Python tools) records
+    # permissions without a type (0o600 << 16), which is a plain file, not a special one.
+    return stat.S_IFMT(member.external_attr >> 16) not in (0, stat.S_IFREG, stat.S_IFDIR)
 
 
 def extract_zip(archive: str | os.PathLike[str], destination: str | os.PathLike[str], *,
