@@ -7,13 +7,13 @@ import math
 import os
 import re
 import urllib.parse
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import opentimelineio as otio
 
-from editor.model import Clip, MediaKind, Timeline
+from editor.model import MediaKind, Timeline
 
 METADATA_KEY = "promptcut"
 METADATA_VERSION = 1
@@ -51,14 +51,7 @@ class ImportResult:
     timeline: Timeline
     warnings: list[str] = field(default_factory=list)
     name: str = ""
-    length: int = 0   # frames the file's timeline lasts, trailing gaps included
-
-
-# Model fields this interchange uses once the model has them: a clip switched off (``Clip.enabled``) and a
-# timeline that lasts past its last clip (``Timeline.length``, a trailing gap). Without them a disabled clip is
-# left out and a trailing gap dropped, each with a warning.
-CLIPS_CAN_BE_DISABLED = "enabled" in {f.name for f in fields(Clip)}
-TIMELINE_HAS_LENGTH = "length" in {f.name for f in fields(Timeline)}
+    length: int = 0   # frames the file's timeline lasts, trailing gaps included (the timeline's duration)
 
 
 # --- paths and URLs ---------------------------------------------------------------------------------------

@@ -41,9 +41,9 @@ def timeline_to_otio(timeline: Timeline, name: str = "") -> otio.schema.Timeline
         },
         "media": {media_id: _media_meta(media) for media_id, media in sorted(timeline.media.items())},
     }
-    for track in timeline.tracks:
-        result.tracks.append(_track_to_otio(timeline, track, rate))
-    _keep_length(result, timeline.duration, rate)
+    trailing = timeline.duration > timeline.content_end   # a trailing gap: no track reaches the end by itself
+    for index, track in enumerate(timeline.tracks):
+        result.tracks.append(_track_to_otio(timeline, track, rate, keeps_length=trailing and index == 0))
     for marker in sorted(timeline.markers, key=lambda m: (m.frame, m.name)):
         result.tracks.markers.append(
             otio.schema.Marker(
@@ -68,7 +68,10 @@ def _media_meta(media: MediaSource) -> dict[str, Any]:
     }
 
 
-def _track_to_otio(timeline: Timeline, track: Track, rate: float) -> otio.schema.Track:
+def _track_to_otio(timeline: Timeline, track: Track, rate: float, keeps_length: bool) -> otio.schema.Track:
+    """The track as OTIO items. ``keeps_length``: the track runs to the timeline's end with a trailing gap
+    (OTIO has no timeline length of its own: its duration is its longest track's). A named trailing gap runs
+    to the timeline's end on any track."""
     kind = otio.schema.TrackKind.Video if track.kind is TrackKind.VIDEO else otio.schema.TrackKind.Audio
     result = otio.schema.Track(name=track.name, kind=kind)
     result.enabled = not (track.hidden if track.kind is TrackKind.VIDEO else track.muted)
@@ -83,13 +86,26 @@ def _track_to_otio(timeline: Timeline, track: Track, rate: float) -> otio.schema
     }
     cursor = 0
     for clip in track.clips:
-        if clip.start > cursor:
-            result.append(otio.schema.Gap(duration=rational_time(clip.start - cursor, rate)))
+        result.extend(_gaps(track, cursor, clip.start, rate))
         if clip.transition is not None:   # OTIO puts a transition between the two clips it joins
             result.append(transition_to_otio(clip.transition, rate))
         result.append(_clip_to_otio(timeline, clip, rate))
         cursor = max(cursor, clip.end)
+    end = timeline.duration
+    if keeps_length or any(cursor <= frame < end for frame in track.gap_names):   # a named trailing gap
+        result.extend(_gaps(track, cursor, end, rate))
     return result
+
+
+def _gaps(track: Track, start: int, end: int, rate: float) -> list[otio.schema.Gap]:
+    """The empty range [start, end) as OTIO gaps, split where a named gap starts inside it so each name keeps
+    its place (two named gaps in a row in the file come back as two)."""
+    cuts = sorted({start, end, *(f for f in track.gap_names if start < f < end)})
+    return [
+        otio.schema.Gap(name=track.gap_names.get(a, ""), duration=rational_time(b - a, rate))
+        for a, b in zip(cuts, cuts[1:], strict=False)
+        if b > a
+    ]
 
 
 def _clip_to_otio(timeline: Timeline, clip: Clip, rate: float) -> otio.schema.Clip:
@@ -112,17 +128,6 @@ def _clip_to_otio(timeline: Timeline, clip: Clip, rate: float) -> otio.schema.Cl
     result.enabled = clip.enabled
     result.metadata[METADATA_KEY] = meta
     return result
-
-
-def _keep_length(result: otio.schema.Timeline, frames: int, rate: float) -> None:
-    """A timeline that lasts past its last clip ends in a gap on its first track (OTIO has no other length)."""
-    if not len(result.tracks):
-        return
-    first = result.tracks[0]
-    end = max((round(t.duration().to_frames()) if len(t) else 0) for t in result.tracks)
-    if frames > end:
-        last = round(first.duration().to_frames()) if len(first) else 0
-        first.append(otio.schema.Gap(duration=rational_time(frames - last, rate)))
 
 
 def _hex_to_otio_color(color: str) -> str:

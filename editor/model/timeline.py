@@ -63,6 +63,10 @@ class Track:
     volume: float = 1.0
     solo: bool = False     # while any track is soloed, only soloed tracks sound
     captions: bool = False  # a caption track (video): its text clips are the cues written as .srt on export
+    # Names of gaps, keyed by the frame where the named gap starts (an OTIO Gap's name, such as a slug). A gap
+    # has no object of its own (it is the space between clips), so a name stays at its frame while clips move
+    # and is only written out where a gap still starts there.
+    gap_names: dict[int, str] = field(default_factory=dict)
 
     def index_of(self, clip_id: str) -> int:
         for i, clip in enumerate(self.clips):
@@ -138,6 +142,10 @@ class Timeline:
     markers: list[Marker] = field(default_factory=list)
     master_volume: float = 1.0   # the whole mix's level (linear gain), as a master track's fader
     story: Story = field(default_factory=Story)   # the storyboard and the cast (editor.model.story)
+    # Frames the timeline lasts at least: the end of a trailing gap (black and silence after the last clip), as
+    # an OTIO timeline from another editor may end. 0 when the timeline ends with its last clip. The timeline's
+    # ``duration`` is the larger of this and the end of the content; see ``DropTrailingGap``.
+    length: int = 0
     _listeners: list[Listener] = field(default_factory=list, repr=False)
 
     # --- construction -------------------------------------------------------------------------------
@@ -180,9 +188,15 @@ class Timeline:
                 yield t, c
 
     @property
-    def duration(self) -> int:
+    def content_end(self) -> int:
         """Frames up to the end of the last clip on any track."""
         return max((t.end for t in self.tracks), default=0)
+
+    @property
+    def duration(self) -> int:
+        """Frames the timeline lasts: the end of its last clip, or its ``length`` when that is later (a trailing
+        gap). The render plan, the preview and the ruler all run to here."""
+        return max(self.content_end, self.length)
 
     def media_frames(self, clip: Clip) -> int | None:
         """Length of the clip's media in timeline frames; None when unbounded (stills, pending segments)."""
@@ -234,6 +248,8 @@ class Timeline:
             found.extend(self.track_problems(t))
         if not _valid_volume(self.master_volume):
             found.append(f"master volume is {self.master_volume}")
+        if isinstance(self.length, bool) or not isinstance(self.length, int) or self.length < 0:
+            found.append(f"timeline length is {self.length!r}")
         for m in self.markers:
             if m.frame < 0:
                 found.append(f"marker {m.name!r} is before zero ({m.frame})")
@@ -263,6 +279,12 @@ class Timeline:
         found: list[str] = []
         if not _valid_volume(track.volume):
             found.append(f"track {track.id} has volume {track.volume}")
+        if not isinstance(track.gap_names, dict):
+            found.append(f"track {track.id} has gap names {track.gap_names!r}")
+        else:
+            for frame, gap_name in track.gap_names.items():
+                if isinstance(frame, bool) or not isinstance(frame, int) or frame < 0 or not isinstance(gap_name, str):
+                    found.append(f"track {track.id} has a gap name {gap_name!r} at {frame!r}")
         lo = max(lo, 0)
         previous: Clip | None = track.clips[lo - 1] if 0 < lo <= len(track.clips) else None
         for c in track.clips[lo:hi]:
@@ -369,13 +391,15 @@ class Timeline:
             self.settings,
             tuple(sorted(self.media.items())),
             tuple(
-                (t.id, t.kind, t.name, tuple(t.clips), t.hidden, t.muted, t.locked, t.volume, t.solo, t.captions)
+                (t.id, t.kind, t.name, tuple(t.clips), t.hidden, t.muted, t.locked, t.volume, t.solo, t.captions,
+                 tuple(sorted(t.gap_names.items())))
                 for t in self.tracks
             ),
             tuple(len(x) for x in (self.video_tracks, self.audio_tracks)),
             tuple(sorted(self.markers, key=lambda m: (m.frame, m.name))),
             self.master_volume,
             self.story,
+            self.length,
         )
 
     def copy(self) -> Timeline:
@@ -383,11 +407,12 @@ class Timeline:
         return Timeline(
             settings=self.settings,
             media=dict(self.media),
-            video_tracks=[replace(t, clips=list(t.clips)) for t in self.video_tracks],
-            audio_tracks=[replace(t, clips=list(t.clips)) for t in self.audio_tracks],
+            video_tracks=[replace(t, clips=list(t.clips), gap_names=dict(t.gap_names)) for t in self.video_tracks],
+            audio_tracks=[replace(t, clips=list(t.clips), gap_names=dict(t.gap_names)) for t in self.audio_tracks],
             markers=list(self.markers),
             master_volume=self.master_volume,
             story=self.story,
+            length=self.length,
         )
 
     def __eq__(self, other: object) -> bool:

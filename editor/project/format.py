@@ -26,6 +26,7 @@ Format 2, field by field (``docs/project-format.md`` has the same with an exampl
       ],
       "markers": [{"frame": 30, "name": "drop", "color": "#e0a030"}],
       "master_volume": 1.0,                     # format 2: the whole mix's level (linear)
+      "length": 90,                             # optional: frames the timeline lasts at least (a trailing gap)
       # Format 2 added, each written only when it differs from its default (so plain clips read as before):
       #   clip "speed": "2" | "1/2" | "0" (freeze), "reverse": true, "interpolation": "blend" | "flow",
       #   "fade_in"/"fade_out": frames, "gain": dB as a number or {"value": v, "keys": [[frame, v, ease]]},
@@ -33,6 +34,9 @@ Format 2, field by field (``docs/project-format.md`` has the same with an exampl
       #   "transition": {"kind": "dissolve" | "dip_black" | "dip_white", "before": frames, "after": frames};
       #   clip "type": "text" with "text" and "style" (editor.model.text.TextStyle.to_dict());
       #   track "solo" and "captions" (a caption track: its text clips are the cues).
+      # Added within format 2, written only when set: top-level "length" (frames, the end of a trailing gap an
+      # imported timeline kept) and track "gap_names" ({"30": "slug"}: a gap's name keyed by the frame where
+      # the gap starts, in canonical decimal). A PromptCut that predates them warns "ignored unknown field".
       "metadata": {}                            # free-form JSON object kept for the caller
     }
 
@@ -101,7 +105,7 @@ FORMAT_VERSION = 2
 PROJECT_SUFFIX = ".promptcut"
 
 _TOP_KEYS = ("format", "format_version", "app_version", "settings", "media", "tracks", "markers", "master_volume",
-             "story", "metadata")
+             "length", "story", "metadata")
 
 
 @dataclass
@@ -132,6 +136,7 @@ def to_dict(timeline: Timeline, base_dir: str | os.PathLike[str] | None = None,
     base = None if base_dir is None else os.path.abspath(base_dir)
     s = timeline.settings
     story = {} if timeline.story.empty else {"story": story_to_dict(timeline.story, store_path, base)}
+    length = {"length": timeline.length} if timeline.length else {}   # only when set: older files read as before
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -141,6 +146,7 @@ def to_dict(timeline: Timeline, base_dir: str | os.PathLike[str] | None = None,
         "tracks": [_track_to_dict(t) for t in timeline.tracks],
         "markers": [{"frame": m.frame, "name": m.name, "color": m.color} for m in timeline.markers],
         "master_volume": timeline.master_volume,
+        **length,
         **story,
         "metadata": dict(metadata or {}),
     }
@@ -167,12 +173,15 @@ def _media_to_dict(media: MediaSource, base: str | None) -> dict[str, Any]:
 
 
 def _track_to_dict(track: Track) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "id": track.id, "kind": track.kind.value, "name": track.name,
         "hidden": track.hidden, "muted": track.muted, "locked": track.locked, "volume": track.volume,
         "solo": track.solo, "captions": track.captions,
-        "clips": [_clip_to_dict(c) for c in track.clips],
     }
+    if track.gap_names:   # only when set, like the other fields added within format 2
+        out["gap_names"] = {str(frame): name for frame, name in sorted(track.gap_names.items())}
+    out["clips"] = [_clip_to_dict(c) for c in track.clips]
+    return out
 
 
 def _take_to_dict(take: Take) -> dict[str, Any]:
@@ -337,6 +346,7 @@ def _read_document(data: dict[str, Any], base_dir: str | os.PathLike[str] | None
                                        color=r.get("color", as_str, "#e0a030")))
         r.done()
     timeline.master_volume = top.get("master_volume", _volume, 1.0)
+    timeline.length = top.get("length", as_count, 0)
     raw_story = top.get("story", as_dict, None)
     if raw_story is not None:
         timeline.story = read_story(raw_story, "story", base_dir, resolve_path, warnings)
@@ -390,6 +400,7 @@ def _read_track(value: Any, where: str, warnings: list[str]) -> Track:
         volume=r.get("volume", as_number, 1.0),
         solo=r.get("solo", as_bool, False),
         captions=r.get("captions", as_bool, False),
+        gap_names=r.get("gap_names", _gap_names, {}),
     )
     clips = [_read_clip(item, f"{where}.clips[{i}]", warnings) for i, item in enumerate(r.get("clips", as_list, []))]
     track.clips = sorted(clips, key=lambda c: c.start)  # a hand-edited file need not keep them in order
@@ -452,6 +463,17 @@ def _words(value: Any, where: str) -> tuple[tuple[str, int, int], ...]:
             raise Bad(f"{where}[{i}]: a word is [text, first frame, end frame], got {describe(item)}")
         out.append((item[0], item[1], item[2]))
     return tuple(out)
+
+
+def _gap_names(value: Any, where: str) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for key, name in as_dict(value, where).items():
+        # Canonical decimal only ("30", not "030" or "+30"), so two keys can never name the same frame.
+        if not (isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 15
+                and key == str(int(key))):
+            raise Bad(f"{where}: a gap is named at a frame number, got the key {describe(key)}")
+        out[int(key)] = as_str(name, f"{where}.{key}")
+    return out
 
 
 def _speed(value: Any, where: str) -> Fraction:
