@@ -1,27 +1,244 @@
-"""STUB (foundation): the collect helper fills this in. The signatures are the contract."""
+"""A project that holds its own files: the first save moves generated takes out of the user cache into the
+project, and Collect Project copies every other file the project uses into it.
+
+Both work on ``NAME.media/`` beside ``NAME.promptcut`` (``editor.generate.places.media_folder``): takes go to
+``NAME.media/generated/`` keeping the cache's content-addressed layout (``<hash[:2]>/<hash>.mp4`` and its
+``.json`` sidecar), so the project's own job store finds them as cached takes; collected files go to
+``NAME.media/collected/``. The project format writes paths inside the project's folder relative to it
+(``editor.project.format.store_path``), so a project folder moved or copied whole keeps working.
+
+No user file is ever overwritten: a name already taken by other content gets ``-2``, ``-3``...; the same
+content (byte for byte) is copied once and reused, also across runs, so collecting twice copies nothing.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from editor.model import Timeline
+from editor.archive.files import (
+    copy_atomically,
+    file_digest,
+    is_inside,
+    is_regular_file,
+    move_file,
+    prepare_folder,
+    same_content,
+    used_files,
+)
+from editor.model import Change, Command, GeneratedClip, Group, Timeline
+from editor.model.commands import EditError, ReplaceMedia
+from editor.model.commands.story import set_cast
+from generation.paths import user_cache_dir
+
+COLLECTED = "collected"
+GENERATED = "generated"
+SIDECAR_SUFFIX = ".json"   # generation.writer.sidecar_path: a take's JSON sits beside it with this suffix
 
 
 @dataclass
 class CollectResult:
     copied: list[Path] = field(default_factory=list)     # files copied into the project's media folder
     notes: list[str] = field(default_factory=list)       # one line each: what could not be collected, and why
+    # The relink, already applied to the timeline (one undo step); None when nothing was relinked. The UI puts
+    # it on its undo stack; undoing points the project back at the originals (the copies stay on disk).
+    command: Command | None = None
+
+
+# --- where things live ---------------------------------------------------------------------------------------
+# The same layout as editor.generate.places (media_folder, places_for), which sits above this room: a test
+# holds the two to agree.
+
+
+def media_folder(project_path: str | os.PathLike[str]) -> Path:
+    """``cut.media`` beside ``cut.promptcut``."""
+    path = Path(project_path).absolute()
+    return path.with_name(f"{path.stem}.media")
+
+
+def generated_folder(project_path: str | os.PathLike[str] | None) -> Path:
+    """Where takes live: ``NAME.media/generated`` for a project, the user cache's for none."""
+    return user_cache_dir() / GENERATED if project_path is None else media_folder(project_path) / GENERATED
+
+
+# --- the first save: takes out of the user cache ----------------------------------------------------------
+
+
+def _relative_to(path: Path, folder: Path) -> Path | None:
+    for candidate, base in ((path, folder), (Path(os.path.realpath(path)), Path(os.path.realpath(folder)))):
+        try:
+            return candidate.relative_to(base)
+        except ValueError:
+            continue
+    return None
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def adopt_cached_takes(timeline: Timeline, project_path: str | os.PathLike[str]) -> list[str]:
     """Move generated takes that live in the user cache (made before the project had a file) into
     ``NAME.media/generated/`` and point the pool at them (in place). Returns notes. Called on save."""
-    raise NotImplementedError
+    cache = generated_folder(None)
+    home = generated_folder(project_path)
+    if is_inside(home, cache) or is_inside(cache, home):
+        return []   # a project saved inside the cache (or the reverse): nothing to move, and moving would loop
+    notes: list[str] = []
+    moved: dict[str, Path] = {}   # the cache file (resolved) -> where it lives now: two entries, one move
+    for media_id, media in list(timeline.media.items()):
+        old = Path(os.path.abspath(media.path))
+        relative = _relative_to(old, cache) if is_inside(old, cache) else None
+        if relative is None:
+            continue
+        key = os.path.realpath(old)
+        new = moved.get(key)
+        if new is None:
+            new = _adopt_one(old, home / relative, notes)
+            if new is None:
+                continue
+            moved[key] = new
+        timeline.media[media_id] = replace(media, path=str(new))
+    if moved:
+        # Not an undoable command: the files moved, and pointing back at the cache would point at nothing.
+        timeline.emit(Change("Move generated takes into the project", media=True))
+    return notes
+
+
+def _adopt_one(old: Path, wanted: Path, notes: list[str]) -> Path | None:
+    """Move the take ``old`` (and its sidecar) to ``wanted`` or a free name beside it; None (with a note) when
+    it cannot be moved (the pool then keeps pointing at the cache)."""
+    if not is_regular_file(old):
+        notes.append(f"generated take {old.name} is no longer in the user cache: it stays offline")
+        return None
+    target = wanted
+    n = 1
+    while target.exists() or target.with_suffix(SIDECAR_SUFFIX).exists():
+        if target.exists() and same_content(old, target):
+            # Already in the project (an earlier save, or the same take made twice): use that copy.
+            _move_sidecar(old, target, notes)
+            return target
+        n += 1
+        target = wanted.with_name(f"{wanted.stem}-{n}{wanted.suffix}")
+    try:
+        prepare_folder(target.parent)
+        move_file(old, target)
+    except OSError as exc:
+        notes.append(f"generated take {old.name} could not be moved into the project ({_why(exc)}): it stays in "
+                     "the user cache")
+        return None
+    _move_sidecar(old, target, notes)   # after the video: a sidecar beside a video says the take is complete
+    return target
+
+
+def _move_sidecar(old: Path, target: Path, notes: list[str]) -> None:
+    sidecar, new = old.with_suffix(SIDECAR_SUFFIX), target.with_suffix(SIDECAR_SUFFIX)
+    if not is_regular_file(sidecar) or new.exists():
+        return
+    try:
+        move_file(sidecar, new)
+    except OSError as exc:
+        notes.append(f"the notes file of generated take {old.name} could not be moved ({_why(exc)})")
+
+
+# --- Collect Project ---------------------------------------------------------------------------------------
+
+
+class _Collector:
+    """Copies into one folder, each content once: by source file, then by content, then by what the folder
+    already holds under that name (an earlier collect)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.by_source: dict[str, Path] = {}
+        self.by_content: dict[tuple[int, str], Path] = {}
+        self.chosen: set[str] = set()       # names given out in this run (casefolded)
+        self.copied: list[Path] = []
+        self.prepared = False
+
+    def place(self, source: Path) -> Path:
+        key = os.path.realpath(source)
+        if key in self.by_source:
+            return self.by_source[key]
+        content = (os.path.getsize(source), file_digest(source))
+        copy = self.by_content.get(content) or self._store(source, content)
+        self.by_source[key] = self.by_content[content] = copy
+        return copy
+
+    def _store(self, source: Path, content: tuple[int, str]) -> Path:
+        stem, suffix = os.path.splitext(source.name)
+        n = 1
+        candidate = self.folder / source.name
+        while True:
+            if candidate.name.casefold() not in self.chosen:
+                if not candidate.exists() and not candidate.is_symlink():
+                    break
+                if (candidate.is_file() and os.path.getsize(candidate) == content[0]
+                        and file_digest(candidate) == content[1]):
+                    self.chosen.add(candidate.name.casefold())
+                    return candidate    # collected before: reuse, copy nothing
+            n += 1
+            candidate = self.folder / f"{stem}-{n}{suffix}"
+        if not self.prepared:
+            prepare_folder(self.folder)
+            self.prepared = True
+        self.chosen.add(candidate.name.casefold())
+        copy_atomically(source, candidate)
+        self.copied.append(candidate)
+        return candidate
 
 
 def collect_project(timeline: Timeline, project_path: str | os.PathLike[str]) -> CollectResult:
     """Copy every media file the project uses that lives outside ``NAME.media/`` into it and relink (in
     place: the caller saves)."""
-    raise NotImplementedError
+    root = media_folder(project_path)
+    collector = _Collector(root / COLLECTED)
+    result = CollectResult()
+    takes = {t.media_id for _, clip in timeline.clips() if isinstance(clip, GeneratedClip) for t in clip.takes}
+    new_media = {}
+    new_images: dict[str, str] = {}
+    for used in used_files(timeline):
+        if is_inside(used.path, root):
+            continue
+        if (used.media is not None and not used.media.online) or not is_regular_file(used.path):
+            result.notes.append(f"{used.label} {used.path.name} is offline ({used.path}): not collected; relink it "
+                                "and collect again")
+            continue
+        try:
+            copy = collector.place(used.path)
+        except OSError as exc:
+            result.notes.append(f"{used.label} {used.path.name} could not be copied ({_why(exc)}): the project "
+                                "still uses it where it is")
+            continue
+        if used.media is not None:
+            new_media[used.media.id] = replace(used.media, path=str(copy))
+            if used.media.id in takes:
+                _copy_sidecar(used.path, copy, result.notes)
+        elif used.cast_id is not None:
+            new_images[used.cast_id] = str(copy)
+    result.copied = list(collector.copied)
+    parts: list[Command] = [ReplaceMedia(m) for m in new_media.values()]
+    if new_images:
+        cast = tuple(replace(m, image=new_images.get(m.id, m.image)) for m in timeline.story.cast)
+        parts.append(set_cast(timeline, cast, "Collect cast pictures"))
+    if parts:
+        command = Group("Collect project", parts)
+        try:
+            command.apply(timeline)
+        except EditError as exc:   # the copies are identical files: a refusal here would be a bug, said in one line
+            result.notes.append(f"the project could not be relinked to the collected files: {exc}")
+        else:
+            result.command = command
+    return result
+
+
+def _copy_sidecar(source: Path, copy: Path, notes: list[str]) -> None:
+    """A take's JSON notes travel with it (what made it: model, seed, timings)."""
+    sidecar, target = source.with_suffix(SIDECAR_SUFFIX), copy.with_suffix(SIDECAR_SUFFIX)
+    if not is_regular_file(sidecar) or target.exists():
+        return
+    try:
+        copy_atomically(sidecar, target)
+    except OSError as exc:
+        notes.append(f"the notes file of generated take {source.name} could not be copied ({_why(exc)})")
