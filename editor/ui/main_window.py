@@ -1,6 +1,7 @@
 """The main window: media bin, viewer, inspector and timeline, the status bar, playback, and the parts that
 live beside it as mixins: menus and shortcuts (``window_actions``), documents (``window_files``), the lock and
-crash recovery (``window_recovery``), relinking (``window_relink``) and the storyboard (``window_story``). Generated
+crash recovery (``window_recovery``), relinking (``window_relink``), other editors' timelines, collect and
+archive (``window_interchange``) and the storyboard (``window_story``). Generated
 shots are ``ShotsUi``'s."""
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from editor.ui.window_files import (
     add_recent_project,
     recent_projects,
 )
+from editor.ui.window_interchange import WindowInterchange
 from editor.ui.window_playback import WindowPlayback
 from editor.ui.window_recovery import WindowRecovery
 from editor.ui.window_relink import WindowRelink
@@ -53,9 +55,10 @@ MEDIA_FILTER = "Media (*.mp4 *.mov *.mkv *.webm *.m4v *.avi *.wav *.mp3 *.m4a *.
                "*.jpeg *.webp);;All files (*)"
 
 
-class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowRecovery, WindowRelink, WindowStory,
-                 QMainWindow):
+class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowInterchange, WindowRecovery, WindowRelink,
+                 WindowStory, QMainWindow):
     relink_finished = Signal(list)   # the relink search's matches, after they were applied
+    packing_finished = Signal(str, bool)   # "collect" or "archive" finished (True: it succeeded)
 
     def __init__(self, timeline: Timeline | None = None, path: str | Path | None = None,
                  metadata: dict | None = None) -> None:
@@ -120,6 +123,7 @@ class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowRecovery, Win
         self._init_playback()
 
         self._init_relink()
+        self._init_interchange()
         self.shots = ShotsUi(self, parent=self)
         self.shots.message.connect(self.show_message)
         self.inspector.shots = self.shots

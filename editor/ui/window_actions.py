@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QToolBar
 
 from editor.model import TextClip
 from editor.model.commands import AddTrack, Group, Insert, SetMasterVolume, SetTrackFlags
+from editor.model.commands.length import DropTrailingGap, trailing_gap
 from editor.model.keyframe_edit import GAIN_MAX_DB, GAIN_MIN_DB, db_to_volume, volume_to_db
 from editor.model.text import PRESETS
 
@@ -87,6 +88,10 @@ class WindowActions:
         self.actions_by_name[name] = action
         return action
 
+    def drop_trailing_gap(self) -> bool:
+        """Edit > Remove Trailing Gap: end the timeline at its last clip (one undo step)."""
+        return self.edits.do(DropTrailingGap())
+
     def _build_menus(self) -> None:
         tv = self.timeline_view
         a = self._action
@@ -105,9 +110,19 @@ class WindowActions:
         file_menu.addAction(a("import", "&Import Media…", self.import_dialog, ("Ctrl+I",)))
         file_menu.addAction(a("relink", "&Relink Offline Media…", self.relink_dialog))
         file_menu.addAction(a("import_captions", "Import &Captions…", self.import_captions_dialog))
+        import_timeline = a("import_timeline", "Import &Timeline…", self.import_timeline_dialog, ("Ctrl+Shift+I",))
+        import_timeline.setToolTip("Open a Premiere / Final Cut / Resolve XML, FCPXML, EDL, AAF, OTIO or Kdenlive "
+                                   "timeline as a new project")
+        file_menu.addAction(import_timeline)
         export = a("export", "&Export…", self.export_dialog, ("Ctrl+M",))
         export.setToolTip("Export the timeline to an MP4 file (Ctrl+M)")
         file_menu.addAction(export)
+        export_timeline = a("export_timeline", "Export Time&line…", self.export_timeline_dialog, ("Ctrl+Shift+E",))
+        export_timeline.setToolTip("Write the timeline for another editor: XML, FCPXML, EDL, AAF or OTIO")
+        file_menu.addAction(export_timeline)
+        file_menu.addSeparator()
+        file_menu.addAction(a("collect", "C&ollect Project…", self.collect_project))
+        file_menu.addAction(a("archive", "Arc&hive Project…", self.archive_project))
         file_menu.addSeparator()
         file_menu.addAction(a("quit", "&Quit", self.close, ("Ctrl+Q",)))
 
@@ -130,6 +145,10 @@ class WindowActions:
         enable.setChecked(True)
         edit_menu.addAction(enable)
         edit_menu.aboutToShow.connect(lambda: enable.setChecked(tv.selection_enabled()))
+        # An imported timeline can last past its last clip (the other editor's trailing gap); this drops it.
+        trailing = a("drop_trailing_gap", "Remove Trailing &Gap", self.drop_trailing_gap)
+        edit_menu.addAction(trailing)
+        edit_menu.aboutToShow.connect(lambda: trailing.setEnabled(trailing_gap(self.timeline) > 0))
         edit_menu.addSeparator()
         edit_menu.addAction(a("select_all", "Select &All", lambda: tv.select({c.id for _, c in self.timeline.clips()}),
                               ("Ctrl+A",), True))

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from editor.model import Timeline
 from editor.ui.export_dialog import ExportDialog
 
-PROJECT_FILTER = "PromptCut projects (*.promptcut);;OpenTimelineIO (*.otio);;All files (*)"
+PROJECT_FILTER = ("PromptCut projects (*.promptcut);;Project archives (*.zip);;OpenTimelineIO (*.otio);;"
+                  "All files (*)")
 RECENT_LIMIT = 10
 
 
@@ -60,9 +61,16 @@ class WindowFiles:
 
     def open_path(self, path: str | Path, *, offer_recovery: bool = True) -> bool:
         """Open a project (or .otio); then offer the recovery copy a crash left for it, unless
-        ``offer_recovery`` is False (the caller recovers it)."""
+        ``offer_recovery`` is False (the caller recovers it). A project archive is unpacked and opened; another
+        editor's timeline (.xml, .edl, ...) is imported as a new untitled project."""
+        from editor.archive.zip_archive import is_project_archive
         from editor.documents import DocumentError, open_document
+        from editor.interchange.formats import is_timeline_file
 
+        if Path(path).suffix.lower() == ".zip" and is_project_archive(path):
+            return self.open_archive_path(path)
+        if is_timeline_file(path) and Path(path).suffix.lower() != ".otio":
+            return self.import_timeline(path)   # saving must not write back what the exchange format cannot hold
         proceed, lock = self._lock_for_open(path)
         if not proceed:
             return False

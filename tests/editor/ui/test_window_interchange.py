@@ -1,0 +1,177 @@
+"""File > Import Timeline…, Export Timeline…, Collect Project…, Archive Project… and opening an archive, on the
+real window with real media, real adapter files and real zips."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+from PySide6.QtCore import QSettings
+
+from editor.documents import open_document
+from editor.media import synth
+from editor.media.probe import media_source_from_info, probe
+from editor.model import Timeline
+from editor.model.testing import clip
+from editor.project import save_project
+from editor.ui import main_window
+from editor.ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def own_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROMPTCUT_RECOVERY", str(tmp_path / "recovery"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    main_window._recent_settings().clear()
+    yield
+    main_window._recent_settings().clear()
+
+
+@pytest.fixture(scope="module")
+def footage(tmp_path_factory) -> Path:
+    return synth.color_clip(tmp_path_factory.mktemp("interchange-ui") / "shot.mp4", seconds=2.0)
+
+
+def _window(qtbot) -> MainWindow:
+    w = MainWindow()
+    w.ask_save_changes = lambda: "discard"
+    w.ask_recover = lambda p, r: "discard"
+    w.told: list[tuple[str, list[str]]] = []
+    w.tell = lambda title, lines: w.told.append((title, list(lines)))
+    qtbot.addWidget(w)
+    return w
+
+
+def _timeline(media: Path) -> Timeline:
+    tl = Timeline.empty(video_tracks=1, audio_tracks=1)
+    tl.media["m1"] = media_source_from_info(probe(media), "m1", str(media))
+    tl.video_tracks[0].clips = [clip("m1", 0, 30, clip_id="c1"), clip("m1", 40, 20, clip_id="c2", source_in=10)]
+    return tl
+
+
+def _placed(tl: Timeline) -> list[tuple[int, int, int]]:
+    return [(c.start, c.duration, c.source_in) for c in tl.video_tracks[0].clips]
+
+
+def test_export_timeline_writes_the_format_the_extension_names_and_import_brings_it_back(qtbot, tmp_path, footage):
+    w = _window(qtbot)
+    w.set_document(_timeline(footage), None)
+    w.ask_timeline_export_path = lambda: str(tmp_path / "cut.xml")
+    assert w.actions_by_name["export_timeline"].isEnabled()
+    w.actions_by_name["export_timeline"].trigger()
+    assert (tmp_path / "cut.xml").is_file()
+    assert "Exported the timeline to cut.xml" in w.statusBar().currentMessage()
+    read = otio.adapters.read_from_file(str(tmp_path / "cut.xml"))
+    assert len(list(read.find_clips())) == 2   # Premiere / FCP 7 XML another tool reads
+
+    other = _window(qtbot)
+    other.ask_timeline_to_import = lambda: str(tmp_path / "cut.xml")
+    other.actions_by_name["import_timeline"].trigger()
+    assert _placed(other.timeline) == [(0, 30, 0), (40, 20, 10)]
+    assert other.path is None and other.modified   # a new project: Save asks where, never writes the XML
+    assert "Imported cut.xml" in other.statusBar().currentMessage()
+
+
+def test_opening_another_editors_timeline_imports_it_as_a_new_project(qtbot, tmp_path, footage):
+    w = _window(qtbot)
+    w.set_document(_timeline(footage), None)
+    assert w.export_timeline(tmp_path / "cut.edl")
+    other = _window(qtbot)
+    assert other.open_path(tmp_path / "cut.edl")
+    assert other.path is None and [c.duration for c in other.timeline.video_tracks[0].clips] == [30, 20]
+
+
+def test_a_timeline_the_format_cannot_hold_is_refused_by_name(qtbot, tmp_path, footage):
+    w = _window(qtbot)
+    tl = _timeline(footage)
+    second = Timeline.empty(video_tracks=2).video_tracks[1]
+    second.clips = [clip("m1", 0, 10, clip_id="c3")]
+    tl.tracks.insert(1, second)
+    w.set_document(tl, None)
+    assert not w.export_timeline(tmp_path / "cut.edl")
+    assert "EDL" in w.statusBar().currentMessage() and not (tmp_path / "cut.edl").exists()
+    assert not w.export_timeline(tmp_path / "cut.mp4")
+    assert ".mp4" in w.statusBar().currentMessage()
+
+
+def test_importing_a_file_that_is_not_a_timeline_says_why_and_keeps_the_document(qtbot, tmp_path, footage):
+    w = _window(qtbot)
+    w.set_document(_timeline(footage), None)
+    bad = tmp_path / "broken.xml"
+    bad.write_text("<xmeml><sequence>", encoding="utf-8")
+    assert not w.import_timeline(bad)
+    assert "broken.xml" in w.statusBar().currentMessage()
+    assert _placed(w.timeline) == [(0, 30, 0), (40, 20, 10)]
+
+
+def _saved_project(tmp_path: Path, footage: Path) -> Path:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    media = shutil.copy(footage, outside / "shot.mp4")
+    path = tmp_path / "project" / "film.promptcut"
+    path.parent.mkdir()
+    save_project(_timeline(Path(media)), path)
+    return path
+
+
+def test_collect_copies_the_media_beside_the_project_relinks_as_one_undo_step_and_saves(qtbot, tmp_path, footage):
+    path = _saved_project(tmp_path, footage)
+    w = _window(qtbot)
+    assert w.open_path(path)
+    with qtbot.waitSignal(w.packing_finished, timeout=60000) as done:
+        w.actions_by_name["collect"].trigger()
+    assert done.args == ["collect", True]
+    moved = Path(w.timeline.media["m1"].path)
+    assert moved.is_relative_to(path.parent / "film.media") and moved.read_bytes() == footage.read_bytes()
+    assert not w.modified
+    assert Path(open_document(path).timeline.media["m1"].path) == moved
+    w.actions_by_name["undo"].trigger()
+    assert w.timeline.media["m1"].path == str(tmp_path / "elsewhere" / "shot.mp4")
+
+
+def test_archive_writes_one_zip_that_opens_elsewhere_with_everything_online(qtbot, tmp_path, footage):
+    path = _saved_project(tmp_path, footage)
+    w = _window(qtbot)
+    assert w.open_path(path)
+    w.ask_archive_path = lambda: str(tmp_path / "film.zip")
+    with qtbot.waitSignal(w.packing_finished, timeout=60000) as done:
+        w.actions_by_name["archive"].trigger()
+    assert done.args == ["archive", True]
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    shutil.move(tmp_path / "film.zip", moved / "film.zip")
+    shutil.rmtree(tmp_path / "elsewhere")
+
+    other = _window(qtbot)
+    assert other.open_path(moved / "film.zip")
+    assert other.path is not None and other.path.is_relative_to(moved)
+    assert not other.timeline.offline_media()
+    assert _placed(other.timeline) == [(0, 30, 0), (40, 20, 10)]
+
+
+def test_a_hostile_archive_is_refused_and_nothing_is_written_outside(qtbot, tmp_path, footage):
+    hostile = tmp_path / "evil.zip"
+    with zipfile.ZipFile(hostile, "w") as z:
+        z.writestr("promptcut-archive.json", "{}")
+        z.writestr("../escaped.txt", "gotcha")
+    w = _window(qtbot)
+    w.set_document(_timeline(footage), None)
+    assert not w.open_archive_path(hostile)
+    assert not (tmp_path.parent / "escaped.txt").exists()
+    assert "evil.zip" in w.statusBar().currentMessage() or "leaves" in w.statusBar().currentMessage()
+    assert _placed(w.timeline) == [(0, 30, 0), (40, 20, 10)]
+
+
+def test_remove_trailing_gap_ends_the_timeline_at_its_last_clip(qtbot, footage):
+    w = _window(qtbot)
+    tl = _timeline(footage)
+    tl.length = 120
+    w.set_document(tl, None)
+    assert w.timeline.duration == 120
+    assert w.drop_trailing_gap()
+    assert w.timeline.duration == 60
+    w.actions_by_name["undo"].trigger()
+    assert w.timeline.duration == 120
