@@ -136,9 +136,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--ascii", action="store_true", help="mark lines with OK/WARN/FAIL instead of ✓ ! ✗")
     p.set_defaults(run=_cmd_doctor)
 
-    p = sub.add_parser("convert", help="convert between a project file and .otio (by extension)")
-    p.add_argument("input")
-    p.add_argument("output")
+    p = sub.add_parser(
+        "convert", help="convert between a project and timeline files of other editors (by extension)",
+        description="Convert by extension between a PromptCut project (.promptcut) and timeline files: "
+        "OpenTimelineIO (.otio, .otioz bundle, .otiod folder), Premiere Pro / Final Cut Pro 7 XML (.xml), "
+        "Final Cut Pro X / DaVinci Resolve FCPXML (.fcpxml), CMX 3600 EDL (.edl), AAF (.aaf) and, to read only, "
+        "Kdenlive (.kdenlive). What a format cannot carry (titles, shots not generated yet) is said in a note.")
+    p.add_argument("input", help="a .promptcut project or a timeline file (.otio, .xml, .fcpxml, .edl, .aaf, ...)")
+    p.add_argument("output", help="the file to write; its extension chooses the format")
     p.add_argument("-y", "--overwrite", action="store_true", help="replace OUTPUT if it exists")
     p.set_defaults(run=_cmd_convert)
     return parser
@@ -212,13 +217,24 @@ def _cmd_probe(args: argparse.Namespace) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
-    from editor.documents import save_document
+    from editor.documents import PROJECT_SUFFIX, save_document
+    from editor.interchange.formats import format_for, is_timeline_file
+    from editor.interchange.otio_common import InterchangeError
 
+    # The output's extension chooses the format: checked before anything is read, so a typo costs one line.
+    if os.path.splitext(args.output.rstrip("/\\"))[1].lower() != PROJECT_SUFFIX:
+        try:
+            format_for(args.output, writing=True)
+        except InterchangeError as exc:
+            known = is_timeline_file(args.output)
+            hint = "" if known else f"; a project is {PROJECT_SUFFIX} (a video: promptcut export)"
+            raise CliError(f"{exc}{hint}") from None
     _refuse_existing(args.output, args.overwrite)
     doc = _open(args.input)
     for line in doc.warnings:
         print(f"warning: {line}", file=sys.stderr)
-    save_document(doc.timeline, args.output, doc.metadata)
+    for line in save_document(doc.timeline, args.output, doc.metadata):
+        print(f"note: {line}", file=sys.stderr)
     print(f"wrote {args.output}")
     return 0
 

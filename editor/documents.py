@@ -1,4 +1,5 @@
-"""Opening and saving what the user works on: a PromptCut project or an OpenTimelineIO file, by extension.
+"""Opening and saving what the user works on, by extension: a PromptCut project (``.promptcut``) or a timeline
+file (.otio, bundles, and other editors' XML, FCPXML, EDL, AAF, Kdenlive: ``interchange.formats`` is the door).
 
 Sits above media, project and interchange: after loading, it probes every online media file so the pool
 carries facts read from the files themselves (an .otio made elsewhere often lacks durations), and it
@@ -15,7 +16,7 @@ from editor.media.info import MediaError
 from editor.media.probe import media_source_from_info, probe
 from editor.model import MediaSource, Timeline
 
-OTIO_SUFFIXES = (".otio",)
+PROJECT_SUFFIX = ".promptcut"
 
 
 class DocumentError(Exception):
@@ -34,22 +35,34 @@ class Document:
         return self.timeline.offline_media()
 
 
-def is_otio(path: str | os.PathLike[str]) -> bool:
-    return Path(path).suffix.lower() in OTIO_SUFFIXES
+def is_timeline(path: str | os.PathLike[str]) -> bool:
+    """True for a timeline file (any interchange format, .otio included); False for a project."""
+    from editor.interchange.formats import is_timeline_file
+
+    return is_timeline_file(path)
+
+
+is_otio = is_timeline   # the older name: every interchange format is opened the way .otio is
 
 
 def open_document(path: str | os.PathLike[str], *, refresh_media: bool = True) -> Document:
-    """Load a project or .otio file; never fails over missing media (those clips come back offline)."""
-    from editor.interchange.otio import InterchangeError, read_otio
+    """Load a project or a timeline file; never fails over missing media (those clips come back offline)."""
+    from editor.interchange.formats import read_timeline
+    from editor.interchange.otio import InterchangeError
     from editor.project import ProjectError, load_project
 
     path = Path(path)
+    timeline_file = is_timeline(path)
     try:
-        loaded = read_otio(path) if is_otio(path) else load_project(path)
-    except (InterchangeError, ProjectError) as exc:
+        loaded = read_timeline(path) if timeline_file else load_project(path)
+    except InterchangeError as exc:
         raise DocumentError(str(exc)) from None
+    except ProjectError as exc:
+        # Only where the reader found no project at all: a damaged or newer project keeps its own line.
+        named = _not_a_project(path) if "not a PromptCut project" in str(exc) else None
+        raise DocumentError(named or str(exc)) from None
     doc = Document(loaded.timeline, path, list(loaded.warnings), dict(getattr(loaded, "metadata", {}) or {}))
-    if is_otio(path) and getattr(loaded, "name", ""):
+    if timeline_file and getattr(loaded, "name", ""):
         doc.metadata.setdefault("name", loaded.name)   # the timeline's own name travels through convert
     if refresh_media:
         doc.warnings.extend(refresh_media_facts(doc.timeline))
@@ -112,14 +125,30 @@ def refresh_media_facts(timeline: Timeline) -> list[str]:
     return warnings
 
 
-def save_document(timeline: Timeline, path: str | os.PathLike[str], metadata: dict | None = None) -> None:
-    from editor.interchange.otio import InterchangeError, write_otio
+def _not_a_project(path: Path) -> str | None:
+    """For a file the project reader refused whose extension is neither a project's nor a timeline's (a video,
+    a picture, a typo): the line that names the extension, instead of the JSON reader's complaint."""
+    suffix = path.suffix.lower()
+    if suffix == PROJECT_SUFFIX or not path.is_file():
+        return None
+    from editor.interchange.formats import FORMATS
+
+    reads = ", ".join(s for fmt in FORMATS if fmt.reads for s in fmt.suffixes)
+    what = f"{suffix} is not" if suffix else "a name without an extension is not"
+    return f"{path}: {what} a file PromptCut opens (projects are {PROJECT_SUFFIX}; timelines {reads})"
+
+
+def save_document(timeline: Timeline, path: str | os.PathLike[str], metadata: dict | None = None) -> list[str]:
+    """Save as a project, or as the timeline format the extension names; returns notes on what a timeline
+    format could not carry (none for a project)."""
+    from editor.interchange.formats import write_timeline
+    from editor.interchange.otio import InterchangeError
     from editor.project import ProjectError, save_project
 
     try:
-        if is_otio(path):
-            write_otio(timeline, Path(path), name=(metadata or {}).get("name") or None)
-        else:
-            save_project(timeline, Path(path), metadata=metadata)
+        if is_timeline(path):
+            return write_timeline(timeline, Path(path), name=(metadata or {}).get("name") or None)
+        save_project(timeline, Path(path), metadata=metadata)
+        return []
     except (InterchangeError, ProjectError) as exc:
         raise DocumentError(str(exc)) from None

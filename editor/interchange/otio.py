@@ -62,6 +62,9 @@ Import of files made by other tools (no promptcut metadata):
 
 Errors in the input file raise :class:`InterchangeError`, one line naming the file and what is wrong.
 
+Other editors' files (XML, FCPXML, EDL, AAF, Kdenlive) and bundles come through ``formats`` (the door by
+extension), which hands adapter output to :func:`read_otio_text`, so everything meets the same checks and import.
+
 This module is the public entry (file reading and atomic writing); the work lives beside it: ``otio_export``
 (our timeline -> OTIO), ``otio_import`` (OTIO -> our timeline), ``otio_generated`` (generated shots),
 ``otio_effects`` (transitions, speed, fades, transform, gain), ``otio_text`` (text clips), ``otio_links``
@@ -88,9 +91,10 @@ from editor.interchange.otio_common import (
     url_to_path,
 )
 from editor.interchange.otio_export import timeline_to_otio
-from editor.interchange.otio_guard import checked_document
+from editor.interchange.otio_guard import checked_document, checked_text
 from editor.interchange.otio_import import timeline_from_otio
 from editor.model import Timeline
+from editor.safe_io import FileRefused, check_output_path
 from generation.leftovers import write_atomically
 
 __all__ = [
@@ -100,8 +104,10 @@ __all__ = [
     "TAKE_KEY",
     "ImportResult",
     "InterchangeError",
+    "import_otio_text",
     "path_to_url",
     "read_otio",
+    "read_otio_text",
     "snap_rate",
     "timeline_from_otio",
     "timeline_to_otio",
@@ -115,6 +121,10 @@ def write_otio(timeline: Timeline, path: str | os.PathLike, name: str | None = N
     ``name`` is the OTIO timeline's name; the file's stem when None.
     """
     target = Path(path)
+    try:
+        check_output_path(target)   # a FIFO or a device there must never be replaced by the rename
+    except FileRefused as exc:
+        raise InterchangeError(f"{target}: {exc}") from None
     try:
         text = timeline_to_otio(timeline, name=target.stem if name is None else name).to_json_string(indent=2)
     except (ValueError, TypeError) as exc:   # e.g. a name that is not valid Unicode text
@@ -133,25 +143,37 @@ def read_otio(path: str | os.PathLike) -> ImportResult:
     non-OTIO file, or one whose timeline cannot be imported.
     """
     target, text, schema = checked_document(path)
+    return import_otio_text(text, schema, shown=str(target), base_dir=os.path.dirname(os.path.abspath(target)))
+
+
+def read_otio_text(data: bytes, *, shown: str, base_dir: str | None) -> ImportResult:
+    """OTIO JSON from anywhere (an adapter run in a child process, a bundle) through the same checks and import
+    as an .otio file; ``shown`` names the source in messages, ``base_dir`` resolves relative media paths."""
+    text, schema = checked_text(data, shown)
+    return import_otio_text(text, schema, shown=shown, base_dir=base_dir)
+
+
+def import_otio_text(text: str, schema: str, *, shown: str, base_dir: str | None) -> ImportResult:
+    """Text that passed ``otio_guard`` (top-level ``schema``) into our timeline."""
     try:
         obj = otio.core.deserialize_json_from_string(text)
     except Exception as exc:   # OTIO raises ValueError, KeyError, TypeError... for malformed content
-        raise InterchangeError(f"{target}: malformed OTIO {schema} ({one_line(exc)})") from None
+        raise InterchangeError(f"{shown}: malformed OTIO {schema} ({one_line(exc)})") from None
     extra: list[str] = []
     holder = obj   # keeps a collection (and so its children) alive while we read the timeline
     if isinstance(obj, otio.schema.SerializableCollection):
         timelines = [child for child in obj if isinstance(child, otio.schema.Timeline)]
         if not timelines:
-            raise InterchangeError(f"{target}: an OTIO collection without a timeline")
+            raise InterchangeError(f"{shown}: an OTIO collection without a timeline")
         if len(timelines) > 1:
             extra.append(f"the file holds {len(timelines)} timelines; imported the first")
         obj = timelines[0]
     if not isinstance(obj, otio.schema.Timeline):
-        raise InterchangeError(f"{target}: holds an OTIO {schema}, not a Timeline")
+        raise InterchangeError(f"{shown}: holds an OTIO {schema}, not a Timeline")
     try:
-        result = timeline_from_otio(obj, base_dir=os.path.dirname(os.path.abspath(target)))
+        result = timeline_from_otio(obj, base_dir=base_dir)
     except InterchangeError as exc:
-        raise InterchangeError(f"{target}: {exc}") from exc.__cause__
+        raise InterchangeError(f"{shown}: {exc}") from exc.__cause__
     del holder
     result.warnings.extend(extra)
     return result
