@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from editor.cli_project import add_parser as add_project_parser
 from editor.cli_storyboard import add_parser as add_storyboard_parser
 from editor.cli_support import (
     EXIT_CANCELLED,
@@ -104,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_fill)
 
     add_storyboard_parser(sub)
+    add_project_parser(sub)
 
     p = sub.add_parser("models", help="list, download or locate video, voice, sound and speech-to-text models")
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", parser_class=_Parser, required=True)

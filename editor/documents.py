@@ -140,7 +140,8 @@ def _not_a_project(path: Path) -> str | None:
 
 def save_document(timeline: Timeline, path: str | os.PathLike[str], metadata: dict | None = None) -> list[str]:
     """Save as a project, or as the timeline format the extension names; returns notes on what a timeline
-    format could not carry (none for a project)."""
+    format could not carry, and for a project on generated takes that could not be moved into it."""
+    from editor.archive.collect import adopt_cached_takes
     from editor.interchange.formats import write_timeline
     from editor.interchange.otio import InterchangeError
     from editor.project import ProjectError, save_project
@@ -148,7 +149,10 @@ def save_document(timeline: Timeline, path: str | os.PathLike[str], metadata: di
     try:
         if is_timeline(path):
             return write_timeline(timeline, Path(path), name=(metadata or {}).get("name") or None)
+        # Takes made before the project had a file leave the user cache for NAME.media/generated first, so the
+        # project is written pointing inside itself (relative paths).
+        notes = adopt_cached_takes(timeline, path)
         save_project(timeline, Path(path), metadata=metadata)
-        return []
+        return notes
     except (InterchangeError, ProjectError) as exc:
         raise DocumentError(str(exc)) from None

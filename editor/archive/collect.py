@@ -47,8 +47,8 @@ class CollectResult:
 
 
 # --- where things live ---------------------------------------------------------------------------------------
-# The same layout as editor.generate.places (media_folder, places_for), which sits above this room: a test
-# holds the two to agree.
+# editor.generate.places (above this room) takes media_folder from here; a test holds generated_folder to agree
+# with its places_for.
 
 
 def media_folder(project_path: str | os.PathLike[str]) -> Path:
@@ -189,9 +189,10 @@ class _Collector:
         return candidate
 
 
-def collect_project(timeline: Timeline, project_path: str | os.PathLike[str]) -> CollectResult:
+def collect_project(timeline: Timeline, project_path: str | os.PathLike[str], *, apply: bool = True) -> CollectResult:
     """Copy every media file the project uses that lives outside ``NAME.media/`` into it and relink (in
-    place: the caller saves)."""
+    place: the caller saves). ``apply=False``: the relink command is only made, for the caller to run on its
+    own timeline (the window collects from a snapshot beside the GUI thread, then relinks as one undo step)."""
     root = media_folder(project_path)
     collector = _Collector(root / COLLECTED)
     result = CollectResult()
@@ -222,7 +223,9 @@ def collect_project(timeline: Timeline, project_path: str | os.PathLike[str]) ->
     if new_images:
         cast = tuple(replace(m, image=new_images.get(m.id, m.image)) for m in timeline.story.cast)
         parts.append(set_cast(timeline, cast, "Collect cast pictures"))
-    if parts:
+    if parts and not apply:
+        result.command = Group("Collect project", parts)
+    elif parts:
         command = Group("Collect project", parts)
         try:
             command.apply(timeline)

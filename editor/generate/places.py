@@ -12,7 +12,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from editor.archive.collect import media_folder
 from generation.paths import user_cache_dir
+
+__all__ = ["STORE_NAME", "GenerationPlaces", "media_folder", "places_for"]
 
 STORE_NAME = "jobs.sqlite"
 
@@ -27,12 +30,6 @@ class GenerationPlaces:
         for folder in (self.output_dir, self.store_path.parent, self.frames_dir):
             folder.mkdir(parents=True, exist_ok=True)
         return self
-
-
-def media_folder(document: str | os.PathLike[str]) -> Path:
-    """``cut.media`` beside ``cut.promptcut``."""
-    path = Path(document).absolute()
-    return path.with_name(f"{path.stem}.media")
 
 
 def places_for(document: str | os.PathLike[str] | None) -> GenerationPlaces:

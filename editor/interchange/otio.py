@@ -9,10 +9,13 @@ Mapping (our model <-> OTIO 0.18):
   timeline; ids and flags on tracks; id, kind, fit and volume on clips; the media id on each
   ``ExternalReference``. Floats are stored there as ``repr`` strings, because OTIO's JSON reader can lose the
   last bit of a double.
-- Spaces between clips become ``Gap`` items; a ``MediaClip`` becomes a ``Clip`` with an ``ExternalReference``
-  whose ``target_url`` is a percent-encoded ``file://`` URL for absolute paths and the plain path for
-  relative ones (OTIO's own ``url_from_filepath`` convention); ``available_range`` is the media's duration
-  (none for stills). ``source_range`` is ``(source_in, duration)`` at the timeline rate.
+- Spaces between clips become ``Gap`` items, named from ``Track.gap_names`` where a named gap starts (a gap is
+  split there, so named gaps in a row stay apart); a timeline that lasts past its last clip
+  (``Timeline.length``) ends in a gap on its first track, and a named trailing gap runs to the end on its
+  own track. A disabled clip is a ``Clip`` with ``enabled`` false. A ``MediaClip`` becomes a ``Clip`` with
+  an ``ExternalReference`` whose ``target_url`` is a percent-encoded ``file://`` URL for absolute paths and
+  the plain path for relative ones (OTIO's own ``url_from_filepath`` convention); ``available_range`` is the
+  media's duration (none for stills). ``source_range`` is ``(source_in, duration)`` at the timeline rate.
 - A ``GeneratedClip`` becomes a ``Clip`` whose default (and active) media reference is a
   ``GeneratorReference(generator_kind="text_to_video", parameters={prompt, negative_prompt, model, seed,
   steps, guidance, width, height, first_image, last_image})`` so every other tool sees the generator. Each
@@ -56,8 +59,9 @@ Import of files made by other tools (no promptcut metadata):
   dropped, and one longer than the clips it joins is shortened, with a warning. ``LinearTimeWarp`` /
   ``FreezeFrame`` on clips -> speed (several multiply; outside 0.1x..10x clamped, with a warning; ignored on
   stills, with a warning). Other effects, and time warps on tracks and nested stacks -> warning, ignored.
-  Disabled clips -> warning, left out (a gap, as they play in the source tool). A nested Stack whose content
-  sits on a single track is flattened into its parent track (trimmed to the stack's range); a nested Stack
+  Disabled clips stay on the timeline, disabled. Named gaps directly on a track -> ``Track.gap_names`` (by
+  start frame); a timeline that ends in gaps keeps its length (``Timeline.length``). A nested Stack whose
+  content sits on a single track is flattened into its parent track (trimmed to the stack's range); a nested Stack
   with several non-empty tracks is refused: a gap, with a warning naming it.
 
 Errors in the input file raise :class:`InterchangeError`, one line naming the file and what is wrong.
@@ -67,6 +71,7 @@ extension), which hands adapter output to :func:`read_otio_text`, so everything 
 
 This module is the public entry (file reading and atomic writing); the work lives beside it: ``otio_export``
 (our timeline -> OTIO), ``otio_import`` (OTIO -> our timeline), ``otio_generated`` (generated shots),
+``otio_layout`` and ``otio_import_media`` (the importer's track layout and media pool),
 ``otio_effects`` (transitions, speed, fades, transform, gain), ``otio_text`` (text clips), ``otio_links``
 (linked clips), ``otio_guard`` (checks before the C++ deserializer) and ``otio_common``.
 """

@@ -105,7 +105,7 @@ class WindowFiles:
         if not proceed:
             return False
         try:
-            save_document(self.timeline, path, self.metadata)
+            notes = save_document(self.timeline, path, self.metadata)
         except (DocumentError, OSError) as exc:
             self._drop_unused_lock(lock)
             self.show_message(f"Not saved: {exc}")
@@ -114,7 +114,9 @@ class WindowFiles:
         self.edits.stack.setClean()
         self._saved(lock)
         self._update_title()
-        self.show_message(f"Saved {self.path.name}")
+        self.show_message(f"Saved {self.path.name}" + (f"; {len(notes)} notes" if notes else ""))
+        if notes:
+            self.tell(f"Saved {self.path.name}", notes)
         add_recent_project(self.path)
         return True
 

@@ -121,7 +121,7 @@ class WindowInterchange:
         snapshot, path = self.timeline.copy(), self.path
 
         def work() -> object:
-            result = collect_project(snapshot, path)
+            result = collect_project(snapshot, path, apply=False)
             return snapshot, result
 
         return self._pack_beside("collect", work, f"Collecting the media of {path.name}…")
@@ -179,25 +179,17 @@ class WindowInterchange:
             self.tell(f"Archived {Path(target).name}", list(notes))
             self.packing_finished.emit(what, True)
             return
-        collected, outcome = result   # type: ignore[misc]
+        _snapshot, outcome = result   # type: ignore[misc]
         if timeline is not self.timeline:   # another document opened meanwhile: the copies stay, nothing relinks
             self.packing_finished.emit(what, False)
             return
-        applied = self._relink_to(collected)
-        if applied:
+        # The relink was made from the snapshot; it runs on the live timeline as one undo step.
+        if outcome.command is not None and self.edits.do(outcome.command):
             self.save()
         self.show_message(f"Collected {len(outcome.copied)} files into {self.path.stem}.media"
                           + (f"; {len(outcome.notes)} notes" if outcome.notes else ""))
         self.tell("Collect project", list(outcome.notes))
         self.packing_finished.emit(what, True)
-
-    def _relink_to(self, collected) -> bool:
-        """Point the pool at the collected copies as one undo step (only entries whose path changed)."""
-        from editor.model.commands import Group, ReplaceMedia
-
-        parts = [ReplaceMedia(media) for media_id, media in collected.media.items()
-                 if media_id in self.timeline.media and self.timeline.media[media_id].path != media.path]
-        return bool(parts) and self.edits.do(Group(f"Collect {len(parts)} media", parts))
 
     # --- archives ----------------------------------------------------------------------------------------
     def open_archive_path(self, path: str | Path) -> bool:

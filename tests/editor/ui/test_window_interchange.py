@@ -45,8 +45,8 @@ def _window(qtbot) -> MainWindow:
     return w
 
 
-def _timeline(media: Path) -> Timeline:
-    tl = Timeline.empty(video_tracks=1, audio_tracks=1)
+def _timeline(media: Path, video_tracks: int = 1) -> Timeline:
+    tl = Timeline.empty(video_tracks=video_tracks, audio_tracks=1)
     tl.media["m1"] = media_source_from_info(probe(media), "m1", str(media))
     tl.video_tracks[0].clips = [clip("m1", 0, 30, clip_id="c1"), clip("m1", 40, 20, clip_id="c2", source_in=10)]
     return tl
@@ -86,10 +86,8 @@ def test_opening_another_editors_timeline_imports_it_as_a_new_project(qtbot, tmp
 
 def test_a_timeline_the_format_cannot_hold_is_refused_by_name(qtbot, tmp_path, footage):
     w = _window(qtbot)
-    tl = _timeline(footage)
-    second = Timeline.empty(video_tracks=2).video_tracks[1]
-    second.clips = [clip("m1", 0, 10, clip_id="c3")]
-    tl.tracks.insert(1, second)
+    tl = _timeline(footage, video_tracks=2)
+    tl.video_tracks[1].clips = [clip("m1", 0, 10, clip_id="c3")]
     w.set_document(tl, None)
     assert not w.export_timeline(tmp_path / "cut.edl")
     assert "EDL" in w.statusBar().currentMessage() and not (tmp_path / "cut.edl").exists()
