@@ -264,6 +264,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print(f"warning: {line}", file=sys.stderr)
     if args.model and not args.generate:
         raise CliError("--model chooses the model for --generate: add --generate")
+    if args.generate:
+        _refuse_lossy_target(args.input)
     if args.generate and wants_produce(doc.timeline):   # a storyboard, or generated speech or sound to make
         generate_document(doc, args.input, model=args.model, quiet=args.quiet)
     elif args.generate:
@@ -397,6 +399,7 @@ def _cmd_fill(args: argparse.Namespace) -> int:
     if args.prompt and not args.gaps:
         raise CliError("--prompt is the prompt for gaps: add --gaps")
     output = args.output or args.input
+    _refuse_lossy_target(output)
     doc = _open(args.input)
     for line in doc.warnings:
         print(f"warning: {line}", file=sys.stderr)
@@ -518,6 +521,17 @@ def _fill_document(doc, path: str, *, model: str | None, quiet: bool, gaps: bool
     if strict and not result.ok:
         raise CliError(result.summary())
     return result
+
+
+def _refuse_lossy_target(path: str) -> None:
+    """Generated takes are saved into the document; another editor's format (XML, EDL, AAF...) cannot hold a
+    generated shot, so saving into it would throw the takes (and the prompts) away."""
+    from editor.documents import is_timeline
+
+    if is_timeline(path) and os.path.splitext(path)[1].lower() not in (".otio", ".otioz", ".otiod"):
+        stem = os.path.splitext(os.path.basename(path))[0]
+        raise CliError(f"{path}: generated takes cannot be saved into this format; make it a project first: "
+                       f"promptcut convert {path} {stem}.promptcut")
 
 
 def _save(doc, path: str) -> None:

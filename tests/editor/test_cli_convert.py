@@ -143,3 +143,16 @@ def test_a_hostile_xml_is_one_line(tmp_path: Path) -> None:
                     "<xmeml version='4'><sequence><name>&b;</name></sequence></xmeml>")
     line = one_line_error(promptcut("convert", str(bomb), str(tmp_path / "y.otio")))
     assert "declares XML entities" in line
+
+
+@pytest.mark.parametrize("command", [["fill"], ["export", "--generate"]])
+def test_generating_into_another_editors_file_is_refused_before_anything_runs(
+        project: Path, tmp_path: Path, command: list[str]) -> None:
+    """Takes are saved into the document; an XML cannot hold a generated shot, so the user is sent to a project."""
+    xml = tmp_path / "cut.xml"
+    assert promptcut("convert", str(project), str(xml)).returncode == 0
+    before = xml.read_bytes()
+    args = [*command, str(xml)] + (["-o", str(tmp_path / "out.mp4")] if command[0] == "export" else [])
+    line = one_line_error(promptcut(*args))
+    assert "cannot be saved into this format" in line and "promptcut convert" in line
+    assert xml.read_bytes() == before and not (tmp_path / "out.mp4").exists()
