@@ -57,7 +57,7 @@ def cuts(tl: Timeline, index: int = 0) -> list[tuple[str, int, int, int]]:
     return [(c.name, c.start, c.duration, c.source_in) for c in tl.tracks[index].clips]
 
 
-@pytest.mark.parametrize("suffix", [".xml", ".fcpxml", ".edl", ".aaf"])
+@pytest.mark.parametrize("suffix", [".xml", ".fcpxml", ".edl", ".aaf", ".otioz", ".otiod", ".otio"])
 def test_a_project_converts_to_another_editors_file_and_back(project: Path, tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"cut{suffix}"
     done = promptcut("convert", str(project), str(out))
@@ -86,11 +86,14 @@ def test_an_edl_converts_to_otio(project: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("sample", ["premiere_example.xml", "fcpx_project.fcpxml", "avid_example.edl",
-                                    "multitrack.aaf.gz", "kdenlive_example_v221170.kdenlive"])
+                                    "multitrack.aaf.gz", "kdenlive_example_v221170.kdenlive",
+                                    "otioconvert_sample.otioz", "otioconvert_sample.otiod"])
 def test_other_tools_files_convert_to_a_project(tmp_path: Path, sample: str) -> None:
     source = tmp_path / sample.removesuffix(".gz")
     if sample.endswith(".gz"):
         source.write_bytes(gzip.decompress((SAMPLES / sample).read_bytes()))
+    elif (SAMPLES / sample).is_dir():
+        shutil.copytree(SAMPLES / sample, source)
     else:
         shutil.copy(SAMPLES / sample, source)
     done = promptcut("convert", str(source), str(tmp_path / "mine.promptcut"))
