@@ -18,6 +18,9 @@ class Bad(Exception):
 
 MISSING = object()
 FRACTION_RE = re.compile(r"\d{1,40}(/\d{1,40})?")
+# The widest whole number a field may hold: 64 bits (a seed may be any unsigned 64-bit number, as torch takes
+# them). A 4000-digit number is refused here, before anything multiplies it.
+MAX_INT = 2**64
 
 
 def describe(value: Any) -> str:
@@ -64,6 +67,8 @@ class Reader:
 def as_int(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise Bad(f"{where}: expected a whole number, got {describe(value)}")
+    if not -MAX_INT <= value <= MAX_INT:
+        raise Bad(f"{where}: the number {describe(value)} is too large")
     return value
 
 
@@ -116,9 +121,15 @@ def as_bool(value: Any, where: str) -> bool:
 
 
 def as_number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise Bad(f"{where}: expected a number, got {describe(value)}")
-    return float(value)
+    try:
+        number = float(value)   # an integer of 400 digits has no float: OverflowError
+    except OverflowError:
+        raise Bad(f"{where}: the number {describe(value)} is too large") from None
+    if not math.isfinite(number):
+        raise Bad(f"{where}: expected a number, got {describe(value)}")
+    return number
 
 
 def as_opt_real(value: Any, where: str) -> float | int | None:
@@ -179,13 +190,22 @@ def as_str_tuple(value: Any, where: str) -> tuple[str, ...]:
     return tuple(as_str(item, f"{where}[{i}]") for i, item in enumerate(items))
 
 
+def _clipped(text: str, limit: int = 300) -> str:
+    """A model parser's reason, cut short: it may quote a hand-made value thousands of characters long."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def parsed(parse: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
-    """A reader check from a model parser that raises ValueError with a one-line reason."""
+    """A reader check from a model parser that raises ValueError with a one-line reason. Whatever else a
+    parser trips over in a hand-made value (an integer too large for a float, a key of the wrong type) is
+    refused at that place too: the reader's only failure is ``Bad``."""
     def check(value: Any, where: str) -> Any:
         try:
             return parse(value, where)
         except ValueError as exc:
-            raise Bad(str(exc)) from None
+            raise Bad(_clipped(str(exc))) from None
+        except (TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError) as exc:
+            raise Bad(f"{where}: unreadable value ({type(exc).__name__})") from None
     return check
 
 

@@ -17,6 +17,8 @@ Format 0 was the pre-release development layout: ``settings.fps`` as a decimal s
 from __future__ import annotations
 
 import copy
+import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +28,10 @@ Document = dict[str, Any]
 Migration = Callable[[Document], Document]
 
 MIGRATIONS: dict[int, Migration] = {}
+
+# How a format-0 rate may be written: "30", "29.97", "30000/1001". Anything else (an exponent above all:
+# Fraction("1e100000000") computes a hundred-million-digit number and never returns) is refused unread.
+_RATE_TEXT = re.compile(r"\d{1,9}(\.\d{1,9})?|\d{1,12}/\d{1,12}")
 
 
 class MigrationError(ValueError):
@@ -72,6 +78,14 @@ def migrate(data: Document, target: int, registry: dict[int, Migration] | None =
     return data, steps
 
 
+def _shown(value: object) -> str:
+    try:
+        text = repr(value)
+    except ValueError:   # an integer past 4300 digits has no text (int_max_str_digits)
+        return "a number too long to show"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 @migration(0)
 def migrate_v0_to_v1(data: Document) -> Document:
     """Format 0 -> 1: exact fps string, one ``tracks`` list with kinds, ``app_version`` and ``metadata``."""
@@ -79,9 +93,14 @@ def migrate_v0_to_v1(data: Document) -> Document:
     if isinstance(settings, dict) and "fps" in settings:
         fps = settings["fps"]
         if isinstance(fps, bool) or not isinstance(fps, (str, int, float)):
-            raise MigrationError(f"settings.fps is not a number: {fps!r}")
+            raise MigrationError(f"settings.fps is not a number: {_shown(fps)}")
+        if (isinstance(fps, float) and not math.isfinite(fps)) or (isinstance(fps, int) and not 0 < fps <= 1000):
+            raise MigrationError(f"settings.fps is not a frame rate: {_shown(fps)}")
+        text = repr(fps) if isinstance(fps, float) else str(fps)
+        if not _RATE_TEXT.fullmatch(text.strip()):
+            raise MigrationError(f"settings.fps is not a frame rate: {_shown(fps)}")
         # parse_rate knows the broadcast rates: "29.97" is 30000/1001, never the float.
-        settings["fps"] = format_rate(parse_rate(repr(fps) if isinstance(fps, float) else str(fps)))
+        settings["fps"] = format_rate(parse_rate(text.strip()))
     tracks: list[Any] = []
     for key, kind in (("video_tracks", "video"), ("audio_tracks", "audio")):
         group = data.pop(key, [])

@@ -31,10 +31,17 @@ from typing import Any
 
 from editor.model.timeline import Timeline
 from editor.project.errors import ProjectError
+from editor.project.fields import MAX_INT
 from editor.project.format import FORMAT_VERSION, LoadedProject, from_dict, to_dict
+from editor.project.sanity import timeline_problems
+from editor.safe_io import FileRefused, check_output_path, read_regular_file
 from generation.leftovers import mkstemp_beside, sweep_stale
 
 BACKUP_SUFFIX = ".bak"
+# Objects and lists inside each other: a real project goes about 8 deep (a keyframe in a transform in a clip);
+# free-form metadata gets room to spare. Past this a file is hand-made, and a save would have to recurse as
+# deep to write it back.
+MAX_DEPTH = 100
 
 
 def backup_path(path: str | os.PathLike[str], version: int | None = None) -> Path:
@@ -74,12 +81,18 @@ def save_project(timeline: Timeline, path: str | os.PathLike[str], *,
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ProjectError(shown, f"not saved: the timeline is inconsistent: {problems[0]}{more}")
+    _refuse_out_of_bounds(timeline, shown, "not saved")
     try:
         blob = encode(to_dict(timeline, target.parent, metadata))
-    except (TypeError, ValueError) as exc:
-        raise ProjectError(shown, f"not saved: {exc}") from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ProjectError(shown, f"not saved: {_short(str(exc)) or type(exc).__name__}") from None
+    _refuse_what_would_not_reopen(blob, target, shown)
     if target.is_dir():
         raise ProjectError(shown, "not saved: that is a folder")
+    try:
+        check_output_path(target)
+    except FileRefused as exc:
+        raise ProjectError(shown, f"not saved: {exc}") from None
     if not target.parent.is_dir():
         raise ProjectError(shown, f"not saved: the folder {target.parent} does not exist")
 
@@ -113,33 +126,32 @@ def save_project(timeline: Timeline, path: str | os.PathLike[str], *,
 
 def load_project(path: str | os.PathLike[str], *, check_media: bool = True) -> LoadedProject:
     """Read a project file. Media whose files are missing come back offline (listed in ``offline`` and in
-    ``warnings``); their clips stay. Raises ProjectError (one line, naming the file) for anything else."""
+    ``warnings``); their clips stay. Raises ProjectError (one line, naming the file) for anything else: only
+    a regular file of sane size is read (a FIFO, a device or a link to one is refused, never waited on), and
+    what it holds must pass the reader's field checks, the timeline's rules and the bounds of
+    ``editor.project.sanity``."""
     shown = os.fspath(path)
     try:
-        raw = Path(shown).read_bytes()
+        raw = read_regular_file(shown)
+    except FileRefused as exc:
+        raise ProjectError(shown, f"not a project file: it {exc}") from None
     except FileNotFoundError:
         raise ProjectError(shown, "no such file") from None
     except IsADirectoryError:
         raise ProjectError(shown, "is a folder, not a project file") from None
     except PermissionError:
         raise ProjectError(shown, "cannot read it (permission denied)") from None
-    except OSError as exc:
-        raise ProjectError(shown, f"cannot read it ({_why(exc)})") from None
-    if not raw.strip():
-        raise ProjectError(shown, "file is empty (not a PromptCut project, or a save that never finished)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ProjectError(shown, "not a PromptCut project (not UTF-8 text)") from None
-    try:
-        data = json.loads(text, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError) as exc:
-        where = f"line {exc.lineno}, column {exc.colno}: {exc.msg}" if isinstance(exc, json.JSONDecodeError) \
-            else str(exc)
-        start = "damaged project" if text.lstrip().startswith("{") else "not a PromptCut project"
-        raise ProjectError(shown, f"{start}: not valid JSON ({where})") from None
+    except (OSError, ValueError) as exc:   # ValueError: a path with a NUL in it
+        raise ProjectError(shown, f"cannot read it ({_why(exc) if isinstance(exc, OSError) else exc})") from None
+    data = decode(raw, shown)
     base = os.path.dirname(os.path.realpath(shown))  # a linked project file resolves media beside its target
-    loaded = from_dict(data, base, source=shown, check_media=check_media)
+    try:
+        loaded = from_dict(data, base, source=shown, check_media=check_media)
+    except ProjectError as exc:   # a reason may quote a hand-made id or value thousands of characters long
+        if len(exc.reason) <= 500:
+            raise
+        raise ProjectError(exc.path, exc.reason[:497] + "...") from None
+    _refuse_out_of_bounds(loaded.timeline, shown, "damaged project")
     loaded.path = Path(shown)
     if loaded.migrated:
         loaded.warnings[0:1] = [
@@ -149,11 +161,82 @@ def load_project(path: str | os.PathLike[str], *, check_media: bool = True) -> L
     return loaded
 
 
+def decode(raw: bytes, shown: str) -> Any:
+    """The JSON a project file's bytes hold; ProjectError (one line naming ``shown``) for empty, non-UTF-8,
+    non-JSON or too deeply nested bytes. ``NaN`` and ``Infinity`` are refused: no project field holds them."""
+    if not raw.strip():
+        raise ProjectError(shown, "file is empty (not a PromptCut project, or a save that never finished)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ProjectError(shown, "not a PromptCut project (not UTF-8 text)") from None
+    start = "damaged project" if text.lstrip().startswith("{") else "not a PromptCut project"
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ProjectError(shown, f"{start}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                                  f"{exc.msg})") from None
+    except RecursionError:
+        raise ProjectError(shown, f"{start}: not valid JSON (nested too deeply)") from None
+    except ValueError as exc:   # NaN/Infinity (_refuse_constant), or an integer of more than 4300 digits
+        raise ProjectError(shown, f"{start}: not valid JSON ({_short(str(exc))})") from None
+    if nesting_depth(data) > MAX_DEPTH:
+        raise ProjectError(shown, f"{start}: JSON nested too deeply (more than {MAX_DEPTH} levels)")
+    version = data.get("format_version") if isinstance(data, dict) else None
+    if isinstance(version, int) and not isinstance(version, bool) and not 0 <= version <= MAX_INT:
+        # Refused here so that no message goes on to quote a 4000-digit "version".
+        raise ProjectError(shown, f"{start}: format_version is not a version number")
+    return data
+
+
+def nesting_depth(data: Any) -> int:
+    """How many objects and lists deep ``data`` goes (a number is 0, ``[[]]`` is 2); iterative, so any
+    depth the JSON parser managed is measured without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        depth += 1
+        deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in children)
+    return deepest
+
+
+def _refuse_out_of_bounds(timeline: Timeline, shown: str, start: str) -> None:
+    problems = timeline_problems(timeline)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ProjectError(shown, f"{start}: {problems[0]}{more}")
+
+
 # --- the pieces ----------------------------------------------------------------------------------------
+
+
+def _refuse_what_would_not_reopen(blob: bytes, target: Path, shown: str) -> None:
+    """The writer refuses what the reader refuses: ``blob`` is read back exactly as ``load_project`` would
+    read it (bytes, JSON, fields, the timeline's rules, the bounds) before anything is written, so a save
+    never leaves a file that cannot be opened (metadata nested past ``MAX_DEPTH``, a value out of bounds)."""
+    try:
+        loaded = from_dict(decode(blob, shown), target.parent, source=shown, check_media=False)
+        _refuse_out_of_bounds(loaded.timeline, shown, "damaged project")
+    except ProjectError as exc:
+        raise ProjectError(shown, f"not saved: it would not reopen ({exc.reason})") from None
+
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a project may hold")
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _why(exc: OSError) -> str:

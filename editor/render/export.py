@@ -67,6 +67,7 @@ from editor.render.loudness import (
 from editor.render.plan import Plan, Segment, build_plan, media_used
 from editor.render.procs import FFmpegProcess
 from editor.render.settings import ExportSettings, resolve_settings, timescale
+from editor.safe_io import FileRefused, check_output_path
 from generation.leftovers import mkdtemp_beside
 
 __all__ = ["ExportCancelled", "ExportError", "ExportResult", "ExportSettings", "Loudness", "Progress", "export",
@@ -152,6 +153,7 @@ def _check_output(out: Path, facts: dict[str, SourceFacts]) -> None:
     parent = out.parent
     if out.is_dir():
         raise ExportError(f"cannot write to {out}: it is a folder")
+    _check_output_kind(out)
     if not parent.is_dir():
         raise ExportError(f"cannot write to {parent}: no such folder")
     if not os.access(parent, os.W_OK | os.X_OK):
@@ -160,6 +162,16 @@ def _check_output(out: Path, facts: dict[str, SourceFacts]) -> None:
     for f in facts.values():
         if os.path.realpath(f.path) == target:
             raise ExportError(f"cannot write to {out}: it is one of the timeline's media files")
+
+
+def _check_output_kind(out: Path) -> None:
+    """A FIFO, a device or a socket at ``out`` (or a link to one) is refused: the final rename would replace
+    the device node, and an export must never do that. Asked before rendering and again just before the
+    rename, in case one appeared meanwhile."""
+    try:
+        check_output_path(out)
+    except FileRefused as exc:
+        raise ExportError(f"cannot write to {out}: it {exc}") from None
 
 
 # --- the export --------------------------------------------------------------------------------------------
@@ -250,6 +262,7 @@ def export(timeline: Timeline, output: str | os.PathLike[str], settings: ExportS
             say(f"note: {notes[-1]}")
         _verify(partial, plan)
         check_cancel(cancel)
+        _check_output_kind(out)
         os.replace(partial, out)
     except BaseException:
         remove_file(partial)
