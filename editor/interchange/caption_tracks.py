@@ -10,6 +10,7 @@ from pathlib import Path
 from editor.interchange.captions import CaptionError, Cue, frames_to_cue, write_srt
 from editor.model.clips import TextClip
 from editor.model.timeline import Timeline, Track
+from editor.safe_io import FileRefused, check_output_path
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ def write_srt_beside(timeline: Timeline, video: str | os.PathLike[str]) -> str |
         return None
     path = srt_beside(video)
     try:
+        check_output_path(path)   # a FIFO or a device named NAME.srt is never replaced
         write_srt(cues, path)
-    except (CaptionError, OSError, ValueError) as exc:
+    except (CaptionError, OSError, ValueError, FileRefused) as exc:
         return f"captions not written to {path.name}: {str(exc).splitlines()[0] if str(exc) else exc}"
     return None

@@ -156,6 +156,8 @@ def read_volume(value: Any) -> float:
 def read_fraction(value: Any) -> Fraction | None:
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, str) and (len(value) > 100 or "e" in value.lower()):
+        return None   # Fraction("1e100000000") never returns (otio_guard refuses such text first, too)
     try:
         if isinstance(value, float):
             return Fraction(repr(value))

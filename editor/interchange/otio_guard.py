@@ -97,7 +97,7 @@ def checked_text(data: bytes, shown: str) -> tuple[str, str]:
     if not data.strip():
         raise InterchangeError(f"{shown}: empty file")
     if data.startswith(b"PK\x03\x04"):
-        raise InterchangeError(f"{shown}: a zip archive (.otioz bundles are not supported; unzip it first)")
+        raise InterchangeError(f"{shown}: a zip archive, not .otio JSON (an OTIO bundle? name it .otioz)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

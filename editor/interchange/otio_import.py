@@ -60,13 +60,12 @@ class _Importer(GeneratedImport, MediaImport, LayoutImport):
         raw = self.meta.get("settings")
         if isinstance(raw, dict):
             try:
-                return Settings(
-                    width=int(raw["width"]),
-                    height=int(raw["height"]),
-                    fps=parse_rate(str(raw["fps"])),
-                    sample_rate=int(raw["sample_rate"]),
-                )
-            except (KeyError, ValueError, TypeError) as exc:
+                width, height, rate = int(raw["width"]), int(raw["height"]), int(raw["sample_rate"])
+                # The project format's bounds (editor.project.sanity): a 10**30-pixel canvas is not a setting.
+                if not (0 < width <= 16384 and 0 < height <= 16384 and 1000 <= rate <= 768_000):
+                    raise ValueError(f"{width}x{height} at {rate} Hz is out of range")
+                return Settings(width=width, height=height, fps=parse_rate(str(raw["fps"])), sample_rate=rate)
+            except (KeyError, ValueError, TypeError, OverflowError) as exc:   # OverflowError: int(inf)
                 self.warn(f"project settings in the file are unreadable ({exc}); using defaults")
         return Settings(fps=self._guess_rate())
 

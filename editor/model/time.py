@@ -31,6 +31,9 @@ def parse_rate(text: str | int | Fraction) -> Fraction:
         s = str(text).strip()
         rate = _NTSC.get(s) if s in _NTSC else None
         if rate is None:
+            # "30", "29.97", "30000/1001" only: Fraction("1e100000000") builds a 10**8-digit integer, never returns.
+            if len(s) > 40 or "e" in s.lower():
+                raise ValueError(f"not a frame rate: {text!r:.40}")
             try:
                 rate = Fraction(s)
             except (ValueError, ZeroDivisionError):

@@ -99,6 +99,7 @@ from editor.project.fields import (
 )
 from editor.project.format_story import read_story, story_to_dict
 from editor.project.migrations import MigrationError, migrate
+from editor.project.sanity import timeline_problems
 
 FORMAT_NAME = "promptcut-project"
 FORMAT_VERSION = 2
@@ -308,7 +309,7 @@ def from_dict(data: Any, base_dir: str | os.PathLike[str] | None = None, *, sour
         timeline, metadata = _read_document(data, base_dir, warnings)
     except Bad as exc:
         raise ProjectError(source, f"damaged project: {exc}") from None
-    problems = timeline.problems()
+    problems = timeline.problems() or timeline_problems(timeline)   # the bounds: editor.project.sanity
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ProjectError(source, f"inconsistent project: {problems[0]}{more}")

@@ -160,8 +160,6 @@ def test_checked_text_accepts_what_otio_writes() -> None:
     assert schema == "Timeline.1" and "Infinity" in text
 
 
-@pytest.mark.xfail(strict=True, reason="needs the otio_import._settings diff (OverflowError, bounds) from issue #12 "
-                                       "HARDENING; remove this mark when it is applied")
 @pytest.mark.parametrize("width", [float("inf"), 1e308, 10**30])
 def test_promptcut_settings_out_of_range_fall_back_with_a_warning(tmp_path: Path, width: float) -> None:
     """Found by the fuzz run: an infinite canvas width raised OverflowError; a 10**30 one loaded as is."""
