@@ -1,6 +1,7 @@
 """The child process that runs an OpenTimelineIO adapter on another editor's file (see ``foreign_read``).
 
-Run as a script (``python -I foreign_child.py ADAPTER SUFFIX [ARGS_JSON]``), never imported by the editor: it imports
+Run as a script (``python -I foreign_child.py ADAPTER SUFFIX [ARGS_JSON [--from-first-event]]``), never imported
+by the editor: it imports
 nothing of ours, only opentimelineio and the adapter plugins, so a hostile file, an adapter bug or an abort in
 OTIO's C++ core costs this process, not the editor. Protocol: the file's bytes arrive on stdin; on success the
 timeline (OTIO JSON text) goes to stdout and the exit status is 0; on a failure the adapter reported, the last
@@ -58,6 +59,25 @@ def _read(adapter_name: str, suffix: str, data: bytes, arguments: dict):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _from_first_event(timeline) -> None:
+    """An EDL's record timecodes count from wherever the other editor's timeline started (01:00:00:00 by custom,
+    00:59:50:00 with a countdown, ...); the cmx_3600 adapter gives each track a negative start, minus its first
+    record-in. The earliest record-in of all tracks becomes the timeline's 0 (tracks keep their offsets from it,
+    so they stay in sync), and the timeline's ``global_start_time`` keeps that timecode."""
+    import opentimelineio as otio
+
+    tracks = [t for t in timeline.tracks if isinstance(t, otio.schema.Track)]
+    if not tracks or any(t.source_range is None for t in tracks):
+        return   # a track without a range starts at record 00:00:00:00: nothing earlier to take away
+    base = min(-t.source_range.start_time for t in tracks)
+    if base.value <= 0:
+        return
+    for track in tracks:
+        start = track.source_range.start_time + base
+        track.source_range = otio.opentime.TimeRange(start, track.source_range.duration)
+    timeline.global_start_time = base
+
+
 class _Refused(Exception):
     pass
 
@@ -72,6 +92,9 @@ def main(argv: list[str]) -> int:
     try:
         result = _read(adapter_name, suffix, data, arguments)
         import opentimelineio as otio
+
+        if "--from-first-event" in argv[4:] and isinstance(result, otio.schema.Timeline):
+            _from_first_event(result)
 
         text = otio.adapters.write_to_string(result, "otio_json")
     except _Refused as exc:

@@ -48,12 +48,17 @@ def read_foreign(path: str | os.PathLike[str], adapter_name: str, *, label: str,
         raise InterchangeError(f"{target}: empty file")
     arguments: dict = {}
     notes: list[str] = []
+    from_first_event = False
     if adapter_name == "cmx_3600":
         rate, note = edl_rate(data)
         arguments["rate"] = rate
         notes += [note] if note else []
+        # An EDL PromptCut wrote records from 00:00:00:00, so its record timecodes are timeline frames (a
+        # first clip at 3 stays at 3). Another editor's records from its own start, usually 01:00:00:00: the
+        # earliest record-in becomes 0 there (see foreign_child).
+        from_first_event = EDL_RATE_COMMENT.search(data) is None
     text = run_adapter(data, adapter_name, target.suffix.lower(), shown=f"{target}", label=label,
-                       timeout_s=timeout_s, arguments=arguments)
+                       timeout_s=timeout_s, arguments=arguments, from_first_event=from_first_event)
     result = read_otio_text(text, shown=str(target), base_dir=os.path.dirname(os.path.abspath(target)))
     result.warnings[:0] = notes
     return result
@@ -87,10 +92,12 @@ def edl_rate(data: bytes) -> tuple[float, str]:
 
 
 def run_adapter(data: bytes, adapter_name: str, suffix: str, *, shown: str, label: str,
-                timeout_s: float = TIMEOUT_S, arguments: dict | None = None) -> bytes:
+                timeout_s: float = TIMEOUT_S, arguments: dict | None = None, from_first_event: bool = False) -> bytes:
     """The OTIO JSON the adapter makes of ``data``, from a child process; InterchangeError (one line naming
-    ``shown``) when the adapter refuses it, crashes, runs out of memory or time."""
+    ``shown``) when the adapter refuses it, crashes, runs out of memory or time. ``from_first_event``: the
+    earliest start of any track becomes the timeline's 0 (another editor's EDL records from 01:00:00:00)."""
     command = [sys.executable, "-I", str(CHILD_SCRIPT), adapter_name, suffix, json.dumps(arguments or {})]
+    command += ["--from-first-event"] if from_first_event else []
     try:
         done = subprocess.run(command, input=data, capture_output=True, timeout=timeout_s,
                               preexec_fn=_limits(timeout_s) if os.name == "posix" else None, check=False,

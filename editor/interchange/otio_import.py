@@ -122,7 +122,7 @@ class _Importer(GeneratedImport, MediaImport, LayoutImport):
                 continue
             counters[kind] += 1
             track = self._track(item, kind, counters[kind], has_audio_tracks)
-            layout = self._layout_track(item, track.name)
+            layout = self.layout_top_track(item, track.name)
             markers.extend(layout.markers)
             track.gap_names = {self._frame(seconds): name for seconds, name in layout.gap_names}
             self._place(track, layout.entries)
@@ -165,8 +165,6 @@ class _Importer(GeneratedImport, MediaImport, LayoutImport):
                 hidden = False
             else:
                 muted = False
-        if item.source_range is not None:
-            self.warn(f"track {name!r} is trimmed in the file; the trim is ignored")
         self._warn_effects(item, f"track {name!r}")
         flags = {"solo": meta.get("solo") is True, "captions": meta.get("captions") is True and kind is TrackKind.VIDEO}
         return Track(

@@ -1,6 +1,7 @@
 """The layout side of the OTIO import: a track's items placed in time (clips with the transition before them,
-markers, named gaps), nested stacks and tracks flattened into their parent track. Mixed into the importer
-(``otio_import``); times here are exact seconds, made frames by the importer."""
+markers, named gaps), a top-level track's own range applied (``layout_top_track``), nested stacks and tracks
+flattened into their parent track. Mixed into the importer (``otio_import``); times here are exact seconds, made
+frames by the importer."""
 
 from __future__ import annotations
 
@@ -40,6 +41,27 @@ class LayoutImport:
 
     warn: Callable[[str], None]
     _tc: Callable[[Fraction], str]
+
+    def layout_top_track(self, track: otio.schema.Track, where: str) -> Layout:
+        """A top-level track laid out on the timeline, its ``source_range`` applied.
+
+        A negative start is a leading offset: that much empty time before the first item. The cmx_3600 adapter
+        reads an EDL that way (start = minus the first event's record-in, duration = the events alone), so the
+        duration does not cut the content then. A start of 0 or more is OTIO's trim: the track shows
+        [start, start + duration) of its items, moved to the timeline's 0."""
+        layout = self._layout_track(track, where)
+        if track.source_range is None:
+            return layout
+        try:
+            start = to_seconds(track.source_range.start_time)
+            end = None if start < 0 else start + to_seconds(track.source_range.duration)
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            self.warn(f"{where}: its range in the file is unreadable ({exc}); ignored")
+            return layout
+        shown = Layout(gap_names=[(at - start, name) for at, name in layout.gap_names
+                                  if at >= start and (end is None or at < end)])
+        _window(layout, start, end, -start, shown)
+        return shown
 
     def _layout_track(self, track: otio.schema.Track, where: str) -> Layout:
         layout = Layout()
@@ -99,19 +121,7 @@ class LayoutImport:
             return
         nested = self._layout_layer(inner[0], where)
         window_start = to_seconds(item.trimmed_range().start_time)
-        window_end = window_start + length
-        shift = cursor - window_start
-        for entry in nested.entries:
-            start, end = max(entry.start, window_start), min(entry.end, window_end)
-            if end <= start:
-                continue
-            layout.entries.append(Entry(
-                start + shift, end + shift, entry.clip, entry.trim_start + (start - entry.start),
-                entry.transition if start == entry.start else None,   # its head cut away: no transition
-            ))
-        for at, marker in nested.markers:
-            if window_start <= at < window_end:
-                layout.markers.append((at + shift, marker))
+        _window(nested, window_start, window_start + length, cursor - window_start, layout)
         self.warn(f"{label} was flattened into its parent track")
 
     def _layout_layer(self, layer: Any, where: str) -> Layout:
@@ -133,6 +143,24 @@ class LayoutImport:
                 self.warn(f"{where}: speed change ({effect.schema_name()}) ignored; plays at normal speed")
             else:
                 self.warn(f"{where}: effect {effect.effect_name or effect.schema_name()!r} ignored")
+
+
+def _window(inner: Layout, window_start: Fraction, window_end: Fraction | None, shift: Fraction,
+            into: Layout) -> None:
+    """The clips and markers of ``inner`` seen through [window_start, window_end) (no end: to the last item),
+    moved by ``shift`` into ``into``; a clip cut at the window's edge keeps the part inside."""
+    for entry in inner.entries:
+        start = max(entry.start, window_start)
+        end = entry.end if window_end is None else min(entry.end, window_end)
+        if end <= start:
+            continue
+        into.entries.append(Entry(
+            start + shift, end + shift, entry.clip, entry.trim_start + (start - entry.start),
+            entry.transition if start == entry.start else None,   # its head cut away: no transition
+        ))
+    for at, marker in inner.markers:
+        if window_start <= at and (window_end is None or at < window_end):
+            into.markers.append((at + shift, marker))
 
 
 def _is_empty(item: Any) -> bool:

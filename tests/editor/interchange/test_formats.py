@@ -9,6 +9,7 @@ import shutil
 from fractions import Fraction
 from pathlib import Path
 
+import opentimelineio as otio
 import pytest
 
 from editor.interchange.foreign_read import edl_rate, run_adapter
@@ -127,6 +128,56 @@ def test_an_avid_edl_comes_in_with_its_rate_guessed_out_loud(tmp_path: Path) -> 
                                  "up to 20)"
     assert clips(tl, 0) == [("take_1", 0, 31, 86501), ("take_2", 31, 50, 86557)]
     assert tl.media[tl.tracks[0].clips[0].media_id()].path == "S:\\path\\to\\ZZ100_501.take_1.0001.exr"
+
+
+def test_another_editors_edl_starts_at_its_first_event_and_its_tracks_stay_in_sync(tmp_path: Path) -> None:
+    # Record timecodes count from the other editor's own start (here a leader at 00:59:58:00 before the usual
+    # 01:00:00:00): the earliest record-in is the timeline's 0, every event keeps its distance from it.
+    path = tmp_path / "countdown.edl"
+    path.write_text(
+        "TITLE: Countdown\nFCM: NON-DROP FRAME\n\n"
+        "001  REELA    V     C        00:00:10:00 00:00:11:00 00:59:58:00 00:59:59:00\n"
+        "* FROM CLIP NAME:  leader\n"
+        "002  REELB    V     C        00:00:20:00 00:00:22:00 01:00:00:00 01:00:02:00\n"
+        "* FROM CLIP NAME:  picture\n"
+        "003  REELC    A     C        00:00:05:00 00:00:06:00 01:00:01:00 01:00:02:00\n"
+        "* FROM CLIP NAME:  sound\n")
+    result = read_timeline(path)
+    tl = result.timeline
+    assert tl.fps == 24
+    assert [t.kind for t in tl.tracks] == [TrackKind.VIDEO, TrackKind.AUDIO]
+    assert clips(tl, 0) == [("leader", 0, 24, 240), ("picture", 48, 48, 480)]
+    assert clips(tl, 1) == [("sound", 72, 24, 120)]
+    assert not any("trim" in w for w in result.warnings)
+    assert tl.problems() == []
+
+
+def otio_track_with_range(start: int, duration: int) -> otio.schema.Timeline:
+    """One video track of two 20-frame clips at 24 fps, shown through ``TimeRange(start, duration)``."""
+    track = otio.schema.Track(name="V1", source_range=otio.opentime.TimeRange(
+        otio.opentime.RationalTime(start, 24), otio.opentime.RationalTime(duration, 24)))
+    for name, first in (("one", 100), ("two", 200)):
+        track.append(otio.schema.Clip(name=name, media_reference=otio.schema.MissingReference(),
+                                      source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(first, 24),
+                                                                           otio.opentime.RationalTime(20, 24))))
+    timeline = otio.schema.Timeline(name="ranged")
+    timeline.tracks.append(track)
+    return timeline
+
+
+@pytest.mark.parametrize("start, duration, expected", [
+    (-5, 40, [("one", 5, 20, 100), ("two", 25, 20, 200)]),    # a leading offset: empty time before the first item
+    (10, 20, [("one", 0, 10, 110), ("two", 10, 10, 200)]),    # OTIO's trim: [10, 30) of the track, from 0
+    (0, 30, [("one", 0, 20, 100), ("two", 20, 10, 200)]),     # its tail cut
+])
+def test_a_tracks_own_range_in_an_otio_file_places_its_items(tmp_path: Path, start: int, duration: int,
+                                                              expected: list) -> None:
+    path = tmp_path / "ranged.otio"
+    otio.adapters.write_to_file(otio_track_with_range(start, duration), str(path))
+    result = read_timeline(path)
+    assert clips(result.timeline, 0) == expected
+    assert not any("trim" in w for w in result.warnings)
+    assert result.timeline.problems() == []
 
 
 def test_a_premiere_edl_without_file_names_keeps_its_clips_offline(tmp_path: Path) -> None:

@@ -93,6 +93,23 @@ def test_an_edl_carries_the_picture_cuts(media, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".xml", ".fcpxml", ".edl", ".aaf"])
+def test_a_timeline_whose_first_clip_starts_later_keeps_every_position(media, tmp_path: Path, suffix: str) -> None:
+    tl = Timeline.empty(Settings(320, 180, Fraction(30), 48000), video_tracks=1, audio_tracks=1)
+    for key in ("red", "blue", "music"):
+        tl.media[key] = media_source_from_info(probe(media[key]), key)
+    tl.video_tracks[0].add(MediaClip(id="c1", start=3, duration=20, source_in=5, name="Late", media="red"))
+    tl.video_tracks[0].add(MediaClip(id="c2", start=30, duration=10, source_in=0, name="Later", media="blue"))
+    tl.audio_tracks[0].add(MediaClip(id="s1", start=12, duration=10, source_in=2, name="Sound", media="music"))
+    path = tmp_path / f"cut{suffix}"
+    write_timeline(tl, path)
+    back = read_timeline(path).timeline
+    assert described(back, 0) == [("Late", 3, 20, 5, "red clip.mp4"), ("Later", 30, 10, 0, "blue.mp4")]
+    if suffix != ".edl":   # an EDL holds the picture cuts only
+        assert described(back, 1) == [("Sound", 12, 10, 2, "music.wav")]
+    assert back.problems() == []
+
+
+@pytest.mark.parametrize("suffix", [".xml", ".fcpxml", ".edl", ".aaf"])
 def test_what_a_format_cannot_carry_is_said_and_leaves_gaps(media, tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"cut{suffix}"
     notes = write_timeline(make_timeline(media), path)
