@@ -112,6 +112,10 @@ def write_timeline(timeline: Timeline, path: str | os.PathLike[str], *, name: st
     could not carry. InterchangeError (one line, e.g. "EDL export needs a single video track") when refused."""
     fmt = format_for(path, writing=True)
     target = Path(path)
+    if fmt.key in _BUNDLES:   # checks its own target: an .otiod is a folder, and may replace an earlier bundle
+        from editor.interchange.bundles import write_bundle
+
+        return write_bundle(timeline, target, name=name)
     try:
         check_output_path(target)
     except FileRefused as exc:
@@ -121,10 +125,6 @@ def write_timeline(timeline: Timeline, path: str | os.PathLike[str], *, name: st
 
         write_otio(timeline, target, name=name)
         return []
-    if fmt.key in _BUNDLES:
-        from editor.interchange.bundles import write_bundle
-
-        return write_bundle(timeline, target, name=name)
     _need_adapter(fmt, path)
     from editor.interchange.foreign_write import write_foreign
 

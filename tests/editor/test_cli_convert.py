@@ -85,6 +85,21 @@ def test_an_edl_converts_to_otio(project: Path, tmp_path: Path) -> None:
     assert cuts(read_timeline(tmp_path / "b.otio").timeline) == [("Red", 0, 40, 5), ("Blue", 50, 30, 0)]
 
 
+def test_an_otiod_bundle_is_replaced_by_a_later_convert_with_y(project: Path, tmp_path: Path) -> None:
+    bundle = tmp_path / "cut.otiod"
+    assert promptcut("convert", str(project), str(bundle)).returncode == 0
+    line = one_line_error(promptcut("convert", str(project), str(bundle)))
+    assert "exists" in line   # without -y an earlier bundle is kept
+    done = promptcut("convert", str(project), str(bundle), "-y")
+    assert done.returncode == 0, done.stderr
+    done = promptcut("convert", str(bundle), str(bundle), "-y")   # over the very bundle it read, media inside
+    assert done.returncode == 0, done.stderr
+    tl = read_timeline(bundle).timeline
+    assert cuts(tl) == [("Red", 0, 40, 5), ("Blue", 50, 30, 0)]
+    assert all(m.online and Path(m.path).is_relative_to(bundle) for m in tl.media.values())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.otiod"]   # no temporary left beside it
+
+
 @pytest.mark.parametrize("sample", ["premiere_example.xml", "fcpx_project.fcpxml", "avid_example.edl",
                                     "multitrack.aaf.gz", "kdenlive_example_v221170.kdenlive",
                                     "otioconvert_sample.otioz", "otioconvert_sample.otiod"])
