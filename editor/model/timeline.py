@@ -64,8 +64,8 @@ class Track:
     solo: bool = False     # while any track is soloed, only soloed tracks sound
     captions: bool = False  # a caption track (video): its text clips are the cues written as .srt on export
     # Names of gaps, keyed by the frame where the named gap starts (an OTIO Gap's name, such as a slug). A gap
-    # has no object of its own (it is the space between clips), so a name stays at its frame while clips move
-    # and is only written out where a gap still starts there.
+    # has no object of its own (it is the space between clips): every edit that replaces a track's clips moves
+    # the names with the clips after them, or drops those whose gap is gone (editor.model.commands.gap_names).
     gap_names: dict[int, str] = field(default_factory=dict)
 
     def index_of(self, clip_id: str) -> int:

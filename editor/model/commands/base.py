@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from editor.model.clips import Clip, GeneratedClip, MediaClip, TextClip
+from editor.model.commands.gap_names import followed_gap_names
 from editor.model.commands.ops import (
     Op,
     PutMarker,
@@ -78,6 +79,8 @@ class Plan:
         self._op_at: dict[str, int] = {}                # per track: where its splice is in ``ops``
         self._links: set[str] = set()                   # link groups the edit touches
         self._taken: set[str] = set()                   # tracks the edit removes
+        self._before: dict[str, list[Clip]] = {}        # per track: its clips before the edit
+        self._duration = 0                              # the timeline's duration before the edit
 
     def _touch(self, track_id: str) -> None:
         if track_id not in self.track_ids:
@@ -88,6 +91,9 @@ class Plan:
         if track.id in self._spliced:
             raise RuntimeError(f"set_clips called twice for track {track.id} in one command")
         self._spliced.add(track.id)
+        if not self._before:
+            self._duration = self.tl.duration
+        self._before[track.id] = list(track.clips)
         clips = settled(clips)
         self._lists[track.id] = list(clips)
         op = self._splice(track, clips)
@@ -137,6 +143,22 @@ class Plan:
                 self._op_at[track.id] = len(self.ops)
                 self.ops.append(op)
             self._touch(track.id)
+
+    def gap_name_ops(self) -> list[Op]:
+        """Once the clip operations have run: move the names of gaps on the tracks whose clips changed to
+        where those gaps are now (``gap_names.py``), or drop the ones whose gap is gone. Run as part of the
+        edit, so undo puts the old names back."""
+        ops: list[Op] = []
+        duration = self.tl.duration
+        for track_id, old_clips in self._before.items():
+            track = next((t for t in self.tl.tracks if t.id == track_id), None)
+            if track is None or not track.gap_names:
+                continue
+            names = followed_gap_names(track.gap_names, old_clips, self._duration, track.clips, duration)
+            if names != track.gap_names:
+                # A new dict, never an edit in place: undo puts the old dict object back.
+                ops.append(SetTrackAttrs(track_id, (("gap_names", track.gap_names),), (("gap_names", names),)))
+        return ops
 
     def put_track(self, track: Track, index: int) -> None:
         self.ops.append(PutTrack(track, index))
@@ -246,6 +268,9 @@ class Command(ABC):
             for op in p.ops:
                 op.do(tl)
                 done.append(op)
+            for op in p.gap_name_ops():   # computed on the edited clips, so only once they are in place
+                op.do(tl)
+                done.append(op)
             problems = p.problems()
             if problems:
                 raise EditError(f"{self.label} refused: {problems[0]}")
@@ -253,7 +278,7 @@ class Command(ABC):
             for op in reversed(done):
                 op.undo(tl)
             raise
-        self._ops = p.ops
+        self._ops = done
         self._change = p.change(self.label)
         return self._change
 
