@@ -42,6 +42,8 @@ def write_foreign(timeline: Timeline, target: Path, adapter_name: str, *, label:
         notes += fit_edl(tl, timeline)
     elif adapter_name == "AAF":
         _give_mob_ids(tl)
+    elif adapter_name == "fcpx_xml":
+        notes += _typographic_apostrophes(tl)
     try:
         if otio.adapters.from_name(adapter_name).has_feature("write_to_string"):
             text = otio.adapters.write_to_string(tl, adapter_name=adapter_name)
@@ -112,6 +114,24 @@ def _with_rate_comment(text: str, timeline: Timeline) -> str:
     rate = timeline.fps
     line = f"* PROMPTCUT FRAME RATE: {rate.numerator}" + (f"/{rate.denominator}" if rate.denominator != 1 else "")
     return re.sub(r"^(\d{3,6} .*)$", lambda m: m.group(1) + "\n" + line, text, count=1, flags=re.MULTILINE)
+
+
+def _typographic_apostrophes(tl: otio.schema.Timeline) -> list[str]:
+    """The FCPXML adapter finds clips and media by name in an XPath predicate quoted with ', so a name holding
+    an apostrophe ("it's") makes it fail. Every such name is written with the typographic ’ instead, which
+    reads the same; the timeline's own name is not looked up that way and stays as it is."""
+    changed: list[str] = []
+    for item in tl.find_children(shallow_search=False):   # tracks, clips, gaps, transitions
+        objects = [item, *(item.media_references().values() if isinstance(item, otio.schema.Clip) else ())]
+        for obj in objects:
+            if "'" in obj.name:
+                if isinstance(obj, otio.schema.Clip):
+                    changed.append(obj.name)
+                obj.name = obj.name.replace("'", "\u2019")
+    if not changed:
+        return []
+    return [f"FCPXML cannot take an apostrophe in a clip name: {_count(len(changed), 'clip name')} written with "
+            f"\u2019 instead ({_names(changed)})"]
 
 
 def _give_mob_ids(tl: otio.schema.Timeline) -> None:

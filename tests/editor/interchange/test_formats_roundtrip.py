@@ -4,6 +4,7 @@ is refused by name before anything is written."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -107,6 +108,21 @@ def test_a_timeline_whose_first_clip_starts_later_keeps_every_position(media, tm
     if suffix != ".edl":   # an EDL holds the picture cuts only
         assert described(back, 1) == [("Sound", 12, 10, 2, "music.wav")]
     assert back.problems() == []
+
+
+def test_fcpxml_writes_an_apostrophe_in_a_name_as_a_typographic_one(media, tmp_path: Path) -> None:
+    # The FCPXML adapter looks names up in a '-quoted XPath predicate: "it's" made the whole export fail.
+    tl = make_timeline(media, extras=False)
+    tl.video_tracks[0].name = "Bob's picture"
+    tl.video_tracks[0].add(replace(tl.video_tracks[0].remove("c1"), name="it's red"))
+    path = tmp_path / "cut.fcpxml"
+    notes = write_timeline(tl, path, name="Al's cut")
+    assert "FCPXML cannot take an apostrophe in a clip name: 1 clip name written with \u2019 instead " \
+           "(\"it's red\")" in notes
+    back = read_timeline(path)
+    assert back.name == "Al's cut"   # the timeline's name is not looked up by the adapter: kept as it is
+    assert [c.name for c in back.timeline.video_tracks[0].clips] == ["it\u2019s red", "Blue", "fox"]
+    assert described(back.timeline, 0)[1:] == PICTURE[1:]
 
 
 @pytest.mark.parametrize("suffix", [".xml", ".fcpxml", ".edl", ".aaf"])
