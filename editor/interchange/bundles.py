@@ -14,7 +14,8 @@ Writing: our timeline becomes OTIO as for an ``.otio`` file (:mod:`editor.interc
 - files whose names clash (the adapters need distinct names; two names differing only in case are one file
   on some disks) or would not survive OTIO's URL handling (``#``, ``%``, ``:`` ...) are packed under a cleaned
   name (``clip-2.mov``), with a note. The pool entries and other references to a packed file are pointed at
-  the packed copy too, so the bundle reopens with one pool entry per file.
+  the packed copy too, so the bundle reopens with one pool entry per file. A file whose folder's path OTIO's
+  URL handling would misread ("day%20one" read as "day one") is handed to the adapter through a link.
 - the bundle is built in a recognisable temporary folder beside the target, then renamed into place (an
   ``.otiod`` replaces an earlier bundle folder only; any other folder there is refused).
 
@@ -29,6 +30,7 @@ import os
 import re
 import shutil
 import stat
+import tempfile
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -178,9 +180,14 @@ def write_bundle(timeline: Timeline, path: str | os.PathLike[str], *, name: str 
         work = mkdtemp_beside(target, ".bundle")
     except OSError as exc:
         raise InterchangeError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    # The links the adapter packs from live beside the target, unless that folder's own path does not survive
+    # the adapter's URL decoding: then in the system's temporary folder.
+    stage = work / "renamed"
     try:
+        if not _survives(os.path.abspath(stage / "x")):
+            stage = Path(tempfile.mkdtemp(prefix=temp_prefix(target.name)))
         built = work / target.name
-        plan.stage(work / "renamed")
+        plan.stage(stage)
         otio.adapters.write_to_file(
             document, os.fspath(built), adapter_name=_ADAPTERS[suffix], media_policy="ErrorIfNotFile"
         )
@@ -192,6 +199,8 @@ def write_bundle(timeline: Timeline, path: str | os.PathLike[str], *, name: str 
         raise InterchangeError(f"{target}: cannot write ({exc.strerror or exc})") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if not stage.is_relative_to(work):
+            shutil.rmtree(stage, ignore_errors=True)
     return plan.notes
 
 
@@ -393,10 +402,11 @@ class _Plan:
         return packed
 
     def stage(self, folder: Path) -> None:
-        """Give the adapter each renamed file under its packed name: a link (or copy) in ``folder``; the
-        adapter names a packed file after the path it is given."""
+        """Give the adapter each renamed file under its packed name, and each file whose path it would not find
+        (see ``_survives``): a link (or copy) in ``folder``; the adapter names a packed file after the path it is
+        given. ``folder``'s own path must survive."""
         for packed in self.packed.values():
-            if packed.name == os.path.basename(packed.source):
+            if packed.name == os.path.basename(packed.source) and _survives(packed.source):
                 continue
             folder.mkdir(exist_ok=True)
             staged = folder / packed.name
@@ -421,6 +431,12 @@ def _source(reference: otio.schema.ExternalReference) -> str:
 def _source_path(url: str) -> str:
     path = url_to_path(url)
     return os.path.abspath(path) if path else ""
+
+
+def _survives(path: str) -> bool:
+    """True when the adapter finds ``path`` from the ``target_url`` we give it: OTIO's ``filepath_from_url``
+    decodes a URL's percent escapes twice, so a folder named "a%20b" comes back as "a b" (a missing file)."""
+    return os.path.abspath(url_utils.filepath_from_url(path_to_url(path))) == path
 
 
 def _is_file(path: str) -> bool:

@@ -141,6 +141,38 @@ def test_a_bundle_carries_the_cut_and_its_media_to_another_place(
     assert any("packed as media/clip-2.mp4" in n for n in notes)
 
 
+@pytest.mark.parametrize("suffix", [".otioz", ".otiod"])
+@pytest.mark.parametrize("where", ["media", "bundle"])
+def test_a_percent_escape_in_a_folder_name_neither_stops_nor_misplaces_the_bundle(
+    media: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, where: str
+) -> None:
+    # OTIO decodes a media URL's escapes twice: a file in "day%20one" was looked for in "day one". So it is
+    # handed over through a link; and when the bundle's own folder has the escape, a renamed file ("#") is
+    # linked from the system's temporary folder instead of from beside the bundle.
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(system_temp))
+    folder = tmp_path / ("day%20one" if where == "media" else "plain")
+    source = folder / ("red.mp4" if where == "media" else "red #1.mp4")
+    folder.mkdir()
+    shutil.copy2(media["red"], source)
+    tl = Timeline.empty(Settings(320, 180, Fraction(30), 48000), video_tracks=1, audio_tracks=0)
+    tl.media["red"] = media_source_from_info(probe(source), "red")
+    tl.video_tracks[0].add(MediaClip("c-red", 0, 30, source_in=12, name="Red", media="red"))
+    out = tmp_path / ("out%20put" if where == "bundle" else "out")
+    out.mkdir()
+    notes = write_bundle(tl, out / f"cut{suffix}")
+    packed = "red.mp4" if where == "media" else "red _1.mp4"
+    assert notes == ([] if where == "media" else [f"red #1.mp4 is packed as media/{packed} (bundle file names "
+                                                   "must be distinct and plain)"])
+    back = read_bundle(out / f"cut{suffix}").timeline
+    red = back.media["red"]
+    assert os.path.basename(red.path) == packed and red.online and plays(red.path)
+    assert digest(Path(red.path)) == digest(source)
+    assert [(c.id, c.start, c.duration, c.source_in) for c in back.video_tracks[0].clips] == [("c-red", 0, 30, 12)]
+    assert not [n for n in os.listdir(out) if is_temp_name(n)] and os.listdir(system_temp) == []
+
+
 def test_otio_itself_reads_our_bundle_and_sees_the_take_as_the_shot(media: dict[str, Path], tmp_path: Path) -> None:
     tl = project(media, tmp_path / "project")
     write_bundle(tl, tmp_path / "cut.otioz")
