@@ -62,7 +62,9 @@ Import of files made by other tools (no promptcut metadata):
   Disabled clips stay on the timeline, disabled. Named gaps directly on a track -> ``Track.gap_names`` (by
   start frame); a timeline that ends in gaps keeps its length (``Timeline.length``). A nested Stack whose
   content sits on a single track is flattened into its parent track (trimmed to the stack's range); a nested Stack
-  with several non-empty tracks is refused: a gap, with a warning naming it.
+  with several non-empty tracks is refused: a gap, with a warning naming it. A top-level track's own
+  ``source_range`` places its items: a negative start is empty time before the first item (how the cmx_3600
+  adapter records an EDL's first record-in), a start of 0 or more is OTIO's trim (that window, from 0).
 
 Errors in the input file raise :class:`InterchangeError`, one line naming the file and what is wrong.
 
