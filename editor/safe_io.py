@@ -15,6 +15,7 @@ Plain Python: the project, interchange and render rooms all use it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
@@ -132,6 +133,9 @@ def extract_zip(archive: str | os.PathLike[str], destination: str | os.PathLike[
     more than ``max_files`` members or more than ``max_bytes`` uncompressed refuses the whole archive with
     :class:`FileRefused`. While writing, a member that inflates past its declared size is refused too (and
     what was written is removed), so a lying header cannot fill the disk.
+
+    On failure only what this call made goes: the folders it created, or the contents of an empty
+    ``destination`` the caller gave (that folder itself stays).
     """
     dest = Path(destination)
     try:
@@ -159,6 +163,7 @@ def extract_zip(archive: str | os.PathLike[str], destination: str | os.PathLike[
             planned.append((member, relative))
         if dest.exists() and any(dest.iterdir()):
             raise FileRefused(f"cannot be unpacked into {dest.name}: that folder is not empty")
+        made = _first_missing(dest)   # the outermost folder this call creates (None: dest was there, empty)
         dest.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
         try:
@@ -177,8 +182,34 @@ def extract_zip(archive: str | os.PathLike[str], destination: str | os.PathLike[
                         out.write(chunk)
                 written.append(target)
         except (FileRefused, zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-            shutil.rmtree(dest, ignore_errors=True)
+            _remove_made(made, dest)
             if isinstance(exc, FileRefused):
                 raise
             raise FileRefused(f"could not be unpacked ({exc})") from None
         return written
+
+
+def _first_missing(folder: Path) -> Path | None:
+    """The outermost of ``folder`` and its parents that does not exist yet (what ``mkdir(parents=True)``
+    creates first), or None when ``folder`` exists."""
+    missing = None
+    probe = folder.absolute()
+    while not os.path.lexists(probe):
+        missing = probe
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    return missing
+
+
+def _remove_made(made: Path | None, dest: Path) -> None:
+    """Undo a failed unpack: the folders it created, or only the contents of the (empty) folder it was given."""
+    if made is not None:
+        shutil.rmtree(made, ignore_errors=True)
+        return
+    for entry in list(dest.iterdir()) if dest.is_dir() else []:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                entry.unlink()

@@ -67,8 +67,11 @@ def write_atomically(target: str | os.PathLike[str], data: bytes, *, mode: int |
     """Put ``data`` at ``target`` so that it is either the old file or the whole new one: written to a
     recognisable temporary beside it (stale ones a killed writer left there are swept first), fsynced, then
     renamed over it. ``mode``: the file's permissions (default: those of the file replaced, else 0o644).
-    Raises ``OSError`` as the disk does; the temporary never outlives a failure."""
+    A symlink at ``target`` is written through (its target file is replaced, the link stays), as a user who
+    linked a file expects. Raises ``OSError`` as the disk does; the temporary never outlives a failure."""
     target = Path(target)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))   # the rename goes beside the real file, the link keeps working
     sweep_stale(target.parent)
     if mode is None:
         try:

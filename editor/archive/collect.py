@@ -1,5 +1,5 @@
-"""A project that holds its own files: the first save moves generated takes out of the user cache into the
-project, and Collect Project copies every other file the project uses into it.
+"""A project that holds its own files: the first save gives the project its own copy of the generated takes
+in the user cache, and Collect Project copies every other file the project uses into it.
 
 Both work on ``NAME.media/`` beside ``NAME.promptcut`` (``editor.generate.places.media_folder``): takes go to
 ``NAME.media/generated/`` keeping the cache's content-addressed layout (``<hash[:2]>/<hash>.mp4`` and its
@@ -9,6 +9,10 @@ Both work on ``NAME.media/`` beside ``NAME.promptcut`` (``editor.generate.places
 
 No user file is ever overwritten: a name already taken by other content gets ``-2``, ``-3``...; the same
 content (byte for byte) is copied once and reused, also across runs, so collecting twice copies nothing.
+
+Neither ever removes a source: a take in the user cache may still be used by another project, another window,
+the input of a ``promptcut convert`` or an Undo that points the pool back at it, so the first save hard-links it
+into the project (a copy across filesystems) and the cache keeps its file.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from editor.archive.files import (
     file_digest,
     is_inside,
     is_regular_file,
-    move_file,
+    link_or_copy,
     prepare_folder,
     same_content,
     used_files,
@@ -41,8 +45,13 @@ SIDECAR_SUFFIX = ".json"   # generation.writer.sidecar_path: a take's JSON sits 
 class CollectResult:
     copied: list[Path] = field(default_factory=list)     # files copied into the project's media folder
     notes: list[str] = field(default_factory=list)       # one line each: what could not be collected, and why
-    # The relink, already applied to the timeline (one undo step); None when nothing was relinked. The UI puts
-    # it on its undo stack; undoing points the project back at the originals (the copies stay on disk).
+    # Where each collected file now has its copy: the path the project held (absolute) -> the copy. This, not
+    # a command, is what a collect made from a snapshot hands back: :func:`relink_command` turns it into the
+    # relink against the live timeline, so edits made while the copying ran are kept.
+    relinked: dict[str, Path] = field(default_factory=dict)
+    # With ``apply=True``: the relink, already applied to the timeline (one undo step); None when nothing was
+    # relinked. The UI puts it on its undo stack; undoing points the project back at the originals (the copies
+    # stay on disk).
     command: Command | None = None
 
 
@@ -79,36 +88,41 @@ def _why(exc: OSError) -> str:
 
 
 def adopt_cached_takes(timeline: Timeline, project_path: str | os.PathLike[str]) -> list[str]:
-    """Move generated takes that live in the user cache (made before the project had a file) into
-    ``NAME.media/generated/`` and point the pool at them (in place). Returns notes. Called on save."""
+    """Give the project its own file of each generated take that lives in the user cache (made before the
+    project had a file): hard-linked (copied across filesystems) into ``NAME.media/generated/`` with its
+    sidecar, and the pool pointed at it (in place). Returns notes. Called on save.
+
+    The cache keeps its file: another project, another window, a ``promptcut convert`` input or an Undo that
+    re-adds the old pool entry may still point there, and every one of them keeps playing."""
     cache = generated_folder(None)
     home = generated_folder(project_path)
     if is_inside(home, cache) or is_inside(cache, home):
-        return []   # a project saved inside the cache (or the reverse): nothing to move, and moving would loop
+        return []   # a project saved inside the cache (or the reverse): nothing to adopt, and it would loop
     notes: list[str] = []
-    moved: dict[str, Path] = {}   # the cache file (resolved) -> where it lives now: two entries, one move
+    adopted: dict[str, Path] = {}   # the cache file (resolved) -> the project's file: two entries, one file
     for media_id, media in list(timeline.media.items()):
         old = Path(os.path.abspath(media.path))
         relative = _relative_to(old, cache) if is_inside(old, cache) else None
         if relative is None:
             continue
         key = os.path.realpath(old)
-        new = moved.get(key)
+        new = adopted.get(key)
         if new is None:
             new = _adopt_one(old, home / relative, notes)
             if new is None:
                 continue
-            moved[key] = new
+            adopted[key] = new
         timeline.media[media_id] = replace(media, path=str(new))
-    if moved:
-        # Not an undoable command: the files moved, and pointing back at the cache would point at nothing.
-        timeline.emit(Change("Move generated takes into the project", media=True))
+    if adopted:
+        # Not an undoable command: it is part of saving (an Undo after it may point back at the cache, whose
+        # file is still there, and the next save adopts it again as the same file).
+        timeline.emit(Change("Take generated takes into the project", media=True))
     return notes
 
 
 def _adopt_one(old: Path, wanted: Path, notes: list[str]) -> Path | None:
-    """Move the take ``old`` (and its sidecar) to ``wanted`` or a free name beside it; None (with a note) when
-    it cannot be moved (the pool then keeps pointing at the cache)."""
+    """The project's file for the take ``old`` (and its sidecar): ``wanted`` or a free name beside it, linked or
+    copied; None (with a note) when that fails (the pool then keeps pointing at the cache)."""
     if not is_regular_file(old):
         notes.append(f"generated take {old.name} is no longer in the user cache: it stays offline")
         return None
@@ -116,30 +130,30 @@ def _adopt_one(old: Path, wanted: Path, notes: list[str]) -> Path | None:
     n = 1
     while target.exists() or target.with_suffix(SIDECAR_SUFFIX).exists():
         if target.exists() and same_content(old, target):
-            # Already in the project (an earlier save, or the same take made twice): use that copy.
-            _move_sidecar(old, target, notes)
+            # Already in the project (an earlier save, or the same take made twice): use that file.
+            _adopt_sidecar(old, target, notes)
             return target
         n += 1
         target = wanted.with_name(f"{wanted.stem}-{n}{wanted.suffix}")
     try:
         prepare_folder(target.parent)
-        move_file(old, target)
+        link_or_copy(old, target)
     except OSError as exc:
-        notes.append(f"generated take {old.name} could not be moved into the project ({_why(exc)}): it stays in "
-                     "the user cache")
+        notes.append(f"generated take {old.name} could not be copied into the project ({_why(exc)}): the project "
+                     "still uses it in the user cache")
         return None
-    _move_sidecar(old, target, notes)   # after the video: a sidecar beside a video says the take is complete
+    _adopt_sidecar(old, target, notes)   # after the video: a sidecar beside a video says the take is complete
     return target
 
 
-def _move_sidecar(old: Path, target: Path, notes: list[str]) -> None:
+def _adopt_sidecar(old: Path, target: Path, notes: list[str]) -> None:
     sidecar, new = old.with_suffix(SIDECAR_SUFFIX), target.with_suffix(SIDECAR_SUFFIX)
     if not is_regular_file(sidecar) or new.exists():
         return
     try:
-        move_file(sidecar, new)
+        link_or_copy(sidecar, new)
     except OSError as exc:
-        notes.append(f"the notes file of generated take {old.name} could not be moved ({_why(exc)})")
+        notes.append(f"the notes file of generated take {old.name} could not be copied ({_why(exc)})")
 
 
 # --- Collect Project ---------------------------------------------------------------------------------------
@@ -191,16 +205,15 @@ class _Collector:
 
 def collect_project(timeline: Timeline, project_path: str | os.PathLike[str], *, apply: bool = True) -> CollectResult:
     """Copy every media file the project uses that lives outside ``NAME.media/`` into it and relink (in
-    place: the caller saves). ``apply=False``: the relink command is only made, for the caller to run on its
-    own timeline (the window collects from a snapshot beside the GUI thread, then relinks as one undo step)."""
+    place: the caller saves). ``apply=False``: nothing on ``timeline`` changes and no command is made; the
+    caller relinks its own timeline with :func:`relink_command` (the window collects from a snapshot beside
+    the GUI thread, then relinks the live timeline as one undo step)."""
     root = media_folder(project_path)
     collector = _Collector(root / COLLECTED)
     result = CollectResult()
     takes = {t.media_id for _, clip in timeline.clips() if isinstance(clip, GeneratedClip) for t in clip.takes}
-    new_media = {}
-    new_images: dict[str, str] = {}
     for used in used_files(timeline):
-        if is_inside(used.path, root):
+        if is_inside(used.path, root) or str(used.path) in result.relinked:
             continue
         if (used.media is not None and not used.media.online) or not is_regular_file(used.path):
             result.notes.append(f"{used.label} {used.path.name} is offline ({used.path}): not collected; relink it "
@@ -212,28 +225,41 @@ def collect_project(timeline: Timeline, project_path: str | os.PathLike[str], *,
             result.notes.append(f"{used.label} {used.path.name} could not be copied ({_why(exc)}): the project "
                                 "still uses it where it is")
             continue
-        if used.media is not None:
-            new_media[used.media.id] = replace(used.media, path=str(copy))
-            if used.media.id in takes:
-                _copy_sidecar(used.path, copy, result.notes)
-        elif used.cast_id is not None:
-            new_images[used.cast_id] = str(copy)
+        result.relinked[str(used.path)] = copy
+        if used.media is not None and used.media.id in takes:
+            _copy_sidecar(used.path, copy, result.notes)
     result.copied = list(collector.copied)
-    parts: list[Command] = [ReplaceMedia(m) for m in new_media.values()]
-    if new_images:
-        cast = tuple(replace(m, image=new_images.get(m.id, m.image)) for m in timeline.story.cast)
-        parts.append(set_cast(timeline, cast, "Collect cast pictures"))
-    if parts and not apply:
-        result.command = Group("Collect project", parts)
-    elif parts:
-        command = Group("Collect project", parts)
-        try:
-            command.apply(timeline)
-        except EditError as exc:   # the copies are identical files: a refusal here would be a bug, said in one line
-            result.notes.append(f"the project could not be relinked to the collected files: {exc}")
-        else:
-            result.command = command
+    if apply:
+        command = relink_command(timeline, result)
+        if command is not None:
+            try:
+                command.apply(timeline)
+            except EditError as exc:   # the copies are identical files: a refusal here would be a bug, one line
+                result.notes.append(f"the project could not be relinked to the collected files: {exc}")
+            else:
+                result.command = command
     return result
+
+
+def relink_command(timeline: Timeline, result: CollectResult) -> Command | None:
+    """The relink to ``result``'s copies as one undoable command, made against ``timeline`` as it is now (not
+    applied): a pool entry or cast picture moves to its copy only where it still points at the file that was
+    copied, and everything else (names, new cast members, other edits made while the copying ran) is kept.
+    None when nothing is left to relink."""
+    def copy_of(path: str) -> Path | None:
+        return result.relinked.get(os.path.abspath(path))
+
+    parts: list[Command] = []
+    for media in timeline.media.values():
+        copy = copy_of(media.path)
+        if copy is not None:
+            parts.append(ReplaceMedia(replace(media, path=str(copy))))
+    cast = timeline.story.cast
+    relinked_cast = tuple(replace(m, image=str(copy_of(m.image))) if m.image and copy_of(m.image) else m
+                          for m in cast)
+    if relinked_cast != cast:
+        parts.append(set_cast(timeline, relinked_cast, "Collect cast pictures"))
+    return Group("Collect project", parts) if parts else None
 
 
 def _copy_sidecar(source: Path, copy: Path, notes: list[str]) -> None:

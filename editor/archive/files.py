@@ -1,4 +1,4 @@
-"""The file work Collect, Archive and the first-save move share: which files a project uses, copying and moving
+"""The file work Collect, Archive and the first save share: which files a project uses, copying and linking
 them without leaving half a file where a user's file should be, and telling same content from a name clash.
 
 A copy goes to a recognisable temporary beside its target (``generation.leftovers.mkstemp_beside``: a killed
@@ -126,18 +126,20 @@ def copy_atomically(source: str | os.PathLike[str], target: Path) -> Path:
     return target
 
 
-def move_file(source: Path, target: Path) -> Path:
-    """Move ``source`` to ``target`` (not there yet): a rename on the same disk, else a complete copy first and
-    only then the original removed, so a failure never loses the file. OSError on failure."""
+def link_or_copy(source: Path, target: Path) -> Path:
+    """Give ``target`` (not there yet) the content of ``source``, which stays where it is: a hard link when both
+    are on one filesystem (no second copy on disk, and the project holds its own name for the file), else a
+    complete copy (:func:`copy_atomically`). Either way ``target`` appears whole or not at all. OSError on
+    failure; FileExistsError when ``target`` exists (never replaced)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
+    if os.path.lexists(target):
         raise FileExistsError(17, "File exists", str(target))
     try:
-        os.rename(source, target)
+        os.link(source, target, follow_symlinks=True)
         return target
-    except OSError as exc:
-        if exc.errno != getattr(os, "EXDEV", 18):   # only "another disk" falls back to copying
-            raise
+    except FileExistsError:
+        raise
+    except (OSError, NotImplementedError):
+        pass   # another disk (EXDEV), or a filesystem without hard links (FAT, some network shares): copy
     copy_atomically(source, target)
-    os.unlink(source)
     return target

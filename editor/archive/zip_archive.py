@@ -1,7 +1,8 @@
 """Archive Project: one zip holding the project, every file it uses, its generated takes and the fonts its
 titles are drawn with; and opening such an archive without trusting it.
 
-Inside the zip (all names relative, forward slashes)::
+Inside the zip (all names relative, forward slashes; a backslash in a name, legal on Linux and macOS, is written
+as ``_`` because zip readers take it for a folder separator)::
 
     promptcut-archive.json        the manifest: format, the project's name, every file with its size and role
     NAME.promptcut                the project, its paths relative to the zip's top
@@ -71,6 +72,13 @@ class _Member:
     role: str          # project, media, take, sidecar, cast picture, font, licence
 
 
+def _zip_name(name: str) -> str:
+    """``name`` (one file or folder name, or a relative path with ``/``) as written in the zip: ``\\`` is a
+    folder separator to unzip tools and to ``safe_io.extract_zip``, so a backslash a Linux or macOS name holds
+    becomes ``_``."""
+    return name.replace("\\", "_")
+
+
 class _Names:
     """Names inside the zip, each given once (case-insensitively: the archive may open on such a disk)."""
 
@@ -84,8 +92,8 @@ class _Names:
         return True
 
     def free(self, folder: str, filename: str) -> str:
-        stem, suffix = os.path.splitext(filename)
-        candidate, n = f"{folder}/{filename}", 1
+        stem, suffix = os.path.splitext(_zip_name(filename))
+        candidate, n = f"{folder}/{stem}{suffix}", 1
         while not self.claim(candidate):
             n += 1
             candidate = f"{folder}/{stem}-{n}{suffix}"
@@ -114,8 +122,10 @@ def write_archive(timeline: Timeline, project_path: str | os.PathLike[str], arch
         raise ArchiveError(f"{shown} {exc}") from None
     if not archive.parent.is_dir():
         raise ArchiveError(f"{shown} not written: the folder {archive.parent} does not exist")
-    name = project.stem + PROJECT_SUFFIX
+    name = _zip_name(project.stem) + PROJECT_SUFFIX
     notes: list[str] = []
+    if name != project.name:
+        notes.append(f"{project.name} is {name} in the archive (a backslash reads as a folder separator there)")
     members, packed = _plan_files(timeline, project, name, notes)
     if _replaces_any(archive, [project, *(m.source for m in members)]):
         raise ArchiveError(f"{shown} not written: that is the project or a file it uses")
@@ -161,7 +171,7 @@ def _plan_files(timeline: Timeline, project: Path, name: str, notes: list[str]) 
         usable.append(item)
     # Files inside the project's folder first: they keep their place, so a collected name never takes it.
     usable.sort(key=lambda item: not is_inside(item.path, base))
-    collected = f"{media_folder(project).name}/{COLLECTED}"
+    collected = f"{_zip_name(media_folder(project).name)}/{COLLECTED}"   # follows the project's name in the zip
     for item in usable:
         key = os.path.realpath(item.path)
         if key in placed:
@@ -191,12 +201,14 @@ def _plan_files(timeline: Timeline, project: Path, name: str, notes: list[str]) 
 
 
 def _inside_name(path: Path, base: Path) -> str | None:
-    """``path`` relative to ``base`` as a zip name, or None when it is not inside (or not a safe name)."""
+    """``path`` relative to ``base`` as a zip name, or None when it is not inside (or not a safe name). Each
+    part goes through :func:`_zip_name` as the project's name does, so ``NAME.media/`` stays the media folder
+    of the project the zip holds."""
     for candidate, folder in ((os.path.abspath(path), os.path.abspath(base)),
                               (os.path.realpath(path), os.path.realpath(base))):
         if not is_inside(candidate, folder):
             continue
-        relative = os.path.relpath(candidate, folder).replace(os.sep, "/")
+        relative = "/".join(_zip_name(part) for part in os.path.relpath(candidate, folder).split(os.sep))
         try:
             return safe_member_name(relative).as_posix()
         except FileRefused:

@@ -2,13 +2,19 @@
 File > Import Timeline… and Export Timeline… (Premiere / FCP 7 XML, FCPXML, EDL, AAF, OTIO and its bundles,
 Kdenlive, chosen by extension), Collect Project… and Archive Project…, and opening a project archive.
 
-The work lives below the UI (``editor.interchange.formats``, ``editor.archive``); archiving and collecting copy
-media, so they run beside the GUI thread and report back through a signal."""
+The work lives below the UI (``editor.interchange.formats``, ``editor.archive``). Archiving and collecting copy
+media, importing a foreign timeline waits on an adapter's child process (up to its time limit for a hostile
+file) and opening an archive unpacks it: all four run beside the GUI thread, one at a time, and report back
+through a signal (``packing_finished``). A result lands only on the document it was made for: an import or an
+unpacked archive opens only if the document did not change meanwhile; a collect relinks the live timeline,
+keeping the edits made while it copied."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -16,7 +22,21 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 
 class _Bridge(QObject):
-    done = Signal(object)   # (what finished, its result or a one-line error), delivered on the GUI thread
+    done = Signal(object)   # (the task, its result or a _Failed), delivered on the GUI thread
+
+
+@dataclass(frozen=True)
+class _Task:
+    what: str            # "collect", "archive", "import" or "unarchive" (packing_finished says it)
+    timeline: object     # the document when the task started (identity: was another one opened since?)
+    index: int           # its undo index then (was it edited since?)
+    shown: str           # the file the task works on, for messages
+
+
+@dataclass(frozen=True)
+class _Failed:
+    title: str
+    line: str
 
 
 class WindowInterchange:
@@ -24,7 +44,7 @@ class WindowInterchange:
     ``_init_interchange`` once."""
 
     def _init_interchange(self) -> None:
-        self._packing: str | None = None   # "collect" or "archive" while one runs
+        self._packing: str | None = None   # "collect", "archive", "import" or "unarchive" while one runs
         self._interchange_bridge = _Bridge(self)
         self._interchange_bridge.done.connect(self._packing_done)
 
@@ -69,24 +89,30 @@ class WindowInterchange:
 
     def import_timeline(self, path: str | Path) -> bool:
         """Open another editor's timeline as a new, untitled project (Save asks where the project goes, so the
-        exchange file is never overwritten with what its format cannot carry)."""
+        exchange file is never overwritten with what its format cannot carry). The file is read beside the GUI
+        thread; True when the reading started (``packing_finished("import", ok)`` says how it ended)."""
         from editor.documents import DocumentError, open_document
 
-        try:
-            doc = open_document(path)
-        except (DocumentError, OSError) as exc:
-            self.show_message(str(exc))
-            if self.isVisible():
-                QMessageBox.warning(self, "Cannot import", str(exc))
+        if self._busy():
             return False
+
+        def work() -> object:
+            try:
+                return open_document(path)
+            except (DocumentError, OSError) as exc:
+                return _Failed("Cannot import", " ".join(str(exc).split()))
+
+        return self._run_beside("import", work, f"Importing {Path(path).name}…", Path(path).name)
+
+    def _imported(self, task: _Task, doc) -> bool:
         metadata = dict(doc.metadata)
-        metadata.setdefault("name", Path(path).stem)
+        metadata.setdefault("name", Path(task.shown).stem)
         self.set_document(doc.timeline, None, metadata)
         self.edits.stack.resetClean()   # an imported timeline is unsaved work
         offline = f"; {len(doc.offline)} media offline" if doc.offline else ""
         notes = f"; {len(doc.warnings)} notes" if doc.warnings else ""
-        self.show_message(f"Imported {Path(path).name}{offline}{notes}")
-        self.tell(f"Imported {Path(path).name}", doc.warnings)
+        self.show_message(f"Imported {task.shown}{offline}{notes}")
+        self.tell(f"Imported {task.shown}", doc.warnings)
         return True
 
     def export_timeline_dialog(self) -> bool:
@@ -119,12 +145,10 @@ class WindowInterchange:
         if not self._ready_to_pack("collect"):
             return False
         snapshot, path = self.timeline.copy(), self.path
-
-        def work() -> object:
-            result = collect_project(snapshot, path, apply=False)
-            return snapshot, result
-
-        return self._pack_beside("collect", work, f"Collecting the media of {path.name}…")
+        # The copying works on a snapshot; only the mapping old file -> copy comes back (the relink is made
+        # against the live timeline when it lands).
+        return self._run_beside("collect", lambda: collect_project(snapshot, path, apply=False),
+                                f"Collecting the media of {path.name}…", path.name)
 
     def archive_project(self) -> bool:
         """File > Archive Project…: one zip with the project, its media, its generated takes and its fonts."""
@@ -136,20 +160,25 @@ class WindowInterchange:
         if not target:
             return False
         snapshot, path, metadata = self.timeline.copy(), self.path, dict(self.metadata)
-        return self._pack_beside("archive", lambda: (target, write_archive(snapshot, path, target, metadata)),
-                                 f"Archiving {path.name}…")
+        return self._run_beside("archive", lambda: write_archive(snapshot, path, target, metadata),
+                                f"Archiving {path.name}…", Path(target).name)
 
-    def _ready_to_pack(self, what: str) -> bool:
+    def _busy(self) -> bool:
         if self._packing:
             self.show_message(f"Still busy: the {self._packing} has not finished")
+            return True
+        return False
+
+    def _ready_to_pack(self, what: str) -> bool:
+        if self._busy():
             return False
         if (self.path is None or self.modified or self.read_only) and (not self.save() or self.path is None):
             self.show_message(f"Save the project before you {what} it")
             return False
         return True
 
-    def _pack_beside(self, what: str, work: Callable[[], object], message: str) -> bool:
-        timeline = self.timeline
+    def _run_beside(self, what: str, work: Callable[[], object], message: str, shown: str) -> bool:
+        task = _Task(what, self.timeline, self.edits.stack.index(), shown)
         self._packing = what
         self.show_message(message)
 
@@ -157,55 +186,78 @@ class WindowInterchange:
             try:
                 result: object = work()
             except Exception as exc:   # noqa: BLE001 - reported in one line, never lost on the thread
-                result = f"{what.capitalize()} failed: {exc}".splitlines()[0]
-            self._interchange_bridge.done.emit((what, timeline, result))
+                result = _Failed(f"{what.capitalize()} failed",
+                                 f"{what.capitalize()} failed: {' '.join(str(exc).split()) or type(exc).__name__}")
+            with contextlib.suppress(RuntimeError):   # the window closed while the work ran: nobody to tell
+                self._interchange_bridge.done.emit((task, result))
 
         threading.Thread(target=run, name=what, daemon=True).start()
         return True
 
+    def _unchanged_since(self, task: _Task) -> bool:
+        return task.timeline is self.timeline and task.index == self.edits.stack.index()
+
     def _packing_done(self, payload: object) -> None:
-        what, timeline, result = payload   # type: ignore[misc]
+        task, result = payload   # type: ignore[misc]
         self._packing = None
-        if isinstance(result, str):
-            self.show_message(result)
+        if isinstance(result, _Failed):
+            self.show_message(result.line)
             if self.isVisible():
-                QMessageBox.warning(self, f"{what.capitalize()} failed", result)
-            self.packing_finished.emit(what, False)
+                QMessageBox.warning(self, result.title, result.line)
+            self.packing_finished.emit(task.what, False)
             return
-        if what == "archive":
-            target, notes = result   # type: ignore[misc]
-            self.show_message(f"Archived the project to {Path(target).name}" + (f"; {len(notes)} notes" if notes
-                                                                                 else ""))
-            self.tell(f"Archived {Path(target).name}", list(notes))
-            self.packing_finished.emit(what, True)
+        if task.what in ("import", "unarchive") and not self._unchanged_since(task):
+            # The user went on working (or opened another document) while the file was read: keep that.
+            again = "import it again" if task.what == "import" else f"open {result} to continue there"
+            self.show_message(f"{task.shown} was not opened: the project changed meanwhile; {again}")
+            self.packing_finished.emit(task.what, False)
             return
-        _snapshot, outcome = result   # type: ignore[misc]
-        if timeline is not self.timeline:   # another document opened meanwhile: the copies stay, nothing relinks
-            self.packing_finished.emit(what, False)
-            return
-        # The relink was made from the snapshot; it runs on the live timeline as one undo step.
-        if outcome.command is not None and self.edits.do(outcome.command):
+        done = {"import": self._imported, "unarchive": self._unarchived, "archive": self._archived,
+                "collect": self._collected}[task.what]
+        self.packing_finished.emit(task.what, bool(done(task, result)))
+
+    def _archived(self, task: _Task, notes: list[str]) -> bool:
+        self.show_message(f"Archived the project to {task.shown}" + (f"; {len(notes)} notes" if notes else ""))
+        self.tell(f"Archived {task.shown}", list(notes))
+        return True
+
+    def _collected(self, task: _Task, outcome) -> bool:
+        from editor.archive.collect import relink_command
+
+        if task.timeline is not self.timeline:   # another document opened meanwhile: the copies stay
+            self.show_message(f"Collected {len(outcome.copied)} files; another project is open now, so nothing "
+                              "was relinked")
+            return False
+        # Made here, on the GUI thread, against the live timeline: edits made while the copying ran are kept.
+        command = relink_command(self.timeline, outcome)
+        if command is not None and self.edits.do(command):
             self.save()
         self.show_message(f"Collected {len(outcome.copied)} files into {self.path.stem}.media"
                           + (f"; {len(outcome.notes)} notes" if outcome.notes else ""))
         self.tell("Collect project", list(outcome.notes))
-        self.packing_finished.emit(what, True)
+        return True
 
     # --- archives ----------------------------------------------------------------------------------------
     def open_archive_path(self, path: str | Path) -> bool:
-        """Open a project archive: unpack it safely into a new folder beside it, then open the project inside."""
+        """Open a project archive: unpack it safely into a new folder beside it (beside the GUI thread), then
+        open the project inside. True when the unpacking started (``packing_finished("unarchive", ok)``)."""
         from editor.archive.zip_archive import ArchiveError, open_archive
 
-        try:
-            project = open_archive(path)
-        except (ArchiveError, OSError) as exc:
-            self.show_message(str(exc))
-            if self.isVisible():
-                QMessageBox.warning(self, "Cannot open the archive", str(exc))
+        if self._busy():
             return False
+
+        def work() -> object:
+            try:
+                return open_archive(path)
+            except (ArchiveError, OSError) as exc:
+                return _Failed("Cannot open the archive", " ".join(str(exc).split()))
+
+        return self._run_beside("unarchive", work, f"Unpacking {Path(path).name}…", Path(path).name)
+
+    def _unarchived(self, task: _Task, project: Path) -> bool:
         opened = self.open_path(project)
         if opened:
-            self.show_message(f"Unpacked {Path(path).name} into {project.parent.name} and opened {project.name}")
+            self.show_message(f"Unpacked {task.shown} into {project.parent.name} and opened {project.name}")
         return opened
 
 

@@ -1,19 +1,26 @@
-"""Takes generated before a project's first save live in the user cache; the first save moves them (and their
-JSON sidecars) into NAME.media/generated/ and the project points at them with relative paths."""
+"""Takes generated before a project's first save live in the user cache; the first save gives the project its
+own file of each (a hard link on the same filesystem, else a copy; JSON sidecars too) in NAME.media/generated/,
+and the project points at them with relative paths. The cache keeps its file, so whatever else still points
+there (another project, a convert's input, an Undo after the save) keeps playing."""
 
 from __future__ import annotations
 
 import filecmp
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from editor.archive.collect import adopt_cached_takes, generated_folder, media_folder
+from editor.documents import open_document, save_document
 from editor.generate.places import media_folder as places_media_folder
 from editor.generate.places import places_for
-from editor.model import Take, Timeline
+from editor.model import GeneratedClip, GenerationSpec, Group, Take, Timeline
+from editor.model.commands import AddMedia
+from editor.model.commands.properties import AddTake
 from editor.model.testing import generated
 from editor.project import load_project, save_project
 from generation.job_spec import output_path_for
@@ -53,7 +60,7 @@ def test_the_layout_agrees_with_the_generation_places(tmp_path, cache):
     assert generated_folder(None) == places_for(None).output_dir == cache
 
 
-def test_first_save_moves_the_take_and_its_sidecar_into_the_project(tmp_path, cache, media):
+def test_first_save_gives_the_project_its_own_take_and_sidecar_and_the_cache_keeps_its_file(tmp_path, cache, media):
     take = cached_take(cache, media)
     original = take.read_bytes()
     tl = unsaved_project(take)
@@ -64,7 +71,10 @@ def test_first_save_moves_the_take_and_its_sidecar_into_the_project(tmp_path, ca
     assert tl.media["t1"].path == str(moved)
     assert moved.read_bytes() == original
     assert json.loads(moved.with_suffix(".json").read_text()) == {"model": "tiny-wan", "seed": 1}
-    assert not take.exists() and not take.with_suffix(".json").exists()
+    assert take.read_bytes() == original and take.with_suffix(".json").is_file()   # still in the cache
+    assert os.path.samefile(take, moved)   # one filesystem: a hard link, no second copy on disk
+    take.unlink()   # the cache is swept: the project's file stays
+    assert moved.read_bytes() == original
     tl.check()
 
     save_project(tl, project)
@@ -138,3 +148,57 @@ def test_one_file_used_by_two_pool_entries_moves_once(tmp_path, cache, media):
     adopt_cached_takes(tl, tmp_path / "cut.promptcut")
     assert tl.media["t1"].path == tl.media["t2"].path
     assert Path(tl.media["t1"].path).is_file()
+
+
+def test_another_project_pointing_at_the_cache_keeps_playing_after_a_save_adopts_the_take(tmp_path, cache, media):
+    take = cached_take(cache, media)
+    legacy = tmp_path / "legacy.promptcut"
+    save_project(unsaved_project(take), legacy)   # written without adopting: it points into the cache
+    copy = load_project(legacy).timeline
+    save_document(copy, tmp_path / "copy.promptcut")   # what `promptcut convert legacy copy` does
+    assert Path(copy.media["t1"].path).is_relative_to(tmp_path / "copy.media")
+    reopened = open_document(legacy)
+    assert reopened.offline == [] and reopened.timeline.media["t1"].path == str(take)
+
+
+def test_undo_and_redo_of_a_take_after_the_first_save_still_play(tmp_path, cache, media):
+    take = cached_take(cache, media)
+    tl = Timeline.empty()
+    tl.video_tracks[0].add(GeneratedClip(id="g1", start=0, duration=15, name="fox", spec=GenerationSpec("fox")))
+    arrived = Group("Take for 'fox'", [AddMedia(pool_entry("t1", take)), AddTake("g1", Take("t1", "h1"))])
+    arrived.apply(tl)   # as the generator's result lands on an unsaved project
+    project = tmp_path / "cut.promptcut"
+    save_document(tl, project)
+
+    arrived.revert(tl)   # Edit > Undo
+    arrived.apply(tl)    # Edit > Redo: the pool entry as it was made, pointing at the cache
+    assert Path(tl.media["t1"].path).is_file()
+    tl.check()
+    save_document(tl, project)
+    reopened = open_document(project)
+    assert reopened.offline == [] and reopened.warnings == []
+    assert Path(reopened.timeline.media["t1"].path) == generated_folder(project) / HASH[:2] / f"{HASH}.mp4"
+    assert sorted(p.name for p in (generated_folder(project) / HASH[:2]).iterdir()) == [f"{HASH}.json",
+                                                                                      f"{HASH}.mp4"]
+
+
+def _other_filesystem() -> Path | None:
+    """A folder on another filesystem than the test's temporary folder (a RAM disk), if this machine has one."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or not os.access(shm, os.W_OK) or os.stat(shm).st_dev == os.stat(tempfile.gettempdir()).st_dev:
+        return None
+    return shm
+
+
+@pytest.mark.skipif(_other_filesystem() is None, reason="needs a second filesystem to put the cache on")
+def test_a_take_on_another_filesystem_is_copied_and_the_cache_keeps_its_file(tmp_path, monkeypatch, media):
+    with tempfile.TemporaryDirectory(dir=_other_filesystem()) as elsewhere:
+        monkeypatch.setenv("XDG_CACHE_HOME", elsewhere)
+        take = cached_take(places_for(None).output_dir, media)
+        tl = unsaved_project(take)
+        project = tmp_path / "cut.promptcut"
+        assert adopt_cached_takes(tl, project) == []
+        copy = Path(tl.media["t1"].path)
+        assert copy.is_relative_to(generated_folder(project)) and not os.path.samefile(copy, take)
+        assert filecmp.cmp(copy, take, shallow=False) and copy.with_suffix(".json").is_file()
+        assert take.is_file() and take.with_suffix(".json").is_file()

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import filecmp
 import json
+from dataclasses import replace
 from pathlib import Path
 
-from editor.archive.collect import collect_project
+from editor.archive.collect import collect_project, relink_command
 from editor.documents import open_document, save_document
 from editor.model import Timeline, Track, TrackKind
+from editor.model.commands import RemoveMedia, ReplaceMedia
+from editor.model.commands.story import set_cast
 from editor.model.story import CastMember, Story
 
 from .conftest import copy_to, place, pool_entry
@@ -119,3 +122,45 @@ def test_cast_pictures_are_collected_too(tmp_path, media):
     assert filecmp.cmp(image, face, shallow=False)
     assert image == Path(tl.media["logo"].path)   # the same picture as the logo's: one copy serves both
     assert image in result.copied
+
+
+def test_a_collect_made_from_a_snapshot_relinks_the_live_timeline_keeping_edits_made_meanwhile(tmp_path, media):
+    """The window copies from a snapshot beside the GUI thread; the user goes on editing; the relink is made
+    afterwards against the live timeline and changes only what still points at the files that were copied."""
+    live, project, outside = project_using(tmp_path, media)
+    face = copy_to(media["still"], tmp_path / "people" / "ada.png")
+    live.story = Story(cast=(CastMember("p1", "Ada", image=str(face)),))
+    snapshot = live.copy()
+    result = collect_project(snapshot, project, apply=False)
+    assert result.command is None and snapshot == live   # nothing changed yet: only files were copied
+    collected = project.parent / "film.media" / "collected"
+    assert result.relinked[str(outside["a"])] == collected / "clip.mp4"
+
+    # Meanwhile, on the live timeline: a relink elsewhere, a pool entry removed, the cast edited.
+    elsewhere = copy_to(media["blue"], tmp_path / "shoot3" / "other.mp4")
+    ReplaceMedia(replace(live.media["b"], path=str(elsewhere))).apply(live)
+    RemoveMedia("logo").apply(live)
+    edited_cast = (CastMember("p1", "Ada Lovelace", image=str(face)), CastMember("p2", "Bob"))
+    set_cast(live, edited_cast, "Edit cast").apply(live)
+    before = live.copy()
+
+    command = relink_command(live, result)
+    command.apply(live)
+    live.check()
+    assert live.media["a"].path == str(collected / "clip.mp4")
+    assert live.media["b"].path == str(elsewhere)            # the user's relink stays
+    assert "logo" not in live.media                           # the removal stays
+    assert [(m.id, m.name) for m in live.story.cast] == [("p1", "Ada Lovelace"), ("p2", "Bob")]
+    assert Path(live.story.member("p1").image).parent == collected
+    command.revert(live)
+    assert live == before                                     # one undo step back to the edited timeline
+
+
+def test_nothing_left_to_relink_makes_no_command(tmp_path, media):
+    live, project, outside = project_using(tmp_path, media)
+    result = collect_project(live.copy(), project, apply=False)
+    RemoveMedia("logo").apply(live)
+    for media_id in ("a", "b", "a-again", "tone"):   # the user relinked each one somewhere else meanwhile
+        moved = copy_to(outside[media_id], tmp_path / "moved" / media_id / outside[media_id].name)
+        ReplaceMedia(replace(live.media[media_id], path=str(moved))).apply(live)
+    assert relink_command(live, result) is None

@@ -178,3 +178,37 @@ def test_unpacking_never_reuses_a_folder_in_use(tmp_path, media):
         open_archive(archive, busy)
     assert [p.name for p in busy.iterdir()] == ["mine.png"]
     shutil.rmtree(first.parent)
+
+
+def test_names_holding_a_backslash_are_written_with_an_underscore_and_the_archive_opens(tmp_path, media):
+    """A backslash is legal in a Linux or macOS file name, but unzip tools (and our own unpacking) read it as a
+    folder separator: the project, its media folder and every file are named with ``_`` instead."""
+    project = tmp_path / "work" / "cut\\final.promptcut"
+    take = copy_to(media["blue"], project.parent / "cut\\final.media" / "generated" / "ab" / "abcd.mp4")
+    take.with_suffix(".json").write_text('{"model": "tiny-wan"}')
+    odd = copy_to(media["red"], tmp_path / "elsewhere" / "a\\b.mp4")
+    inside = copy_to(media["tone"], project.parent / "sound\\fx" / "tone.wav")
+    tl = Timeline.empty()
+    place(tl, "odd", odd)
+    place(tl, "tone", inside, track="audio")
+    tl.media["take"] = pool_entry("take", take)
+    tl.video_tracks[0].add(generated(tl.video_tracks[0].end, 15, clip_id="g1", takes=[Take("take", "h")],
+                                     active_take=0))
+    save_document(tl, project)
+    archive = tmp_path / "cut.zip"
+
+    notes = write_archive(tl, project, archive)
+    assert notes == ["cut\\final.promptcut is cut_final.promptcut in the archive (a backslash reads as a folder "
+                     "separator there)"]
+    names = zipfile.ZipFile(archive).namelist()
+    assert not any("\\" in name for name in names)
+    assert {"cut_final.promptcut", "cut_final.media/collected/a_b.mp4", "sound_fx/tone.wav",
+            "cut_final.media/generated/ab/abcd.mp4", "cut_final.media/generated/ab/abcd.json"} <= set(names)
+
+    opened = unpack_elsewhere(archive, tmp_path)
+    assert opened.name == "cut_final.promptcut"
+    doc = open_document(opened)
+    assert doc.offline == [] and doc.warnings == []
+    for media_id, source in tl.media.items():
+        there = Path(doc.timeline.media[media_id].path)
+        assert there.is_relative_to(opened.parent) and filecmp.cmp(there, source.path, shallow=False)

@@ -1,22 +1,28 @@
 """File > Import Timeline…, Export Timeline…, Collect Project…, Archive Project… and opening an archive, on the
-real window with real media, real adapter files and real zips."""
+real window with real media, real adapter files and real zips. Importing, unpacking, collecting and archiving
+run beside the GUI thread: a test waits for ``packing_finished``."""
 
 from __future__ import annotations
 
 import shutil
+import threading
 import zipfile
 from pathlib import Path
 
 import opentimelineio as otio
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 
+from editor import documents
 from editor.documents import open_document
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
-from editor.model import Timeline
+from editor.model import Marker, Timeline
+from editor.model.commands import AddMarker
+from editor.model.commands.story import set_cast
+from editor.model.story import CastMember, Story
 from editor.model.testing import clip
-from editor.project import save_project
+from editor.project import load_project, save_project
 from editor.ui import main_window
 from editor.ui.main_window import MainWindow
 
@@ -69,7 +75,9 @@ def test_export_timeline_writes_the_format_the_extension_names_and_import_brings
 
     other = _window(qtbot)
     other.ask_timeline_to_import = lambda: str(tmp_path / "cut.xml")
-    other.actions_by_name["import_timeline"].trigger()
+    with qtbot.waitSignal(other.packing_finished, timeout=60000) as done:
+        other.actions_by_name["import_timeline"].trigger()
+    assert done.args == ["import", True]
     assert _placed(other.timeline) == [(0, 30, 0), (40, 20, 10)]
     assert other.path is None and other.modified   # a new project: Save asks where, never writes the XML
     assert "Imported cut.xml" in other.statusBar().currentMessage()
@@ -80,7 +88,9 @@ def test_opening_another_editors_timeline_imports_it_as_a_new_project(qtbot, tmp
     w.set_document(_timeline(footage), None)
     assert w.export_timeline(tmp_path / "cut.edl")
     other = _window(qtbot)
-    assert other.open_path(tmp_path / "cut.edl")
+    with qtbot.waitSignal(other.packing_finished, timeout=60000) as done:
+        assert other.open_path(tmp_path / "cut.edl")
+    assert done.args == ["import", True]
     assert other.path is None and [c.duration for c in other.timeline.video_tracks[0].clips] == [30, 20]
 
 
@@ -100,7 +110,9 @@ def test_importing_a_file_that_is_not_a_timeline_says_why_and_keeps_the_document
     w.set_document(_timeline(footage), None)
     bad = tmp_path / "broken.xml"
     bad.write_text("<xmeml><sequence>", encoding="utf-8")
-    assert not w.import_timeline(bad)
+    with qtbot.waitSignal(w.packing_finished, timeout=60000) as done:
+        w.import_timeline(bad)
+    assert done.args == ["import", False]
     assert "broken.xml" in w.statusBar().currentMessage()
     assert _placed(w.timeline) == [(0, 30, 0), (40, 20, 10)]
 
@@ -144,7 +156,9 @@ def test_archive_writes_one_zip_that_opens_elsewhere_with_everything_online(qtbo
     shutil.rmtree(tmp_path / "elsewhere")
 
     other = _window(qtbot)
-    assert other.open_path(moved / "film.zip")
+    with qtbot.waitSignal(other.packing_finished, timeout=60000) as done:
+        assert other.open_path(moved / "film.zip")
+    assert done.args == ["unarchive", True]
     assert other.path is not None and other.path.is_relative_to(moved)
     assert not other.timeline.offline_media()
     assert _placed(other.timeline) == [(0, 30, 0), (40, 20, 10)]
@@ -157,7 +171,9 @@ def test_a_hostile_archive_is_refused_and_nothing_is_written_outside(qtbot, tmp_
         z.writestr("../escaped.txt", "gotcha")
     w = _window(qtbot)
     w.set_document(_timeline(footage), None)
-    assert not w.open_archive_path(hostile)
+    with qtbot.waitSignal(w.packing_finished, timeout=60000) as done:
+        w.open_archive_path(hostile)
+    assert done.args == ["unarchive", False]
     assert not (tmp_path.parent / "escaped.txt").exists()
     assert "evil.zip" in w.statusBar().currentMessage() or "leaves" in w.statusBar().currentMessage()
     assert _placed(w.timeline) == [(0, 30, 0), (40, 20, 10)]
@@ -173,3 +189,84 @@ def test_remove_trailing_gap_ends_the_timeline_at_its_last_clip(qtbot, footage):
     assert w.timeline.duration == 60
     w.actions_by_name["undo"].trigger()
     assert w.timeline.duration == 120
+
+
+@pytest.fixture
+def held_import(monkeypatch):
+    """The real import, held at its start until the test lets it go (as a hostile file holds an adapter's child
+    process up to its time limit), so the test can act while it runs."""
+    started, release = threading.Event(), threading.Event()
+    real = documents.open_document
+
+    def held(path, *args, **kwargs):
+        started.set()
+        release.wait(60)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(documents, "open_document", held)
+    yield started, release
+    release.set()
+
+
+def test_the_window_stays_responsive_while_a_timeline_is_imported(qtbot, tmp_path, footage, held_import):
+    started, release = held_import
+    source = _window(qtbot)
+    source.set_document(_timeline(footage), None)
+    assert source.export_timeline(tmp_path / "cut.xml")
+    w = _window(qtbot)
+    assert w.import_timeline(tmp_path / "cut.xml")   # returns at once: the reading runs beside the GUI thread
+    assert "Importing cut.xml" in w.statusBar().currentMessage()
+    assert started.wait(30)
+    ticked = []
+    QTimer.singleShot(0, lambda: ticked.append(True))
+    qtbot.waitUntil(lambda: ticked == [True], timeout=10000)   # events are handled while the import is held
+    assert w.timeline.video_tracks[0].clips == []
+    assert not w.import_timeline(tmp_path / "cut.xml")      # one at a time
+    assert "Still busy: the import" in w.statusBar().currentMessage()
+    with qtbot.waitSignal(w.packing_finished, timeout=60000) as done:
+        release.set()
+    assert done.args == ["import", True]
+    assert _placed(w.timeline) == [(0, 30, 0), (40, 20, 10)] and w.path is None
+
+
+def test_an_import_lands_only_if_the_document_did_not_change_meanwhile(qtbot, tmp_path, footage, held_import):
+    started, release = held_import
+    source = _window(qtbot)
+    source.set_document(_timeline(footage), None)
+    assert source.export_timeline(tmp_path / "cut.edl")
+    w = _window(qtbot)
+    w.set_document(_timeline(footage), None)
+    assert w.import_timeline(tmp_path / "cut.edl")
+    assert started.wait(30)
+    assert w.edits.do(AddMarker(Marker(5, "keep me")))   # the user goes on working meanwhile
+    with qtbot.waitSignal(w.packing_finished, timeout=60000) as done:
+        release.set()
+    assert done.args == ["import", False]
+    assert [m.name for m in w.timeline.markers] == ["keep me"]
+    assert "cut.edl was not opened: the project changed meanwhile" in w.statusBar().currentMessage()
+
+
+def test_collect_relinks_the_live_timeline_and_keeps_edits_made_while_it_copied(qtbot, tmp_path, footage):
+    path = _saved_project(tmp_path, footage)
+    face = synth.still(tmp_path / "elsewhere" / "ada.png")
+    tl = load_project(path).timeline
+    tl.story = Story(cast=(CastMember("p1", "Ada", image=str(face)),))
+    save_project(tl, path)
+    w = _window(qtbot)
+    assert w.open_path(path)
+    with qtbot.waitSignal(w.packing_finished, timeout=60000) as done:
+        assert w.collect_project()
+        # Made before the result can land (it is delivered through the GUI thread's event loop).
+        edited = (CastMember("p1", "Ada Lovelace", image=str(face)), CastMember("p2", "Bob"))
+        assert w.edits.do(set_cast(w.timeline, edited, "Edit cast"))
+        assert w.edits.do(AddMarker(Marker(7, "meanwhile")))
+    assert done.args == ["collect", True]
+    assert [m.name for m in w.timeline.story.cast] == ["Ada Lovelace", "Bob"]
+    assert [m.name for m in w.timeline.markers] == ["meanwhile"]
+    collected = path.parent / "film.media" / "collected"
+    assert Path(w.timeline.media["m1"].path).parent == collected
+    assert Path(w.timeline.story.member("p1").image) == collected / "ada.png"
+    assert [m.name for m in open_document(path).timeline.story.cast] == ["Ada Lovelace", "Bob"]   # saved
+    w.actions_by_name["undo"].trigger()   # the relink alone
+    assert w.timeline.media["m1"].path == str(tmp_path / "elsewhere" / "shot.mp4")
+    assert [(m.name, m.image) for m in w.timeline.story.cast] == [("Ada Lovelace", str(face)), ("Bob", "")]
