@@ -140,7 +140,7 @@ def _not_a_project(path: Path) -> str | None:
 
 def save_document(timeline: Timeline, path: str | os.PathLike[str], metadata: dict | None = None) -> list[str]:
     """Save as a project, or as the timeline format the extension names; returns notes on what a timeline
-    format could not carry, and for a project on generated takes that could not be moved into it."""
+    format could not carry, and for a project on generated takes that could not be copied into it."""
     from editor.archive.collect import adopt_cached_takes
     from editor.interchange.formats import write_timeline
     from editor.interchange.otio import InterchangeError
@@ -149,8 +149,8 @@ def save_document(timeline: Timeline, path: str | os.PathLike[str], metadata: di
     try:
         if is_timeline(path):
             return write_timeline(timeline, Path(path), name=(metadata or {}).get("name") or None)
-        # Takes made before the project had a file leave the user cache for NAME.media/generated first, so the
-        # project is written pointing inside itself (relative paths).
+        # Takes made before the project had a file get the project's own link or copy in NAME.media/generated
+        # first (the cache keeps its file), so the project is written pointing inside itself (relative paths).
         notes = adopt_cached_takes(timeline, path)
         save_project(timeline, Path(path), metadata=metadata)
         return notes

@@ -20,6 +20,7 @@ import os
 import shutil
 import stat
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "DOCUMENT_MAX_BYTES",
     "FileRefused",
     "check_output_path",
+    "checked_members",
+    "copy_member",
     "extract_zip",
     "read_regular_file",
     "safe_member_name",
@@ -126,6 +129,45 @@ def _member_is_link_or_special(member: zipfile.ZipInfo) -> bool:
     return stat.S_IFMT(member.external_attr >> 16) not in (0, stat.S_IFREG, stat.S_IFDIR)
 
 
+def checked_members(book: zipfile.ZipFile, *, max_bytes: int = ARCHIVE_MAX_BYTES,
+                    max_files: int = ARCHIVE_MAX_FILES) -> list[tuple[zipfile.ZipInfo, PurePosixPath]]:
+    """Every member of ``book`` with its safe relative name (:func:`safe_member_name`), checked before anything
+    is written: a hostile name, a link or special file, a file name twice (case-folded: one file on some
+    disks), more than ``max_files`` members or more than ``max_bytes`` uncompressed raise :class:`FileRefused`."""
+    members = book.infolist()
+    if len(members) > max_files:
+        raise FileRefused(f"holds {len(members)} files (at most {max_files})")
+    planned: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+    total = 0
+    seen: set[str] = set()
+    for member in members:
+        relative = safe_member_name(member.filename)
+        if _member_is_link_or_special(member):
+            raise FileRefused(f"holds a link or special file ({member.filename!r})")
+        key = relative.as_posix().casefold()
+        if key in seen and not member.is_dir():
+            raise FileRefused(f"holds {member.filename!r} twice")
+        seen.add(key)
+        total += member.file_size
+        if total > max_bytes:
+            raise FileRefused(f"unpacks to over {max_bytes / 1e9:.1f} GB")
+        planned.append((member, relative))
+    return planned
+
+
+def copy_member(book: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path) -> None:
+    """Write ``member``'s data to the new file ``target`` (never over one that is there). A member that inflates
+    past its declared size raises :class:`FileRefused` (a lying header cannot fill the disk); a damaged one
+    raises zipfile's or zlib's error. The caller removes what was written."""
+    with book.open(member) as source, open(target, "xb") as out:
+        left = member.file_size
+        while chunk := source.read(_CHUNK):
+            left -= len(chunk)
+            if left < 0:
+                raise FileRefused(f"{member.filename!r} inflates past its declared size")
+            out.write(chunk)
+
+
 def extract_zip(archive: str | os.PathLike[str], destination: str | os.PathLike[str], *,
                 max_bytes: int = ARCHIVE_MAX_BYTES, max_files: int = ARCHIVE_MAX_FILES) -> list[Path]:
     """Unpack ``archive`` into ``destination`` (created; it must be empty or absent) and return the files
@@ -143,24 +185,7 @@ def extract_zip(archive: str | os.PathLike[str], destination: str | os.PathLike[
     except zipfile.BadZipFile as exc:
         raise FileRefused(f"is not a readable zip archive ({exc})") from None
     with book:
-        members = book.infolist()
-        if len(members) > max_files:
-            raise FileRefused(f"holds {len(members)} files (at most {max_files})")
-        planned: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
-        total = 0
-        seen: set[str] = set()
-        for member in members:
-            relative = safe_member_name(member.filename)
-            if _member_is_link_or_special(member):
-                raise FileRefused(f"holds a link or special file ({member.filename!r})")
-            key = relative.as_posix().casefold()
-            if key in seen and not member.is_dir():
-                raise FileRefused(f"holds {member.filename!r} twice")
-            seen.add(key)
-            total += member.file_size
-            if total > max_bytes:
-                raise FileRefused(f"unpacks to over {max_bytes / 1e9:.1f} GB")
-            planned.append((member, relative))
+        planned = checked_members(book, max_bytes=max_bytes, max_files=max_files)
         if dest.exists() and any(dest.iterdir()):
             raise FileRefused(f"cannot be unpacked into {dest.name}: that folder is not empty")
         made = _first_missing(dest)   # the outermost folder this call creates (None: dest was there, empty)
@@ -173,15 +198,9 @@ def extract_zip(archive: str | os.PathLike[str], destination: str | os.PathLike[
                     target.mkdir(parents=True, exist_ok=True)
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with book.open(member) as source, open(target, "xb") as out:
-                    left = member.file_size
-                    while chunk := source.read(_CHUNK):
-                        left -= len(chunk)
-                        if left < 0:
-                            raise FileRefused(f"{member.filename!r} inflates past its declared size")
-                        out.write(chunk)
+                copy_member(book, member, target)
                 written.append(target)
-        except (FileRefused, zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+        except (FileRefused, zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error) as exc:
             _remove_made(made, dest)
             if isinstance(exc, FileRefused):
                 raise

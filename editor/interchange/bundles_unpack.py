@@ -20,13 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Generic, TypeVar
 
 from editor.interchange.otio_common import InterchangeError, one_line
-from editor.safe_io import (
-    ARCHIVE_MAX_BYTES,
-    ARCHIVE_MAX_FILES,
-    DOCUMENT_MAX_BYTES,
-    FileRefused,
-    safe_member_name,
-)
+from editor.safe_io import DOCUMENT_MAX_BYTES, FileRefused, checked_members, copy_member
 from generation.leftovers import mkdtemp_beside, sweep_stale
 
 CONTENT = "content.otio"            # file_bundle_utils.BUNDLE_PLAYLIST_PATH
@@ -86,34 +80,13 @@ def open_otioz(bundle: Path, parse: Callable[[bytes], T]) -> OpenedZip[T]:
 
 def _checked_members(bundle: Path, book: zipfile.ZipFile) -> dict[PurePosixPath, zipfile.ZipInfo]:
     """Every file member by its safe relative name; a hostile name, a link or special file, a name twice, too
-    many or too large refuse the whole bundle before anything is written (the rules of
-    :func:`safe_io.extract_zip`, whose link test also refuses the members OTIO's own otioz adapter writes: their
-    mode records no file type)."""
-    members = book.infolist()
-    if len(members) > ARCHIVE_MAX_FILES:
-        raise InterchangeError(f"{bundle}: holds {len(members)} files (at most {ARCHIVE_MAX_FILES})")
-    named: dict[PurePosixPath, zipfile.ZipInfo] = {}
-    seen: set[str] = set()
-    total = 0
+    many or too large refuse the whole bundle before anything is written (:func:`safe_io.checked_members`, the
+    rules every zip PromptCut opens meets)."""
     try:
-        for member in members:
-            relative = safe_member_name(member.filename)
-            kind = stat.S_IFMT(member.external_attr >> 16)
-            if kind not in (0, stat.S_IFREG, stat.S_IFDIR):   # 0: no type recorded (zipfile.writestr, DOS)
-                raise FileRefused(f"holds a link or special file ({member.filename!r})")
-            if member.is_dir():
-                continue
-            key = relative.as_posix().casefold()   # one file on a case-insensitive disk
-            if key in seen:
-                raise FileRefused(f"holds {member.filename!r} twice")
-            seen.add(key)
-            total += member.file_size
-            if total > ARCHIVE_MAX_BYTES:
-                raise FileRefused(f"unpacks to over {ARCHIVE_MAX_BYTES / 1e9:.1f} GB")
-            named[relative] = member
+        checked = checked_members(book)
     except FileRefused as exc:
         raise InterchangeError(f"{bundle}: {exc}") from None
-    return named
+    return {relative: member for member, relative in checked if not member.is_dir()}
 
 
 def _read_member(bundle: Path, book: zipfile.ZipFile, member: zipfile.ZipInfo, cap: int) -> bytes:
@@ -259,13 +232,9 @@ def _extract(bundle: Path, book: zipfile.ZipFile, members: dict[PurePosixPath, z
         target = dest.joinpath(*relative.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            with book.open(member) as source, open(target, "xb") as out:
-                left = member.file_size
-                while chunk := source.read(min(_CHUNK, left + 1)):
-                    left -= len(chunk)
-                    if left < 0:
-                        raise InterchangeError(f"{bundle}: {member.filename!r} inflates past its declared size")
-                    out.write(chunk)
+            copy_member(book, member, target)
+        except FileRefused as exc:
+            raise InterchangeError(f"{bundle}: {exc}") from None
         except (zipfile.BadZipFile, EOFError, NotImplementedError, zlib.error) as exc:
             raise InterchangeError(f"{bundle}: {member.filename!r} cannot be unpacked ({one_line(exc)})") from None
 

@@ -58,7 +58,7 @@ MEDIA_FILTER = "Media (*.mp4 *.mov *.mkv *.webm *.m4v *.avi *.wav *.mp3 *.m4a *.
 class MainWindow(WindowPlayback, WindowActions, WindowFiles, WindowInterchange, WindowRecovery, WindowRelink,
                  WindowStory, QMainWindow):
     relink_finished = Signal(list)   # the relink search's matches, after they were applied
-    packing_finished = Signal(str, bool)   # "collect" or "archive" finished (True: it succeeded)
+    packing_finished = Signal(str, bool)   # "collect", "archive", "import" or "unarchive" ended (True: it did)
 
     def __init__(self, timeline: Timeline | None = None, path: str | Path | None = None,
                  metadata: dict | None = None) -> None:

@@ -54,3 +54,19 @@ def test_an_archive_that_unpacks_keeps_every_file(tmp_path):
     given.mkdir()
     assert extract_zip(archive, given) == [given / "a" / "b.txt"]
     assert (given / "a" / "b.txt").read_text() == "hello"
+
+
+def test_a_member_whose_compressed_data_is_damaged_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.bin", b"x" * 10_000)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("a.bin")
+    name_length = int.from_bytes(data[info.header_offset + 26:info.header_offset + 28], "little")
+    extra_length = int.from_bytes(data[info.header_offset + 28:info.header_offset + 30], "little")
+    data[info.header_offset + 30 + name_length + extra_length] = 0xFF   # a deflate block of the reserved type
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileRefused, match=r"^could not be unpacked \(Error -3 while decompressing data"):
+        extract_zip(path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
