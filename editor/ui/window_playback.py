@@ -133,9 +133,11 @@ class WindowPlayback:
             self.viewer.show_frame(self.timeline, self.timeline_view.playhead)
 
     def playback_document_changed(self) -> None:
-        """Another timeline was opened: nothing of the old one is shown or played."""
+        """Another timeline was opened: nothing of the old one is shown or played, and its own picture at the
+        playhead shows at once (not only after the first click on the timeline)."""
         self.viewer.invalidate()
         self.consider_proxies()
+        self.viewer.show_frame(self.timeline, self.timeline_view.playhead)
 
     def _edited(self, *_ignored: object) -> None:
         """Any edit, undo or redo shows at once: a new frame at the playhead (a title's new words, a moved

@@ -270,3 +270,23 @@ def test_collect_relinks_the_live_timeline_and_keeps_edits_made_while_it_copied(
     w.actions_by_name["undo"].trigger()   # the relink alone
     assert w.timeline.media["m1"].path == str(tmp_path / "elsewhere" / "shot.mp4")
     assert [(m.name, m.image) for m in w.timeline.story.cast] == [("Ada Lovelace", str(face)), ("Bob", "")]
+
+
+def test_an_opened_or_imported_timeline_shows_its_first_picture_at_once(qtbot, tmp_path, footage):
+    """Found in the click-through: the viewer stayed black after opening until the playhead moved."""
+    w = _window(qtbot)
+    w.show()
+    w.set_document(_timeline(footage), None)
+    assert w.export_timeline(tmp_path / "cut.xml")
+    other = _window(qtbot)
+    other.show()
+    with qtbot.waitSignal(other.packing_finished, timeout=60000):
+        assert other.import_timeline(tmp_path / "cut.xml")
+
+    def shows_red() -> None:
+        image = other.viewer.screen_.image
+        assert image is not None and not image.isNull()
+        colour = image.pixelColor(image.width() // 2, image.height() // 2)
+        assert colour.red() > 200 and colour.green() < 60 and colour.blue() < 60
+
+    qtbot.waitUntil(shows_red, timeout=30000)
