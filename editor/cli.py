@@ -253,6 +253,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     loudness = {} if args.loudness is None else {"loudness": check_target(args.loudness)}
     captions = _read_caption_file(args.captions) if args.captions else None
     _refuse_existing(args.output, args.overwrite)
+    if args.generate:
+        _refuse_lossy_target(args.input)
     doc = _open(args.input)
     offline = sorted({m.path for m in doc.offline})
     damaged = [p for p in offline if os.path.isfile(p)]   # there, but not readable as media
@@ -264,8 +266,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print(f"warning: {line}", file=sys.stderr)
     if args.model and not args.generate:
         raise CliError("--model chooses the model for --generate: add --generate")
-    if args.generate:
-        _refuse_lossy_target(args.input)
     if args.generate and wants_produce(doc.timeline):   # a storyboard, or generated speech or sound to make
         generate_document(doc, args.input, model=args.model, quiet=args.quiet)
     elif args.generate:

@@ -67,7 +67,33 @@ def open_document(path: str | os.PathLike[str], *, refresh_media: bool = True) -
     if refresh_media:
         doc.warnings.extend(refresh_media_facts(doc.timeline))
         doc.warnings.extend(fit_clips_to_media(doc.timeline))
+        if getattr(loaded, "canvas_guessed", False):
+            doc.warnings.extend(canvas_from_media(doc.timeline))
     return doc
+
+
+def canvas_from_media(timeline: Timeline) -> list[str]:
+    """A timeline file that does not record its picture size (an EDL, most AAFs) gets the size most of its
+    video clips' media have (a 1920x1080 Premiere cut stays landscape), with a note; unchanged when no online
+    video says."""
+    from collections import Counter
+
+    from editor.model.clips import MediaClip
+
+    sizes: Counter[tuple[int, int]] = Counter()
+    for track in timeline.video_tracks:
+        for clip in track.clips:
+            media = timeline.media.get(clip.media) if isinstance(clip, MediaClip) else None
+            if media is not None and media.online and media.has_video and media.width and media.height:
+                sizes[(media.width - media.width % 2, media.height - media.height % 2)] += clip.duration
+    if not sizes:
+        return []
+    (width, height), _ = sizes.most_common(1)[0]
+    if (width, height) == (timeline.settings.width, timeline.settings.height) or not (
+            16 <= width <= 16384 and 16 <= height <= 16384):
+        return []
+    timeline.settings = replace(timeline.settings, width=width, height=height)
+    return [f"the file does not record its picture size: the canvas is {width}x{height}, as most of its media"]
 
 
 def fit_clips_to_media(timeline: Timeline) -> list[str]:

@@ -52,6 +52,9 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     name: str = ""
     length: int = 0   # frames the file's timeline lasts, trailing gaps included (the timeline's duration)
+    # True when the file said nothing of its picture size (another tool's file without a size we can read):
+    # the canvas is a default, and the documents layer sets it from the media once they are probed.
+    canvas_guessed: bool = False
 
 
 # --- paths and URLs ---------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class _Importer(GeneratedImport, MediaImport, LayoutImport):
         self.base_dir = None if base_dir is None else os.fspath(base_dir)
         self.warnings: list[str] = []
         self.meta = our_meta(source)
+        self.canvas_guessed = False   # set by _settings
         self.settings = self._settings()
         self.fps = self.settings.fps
         self._init_media()
@@ -67,6 +68,11 @@ class _Importer(GeneratedImport, MediaImport, LayoutImport):
                 return Settings(width=width, height=height, fps=parse_rate(str(raw["fps"])), sample_rate=rate)
             except (KeyError, ValueError, TypeError, OverflowError) as exc:   # OverflowError: int(inf)
                 self.warn(f"project settings in the file are unreadable ({exc}); using defaults")
+        self.canvas_guessed = True
+        size = _fcp_xml_frame_size(self.source.metadata)
+        if size is not None:
+            self.canvas_guessed = False
+            return Settings(width=size[0], height=size[1], fps=self._guess_rate())
         return Settings(fps=self._guess_rate())
 
     def _guess_rate(self) -> Fraction:
@@ -283,4 +289,18 @@ def timeline_from_otio(otio_timeline: otio.schema.Timeline, base_dir: str | os.P
         raise
     except Exception as exc:   # untrusted input: whatever OTIO or the data throws becomes one clear line
         raise InterchangeError(f"cannot import: {type(exc).__name__}: {one_line(exc)}") from exc
-    return ImportResult(timeline=timeline, warnings=importer.warnings, name=otio_timeline.name, length=importer.length)
+    return ImportResult(timeline=timeline, warnings=importer.warnings, name=otio_timeline.name, length=importer.length,
+                        canvas_guessed=importer.canvas_guessed)
+
+
+def _fcp_xml_frame_size(metadata: Any) -> tuple[int, int] | None:
+    """The sequence's frame size a Premiere / FCP 7 XML records (the fcp_xml adapter keeps it in the
+    timeline's metadata), when it is a sane even size; None otherwise."""
+    try:
+        sample = metadata["fcp_xml"]["media"]["video"]["format"]["samplecharacteristics"]
+        width, height = int(str(sample["width"])), int(str(sample["height"]))
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    if not (16 <= width <= 16384 and 16 <= height <= 16384):
+        return None
+    return width - width % 2, height - height % 2
