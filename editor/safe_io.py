@@ -28,6 +28,7 @@ __all__ = [
     "ARCHIVE_MAX_FILES",
     "DOCUMENT_MAX_BYTES",
     "FileRefused",
+    "check_free_space",
     "check_output_path",
     "checked_members",
     "copy_member",
@@ -107,6 +108,21 @@ def check_output_path(path: str | os.PathLike[str]) -> None:
         raise FileRefused(f"cannot be written ({exc.strerror or exc})") from None
     if not stat.S_ISREG(info.st_mode):
         raise FileRefused(f"is {_kind(info.st_mode)}: choose a file name to write to")
+
+
+def check_free_space(folder: str | os.PathLike[str], needed_bytes: int) -> None:
+    """Refuse, before anything is written, to unpack ``needed_bytes`` into ``folder`` (made later, so the
+    nearest folder that exists is asked) when its disk has less free. Where the free space cannot be told,
+    nothing is refused: the writing itself will say if the disk fills."""
+    probe = Path(folder)
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        free = shutil.disk_usage(probe).free
+    except OSError:
+        return
+    if needed_bytes > free:
+        raise FileRefused(f"unpacks to {needed_bytes / 1e6:.0f} MB and the disk has {free / 1e6:.0f} MB free")
 
 
 def safe_member_name(name: str) -> PurePosixPath:

@@ -21,14 +21,14 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .job_owners import HOST, pid_alive
 
 __all__ = [
-    "STALE_AFTER_S", "TAG", "is_temp_name", "mkdtemp_beside", "mkstemp_beside", "sweep_stale", "temp_prefix",
-    "write_atomically",
+    "STALE_AFTER_S", "TAG", "is_temp_name", "mkdtemp_beside", "mkstemp_beside", "replacing", "sweep_stale",
+    "temp_prefix", "write_atomically",
 ]
 
 TAG = "promptcut-tmp"
@@ -63,6 +63,30 @@ def mkdtemp_beside(target: str | os.PathLike[str], suffix: str = "") -> Path:
     return Path(tempfile.mkdtemp(prefix=temp_prefix(target.name), suffix=suffix, dir=target.parent))
 
 
+@contextlib.contextmanager
+def replacing(
+    target: str | os.PathLike[str], suffix: str = ".tmp", *,
+    replace: Callable[[Path, Path], object] | None = None,
+) -> Iterator[Path]:
+    """Yield the path of a new, empty, recognisable temporary beside ``target`` (:func:`mkstemp_beside`) for the
+    block to fill; when the block ends normally the temporary is renamed over ``target`` with ``replace``
+    (default ``os.replace``, looked up at the rename so a test's stand-in for it is used), so
+    ``target`` is the old file or the whole new one. When the block raises (a cancel included), or the rename
+    fails, the temporary is removed and the exception goes on. Sweeping stale temporaries, fsync and
+    permissions stay with the caller, which knows what its file needs."""
+    target = Path(target)
+    fd, name = mkstemp_beside(target, suffix)
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        (replace or os.replace)(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
 def write_atomically(target: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> Path:
     """Put ``data`` at ``target`` so that it is either the old file or the whole new one: written to a
     recognisable temporary beside it (stale ones a killed writer left there are swept first), fsynced, then
@@ -78,18 +102,12 @@ def write_atomically(target: str | os.PathLike[str], data: bytes, *, mode: int |
             mode = stat.S_IMODE(target.stat().st_mode)
         except OSError:
             mode = 0o644
-    fd, temp = mkstemp_beside(target, ".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
+    with replacing(target, ".tmp") as temp:
+        with open(temp, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
     return target
 
 

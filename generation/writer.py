@@ -23,7 +23,7 @@ import numpy as np
 
 from .errors import GenerationError
 from .ffmpeg import find_ffmpeg
-from .leftovers import mkstemp_beside, sweep_stale
+from .leftovers import mkstemp_beside, replacing, sweep_stale
 from .request import GenerationResult
 
 SIDECAR_FORMAT = "promptcut.generation"
@@ -47,8 +47,7 @@ def _fps_arg(fps: int | float | Fraction) -> str:
 
 def _temp_beside(path: Path, suffix: str) -> Path:
     """A new hidden temporary beside ``path``, named as ``generation.leftovers`` says (recognisable, with its pid);
-    what a killed writer left in that folder goes first."""
-    sweep_stale(path.parent)
+    the caller has swept what a killed writer left in that folder."""
     fd, name = mkstemp_beside(path, f".partial{suffix}")
     os.close(fd)
     return Path(name)
@@ -79,16 +78,31 @@ def write_video(
     out.parent.mkdir(parents=True, exist_ok=True)
     exe = ffmpeg or find_ffmpeg()
     sound = None if audio is None else _fit_audio(audio, audio_rate, t, fps)
-    tmp = _temp_beside(out, out.suffix or ".mp4")
-    raw = _temp_beside(out, ".f32") if sound is not None else None
+    sweep_stale(out.parent)
+    with replacing(out, f".partial{out.suffix or '.mp4'}") as tmp:
+        raw = _temp_beside(out, ".f32") if sound is not None else None
+        try:
+            if sound is not None and raw is not None:
+                raw.write_bytes(np.ascontiguousarray(sound, dtype="<f4").tobytes())
+            cmd = _command(exe, (w, h), fps, crf, preset, sound, audio_rate, raw, tmp)
+            _encode(cmd, arr, out.name)
+        finally:
+            if raw is not None:
+                raw.unlink(missing_ok=True)
+    return out
+
+
+def _command(exe: str, size: tuple[int, int], fps: int | float | Fraction, crf: int, preset: str,
+             sound: np.ndarray | None, audio_rate: int | None, raw: Path | None, tmp: Path) -> list[str]:
+    """The ffmpeg command reading RGB frames from stdin (and ``sound`` from ``raw``) and writing ``tmp``."""
+    w, h = size
     sound_in: list[str] = []
     sound_out = ["-an"]
     if sound is not None and raw is not None:
-        raw.write_bytes(np.ascontiguousarray(sound, dtype="<f4").tobytes())
         channels = sound.shape[1]
         sound_in = ["-f", "f32le", "-ar", str(audio_rate), "-ac", str(channels), "-i", str(raw)]
         sound_out = ["-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ar", str(AUDIO_RATE)]
-    cmd = [
+    return [
         exe,
         "-hide_banner",
         "-loglevel",
@@ -132,36 +146,32 @@ def write_video(
         "mp4",
         str(tmp),
     ]
+
+
+def _encode(cmd: list[str], arr: np.ndarray, name: str) -> None:
+    """Run ffmpeg's ``cmd`` with ``arr``'s frames on its stdin; GenerationError with ffmpeg's last line when it
+    fails or stops reading."""
     # Frames go in through stdin; stderr goes to a file so a chatty ffmpeg can never block the pipe.
-    try:
-        with tempfile.TemporaryFile() as err:
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
-            assert proc.stdin is not None
-            broken = False
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+        assert proc.stdin is not None
+        broken = False
+        try:
+            for frame in arr:
+                proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+        except BrokenPipeError:
+            broken = True
+        finally:
             try:
-                for frame in arr:
-                    proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+                proc.stdin.close()
             except BrokenPipeError:
                 broken = True
-            finally:
-                try:
-                    proc.stdin.close()
-                except BrokenPipeError:
-                    broken = True
-            rc = proc.wait()
-            err.seek(0)
-            log = err.read().decode("utf-8", "replace").strip()
-        if rc != 0 or broken:
-            tail = log.splitlines()[-1] if log else f"exit status {rc}"
-            raise GenerationError(f"ffmpeg could not write {out.name}: {tail}", kind="write")
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        if raw is not None:
-            raw.unlink(missing_ok=True)
-    return out
+        rc = proc.wait()
+        err.seek(0)
+        log = err.read().decode("utf-8", "replace").strip()
+    if rc != 0 or broken:
+        tail = log.splitlines()[-1] if log else f"exit status {rc}"
+        raise GenerationError(f"ffmpeg could not write {name}: {tail}", kind="write")
 
 
 def _fit_audio(audio: np.ndarray, rate: int | None, frames: int, fps: int | float | Fraction) -> np.ndarray:
@@ -182,13 +192,9 @@ def _fit_audio(audio: np.ndarray, rate: int | None, frames: int, fps: int | floa
 def write_json_atomic(path: str | os.PathLike[str], data: Mapping[str, Any]) -> Path:
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_beside(out, ".json")
-    try:
+    sweep_stale(out.parent)
+    with replacing(out, ".partial.json") as tmp:
         tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=_json_default) + "\n", encoding="utf-8")
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return out
 
 

@@ -18,6 +18,7 @@ into the project (a copy across filesystems) and the cache keeps its file.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -131,7 +132,7 @@ def _adopt_one(old: Path, wanted: Path, notes: list[str]) -> Path | None:
     while target.exists() or target.with_suffix(SIDECAR_SUFFIX).exists():
         if target.exists() and same_content(old, target):
             # Already in the project (an earlier save, or the same take made twice): use that file.
-            _adopt_sidecar(old, target, notes)
+            _copy_sidecar(old, target, notes, put=link_or_copy)
             return target
         n += 1
         target = wanted.with_name(f"{wanted.stem}-{n}{wanted.suffix}")
@@ -142,18 +143,9 @@ def _adopt_one(old: Path, wanted: Path, notes: list[str]) -> Path | None:
         notes.append(f"generated take {old.name} could not be copied into the project ({_why(exc)}): the project "
                      "still uses it in the user cache")
         return None
-    _adopt_sidecar(old, target, notes)   # after the video: a sidecar beside a video says the take is complete
+    # After the video: a sidecar beside a video says the take is complete.
+    _copy_sidecar(old, target, notes, put=link_or_copy)
     return target
-
-
-def _adopt_sidecar(old: Path, target: Path, notes: list[str]) -> None:
-    sidecar, new = old.with_suffix(SIDECAR_SUFFIX), target.with_suffix(SIDECAR_SUFFIX)
-    if not is_regular_file(sidecar) or new.exists():
-        return
-    try:
-        link_or_copy(sidecar, new)
-    except OSError as exc:
-        notes.append(f"the notes file of generated take {old.name} could not be copied ({_why(exc)})")
 
 
 # --- Collect Project ---------------------------------------------------------------------------------------
@@ -262,12 +254,14 @@ def relink_command(timeline: Timeline, result: CollectResult) -> Command | None:
     return Group("Collect project", parts) if parts else None
 
 
-def _copy_sidecar(source: Path, copy: Path, notes: list[str]) -> None:
-    """A take's JSON notes travel with it (what made it: model, seed, timings)."""
+def _copy_sidecar(source: Path, copy: Path, notes: list[str],
+                  put: Callable[[Path, Path], Path] = copy_atomically) -> None:
+    """A take's JSON notes travel with it (what made it: model, seed, timings), put beside ``copy`` by ``put``
+    unless one is there already; a failure is a note, the take itself is in place."""
     sidecar, target = source.with_suffix(SIDECAR_SUFFIX), copy.with_suffix(SIDECAR_SUFFIX)
     if not is_regular_file(sidecar) or target.exists():
         return
     try:
-        copy_atomically(sidecar, target)
+        put(sidecar, target)
     except OSError as exc:
         notes.append(f"the notes file of generated take {source.name} could not be copied ({_why(exc)})")

@@ -1,14 +1,13 @@
 """The file work Collect, Archive and the first save share: which files a project uses, copying and linking
 them without leaving half a file where a user's file should be, and telling same content from a name clash.
 
-A copy goes to a recognisable temporary beside its target (``generation.leftovers.mkstemp_beside``: a killed
+A copy goes to a recognisable temporary beside its target (``generation.leftovers.replacing``: a killed
 copy is swept by the next writer in that folder) and is renamed over the target only once complete, so a
 project never points at half a file. Plain Python: the archive room sits above media and project, below the UI.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import shutil
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from editor.model import MediaSource, Timeline
-from generation.leftovers import mkstemp_beside, sweep_stale
+from generation.leftovers import replacing, sweep_stale
 
 _CHUNK = 1024 * 1024
 
@@ -111,18 +110,12 @@ def copy_atomically(source: str | os.PathLike[str], target: Path) -> Path:
     temporary removed, ``target`` untouched). Callers sweep the folder's stale temporaries once
     (:func:`prepare_folder`), not once per file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = mkstemp_beside(target, ".partial")
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+    with replacing(target, ".partial") as tmp:
+        with open(tmp, "wb") as out, open(source, "rb") as src:
             shutil.copyfileobj(src, out, _CHUNK)
             out.flush()
             os.fsync(out.fileno())
         shutil.copystat(source, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
     return target
 
 

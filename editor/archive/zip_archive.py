@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import stat
 import zipfile
 from collections.abc import Iterable
@@ -42,11 +41,12 @@ from editor.safe_io import (
     ARCHIVE_MAX_BYTES,
     ARCHIVE_MAX_FILES,
     FileRefused,
+    check_free_space,
     check_output_path,
     extract_zip,
     safe_member_name,
 )
-from generation.leftovers import mkstemp_beside, sweep_stale
+from generation.leftovers import replacing, sweep_stale
 
 ARCHIVE_SUFFIX = ".zip"
 MANIFEST = "promptcut-archive.json"
@@ -242,27 +242,20 @@ def _manifest(name: str, blob: bytes, members: list[_Member], notes: list[str]) 
 
 def _write_zip(archive: Path, blobs: list[tuple[str, bytes, str]], members: list[_Member]) -> None:
     sweep_stale(archive.parent)
-    fd, tmp = mkstemp_beside(archive, ".partial.zip")
-    os.close(fd)
     try:
-        with zipfile.ZipFile(tmp, "w", allowZip64=True) as book:
-            for name, blob, _role in blobs:
-                info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-                info.external_attr = (stat.S_IFREG | 0o644) << 16
-                book.writestr(info, blob, compress_type=zipfile.ZIP_DEFLATED)
-            for m in members:
-                kind = zipfile.ZIP_DEFLATED if m.role in _DEFLATED_ROLES else zipfile.ZIP_STORED
-                book.write(m.source, m.name, compress_type=kind)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, archive)
-        tmp = None
+        with replacing(archive, ".partial.zip") as tmp:
+            with zipfile.ZipFile(tmp, "w", allowZip64=True) as book:
+                for name, blob, _role in blobs:
+                    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                    info.external_attr = (stat.S_IFREG | 0o644) << 16
+                    book.writestr(info, blob, compress_type=zipfile.ZIP_DEFLATED)
+                for m in members:
+                    kind = zipfile.ZIP_DEFLATED if m.role in _DEFLATED_ROLES else zipfile.ZIP_STORED
+                    book.write(m.source, m.name, compress_type=kind)
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
     except (OSError, zipfile.LargeZipFile, ValueError) as exc:
         raise ArchiveError(f"{archive.name} not written: {_why(exc)}") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -340,18 +333,6 @@ def _fresh_folder(archive: Path) -> Path:
     return candidate
 
 
-def _check_space(folder: Path, needed: int, shown: str) -> None:
-    probe = folder
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    try:
-        free = shutil.disk_usage(probe).free
-    except OSError:
-        return   # cannot tell: the unpacking itself will say if the disk fills
-    if needed > free:
-        raise ArchiveError(f"{shown} unpacks to {needed / 1e9:.2f} GB, but only {free / 1e9:.2f} GB is free there")
-
-
 def open_archive(archive_path: str | os.PathLike[str], destination: str | os.PathLike[str] | None = None) -> Path:
     """Unpack an archive safely (``editor.safe_io.extract_zip``) into ``destination`` (default: a new folder
     beside the archive named after it) and return the project file inside. ArchiveError, one line."""
@@ -362,8 +343,8 @@ def open_archive(archive_path: str | os.PathLike[str], destination: str | os.Pat
     dest = Path(os.path.abspath(destination)) if destination is not None else _fresh_folder(archive)
     if dest.exists() and not dest.is_dir():
         raise ArchiveError(f"{shown} cannot be unpacked into {dest.name}: that is a file, not a folder")
-    _check_space(dest, total, shown)
     try:
+        check_free_space(dest, total)
         extract_zip(archive, dest, max_bytes=MAX_BYTES, max_files=MAX_FILES)
     except FileRefused as exc:
         raise ArchiveError(f"{shown} {exc}") from None

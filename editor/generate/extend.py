@@ -24,10 +24,8 @@ groups hold at most one clip per track (``editor.model.commands.linking``).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -39,7 +37,7 @@ import numpy as np
 from editor.generate.places import GenerationPlaces
 from editor.model import Clip, GeneratedClip, GenerationSpec, MediaClip, Timeline, new_id
 from editor.model.time import timecode
-from generation.leftovers import mkstemp_beside, sweep_stale
+from generation.leftovers import replacing, sweep_stale
 from generation.models import Ability, ModelInfo, get_model, list_models, native_size
 
 Side = Literal["tail", "head"]
@@ -263,21 +261,13 @@ def write_video(pictures: list[np.ndarray], fps: int, folder: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     height, width = pictures[0].shape[:2]
     sweep_stale(out.parent)
-    fd, temp = mkstemp_beside(out, ".partial.mp4")
-    os.close(fd)
-    try:
-        with av.open(temp, "w", format="mp4") as container:
-            stream = container.add_stream("libx264rgb", rate=fps)
-            stream.width, stream.height, stream.pix_fmt = width, height, "rgb24"
-            stream.options = {"qp": "0", "preset": "ultrafast"}
-            for pic in pictures:
-                container.mux(stream.encode(av.VideoFrame.from_ndarray(pic, format="rgb24")))
-            container.mux(stream.encode(None))
-        os.replace(temp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with replacing(out, ".partial.mp4") as temp, av.open(str(temp), "w", format="mp4") as container:
+        stream = container.add_stream("libx264rgb", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "rgb24"
+        stream.options = {"qp": "0", "preset": "ultrafast"}
+        for pic in pictures:
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(pic, format="rgb24")))
+        container.mux(stream.encode(None))
     return out
 
 

@@ -31,7 +31,7 @@ from editor.media.info import MediaError, MediaInfo
 from editor.media.probe import content_hash, probe
 from editor.model import Clip, Timeline
 from editor.model.effects import IDENTITY
-from generation.leftovers import mkstemp_beside, sweep_stale
+from generation.leftovers import replacing, sweep_stale
 
 from .pending import PendingSegment
 
@@ -123,15 +123,8 @@ def _write_png(rgb, out: Path) -> None:
     packets = codec.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")) + codec.encode(None)
     data = b"".join(bytes(p) for p in packets)
     sweep_stale(out.parent)
-    fd, temp = mkstemp_beside(out, ".partial.png")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with replacing(out, ".partial.png") as temp:
+        temp.write_bytes(data)
 
 
 def source_descriptor(timeline: Timeline, clip: Clip, frame: int) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from editor.generate.places import GenerationPlaces
-from generation.leftovers import mkstemp_beside, sweep_stale
+from generation.leftovers import replacing, sweep_stale
 
 
 @contextlib.contextmanager
@@ -60,15 +60,7 @@ def publish(source: Path, target: Path) -> Path:
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     sweep_stale(folder)
-    fd, temp_name = mkstemp_beside(folder / target.name, ".partial")
-    os.close(fd)
-    temp = Path(temp_name)
-    try:
+    with replacing(folder / target.name, ".partial") as temp:
         shutil.copyfile(source, temp)
         os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
     return target

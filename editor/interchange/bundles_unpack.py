@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Generic, TypeVar
 
 from editor.interchange.otio_common import InterchangeError, one_line
-from editor.safe_io import DOCUMENT_MAX_BYTES, FileRefused, checked_members, copy_member
+from editor.safe_io import DOCUMENT_MAX_BYTES, FileRefused, check_free_space, checked_members, copy_member
 from generation.leftovers import mkdtemp_beside, sweep_stale
 
 CONTENT = "content.otio"            # file_bundle_utils.BUNDLE_PLAYLIST_PATH
@@ -242,10 +242,6 @@ def _extract(bundle: Path, book: zipfile.ZipFile, members: dict[PurePosixPath, z
 def _need_space(bundle: Path, where: Path, needed: int) -> None:
     """Refuse before writing when the disk cannot hold what the bundle unpacks to (a bomb's claim included)."""
     try:
-        free = shutil.disk_usage(where).free
-    except OSError:
-        return
-    if needed > free:
-        raise InterchangeError(
-            f"{bundle}: unpacks to {needed / 1e6:.0f} MB and the disk has {free / 1e6:.0f} MB free"
-        )
+        check_free_space(where, needed)
+    except FileRefused as exc:
+        raise InterchangeError(f"{bundle}: {exc}") from None

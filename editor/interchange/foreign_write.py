@@ -13,7 +13,6 @@ to a temporary beside the target, then renamed over it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import urllib.parse
@@ -25,7 +24,7 @@ from editor.interchange.otio_common import GENERATOR_KIND, METADATA_KEY, Interch
 from editor.interchange.otio_export import timeline_to_otio
 from editor.interchange.otio_text import TEXT_KIND
 from editor.model import Timeline
-from generation.leftovers import mkstemp_beside, sweep_stale, write_atomically
+from generation.leftovers import replacing, sweep_stale, write_atomically
 
 
 def write_foreign(timeline: Timeline, target: Path, adapter_name: str, *, label: str, suffix: str,
@@ -65,18 +64,11 @@ def _write_file_atomically(tl: otio.schema.Timeline, target: Path, adapter_name:
     """File-only adapters (AAF): they write a path, so they get a recognisable temporary beside the target,
     which is renamed over it once the adapter has finished."""
     sweep_stale(target.parent)
-    fd, temp = mkstemp_beside(target, target.suffix)
-    os.close(fd)
-    os.unlink(temp)   # pyaaf2 creates the file itself; an empty one is not an AAF it can open for writing
-    try:
-        otio.adapters.write_to_file(tl, temp, adapter_name=adapter_name, **arguments)
+    with replacing(target, target.suffix) as temp:
+        os.unlink(temp)   # pyaaf2 creates the file itself; an empty one is not an AAF it can open for writing
+        otio.adapters.write_to_file(tl, str(temp), adapter_name=adapter_name, **arguments)
         with open(temp, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 def fit_edl(tl: otio.schema.Timeline, timeline: Timeline) -> list[str]:

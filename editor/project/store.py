@@ -18,7 +18,6 @@ says why in one line. Loading never writes anything.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -35,7 +34,7 @@ from editor.project.fields import MAX_INT
 from editor.project.format import FORMAT_VERSION, LoadedProject, from_dict, to_dict
 from editor.project.sanity import timeline_problems
 from editor.safe_io import FileRefused, check_output_path, read_regular_file
-from generation.leftovers import mkstemp_beside, sweep_stale
+from generation.leftovers import replacing, sweep_stale
 
 BACKUP_SUFFIX = ".bak"
 # Objects and lists inside each other: a real project goes about 8 deep (a keyframe in a transform in a clip);
@@ -107,20 +106,14 @@ def save_project(timeline: Timeline, path: str | os.PathLike[str], *,
     unchanged = "the file on disk is unchanged" if old_mode is not None else "nothing was written"
     sweep_leftovers(target)
 
-    tmp = None
     try:
-        tmp = _write_temp(target, blob, old_mode if old_mode is not None else _default_mode())
-        if old is not None:
-            _write_backups(target, old)
-        _replace(tmp, target)
-        tmp = None
+        with replacing(target, ".tmp", replace=_replace) as tmp:
+            _write_synced(tmp, blob, old_mode if old_mode is not None else _default_mode())
+            if old is not None:
+                _write_backups(target, old)   # before the rename: a failed backup leaves the project as it was
         _fsync_dir(target.parent)
     except OSError as exc:
         raise ProjectError(shown, f"not saved: {_why(exc)} ({unchanged})") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
     return target
 
 
@@ -261,21 +254,14 @@ def sweep_leftovers(target: str | os.PathLike[str]) -> list[Path]:
     return sweep_stale(target.parent, legacy=[legacy])
 
 
-def _write_temp(target: Path, blob: bytes, mode: int) -> str:
-    """Write ``blob`` to a new temporary file beside ``target``, fsynced; returns its path."""
-    fd, tmp = mkstemp_beside(target, ".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if os.name != "nt":
-            os.chmod(tmp, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
+def _write_synced(path: Path, blob: bytes, mode: int) -> None:
+    """Fill the temporary at ``path`` with ``blob``, fsynced, with the permissions the file will have."""
+    with open(path, "wb") as fh:
+        fh.write(blob)
+        fh.flush()
+        os.fsync(fh.fileno())
+    if os.name != "nt":
+        os.chmod(path, mode)
 
 
 def write_atomic(target: str | os.PathLike[str], blob: bytes, mode: int | None = None) -> Path:
@@ -289,13 +275,8 @@ def write_atomic(target: str | os.PathLike[str], blob: bytes, mode: int | None =
 
 
 def _atomic_copy(target: Path, blob: bytes, mode: int) -> None:
-    tmp = _write_temp(target, blob, mode)
-    try:
-        _replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with replacing(target, ".tmp", replace=_replace) as tmp:
+        _write_synced(tmp, blob, mode)
 
 
 def _write_backups(target: Path, old: bytes) -> None:
@@ -317,7 +298,7 @@ def _format_version_of(blob: bytes) -> int | None:
     return version if isinstance(version, int) and not isinstance(version, bool) else None
 
 
-def _replace(tmp: str, target: Path) -> None:
+def _replace(tmp: Path, target: Path) -> None:
     """``os.replace``; on Windows, retried briefly while another program holds the target open."""
     for attempt in range(10):
         try:

@@ -3,12 +3,13 @@ goes, and a folder the user gave (empty, as it must be) stays where it was."""
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from editor.safe_io import FileRefused, extract_zip
+from editor.safe_io import FileRefused, check_free_space, extract_zip
 
 
 def lying_zip(path: Path) -> Path:
@@ -70,3 +71,12 @@ def test_a_member_whose_compressed_data_is_damaged_is_refused_in_one_line(tmp_pa
     with pytest.raises(FileRefused, match=r"^could not be unpacked \(Error -3 while decompressing data"):
         extract_zip(path, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_unpacking_more_than_the_disk_holds_is_refused_in_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "not" / "made" / "yet"   # asked of the nearest folder that exists
+    free = shutil.disk_usage(tmp_path).free
+    check_free_space(folder, 1)
+    with pytest.raises(FileRefused, match=r"^unpacks to \d+ MB and the disk has \d+ MB free$"):
+        check_free_space(folder, free + 10 ** 12)
+    assert not folder.parent.parent.exists()

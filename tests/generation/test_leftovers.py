@@ -1,5 +1,7 @@
 """generation.leftovers.write_atomically: the file is either the old one or the whole new one, and a symlink
-the user put at the target is written through (its target replaced, the link kept), as a project save does."""
+the user put at the target is written through (its target replaced, the link kept), as a project save does.
+generation.leftovers.replacing, which every atomic writer uses: the block fills a recognisable temporary beside
+the target, which becomes the target only when the block ends normally."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import os
 
 import pytest
 
-from generation.leftovers import is_temp_name, write_atomically
+from generation.leftovers import is_temp_name, replacing, write_atomically
 
 
 def test_writing_through_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path):
@@ -50,3 +52,38 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
         write_atomically(target, "not bytes")   # type: ignore[arg-type]
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_a_block_that_ends_normally_puts_its_temporary_in_place_of_the_target(tmp_path):
+    target = tmp_path / "take.mp4"
+    target.write_bytes(b"old")
+    with replacing(target, ".partial.mp4") as temp:
+        assert temp.parent == tmp_path and is_temp_name(temp.name) and temp.name.endswith(".partial.mp4")
+        assert target.read_bytes() == b"old"   # nothing is replaced while the block runs
+        temp.write_bytes(b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["take.mp4"]
+
+
+def test_a_block_that_raises_leaves_the_target_and_no_temporary(tmp_path):
+    target = tmp_path / "take.mp4"
+    target.write_bytes(b"old")
+    with pytest.raises(KeyboardInterrupt), replacing(target) as temp:
+        temp.write_bytes(b"half")
+        raise KeyboardInterrupt   # a cancel too
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["take.mp4"]
+
+
+def test_a_failed_rename_leaves_no_temporary(tmp_path):
+    target = tmp_path / "take.mp4"
+    renamed = []
+
+    def refusing(temp, dest):
+        renamed.append((temp, dest))
+        raise PermissionError(13, "Permission denied")
+
+    with pytest.raises(PermissionError), replacing(target, replace=refusing) as temp:
+        temp.write_bytes(b"new")
+    assert renamed == [(temp, target)]   # the caller's own rename (the project store's Windows retry) is used
+    assert list(tmp_path.iterdir()) == []

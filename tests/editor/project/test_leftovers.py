@@ -26,9 +26,12 @@ WRITER = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from editor.project import store
+    from generation.leftovers import replacing
     target = Path(sys.argv[1])
-    print(store._write_temp(target, b'{"half": "a project', 0o644), flush=True)  # the save's own first step
-    time.sleep(120)
+    with replacing(target, ".tmp", replace=store._replace) as temp:   # the save's own first step
+        store._write_synced(temp, b'{"half": "a project', 0o644)
+        print(temp, flush=True)
+        time.sleep(120)
     """
 )
 
