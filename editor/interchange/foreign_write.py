@@ -41,6 +41,11 @@ def write_foreign(timeline: Timeline, target: Path, adapter_name: str, *, label:
         notes += fit_edl(tl, timeline)
     elif adapter_name == "AAF":
         _give_mob_ids(tl)
+    elif adapter_name == "fcp_xml":
+        # The sequence's frame size, where Premiere and the fcp_xml reader look for it (a vertical cut stays
+        # vertical in Premiere, and reads back at its size).
+        size = {"width": str(timeline.settings.width), "height": str(timeline.settings.height)}
+        tl.metadata["fcp_xml"] = {"media": {"video": {"format": {"samplecharacteristics": size}}}}
     elif adapter_name == "fcpx_xml":
         notes += _typographic_apostrophes(tl)
     try:

@@ -44,3 +44,13 @@ def test_without_online_media_the_default_canvas_stays_and_nothing_is_said(tmp_p
     doc = open_document(tmp_path / "cut.edl")
     assert (doc.timeline.settings.width, doc.timeline.settings.height) == (Settings().width, Settings().height)
     assert not any("canvas is" in line for line in doc.warnings)
+
+
+def test_an_xml_we_write_records_the_canvas_so_a_vertical_cut_comes_back_vertical(tmp_path: Path):
+    footage = synth.color_clip(tmp_path / "wide.mp4", "red", 2.0, size=(320, 180))
+    tl = Timeline.empty(Settings(720, 1280, Fraction(30), 48000), video_tracks=1, audio_tracks=0)
+    tl.media["m"] = media_source_from_info(probe(footage), "m")
+    tl.video_tracks[0].add(MediaClip(id="a", start=0, duration=30, source_in=0, name="Wide", media="m"))
+    write_timeline(tl, tmp_path / "cut.xml")
+    doc = open_document(tmp_path / "cut.xml")
+    assert (doc.timeline.settings.width, doc.timeline.settings.height) == (720, 1280)
