@@ -262,10 +262,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"media damaged or unreadable ({len(damaged)}): {', '.join(damaged)}")
     if offline:
         raise CliError(f"media missing ({len(offline)}): {', '.join(offline)}")
-    for line in doc.warnings:
-        print(f"warning: {line}", file=sys.stderr)
     if args.model and not args.generate:
         raise CliError("--model chooses the model for --generate: add --generate")
+    if not args.generate:
+        _refuse_pending(doc.timeline)   # before the warnings: a refusal stays one line
+    for line in doc.warnings:
+        print(f"warning: {line}", file=sys.stderr)
     if args.generate and wants_produce(doc.timeline):   # a storyboard, or generated speech or sound to make
         generate_document(doc, args.input, model=args.model, quiet=args.quiet)
     elif args.generate:
@@ -274,8 +276,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
             _save(doc, args.input)
             n = len(result.attached)
             print(f"generated {n} shot{'s' * (n != 1)}; saved the takes in {args.input}")
-    else:
-        _refuse_pending(doc.timeline)
     encoder = args.encoder
     if encoder:
         encoder, note = choose_encoder(encoder)
