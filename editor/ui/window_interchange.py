@@ -120,20 +120,28 @@ class WindowInterchange:
         return bool(path) and self.export_timeline(path)
 
     def export_timeline(self, path: str | Path) -> bool:
-        """Write the timeline for another editor, in the format the extension names; say what it left out."""
+        """Write the timeline for another editor, in the format the extension names, beside the GUI thread (a
+        bundle copies every media file); say what it left out. True when the writing started
+        (``packing_finished("export", ok)`` says how it ended)."""
         from editor.interchange.formats import write_timeline
         from editor.interchange.otio_common import InterchangeError
 
-        name = self.metadata.get("name") or (self.path.stem if self.path else Path(path).stem)
-        try:
-            notes = write_timeline(self.timeline, path, name=name)
-        except (InterchangeError, OSError) as exc:
-            self.show_message(f"Not exported: {exc}")
-            if self.isVisible():
-                QMessageBox.warning(self, "Cannot export the timeline", str(exc))
+        if self._busy():
             return False
-        self.show_message(f"Exported the timeline to {Path(path).name}" + (f"; {len(notes)} notes" if notes else ""))
-        self.tell(f"Exported {Path(path).name}", notes)
+        name = self.metadata.get("name") or (self.path.stem if self.path else Path(path).stem)
+        snapshot = self.timeline.copy()
+
+        def work() -> object:
+            try:
+                return write_timeline(snapshot, path, name=name)
+            except (InterchangeError, OSError) as exc:
+                return _Failed("Cannot export the timeline", "Not exported: " + " ".join(str(exc).split()))
+
+        return self._run_beside("export", work, f"Exporting the timeline to {Path(path).name}…", Path(path).name)
+
+    def _exported(self, task: _Task, notes: list[str]) -> bool:
+        self.show_message(f"Exported the timeline to {task.shown}" + (f"; {len(notes)} notes" if notes else ""))
+        self.tell(f"Exported {task.shown}", list(notes))
         return True
 
     # --- collect and archive -----------------------------------------------------------------------------
@@ -213,7 +221,7 @@ class WindowInterchange:
             self.packing_finished.emit(task.what, False)
             return
         done = {"import": self._imported, "unarchive": self._unarchived, "archive": self._archived,
-                "collect": self._collected}[task.what]
+                "collect": self._collected, "export": self._exported}[task.what]
         self.packing_finished.emit(task.what, bool(done(task, result)))
 
     def _archived(self, task: _Task, notes: list[str]) -> bool:

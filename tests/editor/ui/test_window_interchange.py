@@ -58,6 +58,14 @@ def _timeline(media: Path, video_tracks: int = 1) -> Timeline:
     return tl
 
 
+def _export(qtbot, w: MainWindow, path: Path) -> bool:
+    """Export Timeline to ``path`` and wait for it (the writing runs beside the GUI thread); True when it wrote."""
+    with qtbot.waitSignal(w.packing_finished, timeout=60000) as done:
+        assert w.export_timeline(path)   # started
+    assert done.args[0] == "export"
+    return done.args[1]
+
+
 def _placed(tl: Timeline) -> list[tuple[int, int, int]]:
     return [(c.start, c.duration, c.source_in) for c in tl.video_tracks[0].clips]
 
@@ -67,8 +75,9 @@ def test_export_timeline_writes_the_format_the_extension_names_and_import_brings
     w.set_document(_timeline(footage), None)
     w.ask_timeline_export_path = lambda: str(tmp_path / "cut.xml")
     assert w.actions_by_name["export_timeline"].isEnabled()
-    w.actions_by_name["export_timeline"].trigger()
-    assert (tmp_path / "cut.xml").is_file()
+    with qtbot.waitSignal(w.packing_finished, timeout=60000) as done:
+        w.actions_by_name["export_timeline"].trigger()
+    assert done.args == ["export", True] and (tmp_path / "cut.xml").is_file()
     assert "Exported the timeline to cut.xml" in w.statusBar().currentMessage()
     read = otio.adapters.read_from_file(str(tmp_path / "cut.xml"))
     assert len(list(read.find_clips())) == 2   # Premiere / FCP 7 XML another tool reads
@@ -86,7 +95,7 @@ def test_export_timeline_writes_the_format_the_extension_names_and_import_brings
 def test_opening_another_editors_timeline_imports_it_as_a_new_project(qtbot, tmp_path, footage):
     w = _window(qtbot)
     w.set_document(_timeline(footage), None)
-    assert w.export_timeline(tmp_path / "cut.edl")
+    assert _export(qtbot, w, tmp_path / "cut.edl")
     other = _window(qtbot)
     with qtbot.waitSignal(other.packing_finished, timeout=60000) as done:
         assert other.open_path(tmp_path / "cut.edl")
@@ -99,9 +108,9 @@ def test_a_timeline_the_format_cannot_hold_is_refused_by_name(qtbot, tmp_path, f
     tl = _timeline(footage, video_tracks=2)
     tl.video_tracks[1].clips = [clip("m1", 0, 10, clip_id="c3")]
     w.set_document(tl, None)
-    assert not w.export_timeline(tmp_path / "cut.edl")
+    assert not _export(qtbot, w, tmp_path / "cut.edl")
     assert "EDL" in w.statusBar().currentMessage() and not (tmp_path / "cut.edl").exists()
-    assert not w.export_timeline(tmp_path / "cut.mp4")
+    assert not _export(qtbot, w, tmp_path / "cut.mp4")
     assert ".mp4" in w.statusBar().currentMessage()
 
 
@@ -212,7 +221,7 @@ def test_the_window_stays_responsive_while_a_timeline_is_imported(qtbot, tmp_pat
     started, release = held_import
     source = _window(qtbot)
     source.set_document(_timeline(footage), None)
-    assert source.export_timeline(tmp_path / "cut.xml")
+    assert _export(qtbot, source, tmp_path / "cut.xml")
     w = _window(qtbot)
     assert w.import_timeline(tmp_path / "cut.xml")   # returns at once: the reading runs beside the GUI thread
     assert "Importing cut.xml" in w.statusBar().currentMessage()
@@ -233,7 +242,7 @@ def test_an_import_lands_only_if_the_document_did_not_change_meanwhile(qtbot, tm
     started, release = held_import
     source = _window(qtbot)
     source.set_document(_timeline(footage), None)
-    assert source.export_timeline(tmp_path / "cut.edl")
+    assert _export(qtbot, source, tmp_path / "cut.edl")
     w = _window(qtbot)
     w.set_document(_timeline(footage), None)
     assert w.import_timeline(tmp_path / "cut.edl")
@@ -277,7 +286,7 @@ def test_an_opened_or_imported_timeline_shows_its_first_picture_at_once(qtbot, t
     w = _window(qtbot)
     w.show()
     w.set_document(_timeline(footage), None)
-    assert w.export_timeline(tmp_path / "cut.xml")
+    assert _export(qtbot, w, tmp_path / "cut.xml")
     other = _window(qtbot)
     other.show()
     with qtbot.waitSignal(other.packing_finished, timeout=60000):
