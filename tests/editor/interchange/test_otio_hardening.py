@@ -102,15 +102,20 @@ def test_deep_nesting_is_refused_at_any_depth(tmp_path: Path) -> None:
     refused(tmp_path, json.dumps(timeline_holding(nested)), "nested too deeply")
 
 
-@pytest.mark.parametrize("rate", ["1e100000000", "-1E+99999", "9" * 500])
-def test_a_number_written_as_text_whose_value_explodes_is_refused_unread(tmp_path: Path, rate: str) -> None:
-    """PromptCut's own metadata carries the exact rate as text; Fraction("1e100000000") never returns."""
-    path = tmp_path / "ours.otio"
+def our_document(path: Path) -> dict:
+    """The JSON of a one-clip .otio PromptCut wrote at ``path`` (its own metadata included), to tamper with."""
     tl = timeline(1, 0)
     tl.media["m"] = video("m")
     tl.video_tracks[0].clips.append(clip("m", 0, 30))
     write_otio(tl, path)
-    doc = json.loads(path.read_text("utf-8"))
+    return json.loads(path.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("rate", ["1e100000000", "-1E+99999", "9" * 500])
+def test_a_number_written_as_text_whose_value_explodes_is_refused_unread(tmp_path: Path, rate: str) -> None:
+    """PromptCut's own metadata carries the exact rate as text; Fraction("1e100000000") never returns."""
+    path = tmp_path / "ours.otio"
+    doc = our_document(path)
     doc["metadata"]["promptcut"]["settings"]["fps"] = rate
     refused(tmp_path, json.dumps(doc), "too large to read exactly")
 
@@ -164,11 +169,7 @@ def test_checked_text_accepts_what_otio_writes() -> None:
 def test_promptcut_settings_out_of_range_fall_back_with_a_warning(tmp_path: Path, width: float) -> None:
     """Found by the fuzz run: an infinite canvas width raised OverflowError; a 10**30 one loaded as is."""
     path = tmp_path / "ours.otio"
-    tl = timeline(1, 0)
-    tl.media["m"] = video("m")
-    tl.video_tracks[0].clips.append(clip("m", 0, 30))
-    write_otio(tl, path)
-    doc = json.loads(path.read_text("utf-8"))
+    doc = our_document(path)
     doc["metadata"]["promptcut"]["settings"]["width"] = width
     path.write_text(json.dumps(doc))
     result = read_otio(path)

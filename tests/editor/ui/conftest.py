@@ -20,3 +20,17 @@ def window(qtbot):
     from editor.ui.main_window import MainWindow
 
     return shown(qtbot, MainWindow(Timeline.empty(video_tracks=2, audio_tracks=1)))
+
+
+@pytest.fixture
+def own_settings(tmp_path, monkeypatch):
+    """Recovery copies and the recent-projects list in this test's own folder, emptied before and after."""
+    from PySide6.QtCore import QSettings
+
+    from editor.ui import main_window
+
+    monkeypatch.setenv("PROMPTCUT_RECOVERY", str(tmp_path / "recovery"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    main_window._recent_settings().clear()
+    yield
+    main_window._recent_settings().clear()

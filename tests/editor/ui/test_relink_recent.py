@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from editor.media import synth
 from editor.media.probe import media_source_from_info, probe
@@ -16,14 +15,7 @@ from editor.project import save_project
 from editor.ui import main_window
 from editor.ui.main_window import MainWindow
 
-
-@pytest.fixture(autouse=True)
-def own_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("PROMPTCUT_RECOVERY", str(tmp_path / "recovery"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    main_window._recent_settings().clear()
-    yield
-    main_window._recent_settings().clear()
+pytestmark = pytest.mark.usefixtures("own_settings")   # conftest: recovery and recent files of its own
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 
 from editor import documents
 from editor.documents import open_document
@@ -23,17 +23,9 @@ from editor.model.commands.story import set_cast
 from editor.model.story import CastMember, Story
 from editor.model.testing import clip
 from editor.project import load_project, save_project
-from editor.ui import main_window
 from editor.ui.main_window import MainWindow
 
-
-@pytest.fixture(autouse=True)
-def own_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("PROMPTCUT_RECOVERY", str(tmp_path / "recovery"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    main_window._recent_settings().clear()
-    yield
-    main_window._recent_settings().clear()
+pytestmark = pytest.mark.usefixtures("own_settings")   # conftest: recovery and recent files of its own
 
 
 @pytest.fixture(scope="module")
