@@ -575,19 +575,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         args = parser.parse_args(["open"])
+    from editor.logs import describe_internal_error, logger, setup_logging
+
+    setup_logging("cli")
+    logger.info("promptcut %s", args.command)
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
+        logger.info("promptcut %s: interrupted", args.command)
         print("promptcut: interrupted", file=sys.stderr)
         return EXIT_CANCELLED
     except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into one line
-        if os.environ.get("PROMPTCUT_DEBUG"):
-            raise
         if isinstance(exc, _known_errors()):
+            logger.warning("promptcut %s: %s", args.command, _one_line(exc))
+            if os.environ.get("PROMPTCUT_DEBUG"):
+                raise
             print(f"promptcut: error: {_one_line(exc)}", file=sys.stderr)
             return getattr(exc, "exit_code", EXIT_ERROR)
-        print(f"promptcut: internal error: {type(exc).__name__}: {_one_line(exc)} "
-              "(run with PROMPTCUT_DEBUG=1 for details)", file=sys.stderr)
+        # The full traceback goes to the log file; the user sees one line naming it.
+        line = describe_internal_error(exc, where=f"promptcut {args.command}")
+        if os.environ.get("PROMPTCUT_DEBUG"):
+            raise
+        print(f"promptcut: {line}", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -565,6 +565,10 @@ def main(argv: list[str] | None = None) -> int:
     proto = Protocol(take_stdout())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s worker %(message)s")
+    # Also the generator's own rotating file in the user log folder, kept when the job store's log is gone.
+    from .log_files import setup_worker_logging
+
+    setup_worker_logging()
     if not args.no_pdeathsig:
         set_parent_death_signal()
     parent = args.parent_pid

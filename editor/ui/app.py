@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING
+
+from editor.logs import describe_internal_error, logger, setup_logging
 
 # Qt loads lazily, after the platform check below: importing QtWidgets already needs some of the system
 # libraries that check looks for.
@@ -65,12 +70,15 @@ def run(path: str | None = None) -> int:
     # The window re-probes every file of a project it opens: keep those probes on disk, keyed by file
     # identity, so a reopened project does not decode headers again.
     os.environ.setdefault("PROMPTCUT_PROBE_CACHE", "1")
+    setup_logging("window")
     app = application()   # first: it checks the platform libraries before anything loads Qt's widgets
 
     from editor.ui.main_window import MainWindow
     from editor.ui.welcome import WelcomeDialog
 
     window = MainWindow()
+    install_exception_reporting(window.show_message)
+    logger.info("editor window opened")
     window.show()
     if path:
         if not window.open_path(path):
@@ -80,3 +88,52 @@ def run(path: str | None = None) -> int:
         if dialog.exec():
             window.apply_welcome(dialog)
     return app.exec()
+
+
+def install_exception_reporting(show: Callable[[str], None]) -> ExceptionReporter:
+    """Route the window's unexpected exceptions (a slot or event handler raising on the GUI thread, any other
+    thread's uncaught exception) to the log with their traceback, and show the user one line naming the log."""
+    reporter = ExceptionReporter(show)
+    sys.excepthook = reporter.excepthook
+    threading.excepthook = reporter.threading_excepthook
+    return reporter
+
+
+class ExceptionReporter:
+    """Logs each unexpected exception in full and shows ``show`` one line on the GUI thread."""
+
+    def __init__(self, show: Callable[[str], None]) -> None:
+        from PySide6.QtCore import QObject, Qt, Signal
+
+        class _Relay(QObject):
+            # A queued signal carries a worker thread's line to the GUI thread, where widgets may be touched.
+            line = Signal(str)
+
+        self._relay = _Relay()
+        self._relay.line.connect(show, Qt.ConnectionType.QueuedConnection)
+        self.lines: list[str] = []   # what the user was shown, newest last (the tests read it)
+
+    def excepthook(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        self._report(exc, tb, "the editor window")
+
+    def threading_excepthook(self, args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit or args.exc_value is None:
+            return
+        name = args.thread.name if args.thread is not None else "a background thread"
+        self._report(args.exc_value, args.exc_traceback, f"thread {name}")
+
+    def _report(self, exc: BaseException, tb: TracebackType | None, where: str) -> None:
+        try:
+            line = describe_internal_error(exc, tb, where=where)
+        except Exception:  # noqa: BLE001 - the hook itself must never raise: fall back to the terminal
+            sys.__excepthook__(type(exc), exc, tb)
+            return
+        if os.environ.get("PROMPTCUT_DEBUG"):
+            sys.__excepthook__(type(exc), exc, tb)
+        message = f"Something went wrong — {line}"
+        self.lines.append(message)
+        print(f"promptcut: {line}", file=sys.stderr)
+        self._relay.line.emit(message)
