@@ -232,8 +232,15 @@ class WindowActions:
         story_menu.addAction(a("generate_storyboard", "&Generate All Cards", self.generate_storyboard))
         story_menu.addAction(a("fit_to_narration", "&Fit Shots to Narration", self.fit_to_narration))
 
+        from editor.ui import help_dialogs
+
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(a("getting_started", "&Getting Started", lambda: help_dialogs.show_getting_started(self)))
         help_menu.addAction(a("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, ("F1",)))
+        help_menu.addSeparator()
+        help_menu.addAction(a("report_problem", "&Report a Problem…",
+                              lambda: help_dialogs.show_report(self, self.timeline, self.path)))
+        help_menu.addAction(a("about", "&About PromptCut", lambda: help_dialogs.show_about(self)))
 
         bar = QToolBar("Main", self)
         bar.setObjectName("MainToolBar")
