@@ -18,6 +18,9 @@ def hermetic_env(tmp_path_factory):
         "XDG_CACHE_HOME": str(root / "xdg-cache"),
         "XDG_CONFIG_HOME": str(root / "xdg-config"),   # QSettings (recent projects) lands here
         "XDG_DATA_HOME": str(root / "xdg-data"),
+        "XDG_STATE_HOME": str(root / "xdg-state"),
+        # The log files (editor.logs, generation.log_files) of every CLI, window and worker the tests start.
+        "PROMPTCUT_LOG_DIR": str(root / "logs"),
         "HF_HUB_CACHE": str(root / "hf-cache"),
         "HF_HUB_OFFLINE": "1",
         "PROMPTCUT_DEVICE": "cpu",
