@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("open", help="open the editor, optionally with a project or .otio file")
     p.add_argument("file", nargs="?", help="a .promptcut project or an .otio timeline")
+    p.add_argument("--smoke", action="store_true", help="check the install: show the window briefly, then close it")
     p.set_defaults(run=_cmd_open)
 
     p = sub.add_parser("export", help="render a project or .otio timeline to a video file")
@@ -164,7 +165,7 @@ def _cmd_open(args: argparse.Namespace) -> int:
         from editor.ui.app import run
     except ImportError as exc:
         raise CliError(f"the editor window needs PySide6 ({exc})") from None
-    return run(args.file)
+    return run(args.file, smoke=args.smoke)
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:

@@ -17,9 +17,15 @@ from editor.logs import describe_internal_error, logger, setup_logging
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from editor.ui.main_window import MainWindow
+
 # The checkout's assets/ first (editable installs, development), then where a wheel install puts it.
 STYLE_PLACES = (Path(__file__).resolve().parents[2] / "assets" / "style.qss",
                 Path(sys.prefix) / "share" / "promptcut" / "style.qss")
+
+
+# How long `promptcut open --smoke` lets the window run its event loop before closing it.
+SMOKE_MS = 1500
 
 
 def stylesheet() -> str:
@@ -30,6 +36,11 @@ def stylesheet() -> str:
         except OSError:
             continue
     return ""
+
+
+def stylesheet_path() -> Path | None:
+    """The stylesheet file ``stylesheet()`` reads, or None when there is none."""
+    return next((place for place in STYLE_PLACES if place.is_file()), None)
 
 
 def refuse_missing_platform_libraries() -> None:
@@ -65,8 +76,11 @@ def application() -> QApplication:
     return app
 
 
-def run(path: str | None = None) -> int:
-    """Open the editor window (with ``path`` if given) and run until it closes."""
+def run(path: str | None = None, *, smoke: bool = False) -> int:
+    """Open the editor window (with ``path`` if given) and run until it closes.
+
+    ``smoke``: no welcome dialog; the window shows, runs its event loop briefly, closes without saving or
+    asking, and the result says which theme, icons and fonts it found (an install's self-check)."""
     # The window re-probes every file of a project it opens: keep those probes on disk, keyed by file
     # identity, so a reopened project does not decode headers again.
     os.environ.setdefault("PROMPTCUT_PROBE_CACHE", "1")
@@ -80,14 +94,42 @@ def run(path: str | None = None) -> int:
     install_exception_reporting(window.show_message)
     logger.info("editor window opened")
     window.show()
-    if path:
-        if not window.open_path(path):
-            return 1
-    else:
+    if path and not window.open_path(path):
+        return 1
+    if smoke:
+        return _smoke_run(app, window)
+    if not path:
         dialog = WelcomeDialog(window)
         if dialog.exec():
             window.apply_welcome(dialog)
     return app.exec()
+
+
+def _smoke_run(app: QApplication, window: MainWindow) -> int:
+    """Run the shown window's event loop for SMOKE_MS, close it, and print one line naming the theme, icon and
+    font folders in use; 1 with a line on stderr when one of them is missing (a broken install)."""
+    from PySide6.QtCore import QTimer
+
+    from editor.render.text import font_dir
+    from editor.ui.icons import icons_folder
+
+    # A smoke check never writes the user's file nor waits on a question nobody is there to answer.
+    window.ask_save_changes = lambda: "discard"
+    QTimer.singleShot(SMOKE_MS, window.close)
+    QTimer.singleShot(4 * SMOKE_MS, app.quit)   # should the window refuse to close, the check still ends
+    app.setQuitOnLastWindowClosed(True)
+    app.exec()
+    try:
+        fonts: Path | None = font_dir()
+    except FileNotFoundError:
+        fonts = None
+    found = {"theme": stylesheet_path(), "icons": icons_folder(), "fonts": fonts}
+    missing = [name for name, place in found.items() if place is None]
+    if missing:
+        print(f"promptcut: the window opened, but this install lacks its {' and '.join(missing)}", file=sys.stderr)
+        return 1
+    print("the window opened and closed; " + ", ".join(f"{name} {place}" for name, place in found.items()))
+    return 0
 
 
 def install_exception_reporting(show: Callable[[str], None]) -> ExceptionReporter:
