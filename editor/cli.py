@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from editor.cli_models import cmd_models_download, cmd_models_list, cmd_models_path
 from editor.cli_project import add_parser as add_project_parser
 from editor.cli_storyboard import add_parser as add_storyboard_parser
 from editor.cli_support import (
@@ -20,7 +21,6 @@ from editor.cli_support import (
     EXIT_USAGE,
     CliError,
     _describe_media,
-    _Fraction,
     _non_negative_float,
     _open,
     _parse_size,
@@ -115,14 +115,14 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--device", metavar="GPU", help="show the expected shot times for this GPU name (default: the "
                    "detected GPU, else cpu)")
     m.add_argument("--sound", action="store_true", help="only the voices, sound and speech-to-text models")
-    m.set_defaults(run=_cmd_models_list)
+    m.set_defaults(run=cmd_models_list)
     m = msub.add_parser("download", help="fetch a model from the Hugging Face hub into the models folder")
     m.add_argument("model", help="a model id")
     m.add_argument("-q", "--quiet", action="store_true", help="no progress display")
-    m.set_defaults(run=_cmd_models_download)
+    m.set_defaults(run=cmd_models_download)
     m = msub.add_parser("path", help="print the folder holding a model's weights")
     m.add_argument("model", help="a model id")
-    m.set_defaults(run=_cmd_models_path)
+    m.set_defaults(run=cmd_models_path)
 
     p = sub.add_parser("presets", help="list the export presets")
     p.set_defaults(run=_cmd_presets)
@@ -412,62 +412,6 @@ def _cmd_fill(args: argparse.Namespace) -> int:
     print(f"generated {n} shot{'s' * (n != 1)}; wrote {output}")
     if not result.ok:
         raise CliError(result.summary())
-    return 0
-
-
-def _cmd_models_list(args: argparse.Namespace) -> int:
-    import json
-
-    from editor.cli_support import model_entry, model_lines, sound_model_entry, sound_model_lines
-    from editor.generate.catalog import model_rows
-    from generation.audio.models import audio_models
-
-    sound = audio_models()
-    if args.sound:
-        if args.json:
-            print(json.dumps([sound_model_entry(m) for m in sound], indent=2))
-        else:
-            print("\n".join(sound_model_lines(sound)[2:]))
-        return 0
-    rows = model_rows()
-    device = args.device or _detected_device()
-    if args.json:
-        print(json.dumps([model_entry(row, device) for row in rows], indent=2))
-        return 0
-    width = max(len(r.model.id) for r in rows)
-    print(f"expected times per 5 s shot are for {device} (measured here, or ~published with the source)")
-    for row in rows:
-        for line in model_lines(row, device, width):
-            print(line)
-    print("\n".join(sound_model_lines(sound)))
-    return 0
-
-
-def _detected_device() -> str:
-    # Only here does the command load torch: naming the GPU needs it, and listing is the one place that asks.
-    from generation.shot_timing import detected_device
-
-    return detected_device()
-
-
-def _cmd_models_download(args: argparse.Namespace) -> int:
-    from editor.generate.catalog import download_model
-
-    reporter = _ProgressLine(quiet=args.quiet, label="downloading")
-
-    def progress(done: int, total: int | None, eta: float | None) -> None:
-        reporter(_Fraction(done / total if total else 0.0, eta))
-
-    path = download_model(args.model, progress=progress)
-    reporter.finish()
-    print(path)
-    return 0
-
-
-def _cmd_models_path(args: argparse.Namespace) -> int:
-    from editor.generate.catalog import model_path
-
-    print(model_path(args.model))
     return 0
 
 
