@@ -8,14 +8,28 @@ kept and the next :func:`fetch_model` resumes from it (an http ``Range`` request
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import shutil
+import stat
 import threading
-from collections.abc import Callable
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from editor.setup.index import IndexEntry, SetupError
+from editor.safe_io import FileRefused, check_free_space
+from editor.setup.index import IndexEntry, IndexFile, NoNetwork, SetupError, network_reason
 
 PARTIAL = ".partial"
+PART_SUFFIX = ".part"
+PROGRESS_EVERY_S = 0.1       # at most ~10 reports a second: a window redraws on each
+CHUNK = 256 * 1024
 
 
 class FetchPaused(Exception):
@@ -37,19 +51,295 @@ class FetchProgress:
 Progress = Callable[[FetchProgress], None]
 
 
+def partial_folder(entry: IndexEntry, models_root: Path) -> Path:
+    return Path(models_root) / PARTIAL / entry.model.id
+
+
 def fetch_model(entry: IndexEntry, models_root: Path, *, progress: Progress | None = None,
                 stop: threading.Event | None = None, timeout_s: float = 30.0) -> Path:
     """Download ``entry`` into ``models_root`` and return the model's folder. Already installed: returns it at
     once. Raises FetchPaused (stop was set), ChecksumMismatch, NoNetwork, or SetupError (one line: no space
     left, the folder not writable, the source refused a file)."""
-    raise NotImplementedError
+    from generation.locate import find_model
+
+    model = entry.model
+    root = Path(models_root)
+    installed = find_model(model, models_root=root, build_test_models=False)
+    if installed is not None:
+        return installed.path
+    final = root / model.id
+    if os.path.lexists(final):
+        # Someone's folder (a copy in progress, an older download): never overwritten, never merged into.
+        raise SetupError(f"{final} is there but is not a complete {model.display_name}: finish copying it, or "
+                         "move it away and download again")
+    partial = partial_folder(entry, root)
+    try:
+        partial.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SetupError(f"cannot write to the models folder {root}: {exc.strerror or exc}") from None
+    needed = entry.size_bytes - partial_bytes(entry, root)
+    try:
+        check_free_space(partial, needed)
+    except FileRefused:
+        free = shutil.disk_usage(partial).free
+        raise SetupError(f"not enough disk space for {model.display_name}: it needs {_mb(needed)} more and "
+                         f"{root} has {_mb(free)} free") from None
+    meter = _Meter(entry.size_bytes, partial_bytes(entry, root), progress)
+    for item in entry.files:
+        if stop is not None and stop.is_set():
+            raise FetchPaused(f"{model.display_name}: paused")
+        _fetch_file(item, partial, meter, stop, timeout_s, model.id)
+    meter.report(meter.current, force=True)
+    _remove_leftover_parts(partial)
+    found = find_model(model, models_root=partial.parent, build_test_models=False)
+    if found is None or found.path != partial:
+        raise SetupError(f"every file of {model.id} arrived, but they do not make a complete model; the index "
+                         f"lists too few files (they are kept in {partial})")
+    try:
+        os.rename(partial, final)
+    except OSError as exc:
+        raise SetupError(f"cannot move {model.id} into place at {final}: {exc.strerror or exc}") from None
+    with contextlib.suppress(OSError):
+        partial.parent.rmdir()   # only when no other download is paused there
+    return final
 
 
 def partial_bytes(entry: IndexEntry, models_root: Path) -> int:
     """How much of ``entry`` a paused or interrupted download left (0: none)."""
-    raise NotImplementedError
+    partial = partial_folder(entry, models_root)
+    if not partial.is_dir():
+        return 0
+    total = 0
+    for item in entry.files:
+        done = _done_path(partial, item)
+        for path in (done, _part_path(done)):
+            with contextlib.suppress(OSError):
+                total += min(item.size, path.stat().st_size)
+                break
+    return total
 
 
 def discard_partial(entry: IndexEntry, models_root: Path) -> None:
     """Forget a paused download: remove ``<models>/.partial/<id>``."""
-    raise NotImplementedError
+    partial = partial_folder(entry, models_root)
+    shutil.rmtree(partial, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        partial.parent.rmdir()
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+def _done_path(partial: Path, item: IndexFile) -> Path:
+    return partial.joinpath(*item.path.split("/"))
+
+
+def _part_path(done: Path) -> Path:
+    return done.with_name(done.name + PART_SUFFIX)
+
+
+class _Meter:
+    """Bytes over the whole model and the reports made of them, at most one per PROGRESS_EVERY_S."""
+
+    def __init__(self, total: int, already: int, report: Progress | None) -> None:
+        self.total = total
+        self.done = already
+        self.started_with = already
+        self.started = time.monotonic()
+        self.last = float("-inf")
+        self.report_to = report
+        self.current = ""
+
+    def add(self, n: int) -> None:
+        self.done += n
+        self.report(self.current)
+
+    def set_back(self, n: int) -> None:
+        """A file starts over (the source ignored the resume): its bytes no longer count."""
+        self.done -= n
+        self.started_with -= n
+
+    def report(self, current: str, *, force: bool = False) -> None:
+        self.current = current
+        now = time.monotonic()
+        if self.report_to is None or (not force and now - self.last < PROGRESS_EVERY_S):
+            return
+        self.last = now
+        elapsed = now - self.started
+        moved = self.done - self.started_with
+        left = None
+        if elapsed > 0.5 and moved > 0:
+            left = max(0.0, (self.total - self.done) / (moved / elapsed))
+        self.report_to(FetchProgress(self.done, self.total, current, left))
+
+
+def _fetch_file(item: IndexFile, partial: Path, meter: _Meter, stop: threading.Event | None,
+                timeout_s: float, model_id: str) -> None:
+    done = _done_path(partial, item)
+    if done.is_file() and done.stat().st_size == item.size:
+        return   # checked when it arrived: a file is renamed from .part only after its checks pass
+    part = _part_path(done)
+    try:
+        done.parent.mkdir(parents=True, exist_ok=True)
+        have = part.stat().st_size if part.is_file() else 0
+    except OSError as exc:
+        raise SetupError(f"cannot write {done}: {exc.strerror or exc}") from None
+    if have > item.size:   # longer than the file can be: it is not a piece of it
+        meter.set_back(item.size)
+        part.unlink()
+        have = 0
+    meter.report(item.path, force=True)
+    digest = _checksum(item)
+    try:
+        with open(part, "ab") as out:
+            if have:
+                _hash_existing(part, have, digest)
+            with _open_source(item, have, timeout_s, model_id) as (source, offset):
+                if offset != have:   # the source could not resume: start the file over
+                    out.truncate(0)
+                    out.seek(0)
+                    meter.set_back(have)
+                    digest = _checksum(item)
+                    have = 0
+                written = have
+                while True:
+                    if stop is not None and stop.is_set():
+                        out.flush()
+                        raise FetchPaused(f"{model_id}: paused in {item.path}")
+                    try:
+                        block = source.read(min(CHUNK, item.size + 1 - written))
+                    except (urllib.error.URLError, OSError) as exc:
+                        raise NoNetwork(f"the download of {item.path} broke off ({network_reason(exc)})") from None
+                    if not block:
+                        break
+                    written += len(block)
+                    out.write(block)
+                    digest.update(block)
+                    meter.add(len(block))
+                    if written > item.size:
+                        break
+    except OSError as exc:
+        raise SetupError(f"cannot write {part}: {exc.strerror or exc}") from None
+    if written != item.size or not _digest_matches(item, digest):
+        part.unlink(missing_ok=True)
+        meter.set_back(written)
+        what = f"{written} bytes, not {item.size}" if written != item.size else "a different checksum"
+        raise ChecksumMismatch(f"{item.path} of {model_id} arrived damaged ({what}); it was deleted, so "
+                               "downloading again fetches it anew")
+    os.replace(part, done)
+
+
+def _checksum(item: IndexFile):
+    if item.sha256 is None and item.blob_id is not None:
+        digest = hashlib.sha1(usedforsecurity=False)  # git's blob id: sha1 over a header, then the bytes
+        digest.update(f"blob {item.size}\0".encode())
+        return digest
+    return hashlib.sha256()
+
+
+def _digest_matches(item: IndexFile, digest) -> bool:
+    if item.sha256 is not None:
+        return digest.hexdigest() == item.sha256
+    if item.blob_id is not None:
+        return digest.hexdigest() == item.blob_id
+    return True   # the source gives no checksum for this file: its size was checked
+
+
+def _hash_existing(part: Path, length: int, digest) -> None:
+    with open(part, "rb") as handle:
+        left = length
+        while left > 0 and (block := handle.read(min(4 * 1024 * 1024, left))):
+            digest.update(block)
+            left -= len(block)
+
+
+@contextlib.contextmanager
+def _open_source(item: IndexFile, offset: int, timeout_s: float,
+                 model_id: str) -> Iterator[tuple[BinaryIO, int]]:
+    """The file's bytes from ``offset`` on, with the offset they really start at (0 where the source
+    cannot resume)."""
+    scheme = urllib.parse.urlparse(item.url).scheme.lower()
+    if scheme == "file":
+        path = Path(urllib.request.url2pathname(urllib.parse.urlparse(item.url).path))
+        try:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode):   # a FIFO or a device would hang or never end
+                raise SetupError(f"{item.path} of {model_id} at {path} is not a regular file")
+            handle = open(path, "rb")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            raise SetupError(f"{item.path} of {model_id} is missing from the source ({path})") from None
+        except OSError as exc:
+            raise SetupError(f"cannot read {path}: {exc.strerror or exc}") from None
+        with handle:
+            handle.seek(offset)
+            yield handle, offset
+        return
+    if scheme not in ("http", "https"):
+        raise SetupError(f"cannot download {item.path} of {model_id} from {item.url}")
+    headers = {"User-Agent": "PromptCut model setup", "Accept-Encoding": "identity"}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+    headers.update(_hub_auth(item.url))
+    request = urllib.request.Request(item.url, headers=headers)
+    try:
+        response = _opener().open(request, timeout=timeout_s)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        if exc.code != 416 or not offset:
+            raise SetupError(f"the source refused {item.path} of {model_id}: HTTP {exc.code} {exc.reason}") from None
+        response = None   # 416: the piece on disk is no prefix the server knows; start the file over
+    except (urllib.error.URLError, OSError) as exc:
+        raise NoNetwork(f"cannot reach {urllib.parse.urlparse(item.url).netloc} ({network_reason(exc)})") from None
+    if response is None:
+        with _open_source(item, 0, timeout_s, model_id) as again:
+            yield again
+        return
+    with response:
+        start = _range_start(response) if offset and response.status == 206 else 0
+        yield response, start
+
+
+def _range_start(response) -> int:
+    # "Content-Range: bytes 100-199/200"; a reply that does not say where it starts is read as a restart.
+    value = response.headers.get("Content-Range", "")
+    try:
+        return int(value.split()[1].split("-")[0])
+    except (IndexError, ValueError):
+        return -1
+
+
+class _NoCrossHostAuth(urllib.request.HTTPRedirectHandler):
+    """The hub sends its files from a CDN: the token stays with the hub's own host."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and urllib.parse.urlparse(newurl).netloc != urllib.parse.urlparse(req.full_url).netloc:
+            new.remove_header("Authorization")
+        return new
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_NoCrossHostAuth())
+
+
+def _hub_auth(url: str) -> dict[str, str]:
+    """A gated model's files need the token `hf auth login` saved; only the hub's own address gets it."""
+    host = urllib.parse.urlparse(url).netloc.lower()
+    if host != "huggingface.co" and not host.endswith(".huggingface.co"):
+        return {}
+    try:
+        from huggingface_hub import get_token
+    except ImportError:
+        return {}
+    token = get_token()
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def _remove_leftover_parts(partial: Path) -> None:
+    """Pieces of files an older index listed: they would travel into the model's folder."""
+    for root, _dirs, names in os.walk(partial):
+        for name in names:
+            if name.endswith(PART_SUFFIX):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(root, name))
