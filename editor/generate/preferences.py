@@ -1,9 +1,9 @@
 """The user's generation preferences: default model, models folder, device, precision and memory levers.
 
-Plain Python (no Qt, no torch). Stored as JSON in ``$XDG_CONFIG_HOME/promptcut/generation.json``
-(``~/.config/promptcut/generation.json``); saved atomically (a temp file in the same folder, then
-``os.replace``). A missing file gives the defaults; a corrupt or unreadable one gives the defaults (or the
-fields that could be read) and a one-line ``warning`` on the returned preferences, never a traceback.
+Plain Python (no Qt, no torch). Stored as JSON in ``<user config>/generation.json``
+(``~/.config/promptcut/generation.json`` on Linux, see ``generation.paths``); saved atomically (a temp file in
+the same folder, then ``os.replace``). A missing file gives the defaults; a corrupt or unreadable one gives the
+defaults (or the fields that could be read) and a one-line ``warning`` on the returned preferences, never a traceback.
 
 :func:`worker_env` turns preferences into the environment the generation worker reads
 (``generation.backends.settings.ENV`` and ``generation.paths.MODELS_ENV``): pass it as ``env=`` to
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from editor.project.store import write_atomic
+from generation import paths
 from generation.backends.settings import ENV as BACKEND_ENV
 from generation.paths import MODELS_ENV
 
@@ -36,9 +37,8 @@ FORMAT_VERSION = 1
 
 
 def user_config_dir() -> Path:
-    """``$XDG_CONFIG_HOME/promptcut`` (``~/.config/promptcut``)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "promptcut"
+    """The user config folder (``generation.paths.user_config_dir``: ``$XDG_CONFIG_HOME/promptcut`` on Linux)."""
+    return paths.user_config_dir()
 
 
 def preferences_path() -> Path:

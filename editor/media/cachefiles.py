@@ -20,16 +20,14 @@ from pathlib import Path
 from typing import IO
 
 from editor.media.info import MediaError
+from generation.paths import user_cache_dir
 
 Identity = tuple[str, int, int]
 
 
 def cache_root(kind: str) -> Path:
-    """``$XDG_CACHE_HOME/promptcut/<kind>`` (``~/.cache`` when unset; ``%LOCALAPPDATA%`` on Windows)."""
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base and os.name == "nt":
-        base = os.environ.get("LOCALAPPDATA")
-    return Path(base or Path.home() / ".cache") / "promptcut" / kind
+    """``<user cache>/<kind>``: ``$XDG_CACHE_HOME/promptcut/<kind>`` on Linux (``generation.paths``)."""
+    return user_cache_dir() / kind
 
 
 def media_error(shown: str, reason: str) -> MediaError:

@@ -17,7 +17,7 @@ What a probe does, and what it costs (all of it demuxing, plus at most a few dec
   containers give the first few hundred packets and the last few seconds.
 
 Results are cached in memory by file identity (absolute path, size, mtime in ns). A small on-disk JSON
-cache (``$XDG_CACHE_HOME/promptcut/probe``) is opt-in: pass ``disk_cache=True`` (or a folder), or set
+cache (``<user cache>/probe``) is opt-in: pass ``disk_cache=True`` (or a folder), or set
 ``PROMPTCUT_PROBE_CACHE=1`` (or to a folder).
 
 Rotation convention: ``MediaInfo.rotation`` is the clockwise turn that shows the picture upright, as the
@@ -44,6 +44,7 @@ import av
 
 from editor.media.info import MediaError, MediaInfo
 from editor.model.media import MediaKind, MediaSource
+from generation.paths import user_cache_dir
 
 __all__ = [
     "MediaError", "MediaInfo", "clear_probe_cache", "content_hash", "default_disk_cache_dir",
@@ -128,11 +129,8 @@ def clear_probe_cache() -> None:
 
 
 def default_disk_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/promptcut/probe`` (``~/.cache`` when unset; ``%LOCALAPPDATA%`` on Windows)."""
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base and os.name == "nt":
-        base = os.environ.get("LOCALAPPDATA")
-    return Path(base or Path.home() / ".cache") / "promptcut" / "probe"
+    """``<user cache>/probe``: ``$XDG_CACHE_HOME/promptcut/probe`` on Linux (``generation.paths``)."""
+    return user_cache_dir() / "probe"
 
 
 def content_hash(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:

@@ -45,7 +45,7 @@ TimeLike = float | int | Fraction
 
 
 def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/promptcut/thumbs``."""
+    """``<user cache>/thumbs`` (``$XDG_CACHE_HOME/promptcut/thumbs`` on Linux)."""
     return cache_root("thumbs")
 
 

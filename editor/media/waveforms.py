@@ -34,7 +34,7 @@ _count_lock = threading.Lock()
 
 
 def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/promptcut/waveforms``."""
+    """``<user cache>/waveforms`` (``$XDG_CACHE_HOME/promptcut/waveforms`` on Linux)."""
     return cache_root("waveforms")
 
 

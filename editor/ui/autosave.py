@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer
 
 from editor.model import Timeline
+from generation.paths import user_cache_dir, user_state_dir
 
 DEFAULT_INTERVAL_MS = 60_000
 QUIET_MS = 3_000
@@ -34,12 +35,22 @@ SIDECAR_SUFFIX = ".json"
 
 
 def recovery_dir() -> Path:
-    """``$PROMPTCUT_RECOVERY``, else ``$XDG_CACHE_HOME/promptcut/recovery`` (``~/.cache`` by default)."""
+    """Where recovery copies are written: ``$PROMPTCUT_RECOVERY``, else ``<user state>/recovery``
+    (``~/.local/state/promptcut/recovery`` on Linux): a cache cleaner must not take unsaved work."""
     override = os.environ.get("PROMPTCUT_RECOVERY")
     if override:
         return Path(override)
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache) / "promptcut" / "recovery"
+    return user_state_dir() / "recovery"
+
+
+def recovery_dirs() -> list[Path]:
+    """Where recovery copies are looked for: :func:`recovery_dir`, then ``<user cache>/recovery``, where
+    versions before the state folder wrote them (a crash just before an update still gets its work back)."""
+    first = recovery_dir()
+    if os.environ.get("PROMPTCUT_RECOVERY"):
+        return [first]
+    old = user_cache_dir() / "recovery"
+    return [first] if old == first else [first, old]
 
 
 def key_for(path: str | os.PathLike[str]) -> str:
@@ -83,33 +94,40 @@ def _pid_alive(pid: object) -> bool:
 def find_recovery(project: str | os.PathLike[str]) -> Path | None:
     """The recovery copy a crash left for ``project``: newer than the project file, not being written by
     another live process."""
-    rec = recovery_path_for(project)
+    name = recovery_path_for(project).name
+    found = [rec for rec in (folder / name for folder in recovery_dirs()) if _crash_left(rec, project)]
+    return max(found, key=lambda rec: rec.stat().st_mtime, default=None)
+
+
+def _crash_left(rec: Path, project: str | os.PathLike[str]) -> bool:
     if not rec.is_file():
-        return None
+        return False
     info = read_sidecar(rec)
     pid = info.get("pid")
     if pid != os.getpid() and _pid_alive(pid):
-        return None  # another running editor is autosaving it
+        return False  # another running editor is autosaving it
     try:
         project_mtime = Path(project).stat().st_mtime
     except OSError:
-        return rec  # the project is gone: the copy is all there is
+        return True  # the project is gone: the copy is all there is
     saved_at = info.get("time") if isinstance(info.get("time"), (int, float)) else rec.stat().st_mtime
-    return rec if saved_at > project_mtime else None
+    return saved_at > project_mtime
 
 
 def untitled_recoveries() -> list[Path]:
     """Recovery copies of never-saved projects whose process is gone (a crash), newest first."""
-    folder = recovery_dir()
-    if not folder.is_dir():
-        return []
     found = []
-    for rec in folder.glob(f"untitled-*{RECOVERY_SUFFIX}"):
+    for rec in _listed(f"untitled-*{RECOVERY_SUFFIX}"):
         pid = read_sidecar(rec).get("pid")
         if pid == os.getpid() or _pid_alive(pid):
             continue
         found.append(rec)
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _listed(pattern: str) -> list[Path]:
+    """The files matching ``pattern`` in every recovery folder that exists."""
+    return [rec for folder in recovery_dirs() if folder.is_dir() for rec in folder.glob(pattern)]
 
 
 @dataclass(frozen=True)
@@ -124,18 +142,15 @@ class Recoverable:
 def recoverable_projects() -> list[Recoverable]:
     """Every saved project with a recovery copy a crash left (see :func:`find_recovery`), newest first. Copies of
     never-saved projects are not here: :func:`untitled_recoveries` lists those."""
-    folder = recovery_dir()
-    if not folder.is_dir():
-        return []
     found = []
-    for rec in folder.glob(f"*{RECOVERY_SUFFIX}"):
+    for rec in _listed(f"*{RECOVERY_SUFFIX}"):
         info = read_sidecar(rec)
         original = info.get("original")
         if rec.name.startswith("untitled-") or not isinstance(original, str) or not original:
             continue
         if info.get("pid") == os.getpid():
             continue   # this editor's own copy of what it has open: no crash left it
-        if recovery_path_for(original) != rec or find_recovery(original) is None:
+        if find_recovery(original) != rec:
             continue   # a stray file, or a copy that is older than the project / still being written
         saved_at = info.get("time")
         found.append(Recoverable(Path(original), rec, saved_at if isinstance(saved_at, (int, float))
