@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import struct
-import sys
 import tempfile
 import threading
 import unicodedata
@@ -33,6 +32,7 @@ import numpy as np
 import PIL
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, features
 
+from editor.install_places import data_places
 from editor.model.text import TextStyle, parse_color
 
 # Bump when the drawing changes in a way that alters pixels: cached PNGs are keyed on it.
@@ -59,10 +59,8 @@ _FONT_SUFFIXES = (".ttf", ".otf", ".woff")
 # ---- finding the fonts ---------------------------------------------------------------------------------------
 
 def _font_dir_candidates() -> list[Path]:
-    # A checkout reads assets/fonts; a wheel install carries them under <prefix>/share (pyproject data-files),
-    # the same two places editor.ui looks for its stylesheet.
-    return [Path(__file__).resolve().parents[2] / "assets" / "fonts",
-            Path(sys.prefix) / "share" / "promptcut" / "fonts"]
+    # The same places, in the same order, as the stylesheet's and the icons' (editor.install_places).
+    return data_places("fonts")
 
 
 @lru_cache(maxsize=1)

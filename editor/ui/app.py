@@ -10,6 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from editor.install_places import data_places
 from editor.logs import describe_internal_error, logger, setup_logging
 
 # Qt loads lazily, after the platform check below: importing QtWidgets already needs some of the system
@@ -19,9 +20,9 @@ if TYPE_CHECKING:
 
     from editor.ui.main_window import MainWindow
 
-# The checkout's assets/ first (editable installs, development), then where a wheel install puts it.
-STYLE_PLACES = (Path(__file__).resolve().parents[2] / "assets" / "style.qss",
-                Path(sys.prefix) / "share" / "promptcut" / "style.qss")
+# The checkout's assets/ first, then where a bundle, a wheel or `pip install --user` puts it (one lookup for the
+# theme, icons and fonts: editor.install_places).
+STYLE_PLACES = tuple(data_places("style.qss"))
 
 
 # How long `promptcut open --smoke` lets the window run its event loop before closing it.
@@ -126,7 +127,11 @@ def _smoke_run(app: QApplication, window: MainWindow) -> int:
     found = {"theme": stylesheet_path(), "icons": icons_folder(), "fonts": fonts}
     missing = [name for name, place in found.items() if place is None]
     if missing:
-        print(f"promptcut: the window opened, but this install lacks its {' and '.join(missing)}", file=sys.stderr)
+        # Naming the folders searched tells a packager which data-files rule did not land.
+        kinds = {"theme": "style.qss", "icons": "icons", "fonts": "fonts"}
+        looked = dict.fromkeys(str(place.parent) for name in missing for place in data_places(kinds[name]))
+        print(f"promptcut: the window opened, but this install lacks its {' and '.join(missing)} "
+              f"(looked in {', '.join(looked)})", file=sys.stderr)
         return 1
     print("the window opened and closed; " + ", ".join(f"{name} {place}" for name, place in found.items()))
     return 0

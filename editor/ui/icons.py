@@ -11,7 +11,6 @@ search path, so the stylesheet can say ``image: url(icons:check.svg)``.
 
 from __future__ import annotations
 
-import sys
 from functools import cache
 from pathlib import Path
 
@@ -20,10 +19,10 @@ from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QStyle
 
-# The checkout's assets/ first (editable installs, development), then where a wheel install puts it; the same
-# order as the stylesheet's (editor.ui.app.STYLE_PLACES).
-ICON_PLACES = (Path(__file__).resolve().parents[2] / "assets" / "icons",
-               Path(sys.prefix) / "share" / "promptcut" / "icons")
+from editor.install_places import data_places
+
+# The same places, in the same order, as the stylesheet's and the fonts' (editor.install_places).
+ICON_PLACES = tuple(data_places("icons"))
 
 INK = "#d4d7de"        # the theme's text colour (assets/style.qss)
 DISABLED_INK = "#5d616b"
