@@ -35,12 +35,14 @@ def recommend(entries: Sequence[IndexEntry], gpus: Sequence[Gpu]) -> list[Recomm
     Among those that fit comfortably the most demanding (the most capable) comes first; among those that fit
     only with the levers the lightest does, since it runs fastest there. Text-to-video models come before the
     others in each group. The best one is recommended, and the default model beside it where it fits (a
-    quick first download); a test model only where nothing else fits."""
+    quick first download); a test model only where nothing else fits, and never a model under restricted
+    licence terms."""
     gpu = max(gpus, key=lambda g: g.memory_bytes, default=None)
     judged = [_judge(entry, gpu) for entry in entries]
     judged.sort(key=_rank)
     picks: list[int] = []
-    fitting = [i for i, r in enumerate(judged) if r.fits and r.tier < 3]
+    # A model under restricted terms is never ticked for the person: its licence asks for their own yes.
+    fitting = [i for i, r in enumerate(judged) if r.fits and r.tier < 3 and not r.entry.model.license_restricted]
     if fitting:
         picks.append(fitting[0])
         default = next((i for i in fitting if judged[i].entry.model.id == DEFAULT_MODEL_ID), None)
