@@ -10,12 +10,41 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import re
 from pathlib import Path
 
 LOG_DIR_ENV = "PROMPTCUT_LOG_DIR"
 MAX_BYTES = 2 * 1024 * 1024
 BACKUP_COUNT = 4   # the live file plus four rotated ones: at most 5 files of 2 MiB per log
 FORMAT = "%(asctime)s %(process)d {component} %(levelname)s %(name)s: %(message)s"
+LEFT_OUT = "[prompt left out]"
+
+# Prompts are the user's words: log files go into problem reports, so what would carry one is cut. Our own lines
+# name a job by its id and model; these catch a spec or request printed whole (``prompt='...'``,
+# ``"prompt": "..."``) and the text encoders' truncation warning, which quotes the cut-off end of the prompt.
+_QUOTED = r"""(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
+_PROMPT_PATTERNS = (
+    # Unquoted (``prompt=a fox, running seed=3``): up to the next ``, key=`` or the end of the line.
+    (re.compile(r"(\b(?:negative_)?prompts?\s*=\s*)(?:" + _QUOTED + r"|[^\n]*?(?=,\s*\w+=|$))", re.M),
+     r"\1" + LEFT_OUT),
+    (re.compile(r"""(['"](?:negative_)?prompts?['"]\s*:\s*)""" + _QUOTED), r"\1" + LEFT_OUT),
+    (re.compile(r"(part of your input was truncated because .*?:)[^\n]*"), r"\1 " + LEFT_OUT),
+)
+
+
+def redact_prompts(text: str) -> str:
+    """``text`` with every prompt it visibly carries replaced by ``[prompt left out]``."""
+    for pattern, replacement in _PROMPT_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class _PromptlessFormatter(logging.Formatter):
+    """Formats as usual, then cuts prompts (see :func:`redact_prompts`); a library's warning that quotes one
+    never reaches the file."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_prompts(super().format(record))
 
 
 def log_dir() -> Path:
@@ -51,7 +80,7 @@ def install_file_handler(path: Path, component: str, *, level: int = logging.INF
         handler = _ComponentHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
     except OSError:
         return False
-    handler.setFormatter(logging.Formatter(FORMAT.format(component=component)))
+    handler.setFormatter(_PromptlessFormatter(FORMAT.format(component=component)))
     handler.setLevel(level)
     # Third-party libraries log a lot at INFO; only their warnings and errors are worth the user's disk.
     handler.addFilter(lambda record: record.name.startswith("promptcut") or record.levelno >= logging.WARNING)

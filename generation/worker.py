@@ -382,7 +382,7 @@ class Worker:
                 write_preview_jpeg(frame, preview_path)
             except Exception as exc:  # noqa: BLE001 - a preview must never fail the job
                 previews_failed = True
-                print(f"promptcut worker: no live previews: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+                log.warning("job %s: no live previews: %s: %s", job, type(exc).__name__, _one_line(str(exc)))
                 return
             tracker.preview(str(preview_path))
 
@@ -410,13 +410,14 @@ class Worker:
             return
         except GenerationError as exc:
             _remove(preview_path)
-            if exc.detail:
-                print(exc.detail, file=sys.stderr, flush=True)
+            # The job id and model name the job; its prompt stays out of log files (they go into problem reports).
+            log.error("job %s (model %s) failed: %s: %s%s", job, spec.model, exc.kind, _one_line(exc.message),
+                      f"\n{exc.detail.rstrip()}" if exc.detail else "")
             send("error", job=job, kind=exc.kind, message=_one_line(exc.message), hint=_one_line(exc.hint), fix=exc.fix)
             return
         except Exception as exc:  # noqa: BLE001 - a job's failure is an event, never the worker's exit
             _remove(preview_path)
-            traceback.print_exc(file=sys.stderr)
+            log.exception("job %s (model %s) failed", job, spec.model)
             first = (str(exc).strip().splitlines() or [""])[0]
             send(
                 "error",

@@ -3,7 +3,10 @@
 What goes in: the log files of the user log folder (``editor.logs.log_dir()``), ``promptcut doctor``'s findings,
 the versions in use and the OS. What never goes in: media of any kind (only files named like logs are read from
 the log folder, and nothing else is read from disk). The project document, which holds the prompts, goes in only
-when the caller passes it (the dialog does when the user ticks the box).
+when the caller passes it (the dialog does when the user ticks the box); without it, every prompt the log files
+visibly carry (``prompt='...'``, ``"prompt": "..."``, a text encoder's truncation warning) is replaced by
+``[prompt left out]`` on the way into the zip (``generation.log_files.redact_prompts``, the rule the log files
+are written with, applied again to logs an older version wrote).
 
 The zip is written atomically (a recognisable temporary beside the target, renamed over it at the end), so a
 failed or cancelled report never leaves half a zip under the user's chosen name; failures are one line
@@ -22,6 +25,7 @@ from pathlib import Path
 
 from editor.safe_io import FileRefused, check_output_path, read_regular_file
 from generation.leftovers import replacing, sweep_stale
+from generation.log_files import redact_prompts
 
 ROOT = "promptcut-report"
 LOG_ENV = "PROMPTCUT_LOG_DIR"
@@ -121,7 +125,8 @@ def write_report(target: str | os.PathLike[str], *, versions: Sequence[tuple[str
     skipped: list[str] = []
     for log in logs:
         try:
-            entries.append((f"logs/{log.name}", read_regular_file(log, max_bytes=LOG_MAX_BYTES)))
+            data = read_regular_file(log, max_bytes=LOG_MAX_BYTES)
+            entries.append((f"logs/{log.name}", data if project is not None else _without_prompts(data)))
         except FileRefused as exc:
             skipped.append(f"{log.name}: {exc}")
         except OSError as exc:   # rotated away between the listing and the read, unreadable
@@ -145,10 +150,16 @@ def write_report(target: str | os.PathLike[str], *, versions: Sequence[tuple[str
     return target
 
 
+def _without_prompts(data: bytes) -> bytes:
+    # surrogateescape: a log line cut mid-character by rotation comes back byte for byte.
+    return redact_prompts(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+
+
 def _readme(when: str, names: Sequence[str], skipped: Sequence[str], with_project: bool) -> str:
     lines = [f"PromptCut problem report, written {when}.", "",
              "It holds the log files, `promptcut doctor`'s findings, the versions in use and the OS.",
-             "It holds no media." + ("" if with_project else " It holds no project and no prompts."), "",
+             "It holds no media." + ("" if with_project else " It holds no project and no prompts (in the log "
+                                     "files they read [prompt left out])."), "",
              "Files:", *(f"  {name}" for name in names)]
     if with_project:
         lines += ["", "The user chose to include the project document (it holds the prompts)."]

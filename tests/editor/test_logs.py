@@ -3,6 +3,7 @@ in the log, rotation, and the generator worker's own file beside it. Real files,
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.handlers
 import os
@@ -190,3 +191,87 @@ def test_a_real_generator_worker_opens_generator_log_in_the_user_log_folder(tmp_
             proc.kill()
             proc.wait()
     assert (folder / "generator.log").is_file()
+
+
+def test_a_failed_generator_job_leaves_its_traceback_in_generator_log_and_no_prompt(tmp_path):
+    """A real worker, two failing jobs: an unexpected exception deep in the backend (injected), and a simulated
+    CUDA out-of-memory error on the real tiny pipeline. Both are one-line events for the editor and full
+    tracebacks, named by job id and model, in generator.log; the prompts stay out."""
+    from generation.jobs import JobSpec
+    from generation.worker import FAIL_OOM_ONCE_ENV
+
+    folder = tmp_path / "logs"
+    code = """
+        import os, sys
+        from generation.backends import diffusers_backend
+        from generation import worker
+
+        real = diffusers_backend.DiffusersBackend.generate
+
+        def generate(self, request, **kw):
+            def deep_inside():
+                raise RuntimeError("the sampler broke")
+            if "lighthouse" in request.prompt:
+                deep_inside()
+            return real(self, request, **kw)
+
+        diffusers_backend.DiffusersBackend.generate = generate
+        code = worker.main(sys.argv[1:])
+        sys.stderr.flush()
+        os._exit(code)
+    """
+    env = {**cli_env(folder), "OMP_NUM_THREADS": "1", FAIL_OOM_ONCE_ENV: "1"}
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), "--no-pdeathsig"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+
+    def send(obj: dict) -> None:
+        proc.stdin.write((json.dumps(obj) + "\n").encode())
+        proc.stdin.flush()
+
+    def event(name: str) -> dict:
+        for raw in proc.stdout:
+            msg = json.loads(raw)
+            if msg.get("event") == name:
+                return msg
+        raise AssertionError(f"the worker exited before {name}")
+
+    def spec(prompt: str) -> dict:
+        return JobSpec(model="tiny-wan", prompt=prompt, negative_prompt="", seed=1, width=64, height=64,
+                       num_frames=9, steps=2, guidance=5.0).to_dict()
+
+    try:
+        event("ready")
+        send({"cmd": "submit", "job": "j1", "spec": spec("a secret lighthouse at dusk"),
+              "output": str(tmp_path / "j1.mp4")})
+        failed = event("error")
+        assert (failed["job"], failed["kind"]) == ("j1", "internal")
+        assert failed["message"] == "RuntimeError: the sampler broke"
+        send({"cmd": "submit", "job": "j2", "spec": spec("a private kite"), "output": str(tmp_path / "j2.mp4")})
+        oom = event("error")
+        assert oom["job"] == "j2" and oom["kind"] == "out_of_memory"
+        send({"cmd": "shutdown"})
+        assert proc.wait(timeout=120) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    text = (folder / "generator.log").read_text(encoding="utf-8")
+    failure = "generator ERROR promptcut.worker: job j1 (model tiny-wan) failed\nTraceback (most recent call last):"
+    assert failure in text
+    assert "in deep_inside" in text and "RuntimeError: the sampler broke" in text
+    assert "generator ERROR promptcut.worker: job j2 (model tiny-wan) failed: out_of_memory:" in text
+    assert "OutOfMemoryError" in text and text.count("Traceback (most recent call last):") >= 2
+    assert "lighthouse" not in text and "kite" not in text
+
+
+def test_a_library_warning_that_quotes_a_prompt_reaches_the_log_without_it(log_folder):
+    logs.setup_logging("generator")
+    logging.getLogger("diffusers.pipelines.ltx.pipeline_ltx").warning(
+        "The following part of your input was truncated because `max_sequence_length` is set to  128 tokens: %s",
+        "and a secret lighthouse")
+    logs.logger.info("submitted %s", "JobSpec(model='ltx-video', prompt='a secret lighthouse', seed=2)")
+    text = logs.log_path().read_text(encoding="utf-8")
+    assert "lighthouse" not in text
+    assert "is set to  128 tokens: [prompt left out]" in text
+    assert "JobSpec(model='ltx-video', prompt=[prompt left out], seed=2)" in text

@@ -83,6 +83,40 @@ def test_the_project_and_its_prompts_go_in_only_when_passed(tmp_path):
     assert "chose to include the project" in inside["README.txt"].decode()
 
 
+# What a log line carrying a prompt looks like: a spec printed whole, a request as JSON, and the text encoder's
+# warning that quotes the end of a long prompt (diffusers logs it at WARNING, so it reaches the log file).
+PROMPT_LINES = (
+    "2026-05-01 10:00:00 123 window WARNING promptcut: submitted GenerationSpec(prompt='a red kite over the sea', "
+    "negative_prompt='blurry', seed=3)\n"
+    '2026-05-01 10:00:01 124 generator ERROR promptcut.worker: bad request {"prompt": "a red kite over the sea", '
+    '"steps": 4}\n'
+    "2026-05-01 10:00:02 124 generator WARNING diffusers.pipelines.ltx.pipeline_ltx: The following part of your "
+    "input was truncated because `max_sequence_length` is set to  128 tokens: over the sea\n"
+    "2026-05-01 10:00:03 124 generator ERROR promptcut.worker: job j7 (model ltx-video) failed\n"
+)
+
+
+def test_prompts_in_the_logs_are_left_out_unless_the_project_goes_in(tmp_path):
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "promptcut.log").write_text(PROMPT_LINES, encoding="utf-8")
+    (folder / "generator.log").write_bytes(b"cut mid-character by rotation \xe2\x82\n")
+
+    inside = members(write_report(tmp_path / "a.zip", versions=VERSIONS, doctor="", logs=log_files(folder)))
+    text = inside["logs/promptcut.log"].decode()
+    assert "red kite" not in text and "over the sea" not in text and "blurry" not in text
+    assert text.count("[prompt left out]") == 4
+    assert "job j7 (model ltx-video) failed" in text and "seed=3" in text and '"steps": 4' in text
+    assert inside["logs/generator.log"] == (folder / "generator.log").read_bytes()
+    assert "[prompt left out]" in inside["README.txt"].decode()
+
+    # The user ticked the box: the project goes in with its prompts, and the logs as they are.
+    copy = project_copy(shot_timeline(), tmp_path / "film.promptcut")
+    inside = members(write_report(tmp_path / "b.zip", versions=VERSIONS, doctor="", logs=log_files(folder),
+                                  project=copy))
+    assert inside["logs/promptcut.log"].decode() == PROMPT_LINES
+
+
 def test_an_unsaved_project_goes_in_as_untitled(tmp_path):
     copy = project_copy(shot_timeline(), None)
     assert copy.name == "untitled.promptcut"
