@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import os
 import shutil
 import stat
@@ -195,7 +196,7 @@ def _fetch_file(item: IndexFile, partial: Path, meter: _Meter, stop: threading.E
         with open(part, "ab") as out:
             if have:
                 _hash_existing(part, have, digest)
-            with _open_source(item, have, timeout_s, model_id) as (source, offset):
+            with _open_source(item, have, timeout_s, model_id) as (source, offset, promised):
                 if offset != have:   # the source could not resume: start the file over
                     out.truncate(0)
                     out.seek(0)
@@ -203,16 +204,21 @@ def _fetch_file(item: IndexFile, partial: Path, meter: _Meter, stop: threading.E
                     digest = _checksum(item)
                     have = 0
                 written = have
+                received = 0   # in this reply: fewer than it promised is a dropped connection
                 while True:
                     if stop is not None and stop.is_set():
                         out.flush()
                         raise FetchPaused(f"{model_id}: paused in {item.path}")
                     try:
                         block = source.read(min(CHUNK, item.size + 1 - written))
-                    except (urllib.error.URLError, OSError) as exc:
+                    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
                         raise NoNetwork(f"the download of {item.path} broke off ({network_reason(exc)})") from None
                     if not block:
+                        if promised is not None and received < promised:
+                            raise NoNetwork(f"the download of {item.path} broke off after {written} of "
+                                            f"{item.size} bytes")
                         break
+                    received += len(block)
                     written += len(block)
                     out.write(block)
                     digest.update(block)
@@ -256,9 +262,9 @@ def _hash_existing(part: Path, length: int, digest) -> None:
 
 @contextlib.contextmanager
 def _open_source(item: IndexFile, offset: int, timeout_s: float,
-                 model_id: str) -> Iterator[tuple[BinaryIO, int]]:
+                 model_id: str) -> Iterator[tuple[BinaryIO, int, int | None]]:
     """The file's bytes from ``offset`` on, with the offset they really start at (0 where the source
-    cannot resume)."""
+    cannot resume) and how many bytes the reply promised (None: not said, or a local file)."""
     scheme = urllib.parse.urlparse(item.url).scheme.lower()
     if scheme == "file":
         path = Path(urllib.request.url2pathname(urllib.parse.urlparse(item.url).path))
@@ -273,7 +279,7 @@ def _open_source(item: IndexFile, offset: int, timeout_s: float,
             raise SetupError(f"cannot read {path}: {exc.strerror or exc}") from None
         with handle:
             handle.seek(offset)
-            yield handle, offset
+            yield handle, offset, None
         return
     if scheme not in ("http", "https"):
         raise SetupError(f"cannot download {item.path} of {model_id} from {item.url}")
@@ -289,7 +295,7 @@ def _open_source(item: IndexFile, offset: int, timeout_s: float,
         if exc.code != 416 or not offset:
             raise SetupError(f"the source refused {item.path} of {model_id}: HTTP {exc.code} {exc.reason}") from None
         response = None   # 416: the piece on disk is no prefix the server knows; start the file over
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         raise NoNetwork(f"cannot reach {urllib.parse.urlparse(item.url).netloc} ({network_reason(exc)})") from None
     if response is None:
         with _open_source(item, 0, timeout_s, model_id) as again:
@@ -297,7 +303,11 @@ def _open_source(item: IndexFile, offset: int, timeout_s: float,
         return
     with response:
         start = _range_start(response) if offset and response.status == 206 else 0
-        yield response, start
+        try:
+            promised = int(response.headers.get("Content-Length", ""))
+        except ValueError:
+            promised = None
+        yield response, start, promised
 
 
 def _range_start(response) -> int:

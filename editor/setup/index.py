@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -131,7 +132,7 @@ def _read_web(url: str, timeout_s: float) -> bytes:
             data = response.read(INDEX_MAX_BYTES + 1)
     except urllib.error.HTTPError as exc:
         raise SetupError(f"the model index at {url} was refused: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         raise NoNetwork(f"cannot reach the model index at {url} ({network_reason(exc)})") from None
     if len(data) > INDEX_MAX_BYTES:
         raise SetupError(f"the model index at {url} is too large (over {INDEX_MAX_BYTES // 2**20} MiB)")

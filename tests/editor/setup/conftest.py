@@ -70,6 +70,8 @@ class _RangeHandler(SimpleHTTPRequestHandler):
         self.server.requests.append((self.path, self.headers.get("Range")))
         wanted = self.headers.get("Range")
         path = Path(self.translate_path(self.path))
+        if self.server.cut_after is not None and path.name == Path(BIG_FILE).name:
+            return self._cut(path)
         if wanted is None or self.server.ignore_range or not path.is_file():
             return super().do_GET()
         size = path.stat().st_size
@@ -89,6 +91,15 @@ class _RangeHandler(SimpleHTTPRequestHandler):
             self.wfile.write(handle.read())
         return None
 
+    def _cut(self, path: Path) -> None:
+        """Promise the whole file, send ``cut_after`` bytes of it and hang up: a connection that drops."""
+        self.send_response(200)
+        self.send_header("Content-Length", str(path.stat().st_size))
+        self.end_headers()
+        self.wfile.write(path.read_bytes()[: self.server.cut_after])
+        self.wfile.flush()
+        self.close_connection = True
+
 
 @pytest.fixture
 def http_mirror(mirror):
@@ -97,6 +108,7 @@ def http_mirror(mirror):
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.requests = []
     server.ignore_range = False
+    server.cut_after = None
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -75,6 +75,20 @@ def test_pause_mid_file_then_resume_over_http_asks_from_the_offset(mirror, http_
     assert _same_tree(path, mirror / MODEL_ID)
 
 
+def test_a_dropped_connection_keeps_what_arrived_and_resumes_from_there(mirror, http_mirror, models_root):
+    url, server = http_mirror
+    entry = load_index(url).entry(MODEL_ID)
+    server.cut_after = 300_000
+    with pytest.raises(NoNetwork, match="broke off"):
+        fetch_model(entry, models_root, timeout_s=10)
+    part = models_root / PARTIAL / MODEL_ID / (BIG_FILE + ".part")
+    assert part.stat().st_size == 300_000
+    server.cut_after = None
+    server.requests.clear()
+    assert _same_tree(fetch_model(entry, models_root), mirror / MODEL_ID)
+    assert (f"/{MODEL_ID}/{BIG_FILE}", "bytes=300000-") in server.requests
+
+
 def test_resume_from_a_server_that_ignores_range_starts_the_file_over(mirror, http_mirror, models_root,
                                                                       every_chunk):
     url, server = http_mirror
