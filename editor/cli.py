@@ -12,7 +12,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from editor.cli_models import cmd_models_download, cmd_models_list, cmd_models_path
+from editor.cli_models import add_setup_parsers, cmd_models_download, cmd_models_list, cmd_models_path
 from editor.cli_project import add_parser as add_project_parser
 from editor.cli_storyboard import add_parser as add_storyboard_parser
 from editor.cli_support import (
@@ -123,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     m = msub.add_parser("path", help="print the folder holding a model's weights")
     m.add_argument("model", help="a model id")
     m.set_defaults(run=cmd_models_path)
+    add_setup_parsers(msub)
 
     p = sub.add_parser("presets", help="list the export presets")
     p.set_defaults(run=_cmd_presets)
