@@ -316,15 +316,40 @@ def check_ffmpeg() -> CheckResult:
     return CheckResult(name, "ok", f"{version or 'unknown version'} at {exe}")
 
 
-def check_gpu() -> CheckResult:
+def _driver_gpus(detect_gpus: Callable[[], Sequence[object]] | None) -> str:
+    """The GPUs the driver's own tool names, one line ("" when not asked or none): what the machine has, whether
+    or not torch can use it."""
+    if detect_gpus is None:
+        return ""
+    try:
+        gpus = list(detect_gpus())
+    except Exception:  # noqa: BLE001 - a driver tool's surprise is no reason to fail the doctor
+        return ""
+    return "; ".join(g.describe() if hasattr(g, "describe") else str(g) for g in gpus)
+
+
+def check_gpu(detect_gpus: Callable[[], Sequence[object]] | None = None, *,
+              torch_installed: bool | None = None) -> CheckResult:
+    """The GPU generation would use. Without torch (or with a CPU-only torch), ``detect_gpus`` (the caller hands
+    in ``editor.support.gpu.detect_gpus``, which asks nvidia-smi: that room sits above this one) still names
+    the card, so the user learns that installing the [gen] extra is worth it."""
     name = "GPU for generation"
-    if importlib.util.find_spec("torch") is None:
-        return CheckResult(name, "warn", "PyTorch is not installed: generating shots needs the [gen] extra",
+    if torch_installed is None:
+        torch_installed = importlib.util.find_spec("torch") is not None
+    if not torch_installed:
+        missing = "PyTorch is not installed: generating shots needs the [gen] extra"
+        found = _driver_gpus(detect_gpus)
+        return CheckResult(name, "warn", f"{found} ({missing})" if found else missing,
                            ".venv/bin/pip install -e '.[gen]'   (make does this)")
     try:
         import torch
 
         if not torch.cuda.is_available():
+            found = _driver_gpus(detect_gpus)
+            if found:
+                return CheckResult(name, "warn", f"{found}, but torch {torch.__version__} cannot use it (a CPU "
+                                   "build?): generation runs on the CPU",
+                                   "install torch's CUDA build (https://pytorch.org/get-started/locally/)")
             return CheckResult(name, "warn", f"no CUDA GPU (torch {torch.__version__}): generation runs on the "
                                "CPU, fine for the tiny test models, very slow for real ones")
         props = torch.cuda.get_device_properties(0)
@@ -378,7 +403,8 @@ def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def run_checks(folders: Sequence[Path] | None = None) -> list[CheckResult]:
-    """Every check, in the order they are printed."""
-    return [check_qt_libraries(), check_display(), check_audio(), check_ffmpeg(), check_text(), check_gpu(),
-            check_disk(folders)]
+def run_checks(folders: Sequence[Path] | None = None, *,
+               detect_gpus: Callable[[], Sequence[object]] | None = None) -> list[CheckResult]:
+    """Every check, in the order they are printed. ``detect_gpus``: see :func:`check_gpu`."""
+    return [check_qt_libraries(), check_display(), check_audio(), check_ffmpeg(), check_text(),
+            check_gpu(detect_gpus), check_disk(folders)]

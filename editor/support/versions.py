@@ -10,12 +10,11 @@ from __future__ import annotations
 import importlib.metadata
 import platform
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import cache
 
 import editor
-
-# What the About box says for the GPU when nothing can tell without importing torch.
-GPU_ELSEWHERE = "see Generate > Models"
+from editor.support.gpu import Gpu, describe_gpus, detect_gpus
 
 
 def package_version(*names: str) -> str | None:
@@ -47,19 +46,20 @@ def torch_version() -> str:
     return version if version else "not installed (generation needs the [gen] extra)"
 
 
-def gpu_description() -> str:
-    """The GPU, if ``editor.doctor`` can name it without importing torch; else where the user can see it."""
-    from editor import doctor
+@cache
+def _gpus_of_this_machine() -> tuple[Gpu, ...]:
+    # Asked once a run: the cards do not change under a running editor, and nvidia-smi can take a second to
+    # wake an idle driver, which the About box would otherwise pay on the GUI thread each time it opens.
+    return tuple(detect_gpus())
 
-    probe = getattr(doctor, "gpu_without_torch", None)   # a doctor that can tell offers this
-    if probe is not None:
-        try:
-            found = probe()
-        except Exception:  # noqa: BLE001 - the About box must open whatever a driver says
-            found = None
-        if found:
-            return str(found)
-    return GPU_ELSEWHERE
+
+def gpu_description(detect: Callable[[], Sequence[Gpu]] | None = None) -> str:
+    """The NVIDIA GPUs (name, memory, driver) as the driver's own tool reports them, without importing torch."""
+    try:
+        gpus = detect() if detect is not None else _gpus_of_this_machine()
+    except Exception:  # noqa: BLE001 - the About box must open whatever a driver says
+        gpus = ()
+    return describe_gpus(list(gpus))
 
 
 def os_description() -> str:

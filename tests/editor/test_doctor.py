@@ -224,6 +224,35 @@ def test_the_gpu_check_never_fails_the_doctor():
         assert "[gen]" in result.fix
 
 
+def driver_reports(stdout: str):
+    """nvidia-smi's answer, the true edge: what ``editor.support.gpu.detect_gpus`` would run and read."""
+    from editor.support.gpu import detect_gpus
+
+    def run(cmd, **kwargs):
+        return subprocess.CompletedProcess(cmd, 0, stdout=stdout, stderr="")
+
+    return lambda: detect_gpus(run=run, which=lambda name: f"/usr/bin/{name}")
+
+
+def test_without_torch_the_gpu_check_still_names_the_card_the_driver_sees():
+    result = check_gpu(driver_reports("NVIDIA GeForce RTX 4090, 24564, 550.54.14\n"), torch_installed=False)
+    assert result.level == "warn"
+    assert result.detail == ("NVIDIA GeForce RTX 4090, 24 GiB, driver 550.54.14 (PyTorch is not installed: "
+                             "generating shots needs the [gen] extra)")
+    assert "[gen]" in result.fix
+
+
+def test_without_torch_or_a_driver_the_gpu_check_says_what_is_missing():
+    assert check_gpu(driver_reports(""), torch_installed=False).detail == (
+        "PyTorch is not installed: generating shots needs the [gen] extra")
+    assert check_gpu(None, torch_installed=False).detail.startswith("PyTorch is not installed")
+
+
+def test_promptcut_doctor_s_checks_take_the_gpu_probe():
+    names = [r.name for r in doctor.run_checks(detect_gpus=driver_reports("NVIDIA L4, 23034, 550.54.14\n"))]
+    assert "GPU for generation" in names
+
+
 def test_disk_space_under_the_limit_is_a_warning_naming_the_folder(tmp_path):
     result = check_disk([tmp_path], low=10**18)
     assert result.level == "warn"

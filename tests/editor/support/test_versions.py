@@ -11,7 +11,8 @@ import sys
 import editor
 from editor import doctor
 from editor.support import versions
-from editor.support.versions import GPU_ELSEWHERE, collect_versions, versions_text
+from editor.support.gpu import describe_gpus, detect_gpus
+from editor.support.versions import collect_versions, versions_text
 
 
 def test_the_rows_name_promptcut_python_qt_ffmpeg_torch_the_gpu_and_the_os_in_that_order():
@@ -45,20 +46,36 @@ def test_collecting_versions_imports_neither_torch_nor_qt():
     assert done.stdout.split() == ["7", "False", "False"]
 
 
-def test_the_gpu_points_at_generate_models_when_the_doctor_cannot_tell_without_torch(monkeypatch):
-    monkeypatch.delattr(doctor, "gpu_without_torch", raising=False)
-    assert dict(collect_versions())["GPU"] == GPU_ELSEWHERE
+def nvidia_smi(stdout: str, returncode: int = 0):
+    """The driver tool's answer (the one true edge here): ``run`` as subprocess.run would return it."""
+    def run(cmd, **kwargs):
+        assert cmd[0] == "/usr/bin/nvidia-smi" and "--query-gpu=name,memory.total,driver_version" in cmd
+        return subprocess.CompletedProcess(cmd, returncode, stdout=stdout, stderr="")
+
+    return lambda: detect_gpus(run=run, which=lambda name: f"/usr/bin/{name}")
 
 
-def test_the_gpu_is_the_doctors_answer_when_it_can_give_one_and_the_fallback_when_it_fails(monkeypatch):
-    monkeypatch.setattr(doctor, "gpu_without_torch", lambda: "NVIDIA H100, 80 GB", raising=False)
-    assert versions.gpu_description() == "NVIDIA H100, 80 GB"
+def test_the_gpu_row_names_the_card_its_memory_and_driver_from_nvidia_smi():
+    detect = nvidia_smi("NVIDIA GeForce RTX 4090, 24564, 550.54.14\n")
+    assert versions.gpu_description(detect) == "NVIDIA GeForce RTX 4090, 24 GiB, driver 550.54.14"
+    two = nvidia_smi("NVIDIA H100 80GB HBM3, 81559, 535.104.05\nNVIDIA H100 80GB HBM3, 81559, 535.104.05\n")
+    assert versions.gpu_description(two).count("NVIDIA H100 80GB HBM3, 80 GiB") == 2
 
-    def broken() -> str:
+
+def test_no_driver_or_a_failing_one_says_no_nvidia_gpu_and_the_about_box_still_opens():
+    assert versions.gpu_description(lambda: detect_gpus(which=lambda name: None)).startswith("no NVIDIA GPU")
+    failing = nvidia_smi("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.", 9)
+    assert versions.gpu_description(failing).startswith("no NVIDIA GPU")
+
+    def broken():
         raise RuntimeError("driver mismatch")
 
-    monkeypatch.setattr(doctor, "gpu_without_torch", broken, raising=False)
-    assert versions.gpu_description() == GPU_ELSEWHERE
+    assert versions.gpu_description(broken).startswith("no NVIDIA GPU")
+
+
+def test_the_about_rows_ask_this_machine_s_driver():
+    row = dict(collect_versions())["GPU"]
+    assert row == describe_gpus(detect_gpus())
 
 
 def test_an_unusable_ffmpeg_is_said_as_such():
