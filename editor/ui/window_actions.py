@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QToolBar
 
+from editor import keymaps
 from editor.model import TextClip
-from editor.model.commands import AddTrack, Group, Insert, SetMasterVolume, SetTrackFlags
+from editor.model.commands import AddTrack, Group, Insert, Link, SetMasterVolume, SetTrackFlags, Unlink, one_per_link
 from editor.model.commands.length import DropTrailingGap, trailing_gap
 from editor.model.keyframe_edit import GAIN_MAX_DB, GAIN_MIN_DB, db_to_volume, volume_to_db
 from editor.model.text import PRESETS
@@ -17,26 +18,11 @@ from editor.model.text import PRESETS
 TITLE_SECONDS = 3
 CAPTION_FILTER = "Captions (*.srt *.vtt);;All files (*)"
 
-# (action name, menu text, shortcuts, key handled by the timeline too)
-SHORTCUTS: list[tuple[str, str]] = [
-    ("Space", "Play / pause"), ("J / K / L", "Play backwards / stop / play forwards (press again: faster)"),
-    ("Left / Right", "One frame back / forward"), ("Up / Down", "Previous / next edit point"),
-    ("Home / End", "Start / end of the timeline"), ("I / O", "Mark in / out"),
-    ("Ctrl+L", "Loop over In/Out while playing"), ("Shift+M", "Mute the preview"),
-    ("S, Ctrl+K, Ctrl+B", "Split at the playhead"), ("Delete", "Delete (leave a gap)"),
-    ("Shift+Delete", "Ripple delete"), ("Shift+E", "Enable / disable the selected clips"),
-    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
-    ("+ / -", "Zoom in / out"), ("Shift+Z", "Zoom to fit"), ("N", "Snapping on / off"),
-    ("Alt+drag an edge", "Ripple trim"), ("Shift/Ctrl+click, drag on empty space", "Add to selection, rubber band"),
-    ("Ctrl+drag from the bin", "Insert instead of overwrite"),
-    ("G, double-click a gap", "Generate a shot (over the gap, the marked range, or at the playhead)"),
-    ("Ctrl+R", "Regenerate the selected shot with a new seed"), ("Ctrl+Shift+Q", "Generator queue"),
-    ("Right-click a gap / a track header", "Close the gap, generate a shot, fill gaps / add or delete tracks"),
-    ("Double-click a marker", "Rename it"),
-    ("T", "Add a title at the playhead"), ("Double-click a title in the viewer", "Edit its text in place"),
-    ("Drag a selected title or clip in the viewer", "Move it"),
-    ("Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S", "New / open / save / save as"),
-]
+# (keys, what they do) in PromptCut's own layout and the mouse gestures (the dialog shows every layout).
+SHORTCUTS: list[tuple[str, str]] = keymaps.summary(keymaps.DEFAULT)
+
+# QSettings key of the chosen keyboard layout (one of keymaps.LAYOUTS).
+LAYOUT_SETTING = "keyboard/layout"
 
 
 NAVIGATION_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home,
@@ -61,89 +47,120 @@ def elided(text: str, limit: int) -> str:
 class WindowActions:
     """Builds ``actions_by_name``, the menus and the toolbar of the window it is mixed into."""
 
-    def _action(self, name: str, text: str, slot: Callable[[], None], keys: tuple[str, ...] = (),
-                timeline_key: bool = False) -> QAction:
+    def _action(self, name: str, text: str, slot: Callable[[], None], timeline_key: bool = False) -> QAction:
+        """An action with the active layout's keys for ``name``; with ``timeline_key`` the timeline also runs
+        ``slot`` on those keys when it has the focus (its own key handling, which sees keys no shortcut took)."""
         action = QAction(text, self)
-        if keys:
-            action.setShortcuts([QKeySequence(k) for k in keys])
         action.triggered.connect(lambda _=False: slot())
-        if timeline_key:
-            nav = any(QKeySequence(k)[0].key() in NAVIGATION_KEYS for k in keys)
-            if nav:
-                # Arrows, Home/End, Delete: lists and fields use these; they act where the timeline or the
-                # viewer has the focus.
-                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                self.timeline_view.addAction(action)
-                self.viewer.addAction(action)
-            else:
-                # Everywhere in the window; a text field with the focus still gets its letters and spaces (it
-                # claims them before shortcuts run).
-                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-                self.addAction(action)
-            for k in keys:
-                seq = QKeySequence(k)
-                combo = seq[0]
-                self.timeline_view.key_handlers[(int(combo.key().value), int(combo.keyboardModifiers().value))] \
-                    = slot
         self.actions_by_name[name] = action
+        self._layout_actions.append(name)
+        if timeline_key:
+            self._timeline_slots[name] = slot
+        self._bind(name, keymaps.keys_for(self.keyboard_layout, name))
         return action
+
+    def _bind(self, name: str, keys: tuple[str, ...]) -> None:
+        action = self.actions_by_name[name]
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        slot = self._timeline_slots.get(name)
+        if slot is None:
+            return
+        for widget in (self, self.timeline_view, self.viewer):
+            widget.removeAction(action)     # placed anew below: the new keys may want the other place
+        if any(QKeySequence(k)[0].key() in NAVIGATION_KEYS for k in keys):
+            # Arrows, Home/End, Delete: lists and fields use these; they act where the timeline or the viewer has
+            # the focus.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.timeline_view.addAction(action)
+            self.viewer.addAction(action)
+        else:
+            # Everywhere in the window; a text field with the focus still gets its letters and spaces (it claims
+            # them before shortcuts run).
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+        handlers = self.timeline_view.key_handlers
+        for k in keys:
+            combo = QKeySequence(k)[0]
+            key = (int(combo.key().value), int(combo.keyboardModifiers().value))
+            handlers[key] = slot
+            self._handled_keys[key] = name
+
+    def set_keyboard_layout(self, layout: str) -> bool:
+        """Give every action its keys in ``layout`` (one of ``keymaps.LAYOUTS``) at once, the timeline's own key
+        handling too, and remember the choice for the next window. False (and nothing changed) for an unknown
+        layout."""
+        if keymaps.find_layout(layout) is None:
+            return False
+        handlers = self.timeline_view.key_handlers
+        for key in self._handled_keys:
+            handlers.pop(key, None)
+        self._handled_keys.clear()
+        self.keyboard_layout = layout
+        for name in self._layout_actions:
+            self._bind(name, keymaps.keys_for(layout, name))
+        layout_settings().setValue(LAYOUT_SETTING, layout)
+        return True
 
     def drop_trailing_gap(self) -> bool:
         """Edit > Remove Trailing Gap: end the timeline at its last clip (one undo step)."""
         return self.edits.do(DropTrailingGap())
 
     def _build_menus(self) -> None:
+        self.keyboard_layout = saved_layout()
+        self._layout_actions: list[str] = []                  # the actions the layout gives keys
+        self._timeline_slots: dict[str, Callable[[], None]] = {}
+        self._handled_keys: dict[tuple[int, int], str] = {}    # timeline key handlers the layout put there
         tv = self.timeline_view
         a = self._action
         file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(a("new", "&New Project…", self.new_project, ("Ctrl+N",)))
+        file_menu.addAction(a("new", "&New Project…", self.new_project))
         file_menu.addAction(a("demo", "New &Demo Project", self.new_demo_project))
         file_menu.addAction(a("new_from_script", "New from Scrip&t…", self.new_from_script))
-        file_menu.addAction(a("open", "&Open…", self.open_dialog, ("Ctrl+O",)))
+        file_menu.addAction(a("open", "&Open…", self.open_dialog))
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self.update_recent_menu)
         self.update_recent_menu()
         file_menu.addSeparator()
-        file_menu.addAction(a("save", "&Save", self.save, ("Ctrl+S",)))
-        file_menu.addAction(a("save_as", "Save &As…", self.save_as, ("Ctrl+Shift+S",)))
+        file_menu.addAction(a("save", "&Save", self.save))
+        file_menu.addAction(a("save_as", "Save &As…", self.save_as))
         file_menu.addSeparator()
-        file_menu.addAction(a("import", "&Import Media…", self.import_dialog, ("Ctrl+I",)))
+        file_menu.addAction(a("import", "&Import Media…", self.import_dialog))
         file_menu.addAction(a("relink", "Relin&k Offline Media…", self.relink_dialog))
         file_menu.addAction(a("import_captions", "Import &Captions…", self.import_captions_dialog))
-        import_timeline = a("import_timeline", "Import Ti&meline…", self.import_timeline_dialog, ("Ctrl+Shift+I",))
+        import_timeline = a("import_timeline", "Import Ti&meline…", self.import_timeline_dialog)
         import_timeline.setToolTip("Open a Premiere / Final Cut / Resolve XML, FCPXML, EDL, AAF, OTIO or Kdenlive "
                                    "timeline as a new project")
         file_menu.addAction(import_timeline)
-        export = a("export", "&Export…", self.export_dialog, ("Ctrl+M",))
-        export.setToolTip("Export the timeline to an MP4 file (Ctrl+M)")
+        export = a("export", "&Export…", self.export_dialog)
+        export.setToolTip("Export the timeline to an MP4 file")
         file_menu.addAction(export)
-        export_timeline = a("export_timeline", "Export Time&line…", self.export_timeline_dialog, ("Ctrl+Shift+E",))
+        export_timeline = a("export_timeline", "Export Time&line…", self.export_timeline_dialog)
         export_timeline.setToolTip("Write the timeline for another editor: XML, FCPXML, EDL, AAF or OTIO")
         file_menu.addAction(export_timeline)
         file_menu.addSeparator()
         file_menu.addAction(a("collect", "Collect &Project…", self.collect_project))
         file_menu.addAction(a("archive", "Arc&hive Project…", self.archive_project))
         file_menu.addSeparator()
-        file_menu.addAction(a("quit", "&Quit", self.close, ("Ctrl+Q",)))
+        file_menu.addAction(a("quit", "&Quit", self.close))
 
         edit_menu = self.menuBar().addMenu("&Edit")
-        undo = a("undo", "&Undo", self.edits.stack.undo, ("Ctrl+Z",))
-        redo = a("redo", "&Redo", self.edits.stack.redo, ("Ctrl+Shift+Z", "Ctrl+Y"))
+        undo = a("undo", "&Undo", self.edits.stack.undo)
+        redo = a("redo", "&Redo", self.edits.stack.redo)
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         edit_menu.addSeparator()
-        edit_menu.addAction(a("split", "&Split at Playhead", tv.split_at_playhead, ("S", "Ctrl+K", "Ctrl+B"), True))
-        edit_menu.addAction(a("cut", "Cu&t", tv.cut_selected, ("Ctrl+X",), True))
-        edit_menu.addAction(a("copy", "&Copy", tv.copy_selected, ("Ctrl+C",), True))
-        edit_menu.addAction(a("paste", "&Paste at Playhead", tv.paste_at_playhead, ("Ctrl+V",), True))
-        edit_menu.addAction(a("delete", "&Delete", tv.delete_selected, ("Delete", "Backspace"), True))
-        edit_menu.addAction(a("ripple_delete", "&Ripple Delete", lambda: tv.delete_selected(ripple=True),
-                              ("Shift+Delete", "Shift+Backspace"), True))
+        edit_menu.addAction(a("split", "&Split at Playhead", tv.split_at_playhead, True))
+        edit_menu.addAction(a("cut", "Cu&t", tv.cut_selected, True))
+        edit_menu.addAction(a("copy", "&Copy", tv.copy_selected, True))
+        edit_menu.addAction(a("paste", "&Paste at Playhead", tv.paste_at_playhead, True))
+        edit_menu.addAction(a("delete", "&Delete", tv.delete_selected, True))
+        edit_menu.addAction(a("ripple_delete", "&Ripple Delete", lambda: tv.delete_selected(ripple=True), True))
         # Clip ▸ Enable: checked while every selected clip is on (set as the menu opens: selection changes often).
-        enable = a("enable_clips", "&Enable", tv.toggle_enabled_selected, ("Shift+E",), True)
+        enable = a("enable_clips", "&Enable", tv.toggle_enabled_selected, True)
         enable.setCheckable(True)
         enable.setChecked(True)
         edit_menu.addAction(enable)
+        edit_menu.addAction(a("link", "&Link / Unlink", self.toggle_link, True))
         edit_menu.aboutToShow.connect(lambda: enable.setChecked(tv.selection_enabled()))
         # An imported timeline can last past its last clip (the other editor's trailing gap); this drops it.
         trailing = a("drop_trailing_gap", "Remove Trailing &Gap", self.drop_trailing_gap)
@@ -151,22 +168,21 @@ class WindowActions:
         edit_menu.aboutToShow.connect(lambda: trailing.setEnabled(trailing_gap(self.timeline) > 0))
         edit_menu.addSeparator()
         edit_menu.addAction(a("select_all", "Select &All", lambda: tv.select({c.id for _, c in self.timeline.clips()}),
-                              ("Ctrl+A",), True))
-        snap = a("snap", "S&napping", self._toggle_snapping, ("N",), True)
+                              True))
+        snap = a("snap", "S&napping", self._toggle_snapping, True)
         snap.setCheckable(True)
         snap.setChecked(True)
         edit_menu.addAction(snap)
-        edit_menu.addAction(a("mark_in", "Mark &In", tv.set_in, ("I",), True))
-        edit_menu.addAction(a("mark_out", "Mark &Out", tv.set_out, ("O",), True))
+        edit_menu.addAction(a("mark_in", "Mark &In", tv.set_in, True))
+        edit_menu.addAction(a("mark_out", "Mark &Out", tv.set_out, True))
         edit_menu.addSeparator()
-        edit_menu.addAction(a("add_marker", "Add &Marker", tv.add_marker_at_playhead, ("M",), True))
-        edit_menu.addAction(a("remove_marker", "Delete Marker at Playhead", tv.remove_marker_at_playhead,
-                              ("Ctrl+Shift+M",), True))
+        edit_menu.addAction(a("add_marker", "Add &Marker", tv.add_marker_at_playhead, True))
+        edit_menu.addAction(a("remove_marker", "Delete Marker at Playhead", tv.remove_marker_at_playhead, True))
 
         view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(a("zoom_in", "Zoom &In", tv.zoom_in, ("+", "=", "Shift++", "Ctrl+="), True))
-        view_menu.addAction(a("zoom_out", "Zoom &Out", tv.zoom_out, ("-", "Ctrl+-"), True))
-        view_menu.addAction(a("zoom_fit", "Zoom to &Fit", tv.zoom_to_fit, ("Shift+Z",), True))
+        view_menu.addAction(a("zoom_in", "Zoom &In", tv.zoom_in, True))
+        view_menu.addAction(a("zoom_out", "Zoom &Out", tv.zoom_out, True))
+        view_menu.addAction(a("zoom_fit", "Zoom to &Fit", tv.zoom_to_fit, True))
         view_menu.addSeparator()
         view_menu.addAction(self.viewer.safe_zones_action)
         self.actions_by_name["safe_zones"] = self.viewer.safe_zones_action
@@ -180,7 +196,7 @@ class WindowActions:
         self.actions_by_name["storyboard_panel"] = storyboard_view
 
         title_menu = self.menuBar().addMenu("&Titles")
-        title_menu.addAction(a("add_title", "Add &Title", self.add_title, ("T",), True))
+        title_menu.addAction(a("add_title", "Add &Title", self.add_title, True))
         presets = title_menu.addMenu("Title &Presets")
         for name in PRESETS:
             presets.addAction(a(f"title_{name}", name, lambda n=name: self.add_title(n)))
@@ -192,28 +208,26 @@ class WindowActions:
         track_menu.addAction(a("master_volume", "&Master Volume…", self.master_volume_dialog))
 
         play_menu = self.menuBar().addMenu("&Playback")
-        play_menu.addAction(a("play", "&Play / Pause", self.toggle_play, ("Space",), True))
-        play_menu.addAction(a("reverse", "Play &Backwards (J)", lambda: self.shuttle(-1), ("J",), True))
-        play_menu.addAction(a("stop", "&Stop (K)", self.stop, ("K",), True))
-        play_menu.addAction(a("forward", "Play &Forwards (L)", lambda: self.shuttle(1), ("L",), True))
-        play_menu.addAction(a("loop", "&Loop In/Out", self.viewer.loop_button.toggle, ("Ctrl+L",), True))
-        play_menu.addAction(a("mute_preview", "&Mute Preview", self.viewer.sound_button.toggle, ("Shift+M",), True))
+        play_menu.addAction(a("play", "&Play / Pause", self.toggle_play, True))
+        play_menu.addAction(a("reverse", "Play &Backwards (J)", lambda: self.shuttle(-1), True))
+        play_menu.addAction(a("stop", "&Stop (K)", self.stop, True))
+        play_menu.addAction(a("forward", "Play &Forwards (L)", lambda: self.shuttle(1), True))
+        play_menu.addAction(a("loop", "&Loop In/Out", self.viewer.loop_button.toggle, True))
+        play_menu.addAction(a("mute_preview", "&Mute Preview", self.viewer.sound_button.toggle, True))
         play_menu.addSeparator()
-        play_menu.addAction(a("prev_frame", "Previous Frame", lambda: self.step(-1), ("Left",), True))
-        play_menu.addAction(a("next_frame", "Next Frame", lambda: self.step(1), ("Right",), True))
-        play_menu.addAction(a("prev_edit", "Previous Edit", tv.previous_edit, ("Up",), True))
-        play_menu.addAction(a("next_edit", "Next Edit", tv.next_edit, ("Down",), True))
-        play_menu.addAction(a("home", "Go to Start", lambda: tv.set_playhead(0), ("Home",), True))
-        play_menu.addAction(a("end", "Go to End", lambda: tv.set_playhead(self.timeline.duration), ("End",), True))
+        play_menu.addAction(a("prev_frame", "Previous Frame", lambda: self.step(-1), True))
+        play_menu.addAction(a("next_frame", "Next Frame", lambda: self.step(1), True))
+        play_menu.addAction(a("prev_edit", "Previous Edit", tv.previous_edit, True))
+        play_menu.addAction(a("next_edit", "Next Edit", tv.next_edit, True))
+        play_menu.addAction(a("home", "Go to Start", lambda: tv.set_playhead(0), True))
+        play_menu.addAction(a("end", "Go to End", lambda: tv.set_playhead(self.timeline.duration), True))
 
         gen_menu = self.menuBar().addMenu("&Generate")
-        gen_menu.addAction(a("generate", "&Generate Shot at Playhead…", self.shots.generate_at_playhead, ("G",),
-                             True))
+        gen_menu.addAction(a("generate", "&Generate Shot at Playhead…", self.shots.generate_at_playhead, True))
         gen_menu.addAction(a("fill_track", "&Fill Gaps on Track…", self.fill_gaps_dialog))
         gen_menu.addAction(a("fill_all", "Fill Gaps in the &Picture…", lambda: self.fill_gaps_dialog(all_tracks=True)))
         gen_menu.addSeparator()
-        gen_menu.addAction(a("regenerate", "&Regenerate Selected (New Seed)", self.shots.regenerate, ("Ctrl+R",),
-                             True))
+        gen_menu.addAction(a("regenerate", "&Regenerate Selected (New Seed)", self.shots.regenerate, True))
         gen_menu.addAction(a("variations", "&Variations of Selected (4 Seeds)",
                              lambda: self.shots.regenerate(count=4)))
         # Enabled when a selected shot plays a draft take (checked as the menu opens: selection changes often).
@@ -221,7 +235,9 @@ class WindowActions:
         gen_menu.aboutToShow.connect(
             lambda: self.actions_by_name["promote"].setEnabled(self.shots.can_promote_selection()))
         gen_menu.addSeparator()
-        gen_menu.addAction(a("queue_panel", "Generator &Queue", self.show_queue_panel, ("Ctrl+Shift+Q",)))
+        gen_menu.addAction(a("queue_panel", "Generator &Queue", self.show_queue_panel))
+        # The first-run setup (GPU, recommended models, downloads) can be found again here.
+        gen_menu.addAction(a("setup_generation", "Set &Up Generation…", self._generation_setup))
         gen_menu.addAction(a("models", "&Models and Settings…", self.models_dialog))
 
         story_menu = self.menuBar().addMenu("&Story")
@@ -236,7 +252,7 @@ class WindowActions:
 
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(a("getting_started", "&Getting Started", lambda: help_dialogs.show_getting_started(self)))
-        help_menu.addAction(a("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts, ("F1",)))
+        help_menu.addAction(a("shortcuts", "&Keyboard Shortcuts", self.show_shortcuts))
         help_menu.addSeparator()
         help_menu.addAction(a("report_problem", "&Report a Problem…",
                               lambda: help_dialogs.show_report(self, self.timeline, self.path)))
@@ -277,15 +293,44 @@ class WindowActions:
         except RuntimeError:   # the stack clears while the window is being torn down
             return
 
+    def toggle_link(self) -> bool:
+        """Edit > Link / Unlink: link the selected clips (two or more, on different tracks), else unlink the
+        selected linked ones; one undo step."""
+        tv = self.timeline_view
+        to_link = tv.linkable_selection()
+        if to_link:
+            return self.edits.do(Link([c.id for c in to_link]))
+        linked = one_per_link(c for _, c in tv.selected_clips() if c.link is not None)
+        if not linked:
+            self.show_message("Select two clips or more on different tracks to link them, or a linked clip")
+            return False
+        commands = [Unlink(c.id) for c in linked]
+        return self.edits.do(commands[0] if len(commands) == 1 else Group("Unlink", commands))
+
+    def _generation_setup(self) -> None:
+        # The setup's window lives with the documents (window_files); a build without it says so.
+        setup = getattr(self, "show_generation_setup", None)
+        if setup is None:
+            self.show_message("Generation setup is not available in this build")
+            return
+        setup()
+
     def _toggle_snapping(self) -> None:
         self.timeline_view.toggle_snapping()
         self._update_status()
 
-    def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{rows}</table>",
-                          QMessageBox.StandardButton.Close, self)
-        box.open()
+    def show_shortcuts(self):
+        """Help > Keyboard Shortcuts: the layouts' keys, searchable; choosing a layout applies it at once."""
+        from editor.ui.shortcuts_dialog import ShortcutsDialog
+
+        dialog = getattr(self, "_shortcuts_dialog", None)
+        if dialog is None:
+            dialog = self._shortcuts_dialog = ShortcutsDialog(self)
+        dialog.show_layout(self.keyboard_layout)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
 
     # --- titles, captions, solo, checks before export ------------------------------------------------------
 
@@ -402,3 +447,13 @@ def _new_clip_id() -> str:
     from editor.model import new_id
 
     return new_id("c")
+
+
+def layout_settings() -> QSettings:
+    # The same store as the recent projects (tests move it with QSettings.setPath).
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "PromptCut", "PromptCut")
+
+
+def saved_layout() -> str:
+    """The keyboard layout chosen last (PromptCut's own when none was, or the stored name is unknown)."""
+    return keymaps.find_layout(layout_settings().value(LAYOUT_SETTING, keymaps.DEFAULT)) or keymaps.DEFAULT
