@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from .child_python import child_command
+
 __all__ = ["WorkerProcess", "describe_exit", "log_tail", "open_log", "spawn_worker", "worker_command", "worker_env"]
 
 _LOG_ROTATE_BYTES = 2 * 1024 * 1024
@@ -103,7 +105,7 @@ def worker_env(extra: Mapping[str, str | None], models_dir: str | None) -> dict[
 
 
 def worker_command(python: str, models_dir: str | None) -> list[str]:
-    cmd = [python, "-m", "generation.worker", "--parent-pid", str(os.getpid())]
+    cmd = child_command("generation.worker", ["--parent-pid", str(os.getpid())], python=python)
     if models_dir is not None:
         cmd += ["--models-dir", models_dir]
     return cmd

@@ -15,15 +15,16 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 from editor.interchange.foreign_child import ERROR_MARK, EXIT_REFUSED
 from editor.interchange.otio import read_otio_text
 from editor.interchange.otio_common import ImportResult, InterchangeError
 from editor.safe_io import FileRefused, read_regular_file
+from generation.child_python import child_command
 
 CHILD_SCRIPT = Path(__file__).with_name("foreign_child.py")
+CHILD_MODULE = "editor.interchange.foreign_child"
 TIMEOUT_S = 60.0                      # a real AAF of a feature reads in seconds; past this it is not coming
 MEMORY_LIMIT_BYTES = 4 * 1024 ** 3    # address space: Python, OTIO and pyaaf2 need a few hundred MB
 OUTPUT_LIMIT_BYTES = 512 * 1024 ** 2  # the timeline as OTIO JSON; far beyond any real one
@@ -96,7 +97,9 @@ def run_adapter(data: bytes, adapter_name: str, suffix: str, *, shown: str, labe
     """The OTIO JSON the adapter makes of ``data``, from a child process; InterchangeError (one line naming
     ``shown``) when the adapter refuses it, crashes, runs out of memory or time. ``from_first_event``: the
     earliest start of any track becomes the timeline's 0 (another editor's EDL records from 01:00:00:00)."""
-    command = [sys.executable, "-I", str(CHILD_SCRIPT), adapter_name, suffix, json.dumps(arguments or {})]
+    # Run as a file (importing nothing of ours); in the desktop bundle, as the launcher's module.
+    command = child_command(CHILD_MODULE, [adapter_name, suffix, json.dumps(arguments or {})],
+                            script=CHILD_SCRIPT, isolated=True)
     command += ["--from-first-event"] if from_first_event else []
     try:
         done = subprocess.run(command, input=data, capture_output=True, timeout=timeout_s,
