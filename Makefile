@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint
+.PHONY: run test lint bundle
 
 # System packages first (Debian/Ubuntu: Qt's xcb libraries, Xvfb, a sound server; elsewhere it only says what
 # to install and never fails), so `make run` and `make test` set up a fresh machine completely.
@@ -23,3 +23,8 @@ lint: $(STAMP)
 
 test: lint
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# The Linux desktop bundle (PyInstaller, one folder): dist/promptcut/ and dist/promptcut-<version>-linux-<arch>.tar.gz.
+# PyInstaller's work folder build/bundle is kept, so a second build takes a fraction of the first.
+bundle: $(STAMP)
+	$(VENV)/bin/python packaging/build_bundle.py $(BUNDLE_ARGS)
