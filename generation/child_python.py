@@ -62,4 +62,4 @@ def gen_install_command() -> str:
 
 def gen_missing_message(what: str = "generating shots") -> str:
     """One line for a user whose install has no torch: what needs it and how to add it."""
-    return f"{what} needs PyTorch and the [gen] packages, not installed here: {gen_install_command()}"
+    return f"{what} needs the generator's packages (torch, diffusers, ...), not installed here: {gen_install_command()}"
