@@ -17,7 +17,7 @@ from typing import Literal
 
 from .errors import ModelNotInstalled
 from .models import ModelInfo, get_model
-from .paths import MODELS_ENV, hf_cache_dir, models_dir
+from .paths import MODELS_ENV, hf_cache_dir, model_search_dirs, models_dir
 
 # Components that carry weights (the rest are configs: scheduler, tokenizer, image processor).
 _WEIGHTED = {"transformer", "transformer_2", "vae", "text_encoder", "text_encoder_2", "image_encoder", "unet"}
@@ -139,7 +139,9 @@ def find_model(
         elif not _marker_ok(folder):
             return None
         return LocalModel(model.id, folder, "built-in", tiny_model_revision(model.id))
-    for folder in _folder_candidates(model, root):
+    # The default folder also searches where earlier versions downloaded models (<user cache>/models).
+    roots = [root] if models_root is not None else model_search_dirs()
+    for folder in (f for r in roots for f in _folder_candidates(model, r)):
         if folder.is_dir() and not check_folder(folder):
             return LocalModel(model.id, folder, "folder", _local_dir_revision(folder) or model.revision)
     snapshot = _hf_cache_snapshot(model, hf_cache_dir)

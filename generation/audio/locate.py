@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import ModelNotInstalled
 from ..locate import LocalModel
-from ..paths import MODELS_ENV, hf_cache_dir, models_dir
+from ..paths import MODELS_ENV, hf_cache_dir, model_search_dirs, models_dir
 from .models import AudioModelInfo, get_audio_model
 
 
@@ -54,7 +54,8 @@ def find_audio_model(
         elif not tiny_audio_ready(folder):
             return None
         return LocalModel(info.id, folder, "built-in", audio_model_revision(info.id))
-    for folder in _candidates(info, root):
+    roots = [root] if models_root is not None else model_search_dirs()
+    for folder in (f for r in roots for f in _candidates(info, r)):
         if (folder / info.marker).is_file():
             return LocalModel(info.id, folder, "folder", info.revision)
     snapshot = _hf_cache_snapshot(info, hf_cache_dir)

@@ -4,11 +4,12 @@ worker's exit, and nothing half-written is left at the output path."""
 
 from __future__ import annotations
 
-import sys
+import logging
 import threading
-import traceback
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger("promptcut.worker")
 
 
 def run_audio_job(worker: Any, job: str, spec_data: dict[str, Any], output: str, expected_hash: str | None,
@@ -48,12 +49,13 @@ def run_audio_job(worker: Any, job: str, spec_data: dict[str, Any], output: str,
         send("cancelled", job=job)
         return
     except GenerationError as exc:
-        if exc.detail:
-            print(exc.detail, file=sys.stderr, flush=True)
+        # The job id and model name the job; its text stays out of log files (they go into problem reports).
+        log.error("job %s (model %s) failed: %s: %s%s", job, spec.model, exc.kind, _one_line(exc.message),
+                  f"\n{exc.detail.rstrip()}" if exc.detail else "")
         send("error", job=job, kind=exc.kind, message=_one_line(exc.message), hint=_one_line(exc.hint), fix=exc.fix)
         return
     except Exception as exc:  # noqa: BLE001 - a job's failure is an event, never the worker's exit
-        traceback.print_exc(file=sys.stderr)
+        log.exception("job %s (model %s) failed", job, spec.model)
         first = (str(exc).strip().splitlines() or [""])[0]
         send("error", job=job, kind="internal", message=_one_line(f"{type(exc).__name__}: {first}"),
              hint="See the generator log for the traceback.", fix={})
