@@ -139,3 +139,17 @@ def test_settings_from_env():
         BackendSettings.from_env({"PROMPTCUT_OFFLOAD": "lots"})
     with pytest.raises(ValueError):
         BackendSettings.from_env({"PROMPTCUT_VAE_TILING": "maybe"})
+
+
+def test_a_model_an_earlier_version_downloaded_into_the_user_cache_is_still_found(models_root, tmp_path,
+                                                                                   monkeypatch):
+    from generation.paths import MODELS_ENV
+
+    for var in ("XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    monkeypatch.delenv(MODELS_ENV, raising=False)
+    model = fake_real_model()
+    old = tmp_path / "xdg_cache_home" / "promptcut" / "models" / model.id
+    shutil.copytree(Path(models_root) / "tiny-wan", old)
+    found = find_model(model, hf_cache_dir=tmp_path / "no-hub")
+    assert found is not None and found.source == "folder" and found.path == old
