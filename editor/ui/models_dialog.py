@@ -16,6 +16,9 @@ Below the table: the models folder (``ask_folder`` opens the picker; tests repla
 (installed ones first), device, precision and the memory levers. OK saves them with ``save_preferences``.
 A note at the top says what generation needs when there is no NVIDIA GPU or no real model installed.
 
+"Set up generation…" opens the setup wizard (``setup_wizard``) on the dialog's models folder; the list
+refreshes as each of its downloads lands.
+
 Two tabs: "Video models" (this module) and "Voices & sound" (``models_dialog_sound``: voices, sound generators,
 speech-to-text). Both share the downloads (``model_downloads.Downloads``: a progress bar with a ✕ that cancels,
 the licence question, one-line errors, no partial folder left) and the status line. ``show_model(id)`` opens
@@ -271,7 +274,14 @@ class ModelsDialog(QDialog):
         video_layout = QVBoxLayout(video)
         video_layout.setContentsMargins(0, 4, 0, 0)
         video_layout.addWidget(self.note)
-        video_layout.addWidget(self.device_label)
+        self.setup_button = QPushButton("Set up generation…")
+        self.setup_button.setObjectName("models-setup")
+        self.setup_button.setToolTip("Find the GPU, pick the models that fit it, download them and make a test shot")
+        self.setup_button.clicked.connect(self.show_setup)
+        device_row = QHBoxLayout()
+        device_row.addWidget(self.device_label, 1)
+        device_row.addWidget(self.setup_button)
+        video_layout.addLayout(device_row)
         video_layout.addWidget(self.table, 1)
         self.sound = sound.SoundModelsTab(self.start_download, self.cancel_download)
         self.tabs = QTabWidget()
@@ -383,6 +393,27 @@ class ModelsDialog(QDialog):
             self.model_combo.addItem(label, model.id)
         index = self.model_combo.findData(current)
         self.model_combo.setCurrentIndex(max(0, index))
+
+    # -- setup wizard -----------------------------------------------------------------------------------------------
+    def show_setup(self):
+        """Open the generation setup wizard on this dialog's models folder; the list refreshes as models arrive."""
+        from editor.ui.setup_wizard import SetupWizard
+
+        wizard = getattr(self, "setup_wizard", None)
+        if wizard is None or not wizard.isVisible():
+            wizard = self.setup_wizard = SetupWizard(self, models_root=self._models_dir)
+            wizard.installed.connect(self._on_setup_installed)
+        wizard.show()
+        wizard.raise_()
+        return wizard
+
+    def _on_setup_installed(self, model_id: str, path: str) -> None:
+        self.refresh()
+        if self.model_combo.currentData() is None:   # the wizard may have made it the default model
+            index = self.model_combo.findData(load_preferences().default_model)
+            if index > 0:
+                self.model_combo.setCurrentIndex(index)
+        self._set_status(f"{model_id} installed in {path}")
 
     # -- models folder ----------------------------------------------------------------------------------------------
     def ask_folder(self) -> str | None:

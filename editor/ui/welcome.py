@@ -1,6 +1,9 @@
 """The welcome / new-project dialog: canvas shape and frame rate, open, a recent project, a demo project, or a
 project with unsaved changes a crash left (the Recover list, from the autosave's recovery copies).
 
+On the first run (``editor.setup.first_run.setup_state() == "new"``) a banner offers to set up generation
+(choice 'setup': the window opens the setup wizard); once it was done or skipped, Generate > Models offers it.
+
 The recent projects are read from where the main window keeps them (``recent/projects`` in the PromptCut INI
 settings, newest first) without pruning, so files that have gone are listed greyed with "(missing)" and
 cannot be chosen.
@@ -8,6 +11,7 @@ cannot be chosen.
 
 from __future__ import annotations
 
+import logging
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -18,6 +22,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -34,6 +39,21 @@ from editor.ui.autosave import Recoverable, recoverable_projects
 ASPECTS = {"9:16": (1080, 1920), "16:9": (1920, 1080), "1:1": (1080, 1080)}
 RATES = ["24", "25", "30", "30000/1001", "50", "60"]
 RECENT_KEY = "recent/projects"
+SETUP_OFFER = ("Generation is not set up yet: find your GPU, pick the models that fit it, download them and "
+               "make a test shot.")
+
+logger = logging.getLogger(__name__)
+
+
+def setup_is_new() -> bool:
+    """Whether generation setup was never done nor skipped (a failure to tell is logged: no offer then)."""
+    from editor.setup.first_run import setup_state
+
+    try:
+        return setup_state() == "new"
+    except Exception as exc:  # noqa: BLE001 - the welcome screen opens whatever the setup record says
+        logger.warning("cannot read the setup state: %s", exc, exc_info=exc)
+        return False
 
 
 def stored_recent_projects() -> list[str]:
@@ -46,11 +66,13 @@ def stored_recent_projects() -> list[str]:
 
 
 class WelcomeDialog(QDialog):
-    """``choice`` after exec(): 'new', 'open', 'recent', 'recover' or 'demo'; ``settings()`` for 'new';
+    """``choice`` after exec(): 'new', 'open', 'recent', 'recover', 'demo' or 'setup'; ``settings()`` for 'new';
     ``recent_path`` (the project file to open) for 'recent'; ``recovered`` (the project and its recovery copy)
-    for 'recover'. ``recents`` overrides the stored list (tests)."""
+    for 'recover'. ``recents`` overrides the stored list (tests); ``offer_setup`` whether to offer generation
+    setup (default: when it was never done nor skipped)."""
 
-    def __init__(self, parent: QWidget | None = None, *, recents: list[str] | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, recents: list[str] | None = None,
+                 offer_setup: bool | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Welcome to PromptCut")
         self.setObjectName("Welcome")
@@ -61,6 +83,20 @@ class WelcomeDialog(QDialog):
         title.setObjectName("WelcomeTitle")
         sub = QLabel("Recorded clips and prompt-generated shots on one timeline.")
         sub.setObjectName("Dim")
+        self.setup_offer = QFrame()
+        self.setup_offer.setObjectName("SetupOffer")
+        self.setup_offer.setStyleSheet("QFrame#SetupOffer { background: #1f2a40; border: 1px solid #3a66d6; "
+                                       "border-radius: 6px; } QFrame#SetupOffer QLabel { background: transparent; "
+                                       "color: #dfe6f5; }")
+        offer_text = QLabel(SETUP_OFFER)
+        offer_text.setWordWrap(True)
+        self.setup_button = QPushButton("Set up generation…")
+        self.setup_button.setObjectName("setup-generation")
+        self.setup_button.clicked.connect(lambda: self.choose("setup"))
+        offer_row = QHBoxLayout(self.setup_offer)
+        offer_row.setContentsMargins(12, 8, 8, 8)
+        offer_row.addWidget(offer_text, 1)
+        offer_row.addWidget(self.setup_button)
         self.aspect_group = QButtonGroup(self)
         aspects = QHBoxLayout()
         for i, (name, (w, h)) in enumerate(ASPECTS.items()):
@@ -131,6 +167,8 @@ class WelcomeDialog(QDialog):
         layout.setSpacing(12)
         layout.addWidget(title)
         layout.addWidget(sub)
+        layout.addWidget(self.setup_offer)
+        self.setup_offer.setVisible(setup_is_new() if offer_setup is None else offer_setup)
         if self.recoverables:   # first: unsaved work matters more than a new project
             layout.addLayout(recover_row)
             layout.addWidget(self.recover_list)

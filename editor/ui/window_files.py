@@ -187,6 +187,23 @@ class WindowFiles:
             self.open_path(dialog.recent_path)
         elif dialog.choice == "recover" and dialog.recovered is not None:
             self.open_recovered(dialog.recovered)
+        elif dialog.choice == "setup":
+            self.show_generation_setup()
+
+    def show_generation_setup(self):
+        """Open the generation setup wizard (one at a time; the window stays usable while it downloads)."""
+        from editor.ui.setup_wizard import SetupWizard
+
+        wizard = getattr(self, "_setup_wizard", None)
+        if wizard is None or not wizard.isVisible():
+            wizard = self._setup_wizard = SetupWizard(self)
+            wizard.finished.connect(lambda _result: self.show_message(
+                "Generation is set up" if wizard.outcome == "done"
+                else "Generation setup skipped: Generate > Models offers it again"))
+        wizard.show()
+        wizard.raise_()
+        wizard.activateWindow()
+        return wizard
 
     def new_demo_project(self, ask: bool = True) -> None:
         import tempfile
