@@ -173,9 +173,8 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from editor.doctor import run_checks
-    from editor.support.gpu import detect_gpus
 
-    results = run_checks([Path(f) for f in args.folder] if args.folder else None, detect_gpus=detect_gpus)
+    results = run_checks([Path(f) for f in args.folder] if args.folder else None)
     marks = {"ok": "✓", "warn": "!", "fail": "✗"}
     try:
         "".join(marks.values()).encode(sys.stdout.encoding or "ascii")

@@ -317,10 +317,10 @@ def check_ffmpeg() -> CheckResult:
 
 
 def _driver_gpus(detect_gpus: Callable[[], Sequence[object]] | None) -> str:
-    """The GPUs the driver's own tool names, one line ("" when not asked or none): what the machine has, whether
-    or not torch can use it."""
+    """The GPUs the driver's own tool names, one line ("" when none): what the machine has, whether or not torch
+    can use it. ``detect_gpus``: nvidia-smi through ``editor.gpus`` unless a test hands in another probe."""
     if detect_gpus is None:
-        return ""
+        from editor.gpus import detect_gpus
     try:
         gpus = list(detect_gpus())
     except Exception:  # noqa: BLE001 - a driver tool's surprise is no reason to fail the doctor
@@ -330,9 +330,8 @@ def _driver_gpus(detect_gpus: Callable[[], Sequence[object]] | None) -> str:
 
 def check_gpu(detect_gpus: Callable[[], Sequence[object]] | None = None, *,
               torch_installed: bool | None = None) -> CheckResult:
-    """The GPU generation would use. Without torch (or with a CPU-only torch), ``detect_gpus`` (the caller hands
-    in ``editor.support.gpu.detect_gpus``, which asks nvidia-smi: that room sits above this one) still names
-    the card, so the user learns that installing the [gen] extra is worth it."""
+    """The GPU generation would use. Without torch (or with a CPU-only torch), the driver's own tool still names
+    the card (``editor.gpus``), so the user learns that installing the [gen] extra is worth it."""
     name = "GPU for generation"
     if torch_installed is None:
         torch_installed = importlib.util.find_spec("torch") is not None

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from editor.gpus import Gpu
 from editor.setup.index import IndexEntry
-from editor.support.gpu import Gpu
 from generation.model_types import Ability
 from generation.models import DEFAULT_MODEL_ID
 from generation.profiles import default_profile

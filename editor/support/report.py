@@ -82,14 +82,7 @@ def doctor_text(run_checks: Callable[[], Sequence[object]] | None = None) -> str
     """``promptcut doctor``'s findings as plain ASCII lines (OK / WARN / FAIL, the check, what was found, the
     fix). A doctor that itself fails is reported as one line rather than stopping the report."""
     if run_checks is None:
-        from editor.doctor import run_checks as run_checks_default
-        from editor.support.gpu import detect_gpus
-
-        def every_check() -> Sequence[object]:
-            # The doctor's room sits below this one: it is handed the nvidia-smi probe to name the GPU by.
-            return run_checks_default(detect_gpus=detect_gpus)
-
-        run_checks = every_check
+        from editor.doctor import run_checks
     try:
         results = list(run_checks())
     except Exception as exc:  # noqa: BLE001 - the report is most wanted exactly when something is broken

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 
 import editor
-from editor.support.gpu import Gpu, describe_gpus, detect_gpus
+from editor.gpus import Gpu, describe_gpus, detect_gpus
 
 
 def package_version(*names: str) -> str | None:

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from editor.generate.catalog import _human
+from editor.gpus import Gpu
 from editor.setup.index import IndexEntry, ModelIndex, NoNetwork
 from editor.setup.recommend import Recommendation
-from editor.support.gpu import Gpu
 from editor.ui.model_downloads import RESTRICTED_COLOUR, one_line
 from editor.ui.setup_tasks import free_bytes
 

@@ -21,10 +21,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from editor.generate.preferences import load_preferences, save_preferences
+from editor.gpus import Gpu, detect_gpus
 from editor.setup import first_run
 from editor.setup.index import IndexEntry, copy_in_instructions, index_source, load_index
 from editor.setup.recommend import recommend
-from editor.support.gpu import Gpu, detect_gpus
 from editor.ui.model_downloads import one_line
 from editor.ui.setup_download import DownloadPage
 from editor.ui.setup_pages import DIM, GOOD, GpuPage, ModelsPage

@@ -225,8 +225,8 @@ def test_the_gpu_check_never_fails_the_doctor():
 
 
 def driver_reports(stdout: str):
-    """nvidia-smi's answer, the true edge: what ``editor.support.gpu.detect_gpus`` would run and read."""
-    from editor.support.gpu import detect_gpus
+    """nvidia-smi's answer, the true edge: what ``editor.gpus.detect_gpus`` would run and read."""
+    from editor.gpus import detect_gpus
 
     def run(cmd, **kwargs):
         return subprocess.CompletedProcess(cmd, 0, stdout=stdout, stderr="")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from editor.gpus import Gpu
 from editor.setup.index import IndexEntry, IndexFile
 from editor.setup.recommend import CPU_REASON, recommend
-from editor.support.gpu import Gpu
 from generation.models import DEFAULT_MODEL_ID, list_models
 from generation.profiles import default_profile
 

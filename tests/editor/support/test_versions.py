@@ -10,8 +10,8 @@ import sys
 
 import editor
 from editor import doctor
+from editor.gpus import describe_gpus, detect_gpus
 from editor.support import versions
-from editor.support.gpu import describe_gpus, detect_gpus
 from editor.support.versions import collect_versions, versions_text
 
 

@@ -18,9 +18,9 @@ from ui_support import OpenedUrls
 
 from editor.generate.catalog import _human
 from editor.generate.preferences import load_preferences
+from editor.gpus import Gpu
 from editor.setup.first_run import record_setup, setup_state
 from editor.setup.index import write_index
-from editor.support.gpu import Gpu
 from editor.ui.models_dialog import ModelsDialog
 from editor.ui.setup_download import INSTALLED, PAUSED
 from editor.ui.setup_pages import NO_GPU_TEXT
