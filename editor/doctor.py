@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from editor.playback.output import quiet_stderr
+from generation.child_python import frozen, gen_install_command
 
 Level = Literal["ok", "warn", "fail"]
 
@@ -338,8 +339,9 @@ def check_gpu(detect_gpus: Callable[[], Sequence[object]] | None = None, *,
     if not torch_installed:
         missing = "PyTorch is not installed: generating shots needs the [gen] extra"
         found = _driver_gpus(detect_gpus)
-        return CheckResult(name, "warn", f"{found} ({missing})" if found else missing,
-                           ".venv/bin/pip install -e '.[gen]'   (make does this)")
+        # The desktop bundle takes the packages into its gen-packages folder, for its own Python version.
+        fix = gen_install_command() if frozen() else ".venv/bin/pip install -e '.[gen]'   (make does this)"
+        return CheckResult(name, "warn", f"{found} ({missing})" if found else missing, fix)
     try:
         import torch
 

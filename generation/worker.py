@@ -87,6 +87,7 @@ import traceback
 from pathlib import Path
 from typing import IO, Any
 
+from .child_python import gen_missing_message
 from .device_memory import MemoryReporter
 
 PROTOCOL_VERSION = 1
@@ -188,6 +189,7 @@ class Worker:
         self._stopping = False
         self._fail_oom_once = os.environ.get(FAIL_OOM_ONCE_ENV) == "1"
         self.backend: Any = None
+        self.missing_packages = ""   # the line every job gets when torch/diffusers are not installed
         self._audio: Any = None
         self.reporter = MemoryReporter(None)
 
@@ -283,8 +285,14 @@ class Worker:
 
     def start_backend(self) -> dict[str, Any]:
         """Import torch/diffusers and make the backend, so that ``ready`` means warm imports."""
-        import diffusers  # noqa: F401 - imported now so the first job does not pay for it
-        import torch  # noqa: F401
+        try:
+            import diffusers  # noqa: F401 - imported now so the first job does not pay for it
+            import torch  # noqa: F401
+        except ImportError:
+            # An install without the [gen] packages (a plain wheel, the desktop bundle): the worker stays up and
+            # each job fails with how to add them, rather than dying and being restarted for every job.
+            self.missing_packages = gen_missing_message()
+            return {"device": None}
 
         from .backends.diffusers_backend import DiffusersBackend
         from .backends.settings import BackendSettings
@@ -339,6 +347,9 @@ class Worker:
             run_audio_job(self, job, spec_data, output, expected_hash, cancel)
             return
         send = self.proto.send
+        if self.missing_packages:
+            send("error", job=job, kind="missing_packages", message=self.missing_packages, hint="", fix={})
+            return
         try:
             spec = JobSpec.from_dict(spec_data)
             get_model(spec.model)

@@ -10,6 +10,7 @@ from pathlib import Path
 from editor.generate.catalog import DownloadProgress, ModelError
 from generation.audio.locate import find_audio_model
 from generation.audio.models import AudioModelInfo, Voice, audio_models, get_audio_model
+from generation.child_python import gen_missing_message
 
 # What each library loads; nothing else is fetched (Kokoro's weights and voices are torch files it reads with
 # weights_only=True, so no code runs from them).
@@ -102,7 +103,7 @@ def download_audio_model(model_id: str, *, progress: DownloadProgress | None = N
         from huggingface_hub import snapshot_download
         from huggingface_hub.errors import GatedRepoError, LocalEntryNotFoundError, RepositoryNotFoundError
     except ImportError:
-        raise ModelError("downloading models needs huggingface_hub: install promptcut[gen]") from None
+        raise ModelError(gen_missing_message("downloading models")) from None
     if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
         raise ModelError(f"cannot download {info.id}: HF_HUB_OFFLINE is set; copy {info.repo} to {target}")
     kwargs = {} if progress is None else {"tqdm_class": _progress_class(progress)}

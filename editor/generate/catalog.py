@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from generation.child_python import gen_missing_message
 from generation.models import DEFAULT_MODEL_ID, ModelInfo, get_model, list_models
 
 NO_MODEL_MESSAGE = ("no video model is installed: run `promptcut models download {default}`, or use --model "
@@ -199,7 +200,7 @@ def download_model(model_id: str, *, progress: DownloadProgress | None = None,
             RevisionNotFoundError,
         )
     except ImportError:
-        raise ModelError("downloading models needs huggingface_hub: install promptcut[gen]") from None
+        raise ModelError(gen_missing_message("downloading models")) from None
     if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
         raise ModelError(f"cannot download {model.id}: HF_HUB_OFFLINE is set (no hub access); unset it, or copy "
                          f"the diffusers folder of {model.repo} to {target} (set {MODELS_ENV} for another folder)")

@@ -15,6 +15,7 @@ from functools import cache
 
 import editor
 from editor.gpus import Gpu, describe_gpus, detect_gpus
+from generation.child_python import gen_install_command
 
 
 def package_version(*names: str) -> str | None:
@@ -43,7 +44,7 @@ def ffmpeg_version(check: Callable[[], object] | None = None) -> str:
 
 def torch_version() -> str:
     version = package_version("torch")
-    return version if version else "not installed (generation needs the [gen] extra)"
+    return version if version else f"not installed (generation needs the [gen] extra: {gen_install_command()})"
 
 
 @cache

@@ -12,23 +12,17 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import pytest
+from packaging_support import assert_small_export, checked, small_timeline, smoke_places
 
 import editor
-from editor.interchange.otio import write_otio
-from editor.media import synth
-from editor.media.probe import media_source_from_info, probe
-from editor.model import MediaClip, Settings, Timeline
 
 # Building a wheel and installing it with its dependencies is the slowest setup here (still in the default run).
 pytestmark = pytest.mark.slow
 
 CHECKOUT = Path(__file__).resolve().parents[2]
-SMALL = Settings(width=180, height=320, fps=Fraction(30), sample_rate=48000)
 # What a checkout holds that is no part of the package: built leftovers (a stale build/lib would put deleted
 # modules into the wheel), caches and environments.
 NOT_SOURCE = (".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache",
@@ -54,22 +48,17 @@ def _copy_source(dest: Path) -> Path:
     return dest
 
 
-def _checked(done: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert done.returncode == 0, f"{done.args}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    return done
-
-
 @pytest.fixture(scope="module")
 def install(tmp_path_factory: pytest.TempPathFactory) -> Install:
     root = tmp_path_factory.mktemp("wheel-install")
     source = _copy_source(root / "source")
     dist = root / "dist"
-    _checked(subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-w", str(dist), "-q"],
+    checked(subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-w", str(dist), "-q"],
                             capture_output=True, text=True, cwd=root, timeout=600))
     wheels = sorted(dist.glob("promptcut-*.whl"))
     assert len(wheels) == 1, wheels
     prefix = root / "venv"
-    _checked(subprocess.run([sys.executable, "-m", "venv", str(prefix)], capture_output=True, text=True,
+    checked(subprocess.run([sys.executable, "-m", "venv", str(prefix)], capture_output=True, text=True,
                             timeout=300))
     scripts = prefix / ("Scripts" if os.name == "nt" else "bin")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV",
@@ -78,31 +67,21 @@ def install(tmp_path_factory: pytest.TempPathFactory) -> Install:
     env["PYTHONUNBUFFERED"] = "1"
     cwd = root / "elsewhere"
     cwd.mkdir()
-    _checked(subprocess.run([str(scripts / "python"), "-m", "pip", "install", "-q", str(wheels[0])],
+    checked(subprocess.run([str(scripts / "python"), "-m", "pip", "install", "-q", str(wheels[0])],
                             capture_output=True, text=True, cwd=cwd, env=env, timeout=900))
     return Install(prefix=prefix, bin=scripts, cwd=cwd, env=env)
 
 
 @pytest.fixture(scope="module")
 def timeline_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small .otio timeline: a red and a blue clip made with ffmpeg, a gap between them."""
-    folder = tmp_path_factory.mktemp("wheel-timeline")
-    tl = Timeline.empty(SMALL)
-    for media_id, color in (("m1", "red"), ("m2", "blue")):
-        path = synth.color_clip(folder / f"{color}.mp4", color, seconds=1.0)
-        tl.media[media_id] = media_source_from_info(probe(path), media_id)
-    track = tl.video_tracks[0]
-    track.add(MediaClip(id="c1", start=0, duration=15, media="m1"))
-    track.add(MediaClip(id="c2", start=30, duration=15, media="m2"))
-    tl.check()
-    return write_otio(tl, folder / "cut.otio")
+    return small_timeline(tmp_path_factory.mktemp("wheel-timeline"))
 
 
 def test_the_wheel_installs_the_editor_itself_not_a_link_to_the_checkout(install: Install) -> None:
     code = ("import editor, importlib.util, importlib.resources as r; print(editor.__file__); "
             "print(importlib.util.find_spec('torch') is not None); "
             "print(r.files('editor.ui').joinpath('help', 'getting_started.md').is_file())")
-    lines = _checked(install.run("python", "-c", code)).stdout.splitlines()
+    lines = checked(install.run("python", "-c", code)).stdout.splitlines()
     module = Path(lines[0]).resolve()
     assert module.is_relative_to(install.prefix.resolve()), module
     assert not module.is_relative_to(CHECKOUT), module
@@ -112,12 +91,12 @@ def test_the_wheel_installs_the_editor_itself_not_a_link_to_the_checkout(install
 
 
 def test_version_names_the_installed_release(install: Install) -> None:
-    done = _checked(install.run("promptcut", "--version"))
+    done = checked(install.run("promptcut", "--version"))
     assert done.stdout.strip() == f"promptcut {editor.__version__}"
 
 
 def test_presets_lists_every_export_preset(install: Install) -> None:
-    done = _checked(install.run("promptcut", "presets"))
+    done = checked(install.run("promptcut", "presets"))
     names = [line.split()[0] for line in done.stdout.splitlines() if line.strip()]
     assert names == ["tiktok", "reels", "shorts", "youtube", "square"]
 
@@ -127,25 +106,17 @@ def test_a_timeline_exports_headless_with_captions_in_the_installed_fonts(instal
     captions = tmp_path / "cues.srt"
     captions.write_text("1\n00:00:00,000 --> 00:00:01,000\nHello from the wheel\n", encoding="utf-8")
     out = tmp_path / "out.mp4"
-    done = _checked(install.run("promptcut", "export", str(timeline_file), "-o", str(out), "-q",
+    done = checked(install.run("promptcut", "export", str(timeline_file), "-o", str(out), "-q",
                                 "--captions", str(captions)))
     assert "Traceback" not in done.stderr
-    with av.open(str(out)) as container:
-        stream = container.streams.video[0]
-        assert (stream.codec_context.width, stream.codec_context.height) == (SMALL.width, SMALL.height)
-        frames = sum(1 for _ in container.decode(video=0))
-    assert frames == 45   # red 15, gap 15, blue 15
+    assert_small_export(out)
     assert out.with_suffix(".srt").is_file()
 
 
 def test_the_window_opens_offscreen_with_the_installed_theme_icons_and_fonts(install: Install,
                                                                              timeline_file: Path) -> None:
-    done = _checked(install.run("promptcut", "open", "--smoke", str(timeline_file),
+    done = checked(install.run("promptcut", "open", "--smoke", str(timeline_file),
                                 extra_env={"QT_QPA_PLATFORM": "offscreen"}, timeout=120))
     assert "Traceback" not in done.stderr
-    line = done.stdout.strip().splitlines()[-1]
-    assert line.startswith("the window opened and closed; "), line
-    found = dict(part.split(" ", 1) for part in line.split("; ", 1)[1].split(", "))
-    assert set(found) == {"theme", "icons", "fonts"}
-    for place in found.values():
-        assert Path(place).resolve().is_relative_to(install.prefix.resolve() / "share" / "promptcut"), found
+    for place in smoke_places(done).values():
+        assert Path(place).resolve().is_relative_to(install.prefix.resolve() / "share" / "promptcut"), place
