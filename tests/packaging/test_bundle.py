@@ -136,3 +136,14 @@ def test_gen_packages_beside_the_executable_reach_the_children_with_the_whole_st
             path.rmdir() if path.is_dir() else path.unlink()
         extra.rmdir()
     assert done.stdout.strip() == "['a', 'b'] True"
+
+
+def test_generating_in_the_bundle_without_torch_says_in_one_line_how_to_add_it(bundle: Bundle,
+                                                                               tmp_path: Path) -> None:
+    out = tmp_path / "shot.mp4"
+    done = bundle.run("generate", "a lighthouse at dusk", "--model", "tiny-wan", "--steps", "2", "-o", str(out),
+                      "-y", "-q", extra_env={"PROMPTCUT_MODELS": str(tmp_path / "models")}, timeout=180)
+    assert done.returncode != 0 and not out.exists()
+    assert "Traceback" not in done.stderr
+    assert str(bundle.folder / "gen-packages") in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
