@@ -41,6 +41,14 @@ class Task(QObject):
         self.name = name
         self._work = work
         self.thread: threading.Thread | None = None
+        # Over once its end is delivered here: the thread may still be alive when the slots run, and a page that
+        # asks "still running?" from its finished slot must hear no.
+        self._over = False
+        self.finished.connect(self._end)
+        self.failed.connect(self._end)
+
+    def _end(self, _value: object) -> None:
+        self._over = True
 
     def start(self) -> Task:
         def emit(signal, *args) -> None:
@@ -61,7 +69,7 @@ class Task(QObject):
 
     @property
     def running(self) -> bool:
-        return self.thread is not None and self.thread.is_alive()
+        return self.thread is not None and not self._over and self.thread.is_alive()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the thread (tests and closing); True when it has ended."""
