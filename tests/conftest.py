@@ -1,8 +1,13 @@
 """Settings for the whole test run."""
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
+
+# Helpers shared by test folders (imported by plain name: --import-mode=importlib puts no test folder on sys.path).
+sys.path.insert(0, str(Path(__file__).parent / "support"))
 
 # The generator's worker processes inherit this. CI machines have 2 shared cores; two OpenMP threads per torch
 # process, with ffmpeg and pytest beside them, oversubscribe them and slow tiny pipelines 10-30x.

@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 import os
 import socket
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from mirror_server import serving
 
 from editor.setup import fetch as fetch_module
 from editor.setup.index import write_index
@@ -60,63 +59,12 @@ def every_chunk(monkeypatch):
     monkeypatch.setattr(fetch_module, "PROGRESS_EVERY_S", 0.0)
 
 
-class _RangeHandler(SimpleHTTPRequestHandler):
-    """SimpleHTTPRequestHandler with ``Range: bytes=N-`` (what a resume sends); it logs each request."""
-
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-    def do_GET(self):  # noqa: N802 - the base class's name
-        self.server.requests.append((self.path, self.headers.get("Range")))
-        wanted = self.headers.get("Range")
-        path = Path(self.translate_path(self.path))
-        if self.server.cut_after is not None and path.name == Path(BIG_FILE).name:
-            return self._cut(path)
-        if wanted is None or self.server.ignore_range or not path.is_file():
-            return super().do_GET()
-        size = path.stat().st_size
-        start = int(wanted.removeprefix("bytes=").split("-")[0])
-        if start >= size:
-            self.send_response(416)
-            self.send_header("Content-Range", f"bytes */{size}")
-            self.end_headers()
-            return None
-        self.send_response(206)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Range", f"bytes {start}-{size - 1}/{size}")
-        self.send_header("Content-Length", str(size - start))
-        self.end_headers()
-        with open(path, "rb") as handle:
-            handle.seek(start)
-            self.wfile.write(handle.read())
-        return None
-
-    def _cut(self, path: Path) -> None:
-        """Promise the whole file, send ``cut_after`` bytes of it and hang up: a connection that drops."""
-        self.send_response(200)
-        self.send_header("Content-Length", str(path.stat().st_size))
-        self.end_headers()
-        self.wfile.write(path.read_bytes()[: self.server.cut_after])
-        self.wfile.flush()
-        self.close_connection = True
-
-
 @pytest.fixture
 def http_mirror(mirror):
     """``mirror`` over http: (the index's address, the server, whose ``requests`` lists (path, Range))."""
-    handler = lambda *a, **k: _RangeHandler(*a, directory=str(mirror), **k)  # noqa: E731
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.requests = []
-    server.ignore_range = False
-    server.cut_after = None
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/index.json", server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(mirror) as server:
+        server.cut_name = Path(BIG_FILE).name
+        yield server.index_url, server
 
 
 @pytest.fixture

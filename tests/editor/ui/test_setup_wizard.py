@@ -7,12 +7,11 @@ import contextlib
 import filecmp
 import shutil
 import socket
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from mirror_server import serving
 from PySide6.QtCore import Qt, QTimer
 from ui_support import OpenedUrls
 
@@ -72,55 +71,17 @@ def mirror(tmp_path, tiny_folder) -> Path:
     return make_mirror(tmp_path / "mirror", tiny_folder, (TINY, REAL, RESTRICTED))
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    """Honours ``Range: bytes=N-``; the padding file, asked for from its start, stops after its first 300 KB
-    until the server's ``gate`` is set (so a test can pause inside it)."""
-
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-    def handle(self):
-        with contextlib.suppress(ConnectionError):   # a paused or cancelled download hangs up mid-file
-            super().handle()
-
-    def do_GET(self):  # noqa: N802 - the base class's name
-        self.server.requests.append((self.path, self.headers.get("Range")))
-        path = Path(self.translate_path(self.path))
-        if not path.is_file() or not (self.headers.get("Range") or path.name == PADDING):
-            return super().do_GET()
-        data = path.read_bytes()
-        start = int(self.headers.get("Range", "bytes=0-").removeprefix("bytes=").split("-")[0])
-        self.send_response(206 if start else 200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(data) - start))
-        if start:
-            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-        self.end_headers()
-        if path.name == PADDING and not start:
-            self.wfile.write(data[:300_000])
-            self.wfile.flush()
-            self.server.gate.wait(30)
-            start = 300_000
-        self.wfile.write(data[start:])
-        return None
-
-
 @pytest.fixture
 def serve():
-    servers = []
+    """Serves a mirror folder over http: (the index's address, the server); its padding file holds after its
+    first 300 KB until the server's ``gate`` is set (so a test can pause inside it)."""
+    with contextlib.ExitStack() as stack:
+        def start(folder: Path):
+            server = stack.enter_context(serving(folder))
+            server.gate_name, server.gate_bytes = PADDING, 300_000
+            return server.index_url, server
 
-    def start(folder: Path):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), lambda *a, **k: _Handler(*a, directory=str(folder), **k))
-        server.requests, server.gate = [], threading.Event()
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/index.json", server
-
-    yield start
-    for server in servers:
-        server.gate.set()
-        server.shutdown()
-        server.server_close()
+        yield start
 
 
 def wizard_at(qtbot, source: str, models_root: Path, gpus=(RTX_4090,), parent=None) -> SetupWizard:
