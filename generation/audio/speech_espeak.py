@@ -290,7 +290,7 @@ def run(loaded: LoadedEspeak, info: AudioModelInfo, spec: AudioJobSpec, *, progr
     progress(0.9)
     samples = voice_effects.trim_silence(np.concatenate(spoken), rate, edge_s=_EDGE_S)
     if samples.size == 0:
-        raise GenerationError(f"the basic voice made no sound for {spec.prompt[:40]!r}", kind="bad_request",
+        raise GenerationError("the basic voice made no sound for this text", kind="bad_request",
                               hint="Give it words to say.")
     if abs(speed_left - 1.0) > 0.01:
         samples = voice_effects.time_stretch(samples, speed_left, rate)

@@ -244,7 +244,7 @@ def run(loaded: LoadedKokoro, info: AudioModelInfo, spec: AudioJobSpec, *, progr
         pack = voice_pack(loaded, info, voice)
         chunks = text_chunks(loaded, spec.prompt, lang)
         if not chunks:
-            raise GenerationError(f"there is nothing to say in {spec.prompt[:40]!r}", kind="bad_request",
+            raise GenerationError("there is nothing to say: the text is only punctuation or spaces", kind="bad_request",
                                   hint="Give the voice words to say.")
         spoken: list[np.ndarray] = []
         for i, ps in enumerate(chunks):
@@ -256,7 +256,7 @@ def run(loaded: LoadedKokoro, info: AudioModelInfo, spec: AudioJobSpec, *, progr
     progress(0.9)
     samples = voice_effects.trim_silence(np.concatenate(spoken), SAMPLE_RATE, edge_s=_EDGE_S)
     if samples.size == 0:
-        raise GenerationError(f"Kokoro made no sound for {spec.prompt[:40]!r}", kind="pipeline")
+        raise GenerationError("Kokoro made no sound for this text", kind="pipeline")
     if abs(spec.pitch) > 0.05:
         samples = voice_effects.pitch_shift(samples, spec.pitch, SAMPLE_RATE)
     notes = [_describe(voice, spec, len(chunks))]

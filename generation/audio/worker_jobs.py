@@ -49,9 +49,9 @@ def run_audio_job(worker: Any, job: str, spec_data: dict[str, Any], output: str,
         send("cancelled", job=job)
         return
     except GenerationError as exc:
-        # The job id and model name the job; its text stays out of log files (they go into problem reports).
-        log.error("job %s (model %s) failed: %s: %s%s", job, spec.model, exc.kind, _one_line(exc.message),
-                  f"\n{exc.detail.rstrip()}" if exc.detail else "")
+        # The job id, model and kind name the failure; its message can quote the text to speak, and log files
+        # go into problem reports, so the message goes only to the editor (the job's status), never the log.
+        log.error("job %s (model %s) failed: %s", job, spec.model, exc.kind)
         send("error", job=job, kind=exc.kind, message=_one_line(exc.message), hint=_one_line(exc.hint), fix=exc.fix)
         return
     except Exception as exc:  # noqa: BLE001 - a job's failure is an event, never the worker's exit

@@ -79,3 +79,18 @@ def test_an_unknown_voice_fails_the_job_with_one_line_and_writes_nothing(client)
     assert failed.state is JobState.FAILED and failed.error_kind == "bad_request"
     assert "'xx-nowhere'" in failed.message and "\n" not in failed.message
     assert not Path(failed.output).exists()
+
+
+def test_a_failed_speech_job_logs_its_id_model_and_kind_but_not_its_words(client, hermetic_env):
+    """The log goes into problem reports: the text to speak stays in the editor, out of generator.log, and the
+    one-line reason the editor shows does not quote it either."""
+    words = "Secret lighthouse!... —"
+    spec = AudioJobSpec(kind="speech", model="espeak-ng", prompt=words, voice="xx-nowhere")
+    failed = client.wait(client.submit(spec).id, timeout=300)
+    assert failed.state is JobState.FAILED and failed.error_kind == "bad_request"
+    quiet = client.wait(client.submit(AudioJobSpec.create("speech", "espeak-ng", "... —")).id, timeout=300)
+    assert quiet.state is JobState.FAILED and "... —" not in quiet.message
+    log = (Path(hermetic_env["PROMPTCUT_LOG_DIR"]) / "generator.log").read_text()
+    assert f"job {failed.id} (model espeak-ng) failed: bad_request" in log
+    assert f"job {quiet.id} (model espeak-ng) failed: bad_request" in log
+    assert "lighthouse" not in log.lower() and "... —" not in log
