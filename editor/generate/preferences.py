@@ -1,4 +1,5 @@
-"""The user's generation preferences: default model, models folder, device, precision and memory levers.
+"""The user's generation preferences: default model, models folder, device, precision, memory levers, and where
+generation runs (this computer or a Ray cluster).
 
 Plain Python (no Qt, no torch). Stored as JSON in ``<user config>/generation.json``
 (``~/.config/promptcut/generation.json`` on Linux, see ``generation.paths``); saved atomically (a temp file in
@@ -8,6 +9,10 @@ defaults (or the fields that could be read) and a one-line ``warning`` on the re
 :func:`worker_env` turns preferences into the environment the generation worker reads
 (``generation.backends.settings.ENV`` and ``generation.paths.MODELS_ENV``): pass it as ``env=`` to
 ``generation.client.GeneratorClient`` (or ``editor.generate.session.open_client``).
+
+:func:`cluster_config` turns them (and ``$PROMPTCUT_RAY_ADDRESS``, which wins) into the ``ClusterConfig`` that
+``open_client`` and ``generation.cluster.client.open_generator`` take; :func:`parse_cluster` reads an address as
+typed (``--cluster``, the Models dialog).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import contextlib
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -23,11 +29,13 @@ from typing import Any
 from editor.project.store import write_atomic
 from generation import paths
 from generation.backends.settings import ENV as BACKEND_ENV
+from generation.cluster.config import LOCAL, RAY_ADDRESS_ENV, ClusterConfig
 from generation.paths import MODELS_ENV
 
 DEVICES: tuple[str, ...] = ("auto", "cuda", "cpu")
 PRECISIONS: tuple[str, ...] = ("auto", "bf16", "fp16", "fp32")
 OFFLOADS: tuple[str, ...] = ("auto", "none", "model", "group", "sequential")
+GENERATORS: tuple[str, ...] = ("local", "cluster")   # this computer's worker, or Ray actors
 
 # Our short precision names -> the dtype names the backend takes (PROMPTCUT_DTYPE).
 _DTYPE = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}
@@ -50,8 +58,10 @@ class GenerationPreferences:
     """``default_model``: registry id used when none is named (None: the catalog's choice). ``models_dir``: a
     folder of local weights (None: ``$PROMPTCUT_MODELS`` or the user cache). ``device``: auto | cuda | cpu.
     ``precision``: auto | bf16 | fp16 | fp32. ``offload``: auto | none | model | group | sequential.
-    ``vae_tiling``: None = auto (on whenever an offload lever is). ``warning``: set by :func:`load_preferences`
-    when the file could not be read in full (never saved, not compared)."""
+    ``vae_tiling``: None = auto (on whenever an offload lever is). ``generator``: local | cluster.
+    ``cluster_address``: where the cluster is (``ray://host:10001``, ``auto``, ``local``; None: ``local``).
+    ``cluster_workers``: how many workers a ``local`` Ray runs (None: its own choice). ``warning``: set by
+    :func:`load_preferences` when the file could not be read in full (never saved, not compared)."""
 
     default_model: str | None = None
     models_dir: str | None = None
@@ -59,6 +69,9 @@ class GenerationPreferences:
     precision: str = "auto"
     offload: str = "auto"
     vae_tiling: bool | None = None
+    generator: str = "local"
+    cluster_address: str | None = None
+    cluster_workers: int | None = None
     warning: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -72,6 +85,17 @@ class GenerationPreferences:
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise ValueError(f"{name}={value!r}: must be text or null")
+        if self.generator not in GENERATORS:
+            raise ValueError(f"generator={self.generator!r}: choose one of {', '.join(GENERATORS)}")
+        if self.cluster_address is not None:
+            if not isinstance(self.cluster_address, str):
+                raise ValueError(f"cluster_address={self.cluster_address!r}: must be text or null")
+            object.__setattr__(self, "cluster_address", self.cluster_address.strip() or None)
+            if self.cluster_address is not None:
+                parse_cluster(self.cluster_address)
+        workers = self.cluster_workers
+        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+            raise ValueError(f"cluster_workers={workers!r}: a whole number, 1 or more, or null")
         if self.models_dir == "":
             object.__setattr__(self, "models_dir", None)
         if self.default_model == "":
@@ -165,6 +189,48 @@ def worker_env(prefs: GenerationPreferences, *, inherit: bool = True) -> dict[st
     put(BACKEND_ENV["offload"], None if prefs.offload == "auto" else prefs.offload)
     put(BACKEND_ENV["vae_tiling"], None if prefs.vae_tiling is None else ("on" if prefs.vae_tiling else "off"))
     return env
+
+
+def parse_cluster(text: str) -> ClusterConfig:
+    """An address as a person types it: ``local`` or ``local:N`` (a Ray started on this machine with N workers),
+    ``auto`` (the cluster this machine is a node of), ``ray://HOST[:PORT]`` (Ray Client) or ``HOST:PORT`` (a
+    node's GCS address). Raises ValueError with one line naming what is wrong."""
+    address = text.strip()
+    base, sep, count = address.partition(":")
+    if base.lower() == LOCAL:
+        if not sep:
+            return ClusterConfig(LOCAL)
+        if not count.isdigit() or int(count) < 1:
+            raise ValueError(f"{text!r}: local:N wants a number of workers, 1 or more (e.g. local:2)")
+        return ClusterConfig(LOCAL, workers=int(count))
+    if address.lower() == "auto":
+        return ClusterConfig("auto")
+    host = address[len("ray://"):] if address.lower().startswith("ray://") else address
+    name, colon, port = host.rpartition(":") if ":" in host else (host, "", "")
+    good_port = not colon or (port.isdigit() and 0 < int(port) < 65536)
+    if not name or any(c.isspace() or c in "/?#@" for c in name) or not good_port or not (
+            colon or address.lower().startswith("ray://")):
+        raise ValueError(f"{text!r} is not a cluster address: use ray://HOST:10001, HOST:6379, auto, local "
+                         "or local:N")
+    return ClusterConfig(address)
+
+
+def cluster_config(prefs: GenerationPreferences, environ: Mapping[str, str] | None = None) -> ClusterConfig | None:
+    """Where generation runs: ``$PROMPTCUT_RAY_ADDRESS`` when set (it wins over the saved choice), else the
+    saved cluster when ``generator`` is ``cluster``, else None (this computer). Raises ValueError (one line)
+    for an address that does not parse."""
+    from_env = ((os.environ if environ is None else environ).get(RAY_ADDRESS_ENV) or "").strip()
+    if from_env:   # read as typed addresses are, so local:N works here too
+        try:
+            return parse_cluster(from_env)
+        except ValueError as exc:
+            raise ValueError(f"${RAY_ADDRESS_ENV}: {exc}") from None
+    if prefs.generator != "cluster":
+        return None
+    chosen = parse_cluster(prefs.cluster_address or LOCAL)
+    if chosen.address == LOCAL and chosen.workers is None and prefs.cluster_workers is not None:
+        return replace(chosen, workers=prefs.cluster_workers)
+    return chosen
 
 
 def nvidia_gpu_present() -> bool:
