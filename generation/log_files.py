@@ -7,10 +7,13 @@ for "promptcut" (``~/.local/state/promptcut/log`` on Linux). It lives here, not 
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 import logging.handlers
 import os
 import re
+import sys
 from pathlib import Path
 
 LOG_DIR_ENV = "PROMPTCUT_LOG_DIR"
@@ -22,13 +25,20 @@ LEFT_OUT = "[prompt left out]"
 # Prompts are the user's words: log files go into problem reports, so what would carry one is cut. Our own lines
 # name a job by its id and model; these catch a spec or request printed whole (``prompt='...'``,
 # ``"prompt": "..."``) and the text encoders' truncation warning, which quotes the cut-off end of the prompt.
+# How every log record we write starts (``%(asctime)s ...``), and the mark the job store's worker log puts at
+# each worker start: the end of a multi-line record in a file.
+_RECORD_START = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d|--- generator starting "
 _QUOTED = r"""(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
 _PROMPT_PATTERNS = (
     # Unquoted (``prompt=a fox, running seed=3``): up to the next ``, key=`` or the end of the line.
     (re.compile(r"(\b(?:negative_)?prompts?\s*=\s*)(?:" + _QUOTED + r"|[^\n]*?(?=,\s*\w+=|$))", re.M),
      r"\1" + LEFT_OUT),
     (re.compile(r"""(['"](?:negative_)?prompts?['"]\s*:\s*)""" + _QUOTED), r"\1" + LEFT_OUT),
-    (re.compile(r"(part of your input was truncated because .*?:)[^\n]*"), r"\1 " + LEFT_OUT),
+    # The cut-off text can run over several lines (a pipeline that decodes it to one string keeps the prompt's
+    # line breaks): everything up to the next record (a line starting with a timestamp, or the worker log's
+    # ``--- generator starting`` mark) goes, so one record, a whole file, or raw stderr are all covered.
+    (re.compile(r"(part of your input was truncated because [^\n]*?:)[^\n]*(?:\n(?!" + _RECORD_START + r"|\Z)[^\n]*)*"),
+     r"\1 " + LEFT_OUT),
 )
 
 
@@ -39,7 +49,7 @@ def redact_prompts(text: str) -> str:
     return text
 
 
-class _PromptlessFormatter(logging.Formatter):
+class PromptlessFormatter(logging.Formatter):
     """Formats as usual, then cuts prompts (see :func:`redact_prompts`); a library's warning that quotes one
     never reaches the file."""
 
@@ -80,7 +90,7 @@ def install_file_handler(path: Path, component: str, *, level: int = logging.INF
         handler = _ComponentHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
     except OSError:
         return False
-    handler.setFormatter(_PromptlessFormatter(FORMAT.format(component=component)))
+    handler.setFormatter(PromptlessFormatter(FORMAT.format(component=component)))
     handler.setLevel(level)
     # Third-party libraries log a lot at INFO; only their warnings and errors are worth the user's disk.
     handler.addFilter(lambda record: record.name.startswith("promptcut") or record.levelno >= logging.WARNING)
@@ -92,9 +102,47 @@ def install_file_handler(path: Path, component: str, *, level: int = logging.INF
     return True
 
 
-def setup_worker_logging(component: str = "generator") -> Path:
+# Libraries whose loggers keep to themselves: propagate=False and their own handler straight to stderr.
+_SELF_LOGGING_LIBRARIES = ("diffusers", "transformers")
+
+
+def route_library_logs(*, load: bool = False) -> list[str]:
+    """Send diffusers' and transformers' records through the root logger's handlers (which cut prompts) instead
+    of their own raw stderr handler: their text encoders' truncation warning quotes the end of the prompt, and
+    the worker's stderr is a log file too. Only a library already imported is touched, unless ``load`` (the
+    worker, once it has imported torch and diffusers anyway): importing diffusers imports torch. Returns the
+    libraries routed; a missing or broken one is left alone."""
+    routed = []
+    for name in _SELF_LOGGING_LIBRARIES:
+        if name not in sys.modules:
+            try:
+                if not load or importlib.util.find_spec(name) is None:
+                    continue
+            except (ImportError, ValueError):
+                continue
+        try:
+            library_logging = importlib.import_module(f"{name}.utils.logging")
+            library_logging.disable_default_handler()
+            library_logging.enable_propagation()
+        except Exception:  # noqa: BLE001 - a half-installed library must not stop the worker from starting
+            continue
+        routed.append(name)
+    return routed
+
+
+def setup_worker_logging(component: str = "generator", *, stderr: bool = False) -> Path:
     """The generator worker's own rotating log, ``generator.log`` in the user log folder (the editor writes
-    ``promptcut.log`` there: separate files, so two processes never rotate one file under each other)."""
+    ``promptcut.log`` there: separate files, so two processes never rotate one file under each other).
+    Libraries already imported log through it from now on (see :func:`route_library_logs`).
+
+    ``stderr``: the worker's stderr is a file as well (the job store's worker log), so records also go there,
+    prompts cut the same way, and so do Python warnings, which would otherwise be printed raw."""
+    if stderr:
+        to_stderr = logging.StreamHandler(sys.stderr)
+        to_stderr.setFormatter(PromptlessFormatter("%(asctime)s worker %(message)s"))
+        logging.basicConfig(level=logging.WARNING, handlers=[to_stderr])
+        logging.captureWarnings(True)
     path = log_dir() / "generator.log"
     install_file_handler(path, component)
+    route_library_logs()
     return path

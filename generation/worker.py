@@ -285,6 +285,8 @@ class Worker:
 
     def start_backend(self) -> dict[str, Any]:
         """Import torch/diffusers and make the backend, so that ``ready`` means warm imports."""
+        from .log_files import route_library_logs
+
         try:
             import diffusers  # noqa: F401 - imported now so the first job does not pay for it
             import torch  # noqa: F401
@@ -292,7 +294,9 @@ class Worker:
             # An install without the [gen] packages (a plain wheel, the desktop bundle): the worker stays up and
             # each job fails with how to add them, rather than dying and being restarted for every job.
             self.missing_packages = gen_missing_message()
+            route_library_logs(load=True)
             return {"device": None}
+        route_library_logs(load=True)  # imports nothing more now; a warning quoting a prompt is cut like ours
 
         from .backends.diffusers_backend import DiffusersBackend
         from .backends.settings import BackendSettings
@@ -576,11 +580,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     proto = Protocol(take_stdout())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s worker %(message)s")
-    # Also the generator's own rotating file in the user log folder, kept when the job store's log is gone.
+    # stderr (the job store's worker log) and the generator's own rotating file in the user log folder, kept
+    # when the job store's log is gone; both cut prompts.
     from .log_files import setup_worker_logging
 
-    setup_worker_logging()
+    setup_worker_logging(stderr=True)
     if not args.no_pdeathsig:
         set_parent_death_signal()
     parent = args.parent_pid

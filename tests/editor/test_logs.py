@@ -275,3 +275,56 @@ def test_a_library_warning_that_quotes_a_prompt_reaches_the_log_without_it(log_f
     assert "lighthouse" not in text
     assert "is set to  128 tokens: [prompt left out]" in text
     assert "JobSpec(model='ltx-video', prompt=[prompt left out], seed=2)" in text
+
+
+def test_a_truncation_warning_over_several_lines_is_cut_whole_and_the_next_record_kept(log_folder):
+    """Some pipelines decode the cut-off end to one string, line breaks and all."""
+    logs.setup_logging("generator")
+    logging.getLogger("diffusers.pipelines.hunyuan_video").warning(
+        "The following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: %s",
+        "the keeper\nclimbs to the secret\n\nlighthouse lamp")
+    logs.logger.warning("job j3 (model tiny-ltx) finished")
+    text = logs.log_path().read_text(encoding="utf-8")
+    assert "keeper" not in text and "secret" not in text and "lighthouse" not in text
+    first, second = text.splitlines()
+    assert first.endswith("up to 77 tokens: [prompt left out]")
+    assert second.endswith("WARNING promptcut: job j3 (model tiny-ltx) finished")
+
+
+def test_a_real_text_encoders_truncation_warning_reaches_neither_log_with_the_prompt(tmp_path):
+    """The real worker on the real tiny LTX pipeline (its text encoder takes 16 tokens): a longer prompt makes
+    diffusers warn with the cut-off end of it. diffusers' own logger writes to stderr by itself, and the worker's
+    stderr is the job store's log file: the warning must come through our handlers, prompt cut, in both."""
+    from generation.jobs import JobSpec
+    from generation.worker_process import open_log
+
+    folder = tmp_path / "logs"
+    worker_log = tmp_path / "jobs.sqlite.worker.log"
+    prompt = ("a quiet harbour at dawn with small boats, gulls and nets drying on the old stone wall, and far away "
+              "past the breakwater the secret\nlighthouse keeper waves from the gallery")
+    spec = JobSpec(model="tiny-ltx", prompt=prompt, negative_prompt="", seed=1, width=64, height=64, num_frames=9,
+                   steps=2, guidance=3.0).to_dict()
+    stderr = open_log(worker_log)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "generation.worker", "--no-pdeathsig"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=stderr, env={**cli_env(folder), "OMP_NUM_THREADS": "1"})
+    finally:
+        stderr.close()
+    submit = {"cmd": "submit", "job": "j1", "spec": spec, "output": str(tmp_path / "j1.mp4")}
+    try:
+        proc.stdin.write((json.dumps(submit) + "\n").encode())
+        proc.stdin.flush()
+        ended = next(msg for msg in map(json.loads, proc.stdout) if msg.get("event") in ("done", "error"))
+        assert ended["event"] == "done", ended
+        proc.stdin.write(b'{"cmd": "shutdown"}\n')
+        proc.stdin.flush()
+        assert proc.wait(timeout=120) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    warning = "part of your input was truncated because `max_sequence_length` is set to  16 tokens: [prompt left out]"
+    for text in ((folder / "generator.log").read_text(encoding="utf-8"), worker_log.read_text(encoding="utf-8")):
+        assert warning in text
+        assert "lighthouse" not in text and "keeper" not in text and "breakwater" not in text
