@@ -117,6 +117,38 @@ def test_prompts_in_the_logs_are_left_out_unless_the_project_goes_in(tmp_path):
     assert inside["logs/promptcut.log"].decode() == PROMPT_LINES
 
 
+# A pipeline that decodes the cut-off end to one string keeps the prompt's line breaks: an older log holds the
+# warning over several lines, and every one of them is the user's text, up to the next record.
+MULTI_LINE_WARNING = (
+    "2026-05-01 10:00:02,120 124 generator WARNING diffusers.pipelines.hunyuan_video.pipeline_hunyuan_video: The "
+    "following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: the keeper\n"
+    "climbs the stairs\n"
+    "\n"
+    "and lights the secret lamp\n"
+    "2026-05-01 10:00:03,001 124 generator ERROR promptcut.worker: job j7 (model tiny-ltx) failed\n"
+    "--- generator starting 2026-05-01 10:00:04\n"
+    "The following part of your input was truncated because `max_sequence_length` is set to  16 tokens: a gull\n"
+    "over the secret bay\n"
+)
+
+
+def test_a_truncation_warning_over_several_lines_is_left_out_to_the_next_record(tmp_path):
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "generator.log.1").write_text(MULTI_LINE_WARNING, encoding="utf-8")
+    text = members(write_report(tmp_path / "a.zip", versions=VERSIONS, doctor="",
+                                logs=log_files(folder)))["logs/generator.log.1"].decode()
+    assert "secret" not in text and "keeper" not in text and "stairs" not in text and "gull" not in text
+    assert text == (
+        "2026-05-01 10:00:02,120 124 generator WARNING diffusers.pipelines.hunyuan_video.pipeline_hunyuan_video: The "
+        "following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: "
+        "[prompt left out]\n"
+        "2026-05-01 10:00:03,001 124 generator ERROR promptcut.worker: job j7 (model tiny-ltx) failed\n"
+        "--- generator starting 2026-05-01 10:00:04\n"
+        "The following part of your input was truncated because `max_sequence_length` is set to  16 tokens: "
+        "[prompt left out]\n")
+
+
 def test_an_unsaved_project_goes_in_as_untitled(tmp_path):
     copy = project_copy(shot_timeline(), None)
     assert copy.name == "untitled.promptcut"
