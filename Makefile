@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml tools/system-packages.sh
 	PYTHON=$(PYTHON) sh tools/system-packages.sh
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[gen,dev]'
+	$(VENV)/bin/python -m pip install --quiet -e '.[gen,dev,cluster]'
 	touch $(STAMP)
 
 run: $(STAMP)
