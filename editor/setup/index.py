@@ -41,6 +41,11 @@ INDEX_VERSION = 1
 INDEX_MAX_BYTES = 32 * 1024 * 1024        # a listing of every file of every model is well under a megabyte
 FILE_MAX_BYTES = 1024 ** 4                 # 1 TiB: no model file comes near; a bigger number is a hostile index
 FILES_MAX = 100_000
+# Names PromptCut gives its own files inside an unfinished download (a file being written, the record of a
+# checked one): an index may list no file or folder ending in one, so neither is ever mistaken for the other.
+PART_SUFFIX = ".promptcut-part"
+CHECKED_SUFFIX = ".promptcut-checked"
+RESERVED_SUFFIXES = (PART_SUFFIX, CHECKED_SUFFIX)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _BLOB_ID = re.compile(r"[0-9a-f]{40}")
 
@@ -242,6 +247,11 @@ def _file(item: Any, root: str, model_id: str) -> IndexFile:
         relative = safe_member_name(name).as_posix()
     except FileRefused as exc:
         raise _Skip(f"{model_id}: {exc}") from None
+    reserved = next((s for s in RESERVED_SUFFIXES for part in relative.casefold().split("/")
+                     if part.endswith(s)), None)
+    if reserved is not None:
+        raise _Skip(f"{model_id}: {relative[:200]} ends in {reserved}, which PromptCut keeps for its unfinished "
+                    "downloads")
     size = item.get("size")
     if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= FILE_MAX_BYTES:
         raise _Skip(f"{model_id}: {relative} has an impossible size ({str(size)[:40]})")
@@ -367,10 +377,11 @@ def model_files(folder: Path) -> list[tuple[str, Path]]:
 
     found: list[tuple[str, Path]] = []
     for root, dirs, names in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not is_temp_name(d))
+        dirs[:] = sorted(d for d in dirs
+                         if d not in _SKIP_DIRS and not is_temp_name(d) and not d.endswith(RESERVED_SUFFIXES))
         for name in names:
             path = Path(root, name)
-            if is_temp_name(name) or name.endswith(".part") or not path.is_file():
+            if is_temp_name(name) or name.endswith(RESERVED_SUFFIXES) or not path.is_file():
                 continue
             found.append((path.relative_to(folder).as_posix(), path))
     return sorted(found)

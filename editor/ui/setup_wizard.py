@@ -39,11 +39,13 @@ STEPS = ("Your GPU", "Models", "Download", "Test")
 GPU_PAGE, MODELS_PAGE, DOWNLOAD_PAGE, TEST_PAGE = range(len(STEPS))
 
 
-def installed_models(root: Path) -> list[str]:
-    """Registry video models complete in ``root`` (real ones first); test models only once built there."""
-    from generation.locate import find_model
+def installed_models(root: Path | None = None) -> list[str]:
+    """Registry video models complete in ``root`` (real ones first); test models only once built there. The
+    default models folder (None, or that folder named) also counts the older folders the catalog searches, as
+    a download into it does (editor.setup.fetch.installed_model)."""
+    from editor.setup.fetch import installed_model
 
-    found = [m for m in list_models() if find_model(m, models_root=root, build_test_models=False) is not None]
+    found = [m for m in list_models() if installed_model(m, root) is not None]
     found.sort(key=lambda m: m.is_test_model)
     return [m.id for m in found]
 

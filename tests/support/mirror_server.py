@@ -3,7 +3,8 @@ resumed download sends) and logs each request as (path, Range). Switches on the 
 the misbehaving servers a download meets: ``ignore_range`` (answers 200 with the whole file), ``cut_after`` +
 ``cut_name`` (promises the whole file, sends that many bytes and hangs up), ``gate_name`` + ``gate_bytes``
 (a file asked for from its start stops after ``gate_bytes`` until ``gate`` is set, so a test can pause
-inside it)."""
+inside it; ``gate_passed`` is set once the gate opened, or gave up waiting), ``redirects`` (file name -> the
+address a 302 sends it to)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class MirrorServer(ThreadingHTTPServer):
         self.gate_name: str | None = None
         self.gate_bytes = 0
         self.gate = threading.Event()
+        self.gate_passed = threading.Event()
+        self.redirects: dict[str, str] = {}
 
     @property
     def index_url(self) -> str:
@@ -45,6 +48,12 @@ class _Handler(SimpleHTTPRequestHandler):
         wanted = self.headers.get("Range")
         server.requests.append((self.path, wanted))
         path = Path(self.translate_path(self.path))
+        if path.name in server.redirects:
+            self.send_response(302)
+            self.send_header("Location", server.redirects[path.name])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if not path.is_file():
             return super().do_GET()
         data = path.read_bytes()
@@ -66,6 +75,7 @@ class _Handler(SimpleHTTPRequestHandler):
             self.wfile.write(data[: server.gate_bytes])
             self.wfile.flush()
             server.gate.wait(30)
+            server.gate_passed.set()
             start = server.gate_bytes
         self.wfile.write(data[start:])
         return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,13 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def user_folders(tmp_path, monkeypatch):
+    """The default models folders, as on a machine where no $PROMPTCUT_MODELS is set."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("XDG variables are a Linux convention")
+    monkeypatch.delenv("PROMPTCUT_MODELS")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

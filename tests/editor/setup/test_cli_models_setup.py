@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 
 import pytest
 
 from editor.cli_models import add_setup_parsers
 from editor.cli_support import CliError
 from editor.setup.index import INDEX_FILE
+from generation.paths import legacy_models_dir, models_dir
 
 from .conftest import MODEL_ID
 
@@ -53,3 +55,11 @@ def test_fetch_without_a_network_says_how_to_copy_in(closed_port, models_root):
 def test_fetch_of_a_model_the_index_lacks(mirror):
     with pytest.raises(CliError, match="does not list wan2.1-vace-1.3b"):
         run("fetch", "wan2.1-vace-1.3b", "--index", str(mirror))
+
+
+def test_fetch_of_a_model_in_the_old_models_folder_downloads_nothing(mirror, user_folders, capsys):
+    old = legacy_models_dir() / MODEL_ID
+    shutil.copytree(mirror / MODEL_ID, old)
+    assert run("fetch", MODEL_ID, "-q", "--index", str(mirror)) == 0
+    assert capsys.readouterr().out.strip() == str(old)
+    assert not models_dir().exists()

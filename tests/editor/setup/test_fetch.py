@@ -1,5 +1,5 @@
 """Downloading a model from the fake index: real file copies and http transfers, progress, pause and resume,
-damaged files, a full disk and a source that cannot be reached."""
+damaged files, a full disk, a source that cannot be reached, two downloads at once, a changed index."""
 
 from __future__ import annotations
 
@@ -11,15 +11,18 @@ from pathlib import Path
 import pytest
 
 from editor.setup.fetch import (
+    PART_SUFFIX,
     PARTIAL,
     ChecksumMismatch,
     FetchPaused,
     discard_partial,
     fetch_model,
+    installed_model,
     partial_bytes,
 )
-from editor.setup.index import NoNetwork, SetupError, load_index
+from editor.setup.index import NoNetwork, SetupError, load_index, write_index
 from generation.locate import find_model
+from generation.paths import legacy_models_dir, models_dir
 
 from .conftest import BIG_FILE, MODEL_ID
 
@@ -62,7 +65,7 @@ def test_pause_mid_file_then_resume_over_http_asks_from_the_offset(mirror, http_
     seen: list = []
     with pytest.raises(FetchPaused):
         fetch_model(entry, models_root, progress=_pause_inside(BIG_FILE, stop, seen), stop=stop)
-    part = models_root / PARTIAL / MODEL_ID / (BIG_FILE + ".part")
+    part = models_root / PARTIAL / MODEL_ID / (BIG_FILE + PART_SUFFIX)
     have = part.stat().st_size
     assert 0 < have < (mirror / MODEL_ID / BIG_FILE).stat().st_size
     assert not (models_root / MODEL_ID).exists()
@@ -81,7 +84,7 @@ def test_a_dropped_connection_keeps_what_arrived_and_resumes_from_there(mirror, 
     server.cut_after = 300_000
     with pytest.raises(NoNetwork, match="broke off"):
         fetch_model(entry, models_root, timeout_s=10)
-    part = models_root / PARTIAL / MODEL_ID / (BIG_FILE + ".part")
+    part = models_root / PARTIAL / MODEL_ID / (BIG_FILE + PART_SUFFIX)
     assert part.stat().st_size == 300_000
     server.cut_after = None
     server.requests.clear()
@@ -106,7 +109,7 @@ def test_pause_and_resume_from_a_folder(mirror, models_root, every_chunk):
     stop = threading.Event()
     with pytest.raises(FetchPaused):
         fetch_model(entry, models_root, progress=_pause_inside(BIG_FILE, stop, []), stop=stop)
-    assert (models_root / PARTIAL / MODEL_ID / (BIG_FILE + ".part")).stat().st_size > 0
+    assert (models_root / PARTIAL / MODEL_ID / (BIG_FILE + PART_SUFFIX)).stat().st_size > 0
     assert _same_tree(fetch_model(entry, models_root), mirror / MODEL_ID)
 
 
@@ -188,4 +191,155 @@ def test_an_index_listing_too_few_files_is_not_installed(mirror, models_root):
     short = type(entry)(entry.model, tuple(f for f in entry.files if f.path != BIG_FILE))
     with pytest.raises(SetupError, match="too few files"):
         fetch_model(short, models_root)
+    assert not (models_root / MODEL_ID).exists()
+
+
+# --- two downloads at once, a changed index, names, the old models folder, stalls and redirects --------------
+
+def _fetch_in_thread(entry, models_root, **kwargs):
+    """Run fetch_model in a thread; the returned dict gets "result" (the path or the exception) when it ends."""
+    out: dict = {}
+
+    def work():
+        try:
+            out["result"] = fetch_model(entry, models_root, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - handed to the test
+            out["result"] = exc
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    out["thread"] = thread
+    return out
+
+
+def _inside_big(entry, p) -> bool:
+    """Some bytes of the big file (the last listed) have arrived."""
+    return p.current_file == BIG_FILE and p.done_bytes > entry.size_bytes - entry.files[-1].size
+
+
+def test_a_second_download_of_the_same_model_is_refused_while_the_first_runs(mirror, http_mirror, models_root,
+                                                                            every_chunk):
+    url, server = http_mirror
+    server.gate_name, server.gate_bytes = Path(BIG_FILE).name, 300_000
+    entry = load_index(url).entry(MODEL_ID)
+    inside = threading.Event()
+    first = _fetch_in_thread(entry, models_root,
+                             progress=lambda p: _inside_big(entry, p) and inside.set())
+    assert inside.wait(30)   # the first one is inside the big file, held by the server
+    with pytest.raises(SetupError, match="already being downloaded by another PromptCut") as failure:
+        fetch_model(entry, models_root)
+    assert "\n" not in str(failure.value)
+    with pytest.raises(SetupError, match="already being downloaded"):
+        discard_partial(entry, models_root)   # nor are its files taken from under it
+    server.gate.set()
+    first["thread"].join(60)
+    assert first["result"] == models_root / MODEL_ID
+    assert _same_tree(models_root / MODEL_ID, mirror / MODEL_ID)
+    assert not (models_root / PARTIAL).exists()   # the lock went with the download
+
+
+def test_a_file_another_program_wrote_to_is_not_kept(mirror, models_root, every_chunk):
+    entry = load_index(mirror).entry(MODEL_ID)
+    part = models_root / PARTIAL / MODEL_ID / (BIG_FILE + PART_SUFFIX)
+
+    def meddle(p):
+        if p.current_file == BIG_FILE and part.is_file() and part.stat().st_size and not meddle.done:
+            meddle.done = True
+            with open(part, "ab") as other:
+                other.write(b"someone else's bytes")
+    meddle.done = False
+    with pytest.raises(ChecksumMismatch, match="on disk"):
+        fetch_model(entry, models_root, progress=meddle)
+    assert not part.exists() and not (models_root / MODEL_ID).exists()
+    assert _same_tree(fetch_model(entry, models_root), mirror / MODEL_ID)
+
+
+def test_a_file_that_cannot_be_put_in_place_is_one_line(mirror, models_root):
+    entry = load_index(mirror).entry(MODEL_ID)
+    blocker = models_root / PARTIAL / MODEL_ID / "transformer" / "config.json"
+    (blocker / "inside").mkdir(parents=True)   # a folder where the file goes: the rename fails
+    with pytest.raises(SetupError, match="cannot keep") as failure:
+        fetch_model(entry, models_root)
+    assert "\n" not in str(failure.value) and not (models_root / MODEL_ID).exists()
+
+
+def test_a_finished_file_is_checked_again_when_the_index_changed(mirror, models_root, every_chunk):
+    entry = load_index(mirror).entry(MODEL_ID)
+    stop = threading.Event()
+    with pytest.raises(FetchPaused):
+        fetch_model(entry, models_root, progress=_pause_inside(BIG_FILE, stop, []), stop=stop)
+    assert (models_root / PARTIAL / MODEL_ID / "transformer" / "config.json").is_file()
+    # A new revision: the same size, other bytes.
+    (mirror / MODEL_ID / "transformer" / "config.json").write_text('{"num_layers": 2}', encoding="utf-8")
+    write_index(mirror)
+    path = fetch_model(load_index(mirror).entry(MODEL_ID), models_root)
+    assert _same_tree(path, mirror / MODEL_ID)   # nothing of ours (pieces, check records) travelled with it
+
+
+def test_files_the_new_index_no_longer_lists_are_left_out(mirror, models_root, every_chunk):
+    extra = mirror / MODEL_ID / "scheduler" / "extra.bin"   # listed before the big file: it arrives first
+    extra.write_bytes(b"x" * 1000)
+    write_index(mirror)
+    stop = threading.Event()
+    with pytest.raises(FetchPaused):
+        fetch_model(load_index(mirror).entry(MODEL_ID), models_root, progress=_pause_inside(BIG_FILE, stop, []),
+                    stop=stop)
+    assert (models_root / PARTIAL / MODEL_ID / "scheduler" / "extra.bin").is_file()
+    extra.unlink()
+    write_index(mirror)
+    path = fetch_model(load_index(mirror).entry(MODEL_ID), models_root)
+    assert _same_tree(path, mirror / MODEL_ID)
+
+
+def test_a_listed_file_named_like_a_piece_is_installed_and_stray_pieces_are_not(mirror, models_root):
+    shard = mirror / MODEL_ID / "transformer" / "weights_shard.part"
+    shard.write_bytes(b"needed bytes" * 100)
+    write_index(mirror)
+    entry = load_index(mirror).entry(MODEL_ID)
+    assert "transformer/weights_shard.part" in [f.path for f in entry.files]
+    stray = models_root / PARTIAL / MODEL_ID / "transformer" / "config.json.part"   # an older version's piece
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"old")
+    path = fetch_model(entry, models_root)
+    assert _same_tree(path, mirror / MODEL_ID)
+
+
+def test_a_model_in_the_old_models_folder_is_not_downloaded_again(mirror, tmp_path, user_folders):
+    old = legacy_models_dir() / MODEL_ID
+    shutil.copytree(mirror / MODEL_ID, old)
+    entry = load_index(mirror).entry(MODEL_ID)
+    assert fetch_model(entry) == old
+    assert fetch_model(entry, models_dir()) == old   # the default folder named is still the default
+    assert installed_model(MODEL_ID, models_dir()).path == old
+    assert not models_dir().exists()
+    # A folder the user chose is the only one looked in.
+    assert installed_model(MODEL_ID, tmp_path / "chosen") is None
+    assert fetch_model(entry, tmp_path / "chosen") == tmp_path / "chosen" / MODEL_ID
+
+
+def test_a_pause_reaches_a_read_the_server_holds(mirror, http_mirror, models_root, every_chunk):
+    url, server = http_mirror
+    server.gate_name, server.gate_bytes = Path(BIG_FILE).name, 300_000
+    entry = load_index(url).entry(MODEL_ID)
+    inside, stop = threading.Event(), threading.Event()
+    run = _fetch_in_thread(entry, models_root, stop=stop, timeout_s=120,
+                           progress=lambda p: _inside_big(entry, p) and inside.set())
+    assert inside.wait(30)
+    stop.set()
+    run["thread"].join(60)
+    assert isinstance(run["result"], FetchPaused)
+    assert not server.gate_passed.is_set()   # it paused while the server still held the rest back
+    part = models_root / PARTIAL / MODEL_ID / (BIG_FILE + PART_SUFFIX)
+    assert 0 < part.stat().st_size <= 300_000
+    server.gate.set()
+    assert _same_tree(fetch_model(entry, models_root), mirror / MODEL_ID)
+
+
+def test_a_redirect_away_from_http_is_refused(mirror, http_mirror, models_root):
+    url, server = http_mirror
+    server.redirects[Path(BIG_FILE).name] = "ftp://127.0.0.1/weights.safetensors"
+    entry = load_index(url).entry(MODEL_ID)
+    with pytest.raises(SetupError, match="ftp") as failure:
+        fetch_model(entry, models_root)
+    assert not isinstance(failure.value, NoNetwork) and "\n" not in str(failure.value)
     assert not (models_root / MODEL_ID).exists()

@@ -82,6 +82,9 @@ def test_index_source_comes_from_the_environment(monkeypatch, mirror):
     ({"path": "x", "size": True}, "impossible size"),
     ({"path": "x", "size": 1, "sha256": "zz"}, "malformed sha256"),
     ({"path": "x", "size": 1, "sha256": 5}, "malformed sha256"),
+    ({"path": "w.safetensors.promptcut-part", "size": 1}, "keeps for its unfinished downloads"),
+    ({"path": "a.PROMPTCUT-PART/w", "size": 1}, "keeps for its unfinished downloads"),
+    ({"path": "w.promptcut-checked", "size": 1}, "keeps for its unfinished downloads"),
     ("x", "not an object"),
 ])
 def test_hostile_files_skip_their_entry(tmp_path, bad_file, why):

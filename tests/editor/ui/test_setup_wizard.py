@@ -267,7 +267,7 @@ def test_pause_keeps_what_arrived_and_resume_completes_over_http(qtbot, tmp_path
     to_models(qtbot, wizard)
     download(qtbot, wizard, TINY)
     row = wizard.download_page.row(TINY)
-    part = models_root / ".partial" / TINY / f"{PADDING}.part"
+    part = models_root / ".partial" / TINY / f"{PADDING}.promptcut-part"
     qtbot.waitUntil(lambda: part.is_file() and part.stat().st_size > 0, timeout=30_000)   # the gate holds the rest
     assert row.pause_button.isVisible()
     ticks = []
