@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shlex
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from generation.child_python import gen_packages_folder
 
 RAY_ADDRESS_ENV = "PROMPTCUT_RAY_ADDRESS"
 LOCAL = "local"
 GPU = "GPU"
+TRANSFERS = ("auto", "bytes", "shared")
 
 
 class ClusterUnavailable(RuntimeError):
@@ -28,21 +35,60 @@ class ClusterConfig:
     resource: str = GPU
     transfer: str = "auto"
 
+    def __post_init__(self) -> None:
+        address = (self.address or "").strip()
+        if not address:
+            raise ValueError("a Ray cluster address is needed (ray://host:10001, auto or local)")
+        object.__setattr__(self, "address", address)
+        if self.workers is not None and (isinstance(self.workers, bool) or not isinstance(self.workers, int)
+                                         or self.workers < 1):
+            raise ValueError(f"workers must be a positive whole number, got {self.workers!r}")
+        if not self.resource:
+            raise ValueError("resource must name a Ray resource (GPU, or a custom one)")
+        if self.transfer not in TRANSFERS:
+            raise ValueError(f"transfer must be one of {', '.join(TRANSFERS)}, got {self.transfer!r}")
+
+    @property
+    def is_local(self) -> bool:
+        return self.address.lower() == LOCAL
+
     def describe(self) -> str:
         """One line for people: ``Ray cluster at ray://gpu-box:10001`` / ``a local Ray with 2 workers``."""
-        raise NotImplementedError
+        if self.is_local:
+            if self.workers is None:
+                return "a local Ray with one worker per GPU"
+            return f"a local Ray with {self.workers} worker{'s' if self.workers != 1 else ''}"
+        if self.address.lower() == "auto":
+            return "the Ray cluster this computer is a node of"
+        return f"Ray cluster at {self.address}"
 
 
-def cluster_from_env(environ=os.environ) -> ClusterConfig | None:
+def cluster_from_env(environ: Mapping[str, str] = os.environ) -> ClusterConfig | None:
     """``$PROMPTCUT_RAY_ADDRESS`` as a config (None when unset or empty)."""
-    raise NotImplementedError
+    address = (environ.get(RAY_ADDRESS_ENV) or "").strip()
+    return ClusterConfig(address=address) if address else None
 
 
-def ray_missing_message() -> str:
+def ray_install_command() -> str:
+    """The one command that adds Ray to this install (into the bundle's gen-packages folder in the bundle)."""
+    target = gen_packages_folder()
+    if target is None:
+        return "pip install 'promptcut[cluster]'"
+    # The packages must match the bundle's Python, not whichever python3 the system has.
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"python{version} -m pip install --target {shlex.quote(str(target))} 'promptcut[cluster]'"
+
+
+def ray_missing_message(what: str = "generating on a Ray cluster") -> str:
     """How to add Ray (the ``promptcut[cluster]`` extra; in the desktop bundle, its gen-packages folder)."""
-    raise NotImplementedError
+    return f"{what} needs Ray, not installed here: {ray_install_command()}"
 
 
 def ray_available() -> bool:
     """Whether ``ray`` can be imported here (without importing it)."""
-    raise NotImplementedError
+    if "ray" in sys.modules:
+        return sys.modules["ray"] is not None  # a None entry blocks the import (tests simulate a missing Ray so)
+    try:
+        return importlib.util.find_spec("ray") is not None
+    except (ImportError, ValueError):
+        return False
