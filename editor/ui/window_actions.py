@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QToolBar
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QToolBar,
+)
 
 from editor import keymaps
 from editor.model import TextClip
@@ -29,6 +39,16 @@ NAVIGATION_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Q
                              Qt.Key.Key_End, Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_A, Qt.Key.Key_C,
                              Qt.Key.Key_X, Qt.Key.Key_V})
 
+# Fields that edit text. With the focus in one, the keys it edits with are its own, not the window's shortcuts.
+TEXT_FIELDS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
+CARET_KEYS = frozenset(int(k.value) for k in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down,
+                                               Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Delete,
+                                               Qt.Key.Key_Backspace))
+CLIPBOARD_KEYS = frozenset(int(k.value) for k in (Qt.Key.Key_A, Qt.Key.Key_C, Qt.Key.Key_X, Qt.Key.Key_V,
+                                                  Qt.Key.Key_Z, Qt.Key.Key_Y))
+_CTRL = Qt.KeyboardModifier.ControlModifier
+_MODIFIERS = _CTRL | Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier | \
+    Qt.KeyboardModifier.MetaModifier
 
 # Characters of "Undo <edit>": the toolbar has room for about 20 beside its other buttons in a 1600-pixel window
 # (with Redo named too); the Edit menu for more.
@@ -44,8 +64,50 @@ def elided(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
+def _editable(widget: QObject) -> bool:
+    if isinstance(widget, QComboBox):   # an editable one has the focus itself and hands keys to its line edit
+        return widget.isEditable() and widget.isEnabled()
+    return isinstance(widget, TEXT_FIELDS) and not widget.isReadOnly() and widget.isEnabled()
+
+
+class TextFieldsFirst(QObject):
+    """Qt asks the focus widget (ShortcutOverride) before a shortcut fires; a text field says yes only to some
+    keys, so Ctrl+K (Premiere's split) in the prompt box split the selected clip. This answers for the window's
+    editable text fields: the keys of the actions that edit the timeline (the ones the timeline handles too:
+    ``_handled_keys``), the caret keys, and Ctrl with A/C/X/V/Z/Y are the field's. Saving, opening, Alt+letter
+    menus and the like still reach the window."""
+
+    def __init__(self, window: WindowActions) -> None:
+        super().__init__(window)   # type: ignore[arg-type]
+        self._window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        kind = event.type()
+        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) or not _editable(watched):
+            return False
+        if not isinstance(event, QKeyEvent) or watched.window() is not self._window:   # type: ignore[attr-defined]
+            return False
+        if not self._window.text_field_takes(event):
+            return False
+        if kind == QEvent.Type.KeyPress:
+            # The field does what it does with the key (Ctrl+B: nothing), and the key stops there: one it ignored
+            # would go on to its parents, and the prompt box's parent is the timeline, which splits on it.
+            watched.event(event)   # type: ignore[attr-defined]
+        event.accept()   # a ShortcutOverride accepted: the key goes to the field as a key press, no shortcut runs
+        return True
+
+
 class WindowActions:
     """Builds ``actions_by_name``, the menus and the toolbar of the window it is mixed into."""
+
+    def text_field_takes(self, event: QKeyEvent) -> bool:
+        """Whether a focused text field keeps ``event``'s key from the window's shortcuts (see
+        :class:`TextFieldsFirst`)."""
+        key = int(event.key())
+        mods = event.modifiers() & _MODIFIERS
+        if (key, int(mods.value)) in self._handled_keys or key in CARET_KEYS:
+            return True
+        return key in CLIPBOARD_KEYS and bool(mods & _CTRL) and not mods & ~(_CTRL | Qt.KeyboardModifier.ShiftModifier)
 
     def _action(self, name: str, text: str, slot: Callable[[], None], timeline_key: bool = False) -> QAction:
         """An action with the active layout's keys for ``name``; with ``timeline_key`` the timeline also runs
@@ -110,6 +172,9 @@ class WindowActions:
         self._layout_actions: list[str] = []                  # the actions the layout gives keys
         self._timeline_slots: dict[str, Callable[[], None]] = {}
         self._handled_keys: dict[tuple[int, int], str] = {}    # timeline key handlers the layout put there
+        app = QApplication.instance()
+        if app is not None:   # parented to the window: it goes (and stops filtering) with it
+            app.installEventFilter(TextFieldsFirst(self))
         tv = self.timeline_view
         a = self._action
         file_menu = self.menuBar().addMenu("&File")

@@ -176,3 +176,43 @@ def test_set_up_generation_sits_by_models_and_waits_for_its_window(w, monkeypatc
     monkeypatch.setattr(w, "show_generation_setup", lambda: shown_setup.append(True), raising=False)
     w.actions_by_name["setup_generation"].trigger()
     assert shown_setup == [True]
+
+
+def key_in(win: MainWindow, field, key: Qt.Key, mods=Qt.KeyboardModifier.NoModifier) -> None:
+    """``key`` through the window system with the focus in ``field`` (as ``press`` does for the timeline)."""
+    win.activateWindow()
+    field.setFocus()
+    QApplication.processEvents()
+    assert field.hasFocus()
+    QTest.keyClick(win.windowHandle(), key, mods)
+
+
+def clip_count(win: MainWindow) -> int:
+    return sum(len(t.clips) for t in win.timeline.video_tracks)
+
+
+@pytest.mark.parametrize("layout", keymaps.LAYOUTS)
+def test_a_focused_text_field_keeps_ctrl_k_and_ctrl_b_and_the_timeline_still_splits_on_them(w, layout):
+    """The prompt box and the inspector's text editor, a clip selected: Ctrl+K (PromptCut, Premiere's split) and
+    Ctrl+B (PromptCut, CapCut's) are the field's, letters too; with the timeline focused the layout splits."""
+    from editor.model import TextClip
+    from editor.model.commands import Insert
+
+    assert w.set_keyboard_layout(layout)
+    w.edits.do(Insert("V2", TextClip("t", 0, 100, text="Hello"), 0))
+    w.timeline_view.select({"t"})
+    editor = w.inspector.text_panel.text
+    box = w.shots.open_prompt("V2", 200)
+    fields = [(box.prompt, box.prompt.text), (editor, editor.toPlainText)]
+    for field, text in fields:
+        for key in (Qt.Key.Key_K, Qt.Key.Key_B):
+            key_in(w, field, key, CTRL)
+        for letter in (Qt.Key.Key_S, Qt.Key.Key_K, Qt.Key.Key_B):   # PromptCut's S splits on the timeline
+            key_in(w, field, letter)
+        assert "skb" in text().lower(), (layout, type(field).__name__, text())
+        assert clip_count(w) == 2, (layout, type(field).__name__)
+    w.shots.close_prompt()
+
+    split = QKeySequence(keymaps.keys_for(layout, "split")[-1])[0]
+    press(w, split.key(), split.keyboardModifiers())
+    assert clip_count(w) == 3
