@@ -139,7 +139,10 @@ def test_loop_over_in_out_repeats_picture_and_sound(playing_window, qtbot, null_
     seen: list[int] = []
     view.playhead_changed.connect(seen.append)
     w.toggle_play()
-    qtbot.wait(2600)
+    # Three passes as the playhead saw them (a loaded machine starts the sound later: no fixed wait), then a
+    # little more so the last pass's click reaches the sink.
+    qtbot.waitUntil(lambda: sum(b < a for a, b in zip(seen, seen[1:], strict=False)) >= 3, timeout=30_000)
+    qtbot.wait(400)
     w.stop()
     clicks = clicks_in(tmp_path / "loop.f32", rec)
     assert seen and max(seen) < 24, f"the playhead left the loop: {max(seen)}"
