@@ -267,6 +267,7 @@ def test_a_failed_generator_job_leaves_its_traceback_in_generator_log_and_no_pro
 
 def test_a_library_warning_that_quotes_a_prompt_reaches_the_log_without_it(log_folder):
     logs.setup_logging("generator")
+    log_files.route_library_logs(load=True)   # as the worker does: diffusers' own stderr handler off, ours on
     logging.getLogger("diffusers.pipelines.ltx.pipeline_ltx").warning(
         "The following part of your input was truncated because `max_sequence_length` is set to  128 tokens: %s",
         "and a secret lighthouse")
@@ -280,6 +281,7 @@ def test_a_library_warning_that_quotes_a_prompt_reaches_the_log_without_it(log_f
 def test_a_truncation_warning_over_several_lines_is_cut_whole_and_the_next_record_kept(log_folder):
     """Some pipelines decode the cut-off end to one string, line breaks and all."""
     logs.setup_logging("generator")
+    log_files.route_library_logs(load=True)   # as the worker does: diffusers' own stderr handler off, ours on
     logging.getLogger("diffusers.pipelines.hunyuan_video").warning(
         "The following part of your input was truncated because CLIP can only handle sequences up to 77 tokens: %s",
         "the keeper\nclimbs to the secret\n\nlighthouse lamp")
