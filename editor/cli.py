@@ -30,6 +30,8 @@ from editor.cli_support import (
     _refuse_existing,
     _seed,
     _sigint_sets,
+    add_cluster_option,
+    cluster_choice,
 )
 
 
@@ -75,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--generate", action="store_true",
                    help="generate the pending generated segments first (takes are saved beside the input)")
     p.add_argument("--model", help="the video model for --generate (see `promptcut models list`)")
+    add_cluster_option(p, "the pending segments (with --generate)")
     p.set_defaults(run=_cmd_export)
 
     p = sub.add_parser("generate", help="make a video shot from a text prompt with a local model")
@@ -92,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="generate again even if an identical shot exists")
     p.add_argument("-y", "--overwrite", action="store_true", help="replace OUTPUT if it exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    add_cluster_option(p, "the shot")
     p.set_defaults(run=_cmd_generate)
 
     p = sub.add_parser("fill", help="generate every pending segment of a project or .otio and attach the takes")
@@ -103,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--prompt", help="what to show in the gaps (with --gaps)")
     p.add_argument("--no-cache", action="store_true", help="generate again even if an identical shot exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    add_cluster_option(p, "the segments")
     p.set_defaults(run=_cmd_fill)
 
     add_storyboard_parser(sub)
@@ -255,6 +260,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     loudness = {} if args.loudness is None else {"loudness": check_target(args.loudness)}
     captions = _read_caption_file(args.captions) if args.captions else None
     _refuse_existing(args.output, args.overwrite)
+    cluster = cluster_choice(args, used=args.generate, quiet=args.quiet)
     if args.generate:
         _refuse_lossy_target(args.input)
     doc = _open(args.input)
@@ -271,9 +277,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     for line in doc.warnings:
         print(f"warning: {line}", file=sys.stderr)
     if args.generate and wants_produce(doc.timeline):   # a storyboard, or generated speech or sound to make
-        generate_document(doc, args.input, model=args.model, quiet=args.quiet)
+        generate_document(doc, args.input, model=args.model, quiet=args.quiet, cluster=cluster)
     elif args.generate:
-        result = _fill_document(doc, args.input, model=args.model, quiet=args.quiet, visible_only=True)
+        result = _fill_document(doc, args.input, model=args.model, quiet=args.quiet, visible_only=True,
+                                cluster=cluster)
         if result.attached:
             _save(doc, args.input)
             n = len(result.attached)
@@ -353,6 +360,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from generation.plan import PlanError, SegmentNeed, plan_job
 
     _refuse_existing(args.output, args.overwrite)
+    cluster = cluster_choice(args, quiet=args.quiet)
     model = get_model(resolve_model(args.model))
     require_installed(model.id)
     images = {}
@@ -376,7 +384,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     finished: list = []
     cancel = threading.Event()
     reporter = _ProgressLine(quiet=args.quiet, label="generating")
-    with open_client(places) as client, _sigint_sets(cancel):
+    with open_client(places, cluster=cluster) as client, _sigint_sets(cancel):
         runner = JobRunner(client, progress=reporter, cancel=cancel)
         try:
             runner.submit(job.job_spec(), finished.append, no_cache=args.no_cache)
@@ -401,12 +409,13 @@ def _cmd_fill(args: argparse.Namespace) -> int:
     if args.prompt and not args.gaps:
         raise CliError("--prompt is the prompt for gaps: add --gaps")
     output = args.output or args.input
+    cluster = cluster_choice(args, quiet=args.quiet)
     _refuse_lossy_target(output)
     doc = _open(args.input)
     for line in doc.warnings:
         print(f"warning: {line}", file=sys.stderr)
     result = _fill_document(doc, output, model=args.model, quiet=args.quiet, gaps=args.gaps,
-                            gap_prompt=args.prompt or "", no_cache=args.no_cache, strict=False)
+                            gap_prompt=args.prompt or "", no_cache=args.no_cache, strict=False, cluster=cluster)
     if result.attached or output != args.input:
         _save(doc, output)
     n = len(result.attached)
@@ -433,9 +442,10 @@ def _refuse_pending(timeline) -> None:
 
 
 def _fill_document(doc, path: str, *, model: str | None, quiet: bool, gaps: bool = False, gap_prompt: str = "",
-                   no_cache: bool = False, strict: bool = True, visible_only: bool = False):
+                   no_cache: bool = False, strict: bool = True, visible_only: bool = False, cluster=None):
     """Generate the document's pending segments into the folder beside ``path``; returns the FillResult.
-    ``strict``: any segment left without a take is an error (export cannot go on without it)."""
+    ``strict``: any segment left without a take is an error (export cannot go on without it). ``cluster``: a
+    ``ClusterConfig`` to run them on Ray (None: this computer)."""
     from editor.generate.filling import FillCancelled, FillResult, fill
     from editor.generate.pending import find_pending
     from editor.generate.places import places_for
@@ -449,7 +459,7 @@ def _fill_document(doc, path: str, *, model: str | None, quiet: bool, gaps: bool
     places = places_for(path)
     cancel = threading.Event()
     reporter = _ProgressLine(quiet=quiet, label="generating")
-    with open_client(places) as client, _sigint_sets(cancel):
+    with open_client(places, cluster=cluster) as client, _sigint_sets(cancel):
         try:
             result = fill(doc.timeline, client, places, segments=segments, model=model, no_cache=no_cache,
                           progress=reporter, cancel=cancel)
@@ -501,6 +511,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         ("generation.errors", "GenerationError"),
         ("generation.models", "UnknownModel"),
         ("generation.plan", "PlanError"),
+        ("generation.cluster.config", "ClusterUnavailable"),
     ):
         mod = sys.modules.get(module)
         if mod is not None and hasattr(mod, name):

@@ -16,7 +16,15 @@ import sys
 import threading
 from pathlib import Path
 
-from editor.cli_support import CliError, CliUsageError, _refuse_existing, _seed, _sigint_sets
+from editor.cli_support import (
+    CliError,
+    CliUsageError,
+    _refuse_existing,
+    _seed,
+    _sigint_sets,
+    add_cluster_option,
+    cluster_choice,
+)
 
 DEFAULT_SIZE = (1080, 1920)
 DEFAULT_FPS = "30"
@@ -46,6 +54,7 @@ def add_parser(sub) -> None:
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="give up generating after this long")
     p.add_argument("-y", "--overwrite", action="store_true", help="replace OUTPUT if it exists")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    add_cluster_option(p, "the narration, shots and sound (with --generate)")
     p.set_defaults(run=cmd_storyboard)
 
 
@@ -62,6 +71,7 @@ def cmd_storyboard(args: argparse.Namespace) -> int:
     settings = Settings(*_canvas(args.size), fps=_rate(args.fps, args.size))
     model = _check_model(args.model, needed=args.generate)
     voice = _check_voice(args.voice)
+    cluster = cluster_choice(args, used=args.generate, quiet=args.quiet)
 
     tl = Timeline.empty(settings, video_tracks=0, audio_tracks=0)   # the storyboard's tracks are V1 and A1
     history = History(tl)
@@ -85,7 +95,8 @@ def cmd_storyboard(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     if not args.generate:
         return 0
-    result = generate_into(tl, history, str(output), model=model, quiet=args.quiet, timeout=args.timeout)
+    result = generate_into(tl, history, str(output), model=model, quiet=args.quiet, timeout=args.timeout,
+                           cluster=cluster)
     print(f"{result.summary(failures=False)}; wrote {args.output}")
     if not result.ok:
         raise CliError(f"{len(result.failures)} failed; the project keeps what was made: "
@@ -225,10 +236,11 @@ def pending_audio_labels(tl) -> list[str]:
 
 
 def generate_into(tl, history, path: str, *, model: str | None, quiet: bool, visible_only: bool = False,
-                  timeout: float | None = None, metadata: dict | None = None):
+                  timeout: float | None = None, metadata: dict | None = None, cluster=None):
     """Generate every pending generated clip of ``tl`` (see ``editor.storyboard.produce``) into the folder
     beside ``path``, then save the project to ``path`` (atomically) when anything changed, also when it fails
-    or is interrupted. Returns the ProduceResult."""
+    or is interrupted. ``cluster``: a ``ClusterConfig`` to generate on Ray (None: this computer). Returns the
+    ProduceResult."""
     from editor.documents import save_document
     from editor.generate.places import places_for
     from editor.generate.session import open_client
@@ -241,7 +253,7 @@ def generate_into(tl, history, path: str, *, model: str | None, quiet: bool, vis
         if not quiet:
             print(line, file=sys.stderr, flush=True)
 
-    with open_client(places) as client, _sigint_sets(cancel):
+    with open_client(places, cluster=cluster) as client, _sigint_sets(cancel):
         try:
             result = produce(tl, places, client_factory=lambda: client, history=history, model=model,
                              visible_only=visible_only, progress=say, cancel=cancel,
@@ -263,13 +275,13 @@ def generate_into(tl, history, path: str, *, model: str | None, quiet: bool, vis
     return result
 
 
-def generate_document(doc, path: str, *, model: str | None, quiet: bool) -> None:
+def generate_document(doc, path: str, *, model: str | None, quiet: bool, cluster=None) -> None:
     """``promptcut export --generate`` on a storyboard or a timeline with generated sound: fill what the export
     shows, save the project, and stop with one line when something could not be made."""
     from editor.model import History
 
     result = generate_into(doc.timeline, History(doc.timeline), path, model=model, quiet=quiet, visible_only=True,
-                           metadata=doc.metadata)
+                           metadata=doc.metadata, cluster=cluster)
     if result.changed:
         print(f"{result.summary(failures=False)}; saved the takes in {path}")
     if not result.ok:

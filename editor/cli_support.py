@@ -79,6 +79,52 @@ def _seed(text: str) -> int:
     return value
 
 
+def _cluster_address(text: str):
+    """An argparse type: ``--cluster ADDRESS`` as a ``ClusterConfig`` (``local``, ``local:N``, ``auto``,
+    ``ray://HOST:PORT`` or ``HOST:PORT``)."""
+    from editor.generate.preferences import parse_cluster
+
+    try:
+        return parse_cluster(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_cluster_option(p: argparse.ArgumentParser, what: str = "the shots") -> None:
+    p.add_argument("--cluster", type=_cluster_address, metavar="ADDRESS",
+                   help=f"generate {what} on a Ray cluster: ray://HOST:10001, auto (the cluster this machine is a "
+                   "node of), or local / local:N (a Ray on this machine with N workers); default: "
+                   "$PROMPTCUT_RAY_ADDRESS, else this computer. Needs promptcut[cluster]")
+
+
+def cluster_choice(args: argparse.Namespace, *, used: bool = True, quiet: bool = False):
+    """Where this command generates: ``--cluster``, else ``$PROMPTCUT_RAY_ADDRESS``, else None (this computer).
+    Checked before any work: ``--cluster`` on a command that generates nothing, an unreadable
+    ``$PROMPTCUT_RAY_ADDRESS`` or Ray not installed is one line and exit code 2. ``used``: the command will
+    generate (``--generate`` given)."""
+    from generation.cluster.config import RAY_ADDRESS_ENV, ray_available, ray_missing_message
+
+    chosen = getattr(args, "cluster", None)
+    if chosen is not None and not used:
+        raise CliUsageError("--cluster chooses where --generate runs: add --generate")
+    if not used:
+        return None
+    if chosen is None and os.environ.get(RAY_ADDRESS_ENV, "").strip():
+        from editor.generate.preferences import GenerationPreferences, cluster_config
+
+        try:
+            chosen = cluster_config(GenerationPreferences())
+        except ValueError as exc:
+            raise CliUsageError(str(exc)) from None
+    if chosen is None:
+        return None
+    if not ray_available():
+        raise CliUsageError(ray_missing_message())
+    if not quiet:
+        print(f"generating on {chosen.describe()}", file=sys.stderr)
+    return chosen
+
+
 # --- helpers -------------------------------------------------------------------------------------------
 
 

@@ -193,8 +193,8 @@ def worker_env(prefs: GenerationPreferences, *, inherit: bool = True) -> dict[st
 
 def parse_cluster(text: str) -> ClusterConfig:
     """An address as a person types it: ``local`` or ``local:N`` (a Ray started on this machine with N workers),
-    ``auto`` (the cluster this machine is a node of), ``ray://HOST[:PORT]`` (Ray Client) or ``HOST:PORT`` (a
-    node's GCS address). Raises ValueError with one line naming what is wrong."""
+    ``auto`` (the cluster this machine is a node of), ``ray://HOST:PORT`` (Ray Client, port 10001 by default on
+    the head) or ``HOST:PORT`` (a node's GCS address). Raises ValueError with one line naming what is wrong."""
     address = text.strip()
     base, sep, count = address.partition(":")
     if base.lower() == LOCAL:
@@ -207,9 +207,8 @@ def parse_cluster(text: str) -> ClusterConfig:
         return ClusterConfig("auto")
     host = address[len("ray://"):] if address.lower().startswith("ray://") else address
     name, colon, port = host.rpartition(":") if ":" in host else (host, "", "")
-    good_port = not colon or (port.isdigit() and 0 < int(port) < 65536)
-    if not name or any(c.isspace() or c in "/?#@" for c in name) or not good_port or not (
-            colon or address.lower().startswith("ray://")):
+    good_port = bool(colon) and port.isdigit() and 0 < int(port) < 65536
+    if not name or any(c.isspace() or c in "/?#@" for c in name) or not good_port:
         raise ValueError(f"{text!r} is not a cluster address: use ray://HOST:10001, HOST:6379, auto, local "
                          "or local:N")
     return ClusterConfig(address)

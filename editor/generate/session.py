@@ -10,14 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from editor.generate.places import GenerationPlaces
+from generation.cluster.config import ClusterConfig
 from generation.leftovers import replacing, sweep_stale
 
 
 @contextlib.contextmanager
 def open_client(places: GenerationPlaces, *, models_dir: str | os.PathLike[str] | None = None,
-                env: Mapping[str, str] | None = None) -> Iterator[Any]:
-    """A ``generation.client.GeneratorClient`` on ``places`` (its worker starts on the first job), closed after."""
-    from generation.client import GeneratorClient
+                env: Mapping[str, str] | None = None, cluster: ClusterConfig | None = None) -> Iterator[Any]:
+    """A generator client on ``places``, closed after: ``generation.client.GeneratorClient`` (its worker starts on
+    the first job) or, with ``cluster``, a ``ClusterClient`` running the jobs on Ray actors. Raises
+    ``ClusterUnavailable`` (one line) when Ray is missing or the cluster cannot be reached."""
+    from generation.cluster.client import open_generator
 
     places.make()
     kwargs: dict[str, Any] = {}
@@ -25,7 +28,7 @@ def open_client(places: GenerationPlaces, *, models_dir: str | os.PathLike[str] 
         kwargs["models_dir"] = models_dir
     if env is not None:
         kwargs["env"] = dict(env)
-    client = GeneratorClient(places.store_path, places.output_dir, **kwargs)
+    client = open_generator(places.store_path, places.output_dir, cluster=cluster, **kwargs)
     try:
         yield client
     finally:

@@ -108,15 +108,14 @@ def test_a_bad_address_in_the_environment_is_one_line_naming_it():
     ("local:2", ClusterConfig("local", workers=2)),
     ("auto", ClusterConfig("auto")),
     (" ray://gpu-box:10001 ", ClusterConfig("ray://gpu-box:10001")),
-    ("ray://gpu-box", ClusterConfig("ray://gpu-box")),
     ("10.0.0.5:6379", ClusterConfig("10.0.0.5:6379")),
 ])
 def test_addresses_as_typed(text, config):
     assert parse_cluster(text) == config
 
 
-@pytest.mark.parametrize("text", ["", "local:0", "local:two", "gpu-box", "ray://", "ray://a b:1", "host:99999",
-                                  "http://host:10001", "host:port"])
+@pytest.mark.parametrize("text", ["", "local:0", "local:two", "gpu-box", "ray://", "ray://gpu-box", "ray://a b:1",
+                                  "host:99999", "http://host:10001", "host:port"])
 def test_addresses_that_are_not_refused_in_one_line(text):
     with pytest.raises(ValueError) as caught:
         parse_cluster(text)
