@@ -13,7 +13,8 @@ its Download first shows the terms and needs an explicit "I accept" (``confirm_l
 click it); declining downloads nothing.
 
 Below the table: the models folder (``ask_folder`` opens the picker; tests replace it), the default model
-(installed ones first), device, precision and the memory levers. OK saves them with ``save_preferences``.
+(installed ones first), device, precision, the memory levers and where shots are made (``generator_settings``:
+this computer or a Ray cluster). OK saves them with ``save_preferences``.
 A note at the top says what generation needs when there is no NVIDIA GPU or no real model installed.
 
 "Set up generation…" opens the setup wizard (``setup_wizard``) on the dialog's models folder; the list
@@ -58,6 +59,7 @@ from editor.generate.preferences import (
     save_preferences,
 )
 from editor.ui import models_dialog_sound as sound
+from editor.ui.generator_settings import GeneratorSection
 from editor.ui.model_downloads import (
     ACTION_WIDTH,
     RESTRICTED_COLOUR,
@@ -182,7 +184,7 @@ class ModelsDialog(QDialog):
     download_finished = Signal(str, bool)   # model id, ok
 
     def __init__(self, parent: QWidget | None = None, *, preferences: GenerationPreferences | None = None,
-                 gpu: bool | None = None, device: str | None = None) -> None:
+                 gpu: bool | None = None, device: str | None = None, ray: bool | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ModelsDialog")
         self.setWindowTitle("Models")
@@ -260,6 +262,8 @@ class ModelsDialog(QDialog):
         form.addRow("Precision", self.precision_combo)
         form.addRow("Offload", self.offload_combo)
         form.addRow("VAE tiling", self.tiling_combo)
+        self.generator = GeneratorSection(self._prefs, ray=ray)
+        form.addRow("Generator", self.generator)
 
         self.status = QLabel("")
         self.status.setObjectName("models-status")
@@ -560,9 +564,16 @@ class ModelsDialog(QDialog):
             precision=self.precision_combo.currentData(),
             offload=self.offload_combo.currentData(),
             vae_tiling=self.tiling_combo.currentData(),
+            **self.generator.values(),   # type: ignore[arg-type]
         )
 
     def accept(self) -> None:
+        problem = self.generator.problem()
+        if problem:   # checked here, so preferences() below cannot raise over a half-typed address
+            self.last_error = problem
+            self._set_status(problem, error=True)
+            self.generator.address_edit.setFocus()
+            return
         prefs = self.preferences()
         try:
             self.saved_path = save_preferences(prefs)

@@ -7,6 +7,11 @@ from the event alone; events that change the queue (queued, started, done, error
 rows whose text changed and moves rows only when the order changed. The footer shows the worker's device and
 memory from the events' memory report.
 
+A client that runs its jobs on a Ray cluster (``generation.cluster.client.ClusterClient``: it has ``placement``
+and ``cluster_status``) adds a "Where" column (the node and GPU that runs or ran each job) and a line above the
+table with the cluster's nodes, free GPUs and busy workers; the panel's own timer re-reads both every
+``CLUSTER_REFRESH_MS``, as the cluster changes without the job events saying so.
+
 Colours come from the palette and the style (the progress bars are the style's own), so a dark theme just works.
 """
 
@@ -15,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,10 +42,12 @@ from PySide6.QtWidgets import (
 from generation.client import DeviceReport, Event, GeneratorClient
 from generation.jobs import Job, JobNotFound, JobState, StoreError
 
-__all__ = ["COLUMNS", "NOT_AVAILABLE", "NOT_STARTED", "QueuePanel"]
+__all__ = ["CLUSTER_REFRESH_MS", "COLUMNS", "NOT_AVAILABLE", "NOT_STARTED", "QueuePanel"]
 
-COLUMNS = ("Prompt", "Model", "State", "Progress", "ETA", "Reason")
-PROMPT, MODEL, STATE, PROGRESS, ETA, REASON = range(len(COLUMNS))
+COLUMNS = ("Prompt", "Model", "State", "Progress", "ETA", "Where", "Reason")
+PROMPT, MODEL, STATE, PROGRESS, ETA, WHERE, REASON = range(len(COLUMNS))
+CLUSTER_REFRESH_MS = 2000
+CLUSTER_WAITING = "Ray cluster: connecting…"
 NOT_AVAILABLE = "Generation is not available: the generator could not be set up."
 NOT_STARTED = "Generator not started"
 NOT_RUNNING = "Generator not running"
@@ -106,6 +113,10 @@ class QueuePanel(QWidget):
         self._order: list[str] = []
         self._eta: dict[str, tuple[float, float]] = {}  # job id -> (eta_s, monotonic time received)
         self._report: DeviceReport | None = None
+        # Duck-typed: the local client has neither, and the panel must not import Ray's side to find out.
+        self._cluster = callable(getattr(client, "placement", None)) and callable(
+            getattr(client, "cluster_status", None))
+        self.cluster_line: QLabel | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.table: QTreeWidget | None = None
@@ -118,6 +129,11 @@ class QueuePanel(QWidget):
             self.footer = message
             return
 
+        if self._cluster:
+            self.cluster_line = QLabel(CLUSTER_WAITING, self)
+            self.cluster_line.setObjectName("queueCluster")
+            self.cluster_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            layout.addWidget(self.cluster_line)
         table = QTreeWidget(self)
         table.setObjectName("queueTable")
         table.setColumnCount(len(COLUMNS))
@@ -136,6 +152,8 @@ class QueuePanel(QWidget):
         table.setColumnWidth(STATE, 150)
         table.setColumnWidth(PROGRESS, 90)
         table.setColumnWidth(ETA, 60)
+        table.setColumnWidth(WHERE, 130)
+        table.setColumnHidden(WHERE, not self._cluster)
         table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(table, 1)
         self.table = table
@@ -166,6 +184,12 @@ class QueuePanel(QWidget):
         if report is not None:
             self._set_report(report)
         self.refresh()
+        if self._cluster:
+            self.timer = QTimer(self)
+            self.timer.setInterval(CLUSTER_REFRESH_MS)
+            self.timer.timeout.connect(self.refresh_cluster)
+            self.timer.start()
+            self.refresh_cluster()
 
     def _button(self, text: str, tip: str, slot) -> QPushButton:  # noqa: ANN001 - a callable
         b = QPushButton(text, self)
@@ -269,6 +293,23 @@ class QueuePanel(QWidget):
     def footer_text(self) -> str:
         return self.footer.text()
 
+    def cluster_text(self) -> str:
+        """The cluster line as shown ("" for a client on this computer)."""
+        return self.cluster_line.text() if self.cluster_line is not None else ""
+
+    def refresh_cluster(self) -> None:
+        """Re-read the cluster's status and where each job runs (the panel's timer calls this)."""
+        if not self._cluster or self.cluster_line is None:
+            return
+        try:
+            status = self.client.cluster_status()  # type: ignore[union-attr]
+            text = CLUSTER_WAITING if status is None else f"Ray cluster: {status.describe()}"
+        except Exception as exc:  # noqa: BLE001 - a cluster going away must not take the panel down
+            text = f"Ray cluster: status unavailable ({' '.join(str(exc).split())})"
+        if text != self.cluster_line.text():
+            self.cluster_line.setText(text)
+        self.refresh()
+
     # -- rows -----------------------------------------------------------------------------------------------------
     def _values(self, job: Job) -> tuple[str, ...]:
         state = job.state.value
@@ -283,7 +324,15 @@ class QueuePanel(QWidget):
         eta = self._eta.get(job.id)
         eta_text = "" if eta is None else _eta_text(eta[0])
         reason = job.message if job.state is JobState.FAILED else ""
-        return (_short(job.spec.prompt), job.spec.model, state, percent, eta_text, reason)
+        return (_short(job.spec.prompt), job.spec.model, state, percent, eta_text, self._where(job), reason)
+
+    def _where(self, job: Job) -> str:
+        if not self._cluster or job.state is JobState.QUEUED:
+            return ""
+        try:
+            return self.client.placement(job.id) or ""  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - a placement is a nicety; the row still shows
+            return ""
 
     def _apply(self, item: QTreeWidgetItem, job: Job, values: tuple[str, ...]) -> None:
         old = self._rows.get(job.id)
@@ -319,7 +368,7 @@ class QueuePanel(QWidget):
             self._eta[ev.job_id] = (ev.eta_s, time.monotonic())
         state = f"running · {ev.message}" if ev.message else "running"
         percent = f"{int(round((ev.fraction or 0.0) * 100))}%"
-        values = (old[PROMPT], old[MODEL], state, percent, _eta_text(ev.eta_s), "")
+        values = (old[PROMPT], old[MODEL], state, percent, _eta_text(ev.eta_s), old[WHERE], "")
         for column, text in enumerate(values):
             if old[column] != text:
                 item.setText(column, text)

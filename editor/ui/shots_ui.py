@@ -37,13 +37,24 @@ POLL_MS = 100
 DEFAULT_SECONDS = 3.0
 
 
-def _client_factory(places) -> Callable[[], object]:
+def _client_factory(places, say: Callable[[str], object]) -> Callable[[], object]:
+    """The document's generator client, on the Ray cluster when one is chosen (Models > Generator or
+    ``$PROMPTCUT_RAY_ADDRESS``). A cluster that cannot be used is one line through ``say``, and the shots are made
+    on this computer instead: a missing cluster must not stop the work."""
     def make():
-        from editor.generate.preferences import load_preferences, worker_env
-        from generation.client import GeneratorClient
+        from editor.generate.preferences import cluster_config, load_preferences, worker_env
+        from generation.cluster.client import open_generator
+        from generation.cluster.config import ClusterUnavailable
 
         prefs = load_preferences()
-        return GeneratorClient(places.store_path, places.output_dir, env=worker_env(prefs))
+        env = worker_env(prefs)
+        try:
+            cluster = cluster_config(prefs)
+            if cluster is not None:
+                return open_generator(places.store_path, places.output_dir, cluster=cluster, env=env)
+        except (ClusterUnavailable, ValueError) as exc:
+            say(f"Ray cluster not used ({' '.join(str(exc).split())}); generating on this computer")
+        return open_generator(places.store_path, places.output_dir, env=env)
     return make
 
 
@@ -58,6 +69,7 @@ def _warm_up() -> None:
         import editor.generate.catalog  # noqa: F401
         import editor.generate.preferences  # noqa: F401
         import generation.client  # noqa: F401
+        import generation.cluster.client  # noqa: F401
         import generation.locate  # noqa: F401
 
 
@@ -114,7 +126,7 @@ class ShotsUi(QObject):
     def _new_queue(self) -> ShotQueue:
         places = places_for(self.window.path)
         queue = ShotQueue(timeline=lambda: self.window.timeline, do=self.window.edits.do, places=places,
-                          client_factory=_client_factory(places), default_model=_default_model)
+                          client_factory=_client_factory(places, self.message.emit), default_model=_default_model)
         queue.on_attached = self._attached
         queue.starts_from_previous = chained_first   # a chained storyboard's shots continue the one before
         return queue
