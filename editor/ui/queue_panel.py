@@ -152,7 +152,7 @@ class QueuePanel(QWidget):
         table.setColumnWidth(STATE, 150)
         table.setColumnWidth(PROGRESS, 90)
         table.setColumnWidth(ETA, 60)
-        table.setColumnWidth(WHERE, 130)
+        table.setColumnWidth(WHERE, 175)   # "node 10.0.0.12 · GPU 3" whole
         table.setColumnHidden(WHERE, not self._cluster)
         table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(table, 1)
@@ -350,6 +350,9 @@ class QueuePanel(QWidget):
         else:
             item.setToolTip(REASON, "")
             item.setToolTip(STATE, job.message)
+        if values[WHERE]:   # the dock is narrow: the Where column is often scrolled away, the state is not
+            item.setToolTip(STATE, "\n".join(t for t in (item.toolTip(STATE), f"on {values[WHERE]}") if t))
+        item.setToolTip(WHERE, values[WHERE])
         self._rows[job.id] = values
 
     @staticmethod
