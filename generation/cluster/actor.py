@@ -23,6 +23,7 @@ import shutil
 import tempfile
 import threading
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,7 @@ class StandInWorker(Worker):
         model = str(spec_data.get("model"))
         self._warm = [model]
         video = Path(output)
+        video.parent.mkdir(parents=True, exist_ok=True)
         video.write_bytes(f"stand-in take of {job}\n".encode())
         sidecar = video.with_suffix(".json")
         sidecar.write_text(json.dumps({"video": {"file": video.name}, "job": {"id": job}}))
@@ -97,7 +99,7 @@ class GenerationActor:
             self.worker = StandInWorker(proto, seconds=stand_in_s, models_dir=models_dir)
         self.ready = self.worker.start_backend()  # warm imports before the first job, as the worker process does
         _torch_threads_from_env()
-        threading.Thread(target=self.worker.run, name="promptcut-jobs", daemon=True).start()
+        threading.Thread(target=self._jobs, name="promptcut-jobs", daemon=True).start()
 
     # -- what the dispatcher calls ----------------------------------------------------------------------------
     def info(self, probe: tuple[str, str] | list[str] | None = None) -> dict[str, Any]:
@@ -189,7 +191,23 @@ class GenerationActor:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    # -- events from the worker's thread ----------------------------------------------------------------------
+    # -- the worker's thread -----------------------------------------------------------------------------------
+    def _jobs(self) -> None:
+        """``Worker.run``, kept alive: a job that escapes the worker's own handling fails alone, not the actor."""
+        while True:
+            try:
+                self.worker.run()
+                return
+            except Exception as exc:  # noqa: BLE001 - reported as the job's error; the next job runs
+                traceback.print_exc()
+                with self._lock:
+                    job, ended = self._job, self._final.is_set()
+                if job is not None and not ended:
+                    first = (str(exc).strip().splitlines() or [""])[0]
+                    self._on_event({"event": "error", "job": job, "kind": "internal", "fix": {},
+                                    "message": f"{type(exc).__name__}: {first}"[:400],
+                                    "hint": "See the Ray worker's log for the traceback."})
+
     def _on_event(self, msg: dict[str, Any]) -> None:
         preview = msg.get("preview")
         if msg.get("event") == "progress" and isinstance(preview, str) and preview:

@@ -8,6 +8,7 @@ close, ...), plus what the queue dock shows: ``placement(job_id)`` (which node a
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -118,6 +119,17 @@ class ClusterClient(GeneratorClient):
         """The pids of the actors that are up (on their nodes)."""
         return self.dispatcher.actor_pids()
 
+    def start_actors(self, timeout: float | None = None) -> int:
+        """Start every actor now rather than with the first job (they load no model yet); with ``timeout``, wait
+        that long for them to answer. Returns how many are ready."""
+        self._check_open()
+        self._ensure_pump()
+        self._inbox.put(("cluster_start",))
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while deadline is not None and time.monotonic() < deadline and not all(self.dispatcher.actor_info()):
+            time.sleep(0.05)
+        return sum(1 for a in self.dispatcher.actor_info() if a is not None)
+
     def actor_of(self, job_id: str) -> dict[str, Any] | None:
         """The running actor's own account of itself (``pid``, ``node_ip``, ``gpu_ids``, ...) for ``job_id``."""
         return self.dispatcher.running_on(job_id)
@@ -136,6 +148,8 @@ class ClusterClient(GeneratorClient):
     def _handle(self, item: tuple[Any, ...]) -> None:
         if item[0] == "cluster":
             self.dispatcher.handle(item)
+        elif item[0] == "cluster_start":
+            self.dispatcher.start_all()
 
     def _tick(self) -> None:
         self.dispatcher.tick()

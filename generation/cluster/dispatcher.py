@@ -171,9 +171,7 @@ class Dispatcher:
         now = time.monotonic()
         queued = self.store.next_queued() is not None
         if queued or self.busy:
-            for slot in self.slots:
-                if slot.handle is None and now >= slot.restart_at:
-                    self._start(slot)
+            self.start_all()
         if self.busy and now - self._last_cancel_check >= CANCEL_POLL_S:
             self._last_cancel_check = now
             for slot in self.slots:
@@ -228,6 +226,13 @@ class Dispatcher:
         else:
             options["resources"] = {self.resource: 1}
         return options
+
+    def start_all(self) -> None:
+        """Start each actor that is not running (or waiting out a restart delay)."""
+        now = time.monotonic()
+        for slot in self.slots:
+            if slot.handle is None and now >= slot.restart_at and not self.closing:
+                self._start(slot)
 
     def _start(self, slot: Slot) -> None:
         slot.generation += 1

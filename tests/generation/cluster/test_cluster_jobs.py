@@ -34,7 +34,7 @@ def spec(model: str = "tiny-wan", **kw) -> JobSpec:
 
 def slow_spec(**kw) -> JobSpec:
     """A job long enough (many steps) to be caught running."""
-    return spec(steps=kw.pop("steps", 400), **kw)
+    return spec(steps=kw.pop("steps", 1000), **kw)
 
 
 def decode(path: str | Path) -> np.ndarray:
@@ -91,6 +91,9 @@ def test_results_are_the_local_workers_same_files(fresh, models_root, tmp_path):
     events = fresh.poll()
     kinds = [e.kind for e in events if e.job_id == done[0].id]
     assert kinds[0] == "queued" and "started" in kinds and "progress" in kinds and kinds[-1] == "done"
+    if hasattr(events[-1], "node"):  # where Event carries the placement
+        last = [e for e in events if e.job_id == done[0].id][-1]
+        assert fresh.placement(done[0].id) == f"node {last.node} · {last.gpu}"
     assert not list(fresh.output_dir.rglob("*.preview.jpg"))  # previews go when their job ends, as locally
 
 
@@ -123,7 +126,7 @@ def test_cancel_reaches_the_running_actor(fresh):
 
 
 def test_an_actor_killed_mid_job_requeues_it_and_it_completes(fresh):
-    job = fresh.submit(slow_spec(seed=13, steps=60))
+    job = fresh.submit(slow_spec(seed=13))
     wait_event(fresh, kind="progress", job_id=job.id, stage="denoising")
     actor = fresh.actor_of(job.id)
     assert actor is not None and actor["pid"] != os.getpid()
