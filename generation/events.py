@@ -76,7 +76,9 @@ class Event:
     ``worker_ready``, ``progress`` and ``done`` events whose worker line carried a memory report (see
     :class:`DeviceReport`; progress events at most once a second), else None. ``preview`` is set on the
     ``progress`` events that bring a new live preview picture: the path of a small JPEG of the shot so far, which
-    the worker removes when the job ends (load it when the event arrives)."""
+    the worker removes when the job ends (load it when the event arrives). ``node``/``gpu``: where a cluster job
+    runs (``generation.cluster``: the node's IP and the GPU ids Ray gave its actor, or ``worker N`` where a
+    custom resource stands in for GPUs); None for the local generator."""
 
     kind: str
     job_id: str | None = None
@@ -93,3 +95,5 @@ class Event:
     memory_used: int | None = None
     memory_total: int | None = None
     preview: str | None = None
+    node: str | None = None
+    gpu: str | None = None

@@ -36,7 +36,7 @@ def hermetic_env(tmp_path_factory):
         for key, value in env.items():
             mp.setenv(key, value)
         for key in ("PROMPTCUT_OFFLOAD", "PROMPTCUT_VAE_TILING", "PROMPTCUT_DTYPE", "PROMPTCUT_MAX_LOADED",
-                    "PROMPTCUT_PROBE_CACHE", "PROMPTCUT_DEBUG"):
+                    "PROMPTCUT_PROBE_CACHE", "PROMPTCUT_DEBUG", "PROMPTCUT_RAY_ADDRESS", "RAY_ADDRESS"):
             mp.delenv(key, raising=False)
         yield env
 

@@ -43,7 +43,13 @@ def connect(config: ClusterConfig, timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S)
     if not ray.is_initialized():
         if config.is_local:
             units = config.workers or 1
-            _init(ray, {"resources": {LOCAL_RESOURCE: units}, "include_dashboard": False}, timeout_s, where)
+            # On this thread, not _init's helper: Ray forks its GCS and raylet with PR_SET_PDEATHSIG, which fires
+            # when the forking *thread* ends, so a helper thread that returns kills the cluster it just started.
+            try:
+                ray.init(log_to_driver=False, logging_level=logging.WARNING, include_dashboard=False,
+                         resources={LOCAL_RESOURCE: units})
+            except Exception as exc:  # noqa: BLE001 - one line for the caller
+                raise ClusterUnavailable(f"cannot start {where}: {_one_line(exc)}") from None
         else:
             if config.address.lower() != "auto":
                 _probe_tcp(config.address, timeout_s, where)
