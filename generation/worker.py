@@ -89,6 +89,7 @@ from typing import IO, Any
 
 from .child_python import gen_missing_message
 from .device_memory import MemoryReporter
+from .worker_progress import ProgressTracker, preview_path
 
 PROTOCOL_VERSION = 1
 FAIL_OOM_ONCE_ENV = "PROMPTCUT_TEST_FAIL_OOM_ONCE"
@@ -383,8 +384,8 @@ class Worker:
         def send_progress(event: str, **fields: Any) -> None:
             send(event, **fields, **reporter.fields())
 
-        tracker = _ProgressTracker(send_progress, job)
-        preview_path = _preview_path(output)
+        tracker = ProgressTracker(send_progress, job)
+        preview_file = preview_path(output)
         previews_failed = False
 
         def on_preview(frame: Any) -> None:
@@ -394,12 +395,12 @@ class Worker:
             try:
                 from .backends.previews import write_preview_jpeg
 
-                write_preview_jpeg(frame, preview_path)
+                write_preview_jpeg(frame, preview_file)
             except Exception as exc:  # noqa: BLE001 - a preview must never fail the job
                 previews_failed = True
                 log.warning("job %s: no live previews: %s: %s", job, type(exc).__name__, _one_line(str(exc)))
                 return
-            tracker.preview(str(preview_path))
+            tracker.preview(str(preview_file))
 
         def on_progress(p: Any) -> None:
             if self._fail_oom_once and p.phase == "denoising":
@@ -420,18 +421,18 @@ class Worker:
                 result, output, extra={"job": {"id": job, "spec_hash": content_hash, "spec": spec.to_dict()}}
             )
         except Cancelled:
-            _remove(preview_path)
+            _remove(preview_file)
             send("cancelled", job=job)
             return
         except GenerationError as exc:
-            _remove(preview_path)
+            _remove(preview_file)
             # The job id and model name the job; its prompt stays out of log files (they go into problem reports).
             log.error("job %s (model %s) failed: %s: %s%s", job, spec.model, exc.kind, _one_line(exc.message),
                       f"\n{exc.detail.rstrip()}" if exc.detail else "")
             send("error", job=job, kind=exc.kind, message=_one_line(exc.message), hint=_one_line(exc.hint), fix=exc.fix)
             return
         except Exception as exc:  # noqa: BLE001 - a job's failure is an event, never the worker's exit
-            _remove(preview_path)
+            _remove(preview_file)
             log.exception("job %s (model %s) failed", job, spec.model)
             first = (str(exc).strip().splitlines() or [""])[0]
             send(
@@ -443,7 +444,7 @@ class Worker:
                 fix={},
             )
             return
-        _remove(preview_path)
+        _remove(preview_file)
         _remember_time(result, reporter.fields(force=True).get("device_name") or result.device)
         send(
             "done",
@@ -459,11 +460,6 @@ class Worker:
         )
 
 
-def _preview_path(output: str) -> Path:
-    out = Path(output)
-    return out.with_name(out.stem + ".preview.jpg")
-
-
 def _remove(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink()
@@ -477,76 +473,6 @@ def _remember_time(result: Any, device_name: str) -> None:
         record_result(result, device_name)
     except Exception:  # noqa: BLE001 - a full disk or a damaged timings file must not fail the take
         traceback.print_exc(file=sys.stderr)
-
-
-class _ProgressTracker:
-    """Backend progress -> ``progress`` events with one fraction over the whole job (every window of a long
-    shot: ``Progress.fraction``) and an ETA from the steps still to run in this window and the ones after."""
-
-    _LOADED, _DENOISED, _DECODED = 0.05, 0.85, 0.93
-
-    def __init__(self, send: Any, job: str) -> None:
-        self.send, self.job = send, job
-        self.since = time.perf_counter()  # the end of loading, once known
-        self.first: tuple[int, float] | None = None  # (step over all windows, time) of the first denoising report
-        self.steps = 0
-        self.last_step = 0
-        self.last: dict[str, Any] | None = None  # the latest denoising event's fields, repeated with a preview
-
-    def __call__(self, p: Any) -> None:
-        now = time.perf_counter()
-        windows = {"window": p.window, "windows": p.windows}
-        if p.phase == "loading":
-            if p.step:
-                self.since = now
-            if p.window > 1:
-                return  # a later window of a long shot touching its (loaded) model: no step back to 5 %
-            fraction = self._LOADED if p.step else 0.0
-            self.send("progress", job=self.job, fraction=fraction, step=0, steps=0, stage="loading", eta_s=None)
-        elif p.phase == "denoising":
-            self.steps, self.last_step = p.total, p.step
-            overall = (p.window - 1) * p.total + p.step  # windows of one shot share their step count
-            if self.first is None:
-                self.first = (overall, now)
-                per_step = (now - self.since) / overall if overall else None  # includes prompt encoding
-            else:
-                s0, t0 = self.first
-                per_step = (now - t0) / (overall - s0) if overall > s0 else None
-            left = max(0, p.total - p.step) + max(0, p.windows - p.window) * p.total
-            eta = None if per_step is None else round(per_step * left, 3)
-            fraction = self._LOADED + (self._DENOISED - self._LOADED) * p.fraction
-            self.last = dict(
-                fraction=round(fraction, 4), step=p.step, steps=p.total, stage="denoising", eta_s=eta, **windows
-            )
-            self.send("progress", job=self.job, **self.last)
-        elif p.phase == "decoding":
-            fraction = self._LOADED + (self._DENOISED - self._LOADED) * p.fraction
-            self.send(
-                "progress",
-                job=self.job,
-                fraction=round(fraction, 4),
-                step=p.step,
-                steps=p.total,
-                stage="decoding",
-                eta_s=None,
-                **windows,
-            )
-
-    def preview(self, path: str) -> None:
-        """A new preview picture: the latest step's event again, with its path."""
-        fields = self.last or dict(fraction=self._LOADED, step=0, steps=0, stage="denoising", eta_s=None)
-        self.send("progress", job=self.job, **fields, preview=path)
-
-    def encoding(self) -> None:
-        self.send(
-            "progress",
-            job=self.job,
-            fraction=self._DECODED,
-            step=self.last_step,
-            steps=self.steps,
-            stage="encoding",
-            eta_s=None,
-        )
 
 
 NICE_ENV = "PROMPTCUT_WORKER_NICE"
