@@ -28,23 +28,19 @@ probes as 270.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import stat
-import tempfile
 import threading
 from collections import OrderedDict
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import av
 
 from editor.media.info import MediaError, MediaInfo
+from editor.media.probe_cache import default_disk_cache_dir, disk_folder, disk_read, disk_write
 from editor.model.media import MediaKind, MediaSource
-from generation.paths import user_cache_dir
 
 __all__ = [
     "MediaError", "MediaInfo", "clear_probe_cache", "content_hash", "default_disk_cache_dir",
@@ -52,7 +48,6 @@ __all__ = [
 ]
 
 # Bump when what a probe records changes: older disk-cache entries are then ignored.
-PROBE_VERSION = 1
 
 # How far the data may fall short of the declared duration before the file counts as damaged.
 END_TOLERANCE = Fraction(1, 2)
@@ -108,12 +103,12 @@ def probe(path: str | os.PathLike[str], *, cache: bool = True,
             if hit is not None:
                 _memory.move_to_end(key)
                 return hit
-    folder = _disk_folder(disk_cache)
-    info = _disk_read(folder, key) if folder is not None else None
+    folder = disk_folder(disk_cache)
+    info = disk_read(folder, key) if folder is not None else None
     if info is None:
         info = _probe_file(absolute, st.st_size, shown)
         if folder is not None:
-            _disk_write(folder, key, info)
+            disk_write(folder, key, info)
     if cache:
         with _memory_lock:
             _memory[key] = info
@@ -126,11 +121,6 @@ def clear_probe_cache() -> None:
     """Forget every in-memory probe result (the disk cache is keyed by file identity and needs no clearing)."""
     with _memory_lock:
         _memory.clear()
-
-
-def default_disk_cache_dir() -> Path:
-    """``<user cache>/probe``: ``$XDG_CACHE_HOME/promptcut/probe`` on Linux (``generation.paths``)."""
-    return user_cache_dir() / "probe"
 
 
 def content_hash(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
@@ -564,51 +554,3 @@ def _mean_gap(stamps: list[int]) -> Fraction | None:
     if len(ordered) < 2:
         return None
     return Fraction(ordered[-1] - ordered[0], len(ordered) - 1)
-
-
-# --- disk cache ----------------------------------------------------------------------------------------
-
-
-def _disk_folder(disk_cache: bool | str | os.PathLike[str] | None) -> Path | None:
-    if disk_cache is None:
-        env = os.environ.get("PROMPTCUT_PROBE_CACHE", "").strip()
-        if not env or env.lower() in ("0", "no", "false", "off"):
-            return None
-        disk_cache = True if env.lower() in ("1", "yes", "true", "on") else env
-    if disk_cache is False:
-        return None
-    if disk_cache is True:
-        return default_disk_cache_dir()
-    return Path(disk_cache)
-
-
-def _disk_name(key: tuple[str, int, int]) -> str:
-    return hashlib.sha256(json.dumps(list(key)).encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
-
-
-def _disk_read(folder: Path, key: tuple[str, int, int]) -> MediaInfo | None:
-    try:
-        data = json.loads((folder / _disk_name(key)).read_text(encoding="utf-8"))
-        if data.get("version") != PROBE_VERSION or data.get("key") != list(key):
-            return None
-        return MediaInfo.from_dict(data["info"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None  # a missing or unreadable entry is a cache miss, never an error
-
-
-def _disk_write(folder: Path, key: tuple[str, int, int], info: MediaInfo) -> None:
-    record = {"version": PROBE_VERSION, "key": list(key), "info": info.to_dict()}
-    tmp = None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".probe-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(record, fh, ensure_ascii=True)
-        os.replace(tmp, folder / _disk_name(key))
-        tmp = None
-    except (OSError, TypeError, ValueError):
-        pass  # the cache is an optimisation: failing to write it must not fail the probe
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
