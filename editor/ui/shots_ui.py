@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QPoint, QTimer, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from editor.generate.gaps import FillMemory, FillPlan, place_for_shot
@@ -37,10 +37,20 @@ POLL_MS = 100
 DEFAULT_SECONDS = 3.0
 
 
+class _Relay(QObject):
+    """Carries a line from the generator client's pump thread to ``say`` on the GUI thread (a queued signal)."""
+
+    line = Signal(str)
+
+
 def _client_factory(places, say: Callable[[str], object]) -> Callable[[], object]:
     """The document's generator client, on the Ray cluster when one is chosen (Models > Generator or
-    ``$PROMPTCUT_RAY_ADDRESS``). A cluster that cannot be used is one line through ``say``, and the shots are made
-    on this computer instead: a missing cluster must not stop the work."""
+    ``$PROMPTCUT_RAY_ADDRESS``). The GUI thread never waits for Ray: the client connects in the background and
+    jobs wait in the store meanwhile. A cluster that cannot be used is one line through ``say`` (on the GUI
+    thread: at once for a bad address or a missing Ray, when the connection fails otherwise), and the shots are
+    made on this computer instead: a missing cluster must not stop the work."""
+    relays: list[_Relay] = []   # the latest client's, kept as long as the factory (and its queue) lives
+
     def make():
         from editor.generate.preferences import cluster_config, load_preferences, worker_env
         from generation.cluster.client import open_generator
@@ -51,7 +61,11 @@ def _client_factory(places, say: Callable[[str], object]) -> Callable[[], object
         try:
             cluster = cluster_config(prefs)
             if cluster is not None:
-                return open_generator(places.store_path, places.output_dir, cluster=cluster, env=env)
+                relay = _Relay()   # made here, on the GUI thread: its queued signal is delivered there
+                relay.line.connect(say, Qt.ConnectionType.QueuedConnection)
+                relays[:] = [relay]
+                return open_generator(places.store_path, places.output_dir, cluster=cluster, env=env,
+                                      fallback_local=True, on_fallback=relay.line.emit)
         except (ClusterUnavailable, ValueError) as exc:
             say(f"Ray cluster not used ({' '.join(str(exc).split())}); generating on this computer")
         return open_generator(places.store_path, places.output_dir, env=env)

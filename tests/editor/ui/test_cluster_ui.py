@@ -4,8 +4,10 @@ the queue dock runs real jobs on a local Ray (CPU-only workers, a custom resourc
 
 from __future__ import annotations
 
+import socket
 import sys
 import time
+from fractions import Fraction
 
 import pytest
 from PySide6.QtCore import Qt
@@ -153,13 +155,71 @@ def test_a_bad_address_in_the_environment_also_falls_back(window, qtbot, monkeyp
         window.shots.queue.close()
 
 
+@pytest.fixture(scope="module")
+def no_ray_here():
+    """No Ray in this process when this module's tests begin: one left by an earlier module (the cluster tests'
+    session Ray, idle once they are done) would be reused by the window's client instead of the address tried."""
+    ray = pytest.importorskip("ray")
+    if ray.is_initialized():
+        ray.shutdown()
+    return ray
+
+
+def test_an_unreachable_cluster_never_holds_up_the_window_and_the_shot_is_made_here(qtbot, hermetic_env, tmp_path,
+                                                                                    monkeypatch, no_ray_here):
+    """The client connects on its own thread: the window goes on at once, the shot waits in the queue, and when
+    the address refuses the connection the status bar says so in one line and the shot is made on this computer."""
+    import threading
+
+    from PySide6.QtCore import QPoint
+    from ui_support import shown, submit_prompt
+
+    from editor.media import synth
+    from editor.media.probe import media_source_from_info, probe
+    from editor.model import MediaClip, Settings, Timeline
+    from editor.ui.main_window import MainWindow
+    from generation.cluster.client import ClusterClient
+
+    with socket.socket() as s:   # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        address = f"ray://127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setenv("PROMPTCUT_RAY_ADDRESS", address)
+    monkeypatch.setenv("PROMPTCUT_MODELS", hermetic_env["PROMPTCUT_MODELS"])   # the session's built test models
+    red = synth.color_clip(tmp_path / "red.mp4", "red", 1.0, size=(90, 160), tone_hz=None)
+    tl = Timeline.empty(Settings(width=90, height=160, fps=Fraction(30)))
+    tl.media["red"] = media_source_from_info(probe(red), "red")
+    tl.video_tracks[0].add(MediaClip("r", 0, 15, media="red"))
+    tl.video_tracks[0].add(MediaClip("r2", 30, 15, media="red"))
+    w = shown(qtbot, MainWindow(tl, tmp_path / "cut.promptcut"))
+    w.timeline_view.set_zoom(8.0, 0)
+    said: list[tuple[str, bool]] = []
+    w.shots.message.connect(lambda text: said.append((text, threading.current_thread() is threading.main_thread())))
+    shown_texts: list[str] = []   # every line the status bar showed (a later one may replace it at once)
+    w.statusBar().messageChanged.connect(shown_texts.append)
+    view = w.timeline_view
+    top, h = view.row_of(w.timeline.video_tracks[0].id)
+    qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=QPoint(int(view.x_of(20)), top + h // 2))
+    clip = submit_prompt(qtbot, w, "a paper kite over the sea")
+    client = w.shots.queue.client
+    assert isinstance(client, ClusterClient)
+    line = f"Ray cluster at {address} not reachable: "
+    qtbot.waitUntil(lambda: any(text.startswith(line) for text in shown_texts), timeout=60_000)
+    (shown_line,) = [text for text in shown_texts if text.startswith("Ray cluster")]
+    assert shown_line == client.fallback_reason and shown_line.endswith("; generating on this computer")
+    assert "\n" not in shown_line
+    qtbot.waitUntil(lambda: w.shots.queue.status_by_id(clip.id).state == "ready", timeout=180_000)
+    assert [text for text, _ in said if text.startswith("Ray cluster")] == [shown_line]   # said once
+    assert all(on_gui for text, on_gui in said if text == shown_line)   # through the GUI thread
+    assert client.placement(client.jobs()[0].id) is None and client.worker_starts == 1   # made here
+
+
 # --- the queue dock on a Ray cluster -------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def cluster_client(hermetic_env, tmp_path_factory):
+def cluster_client(hermetic_env, tmp_path_factory, no_ray_here):
     """A ClusterClient on this module's local Ray: one CPU worker, a custom resource standing in for a GPU."""
-    ray = pytest.importorskip("ray")
+    ray = no_ray_here
     from generation.cluster.client import open_generator
     from generation.testing import ensure_test_model
 
