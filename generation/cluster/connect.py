@@ -34,6 +34,7 @@ class Connection:
 def import_ray() -> Any:
     if not ray_available():
         raise ClusterUnavailable(ray_missing_message())
+    use_auth_token()   # before the import: Ray reads RAY_AUTH_MODE once, when it is imported
     try:
         import ray
     except ImportError as exc:
@@ -99,13 +100,35 @@ def connect(config: ClusterConfig, timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
     return Connection(started, resource, config.workers or units, device)
 
 
+AUTH_HINT = ("a cluster with token authentication (Ray's default) also needs its token here: RAY_AUTH_TOKEN, or "
+             "the head node's ~/.ray/auth_token copied to this machine")
+
+
+def auth_token_file() -> str:
+    return os.path.join(os.path.expanduser("~"), ".ray", "auth_token")
+
+
+def use_auth_token(environ: dict[str, str] | None = None) -> bool:
+    """Send the cluster's token when this machine has one. Ray's clusters require a token by default, and a Ray
+    Client without ``RAY_AUTH_MODE=token`` sends none: the head drops the call and the connection just times
+    out. The user's own RAY_AUTH_MODE wins. Returns whether a token will be sent."""
+    environ = os.environ if environ is None else environ
+    if "RAY_AUTH_MODE" in environ:
+        return environ["RAY_AUTH_MODE"] == "token"
+    if not (environ.get("RAY_AUTH_TOKEN") or environ.get("RAY_AUTH_TOKEN_PATH") or os.path.isfile(auth_token_file())):
+        return False
+    environ["RAY_AUTH_MODE"] = "token"
+    return True
+
+
 class Unreachable(ClusterUnavailable):
     """The cluster did not answer (or a local Ray did not start): the place and the ``reason`` kept apart, so a
     caller that goes on without it can say so in its own words (:meth:`fallback_line`)."""
 
     def __init__(self, config: ClusterConfig, reason: str, verb: str = "cannot reach", *, hint: bool = True) -> None:
         self.config, self.reason = config, reason
-        tail = "" if config.is_local or not hint else "; check the address and that the cluster runs (ray start --head)"
+        tail = ("" if config.is_local or not hint
+                else f"; check the address and that the cluster runs (ray start --head); {AUTH_HINT}")
         super().__init__(f"{verb} {config.describe()}: {reason}{tail}")
 
     def fallback_line(self) -> str:

@@ -1,0 +1,98 @@
+"""A cluster as a studio runs one: a head node started with ``ray start --head`` (its own processes, token
+authentication as Ray sets it up by default) and PromptCut reaching it over a Ray Client address. The client
+runs in a subprocess, so this test process never joins that cluster."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from generation.cluster.connect import use_auth_token
+
+pytest.importorskip("ray")
+
+CLIENT = textwrap.dedent("""
+    import json, sys
+    from generation.cluster.client import open_generator
+    from generation.cluster.config import ClusterConfig
+    from generation.jobs import JobSpec
+
+    address, root, models = sys.argv[1:4]
+    config = ClusterConfig(address, resource="standin")
+    with open_generator(f"{root}/jobs.sqlite", f"{root}/out", cluster=config, models_dir=models) as client:
+        jobs = [client.submit(JobSpec(model="tiny-wan", prompt=f"shot {i}", negative_prompt="", guidance=1.0,
+                                      seed=i, steps=2, width=64, height=64, num_frames=9)) for i in range(2)]
+        ends = [client.wait(job.id, timeout=240) for job in jobs]
+        print(json.dumps({"states": [e.state.value for e in ends], "outputs": [e.output for e in ends],
+                          "where": [client.placement(j.id) for j in jobs]}))
+""")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture
+def head_node(hermetic_env):
+    """``ray start --head --block`` with its own ports and temp folder (a short path: Ray's sockets live there);
+    ending that process ends the cluster it started."""
+    ray_bin = Path(sys.executable).with_name("ray")
+    gcs, client = _free_port(), _free_port()
+    temp = tempfile.mkdtemp(prefix="pcray")
+    head = subprocess.Popen([str(ray_bin), "start", "--head", "--block", f"--port={gcs}",
+                             f"--ray-client-server-port={client}", "--num-cpus=2", '--resources={"standin": 2}',
+                             "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not _answers(client):
+            assert head.poll() is None, "ray start --head ended"
+            assert time.monotonic() < deadline, "the head's Ray Client server never answered"
+            time.sleep(0.5)
+        yield f"ray://127.0.0.1:{client}"
+    finally:
+        head.terminate()
+        try:
+            head.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(head.pid, 9)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def test_jobs_run_on_a_head_node_reached_through_its_ray_client_address(head_node, models_root, tmp_path):
+    done = subprocess.run([sys.executable, "-c", CLIENT, head_node, str(tmp_path), str(models_root)],
+                          capture_output=True, text=True, timeout=400, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["states"] == ["done", "done"]
+    assert all(Path(p).is_file() and Path(p).is_relative_to(tmp_path / "out") for p in result["outputs"])
+    assert all(w and w.startswith("node ") for w in result["where"]), result["where"]
+
+
+def test_a_token_on_this_machine_is_sent_unless_the_user_chose_otherwise(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert use_auth_token({}) is False                         # no token anywhere: nothing to send
+    assert use_auth_token({"RAY_AUTH_TOKEN": "secret"}) is True
+    (tmp_path / ".ray").mkdir()
+    (tmp_path / ".ray" / "auth_token").write_text("secret")
+    environ: dict[str, str] = {}
+    assert use_auth_token(environ) is True and environ["RAY_AUTH_MODE"] == "token"
+    assert use_auth_token({"RAY_AUTH_MODE": "disabled"}) is False   # the user's own choice wins
