@@ -36,11 +36,13 @@ class ClusterStatus:
     resource: str = GPU   # what the actors take (a custom resource name stands in for GPUs)
 
     def describe(self) -> str:
-        """``Ray · 2 nodes · 3 of 8 GPUs free · 5 workers, 4 busy``."""
+        """``Ray · 2 nodes · 5 workers: 4 busy, 1 idle · 3 of 8 GPUs unclaimed``. An idle worker still holds its
+        GPU (and its warm model), so "unclaimed" counts the GPUs neither it nor anyone else holds: room for more."""
         label = "GPUs" if self.resource == GPU else self.resource
         nodes = f"{self.nodes} node{'s' if self.nodes != 1 else ''}"
-        workers = f"{self.actors} worker{'s' if self.actors != 1 else ''}, {self.busy} busy"
-        return f"Ray · {nodes} · {self.gpus_free:g} of {self.gpus_total:g} {label} free · {workers}"
+        workers = (f"{self.actors} worker{'s' if self.actors != 1 else ''}: {self.busy} busy, "
+                   f"{self.actors - self.busy} idle")
+        return f"Ray · {nodes} · {workers} · {self.gpus_free:g} of {self.gpus_total:g} {label} unclaimed"
 
 
 class ClusterClient(GeneratorClient):

@@ -31,6 +31,7 @@ from generation.client_events import apply_job_event, device_fields, finished_ev
 from generation.events import DeviceReport, Event
 from generation.jobs import Job, JobState, JobStore
 from generation.leftovers import mkstemp_beside, write_atomically
+from generation.worker_progress import preview_path
 
 from .config import GPU
 
@@ -290,7 +291,7 @@ class Dispatcher:
         self.emit(Event("worker_exited", None, message=f"Ray worker {slot.index + 1} on {where} {why}"))
         if job is None:
             return
-        _remove(_preview_path(job))
+        _remove(preview_path(str(job.output)))
         ended, requeued = settle_after_crash(
             self.store, job.id, f"{why} on {where}", max_attempts=self.max_attempts, log_path=self.log_path
         )
@@ -351,7 +352,7 @@ class Dispatcher:
         final = dict(answer["final"])
         if final.get("event") == "done" and "video" in answer:
             final = self._write_take(job, final, answer)
-        _remove(_preview_path(job))
+        _remove(preview_path(str(job.output)))
         slot.crashes = 0
         self._apply(slot, final)
         slot.job = None
@@ -392,7 +393,7 @@ class Dispatcher:
         data = msg.get("preview_bytes")
         if not data:
             return None  # a newer picture superseded it before it was fetched
-        path = _preview_path(job)
+        path = preview_path(str(job.output))
         try:
             write_atomically(path, data)
         except OSError:
@@ -422,7 +423,7 @@ class Dispatcher:
             job, handle = slot.job, slot.handle
             slot.job, slot.handle, slot.info = None, None, None
             if job is not None:
-                _remove(_preview_path(job))
+                _remove(preview_path(str(job.output)))
                 found = self.store.find(job.id)
                 if found is not None and found.state is JobState.RUNNING:
                     if found.cancel_requested:
@@ -469,11 +470,6 @@ def _conditioning_files(spec: Mapping[str, Any]) -> dict[str, bytes]:
                 with contextlib.suppress(OSError):
                     out[path] = Path(path).read_bytes()
     return out
-
-
-def _preview_path(job: Job) -> Path:
-    out = Path(str(job.output))
-    return out.with_name(out.stem + ".preview.jpg")
 
 
 def _remove(path: Path) -> None:

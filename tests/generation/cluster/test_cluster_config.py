@@ -60,7 +60,7 @@ def test_config_from_env_and_its_description():
 
 def test_status_line():
     status = ClusterStatus("ray://gpu-box:10001", 2, 8.0, 3.0, 5, 4)
-    assert status.describe() == "Ray · 2 nodes · 3 of 8 GPUs free · 5 workers, 4 busy"
+    assert status.describe() == "Ray · 2 nodes · 5 workers: 4 busy, 1 idle · 3 of 8 GPUs unclaimed"
 
 
 def test_no_cluster_is_the_local_client(tmp_path):
