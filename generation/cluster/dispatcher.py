@@ -323,11 +323,14 @@ class Dispatcher:
         assert slot.job is not None
         if answer.get("job") != slot.job.id or answer.get("start") != slot.seen:
             return
+        events = []
         for msg in answer.get("events") or []:
             if msg.get("event") in FINAL_EVENTS:
                 break  # the run call's answer brings the end, with the take
+            events.append(msg)
+        for msg in latest_progress(events):
             self._apply(slot, msg)
-            slot.seen += 1
+        slot.seen += len(events)
 
     def _on_run(self, slot: Slot, future: Any) -> None:
         import ray
@@ -344,9 +347,8 @@ class Dispatcher:
         except Exception as exc:  # noqa: BLE001 - the actor or its node is gone
             self._died(slot, _death_reason(exc))
             return
-        for msg in answer["events"][slot.seen:]:
-            if msg.get("event") not in FINAL_EVENTS:
-                self._apply(slot, msg)
+        for msg in latest_progress([m for m in answer["events"][slot.seen:] if m.get("event") not in FINAL_EVENTS]):
+            self._apply(slot, msg)
         slot.warm = list(answer.get("warm") or [])
         slot.loads += int(bool(answer.get("loaded")))
         final = dict(answer["final"])
@@ -470,6 +472,20 @@ def _conditioning_files(spec: Mapping[str, Any]) -> dict[str, bytes]:
                 with contextlib.suppress(OSError):
                     out[path] = Path(path).read_bytes()
     return out
+
+
+def latest_progress(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A poll's events with each run of plain step reports cut to its last: a fast model reports dozens of steps
+    a second, and every report is a write to the job store; people see the latest one anyway. A report that
+    brings a preview picture, or ends a stage, is kept."""
+    kept = []
+    for i, msg in enumerate(events):
+        after = events[i + 1] if i + 1 < len(events) else None
+        if (msg.get("event") == "progress" and "preview" not in msg and after is not None
+                and after.get("event") == "progress" and after.get("stage") == msg.get("stage")):
+            continue
+        kept.append(msg)
+    return kept
 
 
 def _remove(path: Path) -> None:

@@ -107,3 +107,19 @@ def test_an_unreachable_address_is_one_line_at_once(tmp_path):
         lines = done.stdout.strip().splitlines()
         assert len(lines) == 1 and ("cannot reach" in lines[0] or "not a Ray address" in lines[0]), lines
         assert "Traceback" not in done.stderr
+
+
+def test_a_polls_step_reports_are_cut_to_the_last_of_each_stage_keeping_previews_and_other_events():
+    from generation.cluster.dispatcher import latest_progress
+
+    def step(n, stage="denoising", **extra):
+        return {"event": "progress", "job": "j", "step": n, "stage": stage, **extra}
+
+    events = [{"event": "started", "job": "j"}, step(1), step(2), step(3, preview="p.jpg"), step(4), step(5),
+              step(5, "decoding"), step(6, "decoding")]
+    kept = latest_progress(events)
+    assert [(m["event"], m.get("step"), m.get("stage")) for m in kept] == [
+        ("started", None, None), ("progress", 3, "denoising"), ("progress", 5, "denoising"),
+        ("progress", 6, "decoding")]
+    assert kept[1]["preview"] == "p.jpg"
+    assert latest_progress([]) == []
