@@ -50,14 +50,20 @@ def gen_packages_folder() -> Path | None:
     return None if folder is None else folder / GEN_PACKAGES
 
 
-def gen_install_command() -> str:
-    """The one command that adds the generator's packages (torch, diffusers, ...) to this install."""
+def install_command(extra: str) -> str:
+    """The one command that adds an optional part of PromptCut (``gen``: torch, diffusers, ...; ``cluster``: Ray)
+    to this install: pip for an ordinary install, the gen-packages folder for the desktop bundle."""
     target = gen_packages_folder()
     if target is None:
-        return "pip install 'promptcut[gen]'"
+        return f"pip install 'promptcut[{extra}]'"
     # The packages must match the bundle's Python, not whichever python3 the system has.
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"python{version} -m pip install --target {shlex.quote(str(target))} 'promptcut[gen]'"
+    return f"python{version} -m pip install --target {shlex.quote(str(target))} 'promptcut[{extra}]'"
+
+
+def gen_install_command() -> str:
+    """The one command that adds the generator's packages (torch, diffusers, ...) to this install."""
+    return install_command("gen")
 
 
 def gen_missing_message(what: str = "generating shots") -> str:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shlex
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from generation.child_python import gen_packages_folder
+from generation.child_python import install_command
 
 RAY_ADDRESS_ENV = "PROMPTCUT_RAY_ADDRESS"
 LOCAL = "local"
@@ -71,12 +70,7 @@ def cluster_from_env(environ: Mapping[str, str] = os.environ) -> ClusterConfig |
 
 def ray_install_command() -> str:
     """The one command that adds Ray to this install (into the bundle's gen-packages folder in the bundle)."""
-    target = gen_packages_folder()
-    if target is None:
-        return "pip install 'promptcut[cluster]'"
-    # The packages must match the bundle's Python, not whichever python3 the system has.
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"python{version} -m pip install --target {shlex.quote(str(target))} 'promptcut[cluster]'"
+    return install_command("cluster")
 
 
 def ray_missing_message(what: str = "generating on a Ray cluster") -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import av
 import pytest
+from cli_checks import one_line_error
 
 from editor.cli_support import EXIT_ERROR, EXIT_USAGE
 
@@ -51,14 +52,7 @@ def promptcut(env: dict[str, str], *args: str, without_ray: bool = False, timeou
                           timeout=timeout)
 
 
-def one_line_error(done: subprocess.CompletedProcess[str], code: int, *fragments: str) -> str:
-    assert done.returncode == code, done
-    assert "Traceback" not in done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, done.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
+
 
 
 @pytest.fixture

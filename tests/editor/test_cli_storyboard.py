@@ -15,6 +15,7 @@ from pathlib import Path
 
 import av
 import pytest
+from cli_checks import one_line_error
 
 from editor.documents import open_document
 from editor.model import GeneratedClip
@@ -41,16 +42,6 @@ def env(tmp_path_factory) -> dict[str, str]:
 def promptcut(env: dict[str, str], *args: str, timeout: float = 400) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "editor.cli", *args], capture_output=True, text=True, env=env,
                           timeout=timeout)
-
-
-def one_line_error(done: subprocess.CompletedProcess[str], code: int, *fragments: str) -> str:
-    assert done.returncode == code, done
-    assert "Traceback" not in done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, done.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
 
 
 @pytest.fixture

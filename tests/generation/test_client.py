@@ -18,9 +18,10 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from job_events import decode, wait_event
 from PIL import Image
 
-from generation.client import Event, GeneratorClient
+from generation.client import GeneratorClient
 from generation.jobs import JobSpec, JobState, JobStore, _pid_alive
 from generation.worker import FAIL_OOM_ONCE_ENV
 
@@ -34,23 +35,6 @@ def spec(model: str = "tiny-wan", **kw) -> JobSpec:
     kw.setdefault("height", 64)
     kw.setdefault("seed", 1)
     return JobSpec.create(model, kw.pop("prompt", "a red fox runs through snow"), **kw)
-
-
-def decode(path: str | Path) -> np.ndarray:
-    with av.open(str(path)) as container:
-        return np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
-
-
-def wait_event(client: GeneratorClient, timeout: float = 120.0, **match) -> tuple[Event, list[Event]]:
-    """Read events until one matches ``match`` (field=value); returns it and every event read."""
-    seen: list[Event] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for ev in client.events(timeout=0.5):
-            seen.append(ev)
-            if all(getattr(ev, k) == v for k, v in match.items()):
-                return ev, seen
-    raise AssertionError(f"no event {match} within {timeout} s; saw {[(e.kind, e.message) for e in seen[-8:]]}")
 
 
 @pytest.fixture(scope="module")

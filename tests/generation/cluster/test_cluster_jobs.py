@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
+from job_events import decode, wait_event
 
-from generation.client import Event, GeneratorClient
+from generation.client import GeneratorClient
 from generation.cluster.client import ClusterClient, open_generator
 from generation.cluster.config import ClusterConfig
 from generation.jobs import JobSpec, JobState
@@ -35,22 +34,6 @@ def spec(model: str = "tiny-wan", **kw) -> JobSpec:
 def slow_spec(**kw) -> JobSpec:
     """A job long enough (many steps) to be caught running."""
     return spec(steps=kw.pop("steps", 1000), **kw)
-
-
-def decode(path: str | Path) -> np.ndarray:
-    with av.open(str(path)) as container:
-        return np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
-
-
-def wait_event(client: GeneratorClient, timeout: float = 180.0, **match) -> tuple[Event, list[Event]]:
-    seen: list[Event] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for ev in client.events(timeout=0.5):
-            seen.append(ev)
-            if all(getattr(ev, k) == v for k, v in match.items()):
-                return ev, seen
-    raise AssertionError(f"no event {match} within {timeout} s; saw {[(e.kind, e.message) for e in seen[-8:]]}")
 
 
 def cluster(**kw) -> ClusterConfig:
