@@ -52,9 +52,6 @@ def promptcut(env: dict[str, str], *args: str, without_ray: bool = False, timeou
                           timeout=timeout)
 
 
-
-
-
 @pytest.fixture
 def script(tmp_path) -> Path:
     path = tmp_path / "script.txt"
