@@ -226,7 +226,8 @@ def cluster_client(hermetic_env, tmp_path_factory, no_ray_here):
     root = hermetic_env["PROMPTCUT_MODELS"]
     ensure_test_model("tiny-wan", root)
     folder = tmp_path_factory.mktemp("cluster-queue")
-    ray.init(num_cpus=2, resources={"stand_in_gpu": 1}, include_dashboard=False, log_to_driver=False)
+    ray.init(num_cpus=2, resources={"stand_in_gpu": 1}, include_dashboard=False, log_to_driver=False,
+             object_store_memory=256 * 2**20)   # not 30% of RAM in /dev/shm
     try:
         client = open_generator(folder / "jobs.sqlite", folder / "generated",
                                 cluster=ClusterConfig("local", workers=1, resource="stand_in_gpu"), models_dir=root,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -29,7 +30,9 @@ CLIENT = textwrap.dedent("""
 
     address, root, models = sys.argv[1:4]
     config = ClusterConfig(address, resource="standin")
-    with open_generator(f"{root}/jobs.sqlite", f"{root}/out", cluster=config, models_dir=models) as client:
+    # A loaded machine may take a while to answer; the wait is a limit, not a measure.
+    with open_generator(f"{root}/jobs.sqlite", f"{root}/out", cluster=config, models_dir=models,
+                        connect_timeout_s=120) as client:
         jobs = [client.submit(JobSpec(model="tiny-wan", prompt=f"shot {i}", negative_prompt="", guidance=1.0,
                                       seed=i, steps=2, width=64, height=64, num_frames=9)) for i in range(2)]
         ends = [client.wait(job.id, timeout=240) for job in jobs]
@@ -51,7 +54,18 @@ def _answers(port: int) -> bool:
 
 
 @pytest.fixture
-def head_node(hermetic_env):
+def home(tmp_path) -> Path:
+    """The head writes its token to ``~/.ray/auth_token`` and the client finds it there: a home of the test's
+    own, so no other Ray on this machine shares (or rewrites) it."""
+    folder = tmp_path / "home"
+    (folder / ".ray").mkdir(parents=True)
+    # With a token there, `ray start --head` turns token authentication on (as on a machine that ran Ray before).
+    (folder / ".ray" / "auth_token").write_text(secrets.token_hex(32), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def head_node(hermetic_env, home):
     """``ray start --head --block`` with its own ports and temp folder (a short path: Ray's sockets live there);
     ending that process ends the cluster it started."""
     ray_bin = Path(sys.executable).with_name("ray")
@@ -59,8 +73,10 @@ def head_node(hermetic_env):
     temp = tempfile.mkdtemp(prefix="pcray")
     head = subprocess.Popen([str(ray_bin), "start", "--head", "--block", f"--port={gcs}",
                              f"--ray-client-server-port={client}", "--num-cpus=2", '--resources={"standin": 2}',
-                             "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                             "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}",
+                             f"--object-store-memory={256 * 2**20}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env={**os.environ, "HOME": str(home)})
     try:
         deadline = time.monotonic() + 120
         while not _answers(client):
@@ -77,9 +93,11 @@ def head_node(hermetic_env):
         shutil.rmtree(temp, ignore_errors=True)
 
 
-def test_jobs_run_on_a_head_node_reached_through_its_ray_client_address(head_node, models_root, tmp_path):
+def test_jobs_run_on_a_head_node_reached_through_its_ray_client_address(head_node, home, models_root, tmp_path):
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "HOME": str(home)}
+    env.pop("RAY_AUTH_MODE", None)
     done = subprocess.run([sys.executable, "-c", CLIENT, head_node, str(tmp_path), str(models_root)],
-                          capture_output=True, text=True, timeout=400, env={**os.environ, "OMP_NUM_THREADS": "1"})
+                          capture_output=True, text=True, timeout=400, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["states"] == ["done", "done"]
