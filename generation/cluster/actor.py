@@ -89,8 +89,12 @@ class GenerationActor:
         self._lock = threading.Lock()
         self._events: list[dict[str, Any]] = []
         self._job: str | None = None
+        self._run_no: int | None = None
         self._final: threading.Event = threading.Event()
-        self._early_cancels: set[str] = set()  # cancels that came before their run
+        # Cancels that came before their run, by (job, the dispatcher's run number): a late cancel of a run that
+        # has ended never stops a later run of the same job.
+        self._early_cancels: set[tuple[str, int | None]] = set()
+        self._cancelled = False  # the current run was asked to stop (run() re-sends it once the Worker has it)
         self.loads = 0  # models this actor had to load (warm-model affinity keeps it low)
         proto = BufferProtocol(self._on_event)
         if stand_in_s is None:
@@ -140,39 +144,48 @@ class GenerationActor:
         with self._lock:
             return {"job": self._job, "start": n, "events": [dict(e) for e in self._events[n:]]}
 
-    def cancel(self, job_id: str) -> None:
+    def cancel(self, job_id: str, run_no: int | None = None) -> None:
         """Stop ``job_id`` between denoising steps (a ``cancelled`` event ends its run); a cancel that comes
-        before its run makes that run end cancelled at once."""
+        before its run makes that run end cancelled at once. ``run_no``: the run it is meant for (as given to
+        :meth:`run`); None: whichever run of the job."""
         with self._lock:
-            if self._job != job_id:
-                self._early_cancels.add(job_id)
+            if self._job != job_id or None not in (run_no, self._run_no) and run_no != self._run_no:
+                self._early_cancels.add((job_id, run_no))
                 return
             if self._final.is_set():
                 return  # it has ended already; its run says how
+            self._cancelled = True
         self.worker.cancel(job_id)
 
     def run(self, job_id: str, spec: dict[str, Any], output: str, expected_hash: str | None,
-            transfer: str = "bytes", files: dict[str, bytes] | None = None) -> dict[str, Any]:
+            transfer: str = "bytes", files: dict[str, bytes] | None = None,
+            run_no: int | None = None) -> dict[str, Any]:
         """Run one job to its end. ``output``: where the take belongs on the client; ``transfer`` ``shared``
         writes it there, ``bytes`` returns it. ``files``: conditioning files' bytes by the path the spec names.
         Returns ``final`` (the ``done``/``error``/``cancelled`` event), ``events`` (all of them), ``warm``,
         ``loaded`` (whether the model had to be loaded) and, for ``bytes``, ``video``/``sidecar`` bytes and the
-        sidecar's file name."""
+        sidecar's file name. ``run_no``: the dispatcher's number for this run, which its cancel names."""
         scratch = Path(tempfile.mkdtemp(prefix="promptcut-job-"))
         try:
+            original = spec
             spec = _localise(spec, files or {}, scratch)
             target = output if transfer == "shared" else str(scratch / Path(output).name)
             before = self.warm_models()
             final = threading.Event()
             with self._lock:
-                self._job, self._events, self._final = job_id, [], final
-                cancelled_early = job_id in self._early_cancels
-                self._early_cancels.discard(job_id)
+                self._job, self._run_no, self._events, self._final = job_id, run_no, [], final
+                cancelled_early = any(j == job_id and n in (None, run_no) for j, n in self._early_cancels)
+                self._early_cancels.clear()  # any other is a late cancel of a run that has ended
+                self._cancelled = False
             if cancelled_early:
                 self._on_event({"event": "cancelled", "job": job_id})
             else:
                 self.worker.handle_line(json.dumps({"cmd": "submit", "job": job_id, "spec": spec, "output": target,
                                                     "hash": expected_hash}))
+                with self._lock:
+                    resend = self._cancelled
+                if resend:  # it came before the Worker knew the job, which drops a cancel of a job it does not know
+                    self.worker.cancel(job_id)
                 final.wait()
             with self._lock:
                 events = [{k: v for k, v in e.items() if k != "preview_bytes"} for e in self._events]
@@ -182,6 +195,8 @@ class GenerationActor:
             self.loads += int(loaded)
             result: dict[str, Any] = {"final": last, "events": events, "warm": self.warm_models(), "loaded": loaded,
                                       "finished_at": time.time()}
+            if last.get("event") == "done" and spec is not original:
+                _unlocalise_sidecar(Path(str(last.get("sidecar"))), spec, original)
             if last.get("event") == "done" and transfer != "shared":
                 video, sidecar = Path(str(last.get("output"))), Path(str(last.get("sidecar")))
                 result["video"] = video.read_bytes()
@@ -247,6 +262,35 @@ def _localise(spec: dict[str, Any], files: dict[str, bytes], folder: Path) -> di
     for key, value in spec.items():
         out[key] = [local(v) for v in value] if isinstance(value, list) else local(value)
     return out
+
+
+def _unlocalise_sidecar(sidecar: Path, local: dict[str, Any], original: dict[str, Any]) -> None:
+    """The sidecar names the conditioning files by the client's paths, as a local take's does (what "make it
+    again" reads), not by this node's scratch copies."""
+    back = {lv: ov for key, value in local.items() for lv, ov in _pairs(value, original.get(key)) if lv != ov}
+    if not back:
+        return
+
+    def restore(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: restore(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [restore(v) for v in node]
+        return back.get(node, node) if isinstance(node, str) else node
+
+    from generation.leftovers import write_atomically
+
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        write_atomically(sidecar, (json.dumps(restore(data), indent=2) + "\n").encode("utf-8"))
+    except (OSError, ValueError):
+        pass  # the take stands; its sidecar names the copies
+
+
+def _pairs(local: Any, original: Any) -> list[tuple[str, Any]]:
+    if isinstance(local, list) and isinstance(original, list):
+        return [(lv, ov) for lv, ov in zip(local, original, strict=False) if isinstance(lv, str)]
+    return [(local, original)] if isinstance(local, str) else []
 
 
 def _torch_threads_from_env() -> None:

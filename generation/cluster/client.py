@@ -112,7 +112,7 @@ class ClusterClient(GeneratorClient):
             max_attempts=self.max_attempts,
             log_path=self.log_path,
             restart_delays=self.restart_delays,
-            models_dir=self.models_dir,
+            models_dir=self.models_dir if self.cluster.is_local else None,  # a node's own, elsewhere
             actor_env=self._actor_env(connection),
             actor_kwargs=self._actor_options,
         )
@@ -146,15 +146,7 @@ class ClusterClient(GeneratorClient):
                 logging.getLogger(__name__).exception("the cluster fallback listener failed")
 
     def _actor_env(self, connection: Connection) -> dict[str, str]:
-        env: dict[str, str] = {}
-        if connection.device is not None:
-            env["PROMPTCUT_DEVICE"] = connection.device
-        if connection.resource != GPU:
-            env["OMP_NUM_THREADS"] = "1"  # CPU workers standing in for GPUs share the node's cores
-        if self.models_dir is not None:
-            env["PROMPTCUT_MODELS"] = self.models_dir
-        env.update({k: v for k, v in self._env.items() if v is not None})
-        return env
+        return actor_env(self.cluster, connection, self._env, self.models_dir)
 
     @property
     def connecting(self) -> bool:
@@ -254,6 +246,26 @@ class ClusterClient(GeneratorClient):
             self.dispatcher.shutdown()
         else:
             super()._stop_worker()
+
+
+def actor_env(cluster: ClusterConfig, connection: Connection, env: Mapping[str, str | None],
+              models_dir: str | None) -> dict[str, str]:
+    """The actors' environment variables. This computer's models folder, device and memory levers (``env``, as
+    ``worker_env`` makes them for the local worker) apply only to a Ray started here: a remote cluster's nodes
+    have their own folders and GPUs and decide for themselves. The connection's device wins in any case."""
+    from generation.backends.settings import ENV as BACKEND_ENV
+    from generation.paths import MODELS_ENV
+
+    node_decides = set() if cluster.is_local else {MODELS_ENV, *BACKEND_ENV.values()}
+    out: dict[str, str] = {}
+    if connection.resource != GPU:
+        out["OMP_NUM_THREADS"] = "1"  # CPU workers standing in for GPUs share the node's cores
+    if models_dir is not None and cluster.is_local:
+        out[MODELS_ENV] = models_dir
+    out.update({k: v for k, v in env.items() if v is not None and k not in node_decides})
+    if connection.device is not None:
+        out[BACKEND_ENV["device"]] = connection.device
+    return out
 
 
 def open_generator(store_path: str | os.PathLike[str], output_dir: str | os.PathLike[str], *,

@@ -39,6 +39,7 @@ POLL_S = 0.2  # how often a running job's events are fetched from its actor
 CANCEL_POLL_S = 0.25  # how often running jobs' cancel flags are re-read from the store
 MAX_CONCURRENCY = 4  # one thread runs the job; cancel, events_since and info run beside it
 FINAL_EVENTS = ("done", "error", "cancelled")
+CLOSE_WAIT_S = 2.0  # how long closing waits for a run's answer on its way, and for the killed actors to go
 # Conditioning files a spec may name (video and audio specs): they travel to the node as bytes.
 FILE_KEYS = ("first_image", "last_image", "prefix_video", "suffix_video", "color_reference", "reference_images",
              "source")
@@ -76,6 +77,7 @@ class Slot:
     poll_out: bool = False
     last_poll: float = 0.0
     cancel_sent: bool = False
+    started: bool = False  # the running job was reported started: a death from here on is the job's to count
     crashes: int = 0
     restart_at: float = 0.0
     loads: int = 0
@@ -179,7 +181,7 @@ class Dispatcher:
                 if slot.job is not None and not slot.cancel_sent:
                     job = self.store.find(slot.job.id)
                     if job is None or job.cancel_requested:  # asked here or by another process: the store says
-                        slot.handle.cancel.remote(slot.job.id)
+                        slot.handle.cancel.remote(slot.job.id, slot.run_no)
                         slot.cancel_sent = True
         for slot in self.slots:
             if slot.job is not None and not slot.poll_out and now - slot.last_poll >= POLL_S:
@@ -278,7 +280,7 @@ class Dispatcher:
                                                       f"({info.get('device') or 'no device'})"))
 
     def _died(self, slot: Slot, why: str) -> None:
-        job, handle = slot.job, slot.handle
+        job, handle, started = slot.job, slot.handle, slot.started
         where = slot.placement() if slot.info is not None else f"Ray worker {slot.index + 1}"
         slot.handle, slot.info, slot.job, slot.warm = None, None, None, []
         slot.crashes += 1
@@ -292,6 +294,11 @@ class Dispatcher:
         if job is None:
             return
         _remove(preview_path(str(job.output)))
+        if self.closing or not started:
+            # The actor was gone before it began the job (it died idle, say) or we are closing: the job did
+            # nothing to be charged an attempt for, as with the local worker.
+            self._requeue_uncounted(slot, job, f"{why} on {where} before the job started")
+            return
         ended, requeued = settle_after_crash(
             self.store, job.id, f"{why} on {where}", max_attempts=self.max_attempts, log_path=self.log_path
         )
@@ -300,15 +307,26 @@ class Dispatcher:
         elif requeued is not None:
             self.emit(requeued)
 
+    def _requeue_uncounted(self, slot: Slot, job: Job, why: str) -> None:
+        found = self.store.find(job.id)
+        if found is None or found.state is not JobState.RUNNING:
+            return
+        if found.cancel_requested:
+            self._emit_finished(slot, self.store.set_cancelled(job.id, f"cancelled (the generator {why})"))
+            return
+        self.store.requeue(job.id, f"the generator {why}; trying again", count_attempt=False)
+        if not self.closing:
+            self.emit(Event("requeued", job.id, 0.0, f"the generator {why}; the job is queued again"))
+
     # -- jobs -------------------------------------------------------------------------------------------------
     def _dispatch(self, job: Job, slot: Slot) -> None:
-        slot.job, slot.seen, slot.poll_out, slot.cancel_sent = job, 0, False, False
+        slot.job, slot.seen, slot.poll_out, slot.cancel_sent, slot.started = job, 0, False, False, False
         slot.run_no += 1
         slot.last_used = slot.last_poll = time.monotonic()
         self.placements[job.id] = slot.placement()
         spec = job.spec.to_dict()
         files = {} if self.transfer == "shared" else _conditioning_files(spec)
-        ref = slot.handle.run.remote(job.id, spec, str(job.output), job.hash, slot.transfer, files)
+        ref = slot.handle.run.remote(job.id, spec, str(job.output), job.hash, slot.transfer, files, slot.run_no)
         self._ask(slot, "run", ref, slot.run_no)
 
     def _poll(self, slot: Slot, now: float) -> None:
@@ -340,6 +358,7 @@ class Dispatcher:
         try:
             answer = future.result()
         except ray.exceptions.RayTaskError as exc:  # our own code failed in the actor; the actor lives on
+            _remove(preview_path(str(job.output)))
             self._apply(slot, {"event": "error", "job": job.id, "kind": "internal",
                                "message": f"the Ray worker failed: {_short(exc.cause or exc)}", "hint": ""})
             slot.job = None
@@ -377,6 +396,8 @@ class Dispatcher:
         job = slot.job
         assert job is not None
         msg = {**msg, "job": job.id}
+        if msg.get("event") == "started":
+            slot.started = True
         if msg.get("event") == "progress":
             msg["preview"] = self._preview(slot, job, msg)
             msg.pop("preview_bytes", None)
@@ -397,6 +418,7 @@ class Dispatcher:
             return None  # a newer picture superseded it before it was fetched
         path = preview_path(str(job.output))
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)  # the take's folder: made by its first picture
             write_atomically(path, data)
         except OSError:
             return None  # a preview must never fail the job
@@ -417,12 +439,20 @@ class Dispatcher:
     # -- the end ----------------------------------------------------------------------------------------------
     def shutdown(self) -> None:
         """Stop every actor; running jobs go back to the queue for the next client (or end cancelled when their
-        cancel was asked), as the local client's close does."""
+        cancel was asked), as the local client's close does. A run that has just ended is kept: its answer is
+        waited for a moment and its take written."""
         self.closing = True
         import ray
 
+        self._await_answers(CLOSE_WAIT_S)
+        handles = [s.handle for s in self.slots if s.handle is not None]
+        for handle in handles:
+            with contextlib.suppress(Exception):
+                ray.kill(handle, no_restart=True)
+        # Gone before their previews are removed: a live actor on a shared folder would write its next one.
+        _wait_gone(handles, CLOSE_WAIT_S)
         for slot in self.slots:
-            job, handle = slot.job, slot.handle
+            job = slot.job
             slot.job, slot.handle, slot.info = None, None, None
             if job is not None:
                 _remove(preview_path(str(job.output)))
@@ -432,12 +462,45 @@ class Dispatcher:
                         self._emit_finished(slot, self.store.set_cancelled(job.id))
                     else:
                         self.store.requeue(job.id, "interrupted: the generator was closed", count_attempt=False)
-            if handle is not None:
-                with contextlib.suppress(Exception):
-                    ray.kill(handle, no_restart=True)
         if self._probe is not None:
             _remove(Path(self._probe[0]))
             self._probe = None
+
+    def _await_answers(self, wait_s: float) -> None:
+        """Handle Ray's answers for up to ``wait_s`` while a job runs (the pump has stopped reading them); the
+        client's own items go back in its inbox."""
+        deadline = time.monotonic() + wait_s
+        held: list[tuple[Any, ...]] = []
+        while any(s.job is not None and s.handle is not None for s in self.slots):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                item = self.inbox.get(timeout=left)
+            except queue.Empty:
+                break
+            if item[0] == "cluster":
+                self.handle(item)
+            else:
+                held.append(item)
+        for item in held:
+            self.inbox.put(item)
+
+
+def _wait_gone(handles: list[Any], wait_s: float) -> None:
+    """Wait up to ``wait_s`` until each killed actor answers no more (a call on a dead actor fails)."""
+    import ray
+
+    deadline = time.monotonic() + wait_s
+    for handle in handles:
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                ray.get(handle.events_since.remote(0), timeout=min(left, 0.5))
+            except ray.exceptions.GetTimeoutError:
+                continue
+            except Exception:  # noqa: BLE001 - dead: what we wait for
+                break
+            time.sleep(0.05)
 
 
 def route(jobs: list[Job], idle: list[Slot]) -> list[tuple[Job, Slot]]:
@@ -499,13 +562,25 @@ def _short(exc: BaseException, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# Ray's own words (from its core) when an actor went because its node did; the error keeps no field for it.
+_NODE_DIED = "The actor died because its node has died."
+
+
 def _death_reason(exc: BaseException) -> str:
-    """Why an actor went, in a few words (Ray's own message runs to many lines)."""
-    text = str(exc).lower()
-    if "node" in text and ("died" in text or "dead" in text or "removed" in text):
-        return "died with its node"
-    if "out of memory" in text or "oom" in text:
+    """Why an actor went, in a few words (Ray's own message runs to many lines), told by the error's type and
+    fields: every killed worker process's message mentions nodes and the OOM killer as possible causes."""
+    import ray.exceptions as rex
+
+    if isinstance(exc, rex.OutOfMemoryError):
         return "was killed for lack of memory"
-    if "killed" in text or "sigkill" in text or "unexpectedly" in text or "exit" in text:
-        return "died (its process was killed)"
+    if isinstance(exc, rex.NodeDiedError | rex.LocalRayletDiedError):
+        return "died with its node"
+    if isinstance(exc, rex.ActorDiedError):
+        if exc.preempted:
+            return "died with its node (preempted)"
+        if exc.actor_init_failed:
+            return "could not start"
+        if _NODE_DIED in str(getattr(exc, "error_msg", "") or exc):
+            return "died with its node"
+        return "died (the Ray worker process died)"
     return f"died ({type(exc).__name__})"

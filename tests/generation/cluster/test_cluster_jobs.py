@@ -4,8 +4,11 @@ out-of-memory test hook, raised inside a real denoising step by the worker."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +18,7 @@ from job_events import decode, wait_event
 from generation.client import GeneratorClient
 from generation.cluster.client import ClusterClient, open_generator
 from generation.cluster.config import ClusterConfig
-from generation.jobs import JobSpec, JobState
+from generation.jobs import JobSpec, JobState, JobStore
 from generation.worker import FAIL_OOM_ONCE_ENV
 
 from .conftest import STAND_IN
@@ -132,6 +135,9 @@ def test_conditioning_images_travel_to_the_actor(fresh, tmp_path):
     done = fresh.wait(job.id, timeout=300)
     assert done.state is JobState.DONE, done.message
     assert Path(done.output).stem == job.hash
+    # The sidecar names the files as the request did (what "make it again" reads), not the node's copies.
+    recorded = json.loads(done.sidecar.read_text())["job"]["spec"]
+    assert (recorded["first_image"], recorded["last_image"]) == (str(first), str(last))
 
 
 def test_out_of_memory_fails_one_job_and_the_actor_goes_on(ray_cluster, models_root, tmp_path):
@@ -146,3 +152,107 @@ def test_out_of_memory_fails_one_job_and_the_actor_goes_on(ray_cluster, models_r
         status = c.cluster_status()
         assert status.actors == 1 and status.busy == 0 and status.gpus_total == 3
         assert status.describe().startswith("Ray · 1 node · ")
+
+
+def test_a_cancel_before_the_worker_knows_the_job_still_stops_it(monkeypatch):
+    """The dispatcher's cancel can land after the run took the job and before the Worker was handed it; the
+    Worker drops a cancel of a job it does not know, so the run sends it again."""
+    from generation.cluster.actor import GenerationActor
+
+    actor = GenerationActor(stand_in_s=30.0)
+    real = actor.worker.handle_line
+    handed = threading.Event()
+
+    def slow_handle_line(line: str) -> None:
+        handed.set()
+        time.sleep(0.3)  # the gap, widened so the cancel surely falls in it
+        real(line)
+
+    monkeypatch.setattr(actor.worker, "handle_line", slow_handle_line)
+    out: dict = {}
+    t = threading.Thread(target=lambda: out.update(actor.run("job1", spec().to_dict(), "take.mp4", None,
+                                                             "bytes", None, 1)))
+    t.start()
+    assert handed.wait(10)
+    actor.cancel("job1", 1)
+    t.join(20)
+    assert out["final"]["event"] == "cancelled"
+
+
+def test_a_late_cancel_of_an_ended_run_does_not_stop_the_next_run_of_that_job():
+    from generation.cluster.actor import GenerationActor
+
+    actor = GenerationActor(stand_in_s=0.05)
+    assert actor.run("job1", spec().to_dict(), "take.mp4", None, "bytes", None, 1)["final"]["event"] == "done"
+    actor.cancel("old", 0)  # for a run that ended elsewhere: kept only until another run starts
+    actor.cancel("job1", 1)  # the first run's cancel, arriving after it ended
+    again = actor.run("job1", spec().to_dict(), "take.mp4", None, "bytes", None, 2)
+    assert again["final"]["event"] == "done"
+    actor.cancel("job2", 3)  # a cancel that comes before its run still counts
+    assert actor.run("job2", spec().to_dict(), "take.mp4", None, "bytes", None, 3)["final"]["event"] == "cancelled"
+
+
+def test_an_actor_that_died_idle_costs_the_next_job_no_attempt(ray_cluster, tmp_path):
+    with ClusterClient(tmp_path / "jobs.sqlite", tmp_path / "media", cluster=cluster(workers=1),
+                       actor_options={"stand_in_s": 0.5}, max_attempts=1, restart_delays=(0.2,)) as c:
+        assert c.start_actors(timeout=120) == 1
+        os.kill(c.actor_pids[0], signal.SIGKILL)  # between jobs: nothing of any job's doing
+        done = c.wait(c.submit(spec(seed=41)).id, timeout=120)
+        assert done.state is JobState.DONE and done.attempts == 1, done.message
+        exited = [e.message for e in c.poll() if e.kind == "worker_exited"]
+        assert exited and all("the Ray worker process died" in m and "with its node" not in m for m in exited), exited
+
+
+def test_live_previews_come_with_bytes_transfer(fresh):
+    job = fresh.submit(slow_spec(seed=42))
+    previews: list[str] = []
+    deadline = time.monotonic() + 180
+    while not previews and time.monotonic() < deadline:
+        previews += [e.preview for e in fresh.events(timeout=0.5)
+                     if e.kind == "progress" and e.job_id == job.id and e.preview]
+    fresh.cancel(job.id)
+    assert previews and Path(previews[0]).parent == Path(job.output).parent
+    assert fresh.wait(job.id, timeout=120).state is JobState.CANCELLED
+    assert not Path(previews[0]).exists()
+
+
+def test_close_keeps_a_take_that_just_finished(ray_cluster, tmp_path):
+    c = ClusterClient(tmp_path / "jobs.sqlite", tmp_path / "media", cluster=cluster(workers=1, transfer="shared"),
+                      actor_options={"stand_in_s": 1.0})
+    job = c.submit(spec(seed=43))
+    side = Path(job.output).with_suffix(".json")
+    deadline = time.monotonic() + 120
+    while not side.exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    c.close()  # the actor has written the take; its answer is on its way
+    with JobStore(tmp_path / "jobs.sqlite") as store:
+        assert store.get(job.id).state is JobState.DONE
+
+
+def test_close_leaves_no_preview_behind_on_a_shared_folder(ray_cluster, models_root, tmp_path):
+    c = ClusterClient(tmp_path / "jobs.sqlite", tmp_path / "media", cluster=cluster(workers=1, transfer="shared"),
+                      models_dir=models_root, env=ACTOR_ENV)
+    job = c.submit(slow_spec(seed=44))
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not any(
+            e.kind == "progress" and e.job_id == job.id and e.preview for e in c.events(timeout=0.5)):
+        pass
+    c.close()
+    time.sleep(1.0)  # what a live actor would have written by now
+    assert not list((tmp_path / "media").rglob("*.preview.jpg"))
+
+
+def test_a_remote_cluster_gets_none_of_this_computers_device_models_or_levers():
+    from generation.cluster.client import actor_env
+    from generation.cluster.connect import Connection
+
+    here = {"PROMPTCUT_MODELS": "models-here", "PROMPTCUT_DEVICE": "cpu", "PROMPTCUT_OFFLOAD": "sequential",
+            "PROMPTCUT_DTYPE": "float32", "OMP_NUM_THREADS": "2"}
+    remote = actor_env(ClusterConfig("ray://gpu-head:10001"), Connection(True, "GPU", 8, None), here, "models-here")
+    assert remote == {"OMP_NUM_THREADS": "2"}
+    cuda = actor_env(ClusterConfig("ray://gpu-head:10001"), Connection(True, "GPU", 8, "cuda"), here, None)
+    assert cuda["PROMPTCUT_DEVICE"] == "cuda"
+    local = actor_env(ClusterConfig("local"), Connection(True, "promptcut_cpu", 1, "cpu"),
+                      {**here, "PROMPTCUT_DEVICE": "cuda"}, "models-here")
+    assert local["PROMPTCUT_MODELS"] == "models-here" and local["PROMPTCUT_OFFLOAD"] == "sequential"
+    assert local["PROMPTCUT_DEVICE"] == "cpu"  # the connection's device wins over this computer's
