@@ -31,6 +31,8 @@ def hermetic_env(tmp_path_factory):
         "PROMPTCUT_DEVICE": "cpu",
         # The player opens no sound device unless a test asks for the null sink (below).
         "PROMPTCUT_AUDIO": "none",
+        # The local Rays the tests start take no token, whatever this machine's ~/.ray holds.
+        "RAY_AUTH_MODE": "disabled",
     }
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():

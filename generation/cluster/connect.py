@@ -8,6 +8,7 @@ import logging
 import os
 import queue
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -31,10 +32,14 @@ class Connection:
     device: str | None  # PROMPTCUT_DEVICE for the actors (None: the node decides)
 
 
-def import_ray() -> Any:
+def import_ray(config: ClusterConfig | None = None) -> Any:
     if not ray_available():
         raise ClusterUnavailable(ray_missing_message())
-    use_auth_token()   # before the import: Ray reads RAY_AUTH_MODE once, when it is imported
+    if config is not None and not config.is_local and "ray" not in sys.modules:
+        # Before the import: Ray reads RAY_AUTH_MODE once, when it is imported, and the processes it starts
+        # read it from the environment; once imported, changing it would split the two. A Ray started here
+        # needs no token.
+        use_auth_token()
     try:
         import ray
     except ImportError as exc:
@@ -48,7 +53,7 @@ def connect(config: ClusterConfig, timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
     (one line) when Ray is missing, the address does not answer within ``timeout_s``, or the cluster has none of
     the resource the actors need. ``ray.init`` runs on the process's keeper thread (see :func:`on_keeper`), so
     any thread may call this; ``stop`` (polled while waiting) gives up early, as when the client closes."""
-    ray = import_ray()
+    ray = import_ray(config)
     where = config.describe()
     if config.is_local:
         kwargs: dict[str, Any] = {"include_dashboard": False, "resources": {LOCAL_RESOURCE: config.workers or 1}}

@@ -53,6 +53,13 @@ def _answers(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _without_auth_mode(env: dict[str, str]) -> dict[str, str]:
+    """Ray's own default, which the test suite's environment turns off for its local Rays: the head finds the
+    token in its home and turns authentication on, and the client must find it too."""
+    env.pop("RAY_AUTH_MODE", None)
+    return env
+
+
 @pytest.fixture
 def home(tmp_path) -> Path:
     """The head writes its token to ``~/.ray/auth_token`` and the client finds it there: a home of the test's
@@ -76,7 +83,7 @@ def head_node(hermetic_env, home):
                              "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}",
                              f"--object-store-memory={256 * 2**20}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                            env={**os.environ, "HOME": str(home)})
+                            env=_without_auth_mode({**os.environ, "HOME": str(home)}))
     try:
         deadline = time.monotonic() + 120
         while not _answers(client):
@@ -94,8 +101,7 @@ def head_node(hermetic_env, home):
 
 
 def test_jobs_run_on_a_head_node_reached_through_its_ray_client_address(head_node, home, models_root, tmp_path):
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "HOME": str(home)}
-    env.pop("RAY_AUTH_MODE", None)
+    env = _without_auth_mode({**os.environ, "OMP_NUM_THREADS": "1", "HOME": str(home)})
     done = subprocess.run([sys.executable, "-c", CLIENT, head_node, str(tmp_path), str(models_root)],
                           capture_output=True, text=True, timeout=400, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -114,3 +120,19 @@ def test_a_token_on_this_machine_is_sent_unless_the_user_chose_otherwise(tmp_pat
     environ: dict[str, str] = {}
     assert use_auth_token(environ) is True and environ["RAY_AUTH_MODE"] == "token"
     assert use_auth_token({"RAY_AUTH_MODE": "disabled"}) is False   # the user's own choice wins
+
+
+def test_a_ray_started_here_or_already_imported_keeps_the_mode_it_has(tmp_path, monkeypatch):
+    """Ray's Python side reads RAY_AUTH_MODE once, at import; the processes it starts read the environment. Turning
+    tokens on after the import (or for a local Ray) would start a head that refuses this very process."""
+    from generation.cluster.config import ClusterConfig
+    from generation.cluster.connect import import_ray
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
+    (tmp_path / ".ray").mkdir()
+    (tmp_path / ".ray" / "auth_token").write_text("secret")
+    import_ray(ClusterConfig("local", workers=1))
+    assert "RAY_AUTH_MODE" not in os.environ
+    import_ray(ClusterConfig("ray://head:10001"))  # Ray is imported now: too late to change its mode
+    assert "RAY_AUTH_MODE" not in os.environ
