@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import av
 import pytest
-from cli_checks import one_line_error
+from cli_checks import CLI, one_line_error, run_cli
 
 from editor.cli_support import EXIT_ERROR, EXIT_USAGE
 
@@ -47,9 +46,7 @@ def env(tmp_path_factory) -> dict[str, str]:
 
 def promptcut(env: dict[str, str], *args: str, without_ray: bool = False, timeout: float = 300,
               **extra: str) -> subprocess.CompletedProcess[str]:
-    start = ["-c", NO_RAY] if without_ray else ["-m", "editor.cli"]
-    return subprocess.run([sys.executable, *start, *args], capture_output=True, text=True, env={**env, **extra},
-                          timeout=timeout)
+    return run_cli(env, *args, timeout=timeout, start=("-c", NO_RAY) if without_ray else CLI, **extra)
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ import av
 import numpy as np
 import opentimelineio as otio
 import pytest
+from cli_checks import one_line_error
+from cli_checks import run_cli as promptcut
 
 from editor.media import synth
 
@@ -37,22 +39,6 @@ def env(tmp_path_factory) -> dict[str, str]:
         "PROMPTCUT_DEVICE": "cpu",
     })
     return values
-
-
-def promptcut(env: dict[str, str], *args: str, timeout: float = 300, **extra: str
-              ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "editor.cli", *args], capture_output=True, text=True,
-                          env={**env, **extra}, timeout=timeout)
-
-
-def assert_one_line_error(done: subprocess.CompletedProcess[str], *fragments: str) -> str:
-    assert done.returncode != 0, done
-    assert "Traceback" not in done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, done.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
 
 
 def frames_of(path: Path) -> list[np.ndarray]:
@@ -135,7 +121,7 @@ def test_models_list_shows_every_model_with_state_and_size(env):
 
 
 def test_models_path_of_a_missing_model_says_how_to_get_it(env):
-    line = assert_one_line_error(promptcut(env, "models", "path", "wan2.1-t2v-1.3b"), "not installed")
+    line = one_line_error(promptcut(env, "models", "path", "wan2.1-t2v-1.3b"), None, "not installed")
     assert "promptcut models download wan2.1-t2v-1.3b" in line
 
 
@@ -149,11 +135,11 @@ def test_models_path_of_a_test_model_builds_it(env):
 
 
 def test_models_download_without_a_network_is_one_clear_line(env):
-    offline = assert_one_line_error(promptcut(env, "models", "download", "wan2.1-t2v-1.3b"), "HF_HUB_OFFLINE")
+    offline = one_line_error(promptcut(env, "models", "download", "wan2.1-t2v-1.3b"), None, "HF_HUB_OFFLINE")
     assert "wan2.1-t2v-1.3b" in offline
     # hub look-ups allowed, but nothing answers (as on a machine without a network)
-    line = assert_one_line_error(promptcut(env, "models", "download", "wan2.1-t2v-1.3b", HF_HUB_OFFLINE="0",
-                                           HF_ENDPOINT="http://127.0.0.1:9"), "no connection to the Hugging Face hub")
+    done = promptcut(env, "models", "download", "wan2.1-t2v-1.3b", HF_HUB_OFFLINE="0", HF_ENDPOINT="http://127.0.0.1:9")
+    line = one_line_error(done, None, "no connection to the Hugging Face hub")
     assert "Wan-AI/Wan2.1-T2V-1.3B-Diffusers" in line
     assert not any(Path(env["PROMPTCUT_MODELS"], "wan2.1-t2v-1.3b").glob("**/*.safetensors"))
 
@@ -161,11 +147,11 @@ def test_models_download_without_a_network_is_one_clear_line(env):
 def test_unknown_model_is_one_line(env, tmp_path):
     for args in (("models", "path", "wan9"), ("models", "download", "wan9"),
                  ("generate", "x", "-o", str(tmp_path / "x.mp4"), "--model", "wan9")):
-        assert_one_line_error(promptcut(env, *args), "unknown model 'wan9'")
+        one_line_error(promptcut(env, *args), None, "unknown model 'wan9'")
 
 
 def test_without_a_real_model_the_default_says_what_to_do(env, tmp_path):
-    line = assert_one_line_error(promptcut(env, "generate", "a kite", "-o", str(tmp_path / "x.mp4")))
+    line = one_line_error(promptcut(env, "generate", "a kite", "-o", str(tmp_path / "x.mp4")), None)
     assert "no video model is installed" in line
     assert "promptcut models download wan2.1-t2v-1.3b" in line and "--model tiny-wan" in line
 
@@ -176,7 +162,7 @@ def test_without_a_real_model_the_default_says_what_to_do(env, tmp_path):
 def test_export_without_generate_lists_the_pending_segments_in_one_line(env, tmp_path, colours):
     source = sandwich_otio(tmp_path, colours)
     out = tmp_path / "out.mp4"
-    line = assert_one_line_error(promptcut(env, "export", str(source), "-o", str(out), "--size", "180x320"),
+    line = one_line_error(promptcut(env, "export", str(source), "-o", str(out), "--size", "180x320"), None,
                                  "1 generated segment has no take yet", "'kite' at 00:00:00:15",
                                  "--generate")
     assert line.startswith("promptcut: error:")
@@ -185,25 +171,25 @@ def test_export_without_generate_lists_the_pending_segments_in_one_line(env, tmp
 
 def test_fill_argument_mistakes_are_one_line(env, tmp_path, colours):
     source = sandwich_otio(tmp_path, colours)
-    assert_one_line_error(promptcut(env, "fill", str(source), "--gaps"), "--prompt")
-    assert_one_line_error(promptcut(env, "fill", str(source), "--prompt", "x"), "--gaps")
-    assert_one_line_error(promptcut(env, "fill", str(tmp_path / "nope.otio")), "no such file")
+    one_line_error(promptcut(env, "fill", str(source), "--gaps"), None, "--prompt")
+    one_line_error(promptcut(env, "fill", str(source), "--prompt", "x"), None, "--gaps")
+    one_line_error(promptcut(env, "fill", str(tmp_path / "nope.otio")), None, "no such file")
 
 
 @pytest.mark.parametrize("args", [("--seconds", "0"), ("--seed", "-1"), ("--steps", "0"), ("--size", "64by64"),
                                   ("--image", "/no/such.png")])
 def test_generate_argument_mistakes_are_one_line(env, tmp_path, args):
     done = promptcut(env, "generate", "x", "-o", str(tmp_path / "x.mp4"), "--model", "tiny-wan", *args)
-    assert_one_line_error(done)
+    one_line_error(done, None)
     assert not (tmp_path / "x.mp4").exists()
 
 
 def test_a_model_that_cannot_make_the_shot_is_one_line(env, tmp_path):
-    line = assert_one_line_error(promptcut(env, "generate", "x", "-o", str(tmp_path / "x.mp4"),
-                                           "--model", "tiny-wan-flf"), "cannot generate from text alone")
+    line = one_line_error(promptcut(env, "generate", "x", "-o", str(tmp_path / "x.mp4"),
+                                           "--model", "tiny-wan-flf"), None, "cannot generate from text alone")
     assert "tiny-wan-flf" in line
-    assert_one_line_error(promptcut(env, "generate", "x", "-o", str(tmp_path / "y.mp4"), "--model",
-                                    "cogvideox-2b"), "not installed")
+    one_line_error(promptcut(env, "generate", "x", "-o", str(tmp_path / "y.mp4"), "--model",
+                                    "cogvideox-2b"), None, "not installed")
 
 
 # -- generating with the tiny model through the real worker ----------------------------------------------------------
@@ -226,7 +212,7 @@ def test_generate_writes_a_decodable_mp4_of_the_right_frame_count(env, tmp_path)
                      "1", "--seed", "5", "-q").returncode == 0
     assert again.read_bytes() == out.read_bytes()
     # an existing output needs -y
-    assert_one_line_error(promptcut(env, "generate", "x", "-o", str(out), "--model", "tiny-wan"), "-y")
+    one_line_error(promptcut(env, "generate", "x", "-o", str(out), "--model", "tiny-wan"), None, "-y")
 
 
 def test_generate_with_size_and_a_first_image(env, tmp_path):

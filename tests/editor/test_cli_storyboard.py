@@ -15,7 +15,7 @@ from pathlib import Path
 
 import av
 import pytest
-from cli_checks import one_line_error
+from cli_checks import one_line_error, run_cli
 
 from editor.documents import open_document
 from editor.model import GeneratedClip
@@ -40,8 +40,7 @@ def env(tmp_path_factory) -> dict[str, str]:
 
 
 def promptcut(env: dict[str, str], *args: str, timeout: float = 400) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "editor.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=timeout)
+    return run_cli(env, *args, timeout=timeout)
 
 
 @pytest.fixture

@@ -32,6 +32,18 @@ def run_python(code: str, *args: str, env: dict[str, str]) -> subprocess.Complet
                           env=env, timeout=120)
 
 
+def shut_down(worker: subprocess.Popen[bytes]) -> None:
+    """Ask the generator worker to end, as its client does; kill it if it will not."""
+    try:
+        worker.stdin.write(b'{"cmd": "shutdown"}\n')
+        worker.stdin.flush()
+        assert worker.wait(timeout=120) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+
 def cli_env(folder: Path) -> dict[str, str]:
     env = {**os.environ, logs.LOG_DIR_ENV: str(folder), "PYTHONUNBUFFERED": "1"}
     env.pop("PROMPTCUT_DEBUG", None)
@@ -183,13 +195,8 @@ def test_a_real_generator_worker_opens_generator_log_in_the_user_log_folder(tmp_
     try:
         ready = proc.stdout.readline()
         assert b'"ready"' in ready, ready
-        proc.stdin.write(b'{"cmd": "shutdown"}\n')
-        proc.stdin.flush()
-        assert proc.wait(timeout=120) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        shut_down(proc)
     assert (folder / "generator.log").is_file()
 
 
@@ -318,13 +325,8 @@ def test_a_real_text_encoders_truncation_warning_reaches_neither_log_with_the_pr
         proc.stdin.flush()
         ended = next(msg for msg in map(json.loads, proc.stdout) if msg.get("event") in ("done", "error"))
         assert ended["event"] == "done", ended
-        proc.stdin.write(b'{"cmd": "shutdown"}\n')
-        proc.stdin.flush()
-        assert proc.wait(timeout=120) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        shut_down(proc)
 
     warning = "part of your input was truncated because `max_sequence_length` is set to  16 tokens: [prompt left out]"
     for text in ((folder / "generator.log").read_text(encoding="utf-8"), worker_log.read_text(encoding="utf-8")):
