@@ -5,7 +5,7 @@ remembered (``WindowActions.set_keyboard_layout``). What it lists comes from ``e
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtGui import QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,6 +24,10 @@ from PySide6.QtWidgets import (
 from editor import keymaps
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
+# The theme's colours (assets/style.qss), not the palette's: on a desktop with a light system palette the
+# palette's button colour made the group rows white under the theme's light text.
+GROUP_BG = QColor("#23252c")  # as the table headers
+NO_KEYS = QColor("#8a8f99")
 
 
 class ShortcutsDialog(QDialog):
@@ -101,8 +105,8 @@ class ShortcutsDialog(QDialog):
             if group is None:
                 group = groups[action.menu] = QTreeWidgetItem(self.keys, [action.menu])
                 group.setFont(0, bold)
-                group.setBackground(0, self.palette().button())
-                group.setBackground(1, self.palette().button())
+                group.setBackground(0, GROUP_BG)
+                group.setBackground(1, GROUP_BG)
                 group.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 group.setFirstColumnSpanned(True)
                 group.setExpanded(True)
@@ -111,7 +115,7 @@ class ShortcutsDialog(QDialog):
             row.setData(0, NAME_ROLE, action.name)
             row.setToolTip(0, action.label)
             if not keys:
-                row.setForeground(1, self.palette().placeholderText())
+                row.setForeground(1, NO_KEYS)
 
     def _fill_gestures(self) -> None:
         for gesture, what in keymaps.GESTURES:
