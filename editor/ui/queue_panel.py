@@ -9,8 +9,8 @@ memory from the events' memory report.
 
 A client that runs its jobs on a Ray cluster (``generation.cluster.client.ClusterClient``: it has ``placement``
 and ``cluster_status``) adds a "Where" column (the node and GPU that runs or ran each job) and a line above the
-table with the cluster's nodes, free GPUs and busy workers; the panel's own timer re-reads both every
-``CLUSTER_REFRESH_MS``, as the cluster changes without the job events saying so.
+table with the cluster's nodes, free GPUs and busy workers, in place of the footer; the panel's own timer
+re-reads both every ``CLUSTER_REFRESH_MS``, as the cluster changes without the job events saying so.
 
 Colours come from the palette and the style (the progress bars are the style's own), so a dark theme just works.
 """
@@ -133,6 +133,8 @@ class QueuePanel(QWidget):
             self.cluster_line = QLabel(CLUSTER_WAITING, self)
             self.cluster_line.setObjectName("queueCluster")
             self.cluster_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # Wrapped: on one line it set the dock's least width, and the window grew past the screen for it.
+            self.cluster_line.setWordWrap(True)
             layout.addWidget(self.cluster_line)
         table = QTreeWidget(self)
         table.setObjectName("queueTable")
@@ -180,6 +182,8 @@ class QueuePanel(QWidget):
         self.footer.setObjectName("queueFooter")
         self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.footer)
+        # On a cluster each worker has its own device: the cluster line above says what they are doing.
+        self.footer.setVisible(not self._cluster)
         report = client.device_report  # a worker already running when the panel is made
         if report is not None:
             self._set_report(report)

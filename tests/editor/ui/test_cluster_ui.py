@@ -255,6 +255,13 @@ def test_the_queue_shows_the_cluster_and_where_each_job_runs(qtbot, cluster_clie
     assert panel.timer.isActive() and panel.timer.interval() == CLUSTER_REFRESH_MS
     assert panel.cluster_text().startswith("Ray cluster: Ray · 1 node · ")
     assert panel.cluster_text().endswith(" of 1 stand_in_gpu unclaimed")
+    # The cluster line stands in for the one-device footer, and wraps rather than widening the dock (and with it
+    # the window, past the screen).
+    assert panel.footer.isHidden()
+    least = panel.minimumSizeHint().width()
+    panel.cluster_line.setText("Ray cluster: " + " · ".join(f"node 10.0.0.{i}" for i in range(40)))
+    assert panel.minimumSizeHint().width() == least
+    panel.refresh_cluster()
     job = cluster_client.submit(JobSpec.create("tiny-wan", "a kite over the dunes", seed=3, width=64, height=64,
                                                steps=2))
     panel.refresh()
@@ -282,6 +289,7 @@ def test_a_client_on_this_computer_has_no_cluster_line_or_where_column(qtbot, tm
         job = client.submit(JobSpec.create("tiny-wan", "a kite", seed=1, width=64, height=64, steps=2))
         panel.refresh()
         assert panel.table.isColumnHidden(WHERE) and panel.cluster_line is None and panel.cluster_text() == ""
+        assert not panel.footer.isHidden()
         assert panel.row_texts(job.id)[WHERE] == "" and panel.row_texts(job.id)[STATE] == "queued"
     finally:
         client.close()
