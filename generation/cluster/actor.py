@@ -149,7 +149,7 @@ class GenerationActor:
         before its run makes that run end cancelled at once. ``run_no``: the run it is meant for (as given to
         :meth:`run`); None: whichever run of the job."""
         with self._lock:
-            if self._job != job_id or None not in (run_no, self._run_no) and run_no != self._run_no:
+            if self._job != job_id or (None not in (run_no, self._run_no) and run_no != self._run_no):
                 self._early_cancels.add((job_id, run_no))
                 return
             if self._final.is_set():

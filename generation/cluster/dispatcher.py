@@ -297,7 +297,8 @@ class Dispatcher:
         if self.closing or not started:
             # The actor was gone before it began the job (it died idle, say) or we are closing: the job did
             # nothing to be charged an attempt for, as with the local worker.
-            self._requeue_uncounted(slot, job, f"{why} on {where} before the job started")
+            what = f"the generator {why} on {where}" + ("" if started else " before the job started")
+            self._give_back(slot, job, f"{what}; trying again", cancelled=f"cancelled ({what})")
             return
         ended, requeued = settle_after_crash(
             self.store, job.id, f"{why} on {where}", max_attempts=self.max_attempts, log_path=self.log_path
@@ -307,16 +308,18 @@ class Dispatcher:
         elif requeued is not None:
             self.emit(requeued)
 
-    def _requeue_uncounted(self, slot: Slot, job: Job, why: str) -> None:
+    def _give_back(self, slot: Slot, job: Job, requeued: str, *, cancelled: str = "cancelled") -> None:
+        """A running job the generator let go of through no fault of its own: queued again without an attempt
+        counted (``requeued``, the store's message), or ended ``cancelled`` when its cancel was asked."""
         found = self.store.find(job.id)
         if found is None or found.state is not JobState.RUNNING:
             return
         if found.cancel_requested:
-            self._emit_finished(slot, self.store.set_cancelled(job.id, f"cancelled (the generator {why})"))
+            self._emit_finished(slot, self.store.set_cancelled(job.id, cancelled))
             return
-        self.store.requeue(job.id, f"the generator {why}; trying again", count_attempt=False)
+        self.store.requeue(job.id, requeued, count_attempt=False)
         if not self.closing:
-            self.emit(Event("requeued", job.id, 0.0, f"the generator {why}; the job is queued again"))
+            self.emit(Event("requeued", job.id, 0.0, requeued))
 
     # -- jobs -------------------------------------------------------------------------------------------------
     def _dispatch(self, job: Job, slot: Slot) -> None:
@@ -456,12 +459,7 @@ class Dispatcher:
             slot.job, slot.handle, slot.info = None, None, None
             if job is not None:
                 _remove(preview_path(str(job.output)))
-                found = self.store.find(job.id)
-                if found is not None and found.state is JobState.RUNNING:
-                    if found.cancel_requested:
-                        self._emit_finished(slot, self.store.set_cancelled(job.id))
-                    else:
-                        self.store.requeue(job.id, "interrupted: the generator was closed", count_attempt=False)
+                self._give_back(slot, job, "interrupted: the generator was closed")
         if self._probe is not None:
             _remove(Path(self._probe[0]))
             self._probe = None
