@@ -18,8 +18,11 @@ from typing import Any, Generic, TypeVar
 from .config import GPU, ClusterConfig, ClusterUnavailable, ray_available, ray_missing_message
 
 LOCAL_RESOURCE = "promptcut_worker"  # a local Ray without GPUs: CPU workers stand in for them
-DEFAULT_CONNECT_TIMEOUT_S = 15.0
+# Room for one more try when the head refuses a client at once (Ray's client takes ~40 s to give up on such a
+# head); an address where nothing answers fails within the TCP probe's few seconds anyway.
+DEFAULT_CONNECT_TIMEOUT_S = 60.0
 LOCAL_START_TIMEOUT_S = 120.0
+CLIENT_SERVER_ATTEMPTS = 3  # Ray Client connections the head refused at once before one gives up
 KEEPER_THREAD = "ray-keeper"
 T = TypeVar("T")
 
@@ -67,8 +70,21 @@ def connect(config: ClusterConfig, timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
             return False  # this process is connected already (tests start their own Ray): use that one
         if not config.is_local and config.address.lower() != "auto":
             _probe_tcp(config.address, timeout_s, config)
-        _quiet_init(ray, kwargs)
-        return True
+        attempt = 1
+        while True:
+            try:
+                _quiet_init(ray, kwargs)
+                return True
+            except ConnectionAbortedError as exc:
+                # A Ray Client head starts a server process for each client, and now and then that process
+                # ends at once with nothing in its logs (Ray 2.60): the head says "Initialization failure from
+                # server", and another try gets a fresh one.
+                if attempt == CLIENT_SERVER_ATTEMPTS or (stop is not None and stop()):
+                    raise
+                logging.getLogger(__name__).warning("%s refused a client (%s); trying again", where,
+                                                    _one_line(exc))
+                ray.shutdown()
+                attempt += 1
 
     def undo(started_here: bool) -> None:
         if started_here:

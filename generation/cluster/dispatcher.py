@@ -39,7 +39,10 @@ POLL_S = 0.2  # how often a running job's events are fetched from its actor
 CANCEL_POLL_S = 0.25  # how often running jobs' cancel flags are re-read from the store
 MAX_CONCURRENCY = 4  # one thread runs the job; cancel, events_since and info run beside it
 FINAL_EVENTS = ("done", "error", "cancelled")
-CLOSE_WAIT_S = 2.0  # how long closing waits for a run's answer on its way, and for the killed actors to go
+CLOSE_WAIT_S = 2.0  # how long closing waits for a run's answer on its way
+# How long closing waits for killed actors to be gone (it goes on as soon as they are): an actor that outlives
+# the close would write its next preview into a shared folder. On a loaded machine Ray takes seconds.
+KILL_WAIT_S = 10.0
 # Conditioning files a spec may name (video and audio specs): they travel to the node as bytes.
 FILE_KEYS = ("first_image", "last_image", "prefix_video", "suffix_video", "color_reference", "reference_images",
              "source")
@@ -453,7 +456,7 @@ class Dispatcher:
             with contextlib.suppress(Exception):
                 ray.kill(handle, no_restart=True)
         # Gone before their previews are removed: a live actor on a shared folder would write its next one.
-        _wait_gone(handles, CLOSE_WAIT_S)
+        _wait_gone(handles, KILL_WAIT_S)
         for slot in self.slots:
             job = slot.job
             slot.job, slot.handle, slot.info = None, None, None

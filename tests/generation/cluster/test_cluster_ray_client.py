@@ -30,9 +30,10 @@ CLIENT = textwrap.dedent("""
 
     address, root, models = sys.argv[1:4]
     config = ClusterConfig(address, resource="standin")
-    # A loaded machine may take a while to answer; the wait is a limit, not a measure.
+    # A loaded machine may take a while to answer, and a refused try (see connect) costs Ray ~40 s; the wait is
+    # a limit, not a measure.
     with open_generator(f"{root}/jobs.sqlite", f"{root}/out", cluster=config, models_dir=models,
-                        connect_timeout_s=120) as client:
+                        connect_timeout_s=200) as client:
         jobs = [client.submit(JobSpec(model="tiny-wan", prompt=f"shot {i}", negative_prompt="", guidance=1.0,
                                       seed=i, steps=2, width=64, height=64, num_frames=9)) for i in range(2)]
         ends = [client.wait(job.id, timeout=240) for job in jobs]
@@ -92,6 +93,9 @@ def head_node(hermetic_env, home):
             time.sleep(0.5)
         yield f"ray://127.0.0.1:{client}"
     finally:
+        for log in sorted(Path(temp).glob("session_*/logs/ray_client_server_*")):
+            # What the head said when a client's server would not start (its files go with the folder below).
+            print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
         head.terminate()
         try:
             head.wait(60)
@@ -103,7 +107,7 @@ def head_node(hermetic_env, home):
 def test_jobs_run_on_a_head_node_reached_through_its_ray_client_address(head_node, home, models_root, tmp_path):
     env = _without_auth_mode({**os.environ, "OMP_NUM_THREADS": "1", "HOME": str(home)})
     done = subprocess.run([sys.executable, "-c", CLIENT, head_node, str(tmp_path), str(models_root)],
-                          capture_output=True, text=True, timeout=400, env=env)
+                          capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["states"] == ["done", "done"]
@@ -136,3 +140,52 @@ def test_a_ray_started_here_or_already_imported_keeps_the_mode_it_has(tmp_path, 
     assert "RAY_AUTH_MODE" not in os.environ
     import_ray(ClusterConfig("ray://head:10001"))  # Ray is imported now: too late to change its mode
     assert "RAY_AUTH_MODE" not in os.environ
+
+
+class _HeadThatRefusesFirst:
+    """Ray's module as far as ``connect`` uses it, for a head whose per-client server ends at once the first
+    ``refusals`` times (what a real head does now and then; the head-node test above meets it by chance)."""
+
+    def __init__(self, refusals: int) -> None:
+        self.refusals, self.inits, self.shutdowns, self.up = refusals, 0, 0, False
+
+    def is_initialized(self) -> bool:
+        return self.up
+
+    def init(self, **kwargs) -> None:
+        self.inits += 1
+        if self.inits <= self.refusals:
+            raise ConnectionAbortedError("Initialization failure from server:\nStarting Ray client server failed.")
+        self.up = True
+
+    def shutdown(self) -> None:
+        self.shutdowns += 1
+        self.up = False
+
+    def cluster_resources(self) -> dict[str, float]:
+        return {"standin": 2.0}
+
+
+@pytest.fixture
+def listening_port():
+    with socket.socket() as sock:   # something answers, as a head's Ray Client port does
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("refusals, connects", [(2, True), (3, False)])
+def test_a_client_the_head_refuses_at_once_tries_again(monkeypatch, listening_port, refusals, connects):
+    from generation.cluster import connect as connecting
+    from generation.cluster.config import ClusterConfig
+
+    head = _HeadThatRefusesFirst(refusals)
+    monkeypatch.setattr(connecting, "import_ray", lambda config=None: head)
+    config = ClusterConfig(f"ray://127.0.0.1:{listening_port}", resource="standin")
+    if connects:
+        assert connecting.connect(config, 30).workers == 2
+    else:
+        with pytest.raises(connecting.Unreachable, match="Initialization failure from server"):
+            connecting.connect(config, 30)
+    assert head.inits == min(refusals + 1, connecting.CLIENT_SERVER_ATTEMPTS)
+    assert head.shutdowns == head.inits - 1   # each refused try left behind before the next
