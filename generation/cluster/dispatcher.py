@@ -451,6 +451,12 @@ class Dispatcher:
         import ray
 
         self._await_answers(CLOSE_WAIT_S)
+        # Running jobs are told to stop first, which stops their previews: a killed actor is reported dead before
+        # its process has gone, and on a shared folder it could write one more picture after ours are removed.
+        stops = [s.handle.cancel.remote(s.job.id, s.run_no) for s in self.slots
+                 if s.job is not None and s.handle is not None]
+        with contextlib.suppress(Exception):
+            ray.get(stops, timeout=CLOSE_WAIT_S)
         handles = [s.handle for s in self.slots if s.handle is not None]
         for handle in handles:
             with contextlib.suppress(Exception):
